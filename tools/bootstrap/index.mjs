@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Bootstrap for `npm start` and `npm test`: brings a fresh clone on a fresh Debian machine
+// to a runnable state, and does nothing when it already is. Plain JavaScript with no
+// dependencies, because it runs before node_modules exists.
+//
+// Each step decides for itself whether it has work to do (stamp files keyed by content
+// hashes), so running it twice costs a few milliseconds.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { npmDependencies } from './steps/npm.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const purpose = process.argv[2] ?? 'start'; // 'start' | 'test'
+
+/** Steps in order; later issues append theirs (system packages, media worker, web build). */
+const steps = [npmDependencies];
+
+const started = Date.now();
+for (const step of steps) {
+  try {
+    await step({ root, purpose, log: (msg) => console.log(`[bootstrap] ${msg}`) });
+  } catch (err) {
+    console.error(`[bootstrap] ${step.name} failed: ${err instanceof Error ? err.message : err}`);
+    process.exit(1);
+  }
+}
+if (Date.now() - started > 1000) console.log(`[bootstrap] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
