@@ -1,0 +1,52 @@
+/**
+ * The policy engine: one report, one city, one clock → a decision. Pure and synchronous;
+ * the same function serves the party app's pre-check, case intake, the CLI and the
+ * profile examples, so they can never disagree.
+ */
+import type { AccidentReport, Decision, Reason } from '../generated/schemas.ts';
+import type { Clock } from '../clock.ts';
+import type { CompiledCity } from './city.ts';
+import { checkEligibility, type RuleResult } from './eligibility.ts';
+import { formatLocal, toLocal } from './localTime.ts';
+import { CHANNEL_NAMES, reason } from './reasons.ts';
+
+export function evaluate(city: CompiledCity, report: AccidentReport, clock: Clock): Decision {
+  const reasons: Reason[] = [];
+  const checks: RuleResult[] = [];
+
+  const channel = report.channel ?? city.defaultChannel;
+  const channelOk = city.channels.has(channel);
+  if (!channelOk) {
+    const names = CHANNEL_NAMES[channel]!;
+    reasons.push(reason('channel_not_offered', { channel: names.zh, channelEn: names.en }));
+  }
+  checks.push({ rule: 'channel', passed: channelOk, detail: channel });
+
+  const local = toLocal(clock.now(), city.profile.timezone);
+  const now = formatLocal(local);
+  const open = city.hours.isOpen(local);
+  if (!open) reasons.push(reason('outside_service_hours', { hours: city.hours.text.en, hoursZh: city.hours.text.zh, now: now.slice(11, 16) }));
+  checks.push({ rule: 'service_hours', passed: open, detail: `${now} in ${city.hours.text.en}` });
+
+  const district = city.districts.locate(report.location.lng, report.location.lat);
+  const covered = district !== null && city.included.has(district);
+  if (!covered) reasons.push(reason('district_not_covered', { district: district ?? `${report.location.lng}, ${report.location.lat}` }));
+  checks.push({ rule: 'area', passed: covered, detail: district ?? 'outside every district' });
+  const brigade = district !== null && covered ? (city.brigadeByDistrict.get(district) ?? null) : null;
+
+  checkEligibility(city, report, reasons, checks);
+
+  const eligible = reasons.length === 0;
+  return {
+    eligible,
+    reasons,
+    district,
+    brigade: brigade ? { id: brigade.id, name: brigade.name } : null,
+    channel,
+    localTime: now,
+    checks,
+    fallback: eligible
+      ? null
+      : { action: 'onsite_police', phones: city.profile.fallback.phones, message: city.profile.fallback.message },
+  };
+}

@@ -1,0 +1,6 @@
+export { evaluate } from './evaluate.ts';
+export type { CompiledCity } from './city.ts';
+export { DistrictIndex } from './geofence.ts';
+export { ServiceHours } from './serviceHours.ts';
+export { reason, REASON_CODES } from './reasons.ts';
+export { toLocal, formatLocal, localMidnightUtc } from './localTime.ts';
