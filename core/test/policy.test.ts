@@ -4,6 +4,7 @@ import { evaluate } from '../src/policy/index.ts';
 import { fixedClock } from '../src/clock.ts';
 import { loadCities } from '../src/profile/index.ts';
 import { city, report, PLACES } from './helpers.ts';
+import type { AccidentReport } from '../src/generated/schemas.ts';
 
 const at = (local: string) => fixedClock(`${local}+08:00`);
 const daoli = PLACES.harbin.道里区;
@@ -109,7 +110,7 @@ describe('conditions and disqualifiers', () => {
   ] as const;
   for (const [extra, code] of cases) {
     test(`Nantong: ${JSON.stringify(extra)} → ${code}`, () => {
-      const d = evaluate(city('nantong'), report(...chongchuan, extra), at('2026-06-01T10:00:00'));
+      const d = evaluate(city('nantong'), report(...chongchuan, extra as Partial<AccidentReport>), at('2026-06-01T10:00:00'));
       assert.equal(d.eligible, false);
       assert.deepEqual(codes(d), [code]);
       assert.equal(d.fallback?.action, 'onsite_police');
