@@ -7,13 +7,15 @@
 // hashes), so running it twice costs a few milliseconds.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { systemPackages } from './steps/system.mjs';
 import { npmDependencies } from './steps/npm.mjs';
+import { mediasoupWorker } from './steps/mediasoup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const purpose = process.argv[2] ?? 'start'; // 'start' | 'test'
 
-/** Steps in order; later issues append theirs (system packages, media worker, web build). */
-const steps = [npmDependencies];
+/** Steps in order; later issues append theirs (web build). */
+const steps = [systemPackages, npmDependencies, mediasoupWorker];
 
 const started = Date.now();
 for (const step of steps) {

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { hashFiles, stampMatches, writeStamp, sh } from './util.mjs';
+import { mediasoupWorkerBin } from './mediasoup.mjs';
 
 export async function npmDependencies({ root, log }) {
   const lock = path.join(root, 'package-lock.json');
@@ -14,7 +15,12 @@ export async function npmDependencies({ root, log }) {
   writeStamp(stamp, hash);
 }
 
-/** Environment for installs; the media worker step adds MEDIASOUP_WORKER_BIN here. */
-function workerEnv() {
-  return {};
+/**
+ * Environment for installs. MEDIASOUP_WORKER_BIN (the cached worker path, which need not exist
+ * yet) makes mediasoup's postinstall skip its download-or-build; npm 11 skips unapproved install
+ * scripts anyway, npm 10 would run it. The media worker step fills the cache afterwards.
+ */
+function workerEnv(root) {
+  const bin = mediasoupWorkerBin(root);
+  return bin ? { MEDIASOUP_WORKER_BIN: bin } : {};
 }
