@@ -5,7 +5,10 @@
  */
 export interface PluginsIndex {
   channelWechat?: ChannelWechatOptions;
+  dispatchDev?: DispatchDevOptions;
+  faceDev?: FaceDevOptions;
   insurerDev?: InsurerDevOptions;
+  ocrDev?: OcrDevOptions;
   registryDev?: RegistryDevOptions;
   smsDev?: SmsDevOptions;
 }
@@ -24,6 +27,24 @@ export interface ChannelWechatOptions {
   tokenTtlSeconds?: number;
 }
 /**
+ * Development on-site dispatch driver (port: dispatch): records each dispatch request (出警) and answers with a ticket number, as a command-centre dispatch system does.
+ */
+export interface DispatchDevOptions {
+  /**
+   * Letters in front of every ticket number.
+   */
+  ticketPrefix?: string;
+}
+/**
+ * Development face comparison driver (port: face): two images match when both carry the same identity label `kuaichu-face` (PNG text chunk or JPEG comment) written by a test camera.
+ */
+export interface FaceDevOptions {
+  /**
+   * Largest image accepted, as recognition APIs limit uploads.
+   */
+  maxImageBytes?: number;
+}
+/**
  * Development insurer driver (port: insurer): records each claim push and answers with a claim number, as an insurer's report API does.
  */
 export interface InsurerDevOptions {
@@ -31,6 +52,19 @@ export interface InsurerDevOptions {
    * Insurer ids this driver answers for; every insurer when omitted.
    */
   insurers?: string[];
+}
+/**
+ * Development plate OCR driver (port: ocr): reads the plate a test camera wrote into the image (PNG text chunk or JPEG comment `kuaichu-plate`) instead of recognising pixels.
+ */
+export interface OcrDevOptions {
+  /**
+   * Largest image accepted, as recognition APIs limit uploads.
+   */
+  maxImageBytes?: number;
+  /**
+   * Confidence reported for a marker shaped like a plate number.
+   */
+  confidence?: number;
 }
 /**
  * Development driver for the national registries (port: registry): driver licence, vehicle registration and 交强险 answered from fixture data in the repo.

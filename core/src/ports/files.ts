@@ -1,0 +1,12 @@
+/** Content-addressed file store for recordings, photos and documents (SHA-256 keyed). */
+export interface StoredFile {
+  sha256: string;
+  size: number;
+  contentType: string;
+}
+
+export interface FileStore {
+  put(bytes: Uint8Array, contentType: string): Promise<StoredFile>;
+  get(sha256: string): Promise<Uint8Array | null>;
+  has(sha256: string): Promise<boolean>;
+}
