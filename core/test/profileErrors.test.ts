@@ -93,7 +93,10 @@ describe('a bad profile is rejected with every problem at its line and column', 
 
   test('an integration naming an unknown plugin', () => {
     const { text, lines } = compileEdited('{ plugin: registry-dev }', '{ plugin: registry-prod }');
-    assert.deepEqual(lines, [`${at(text, 'registry-prod')} integrations[1].plugin: unknown plugin "registry-prod" (hint: did you mean "registry-dev"?)`]);
+    assert.equal(lines[0], `${at(text, 'registry-prod')} integrations[1].plugin: unknown plugin "registry-prod" (hint: did you mean "registry-dev"?)`);
+    // …and so nothing provides the registry port the checklist's checks need.
+    assert.match(lines[1]!, /integrations: no integration provides the "registry" port \(hint: add `- \{ plugin: registry-dev \}`\)/);
+    assert.equal(lines.length, 2);
   });
 
   test("plugin options are validated by the plugin's own schema", () => {
@@ -105,6 +108,11 @@ describe('a bad profile is rejected with every problem at its line and column', 
     const { text, lines } = compileEdited('expect: { eligible: true, district: 道里区, brigade: daoli }', 'expect: { eligible: true, district: 道里区, brigade: nangang }');
     const example = '- name: 道里区 at 10:00, two cars, damage only';
     assert.deepEqual(lines, [`${at(text, example, 2)} examples[0]: example "道里区 at 10:00, two cars, damage only" failed: brigade daoli, expected nangang`]);
+  });
+
+  test('a city without a port the core needs (on-site dispatch)', () => {
+    const { lines } = compileEdited('  - { plugin: dispatch-dev }\n', '');
+    assert.match(lines.join('\n'), /integrations: no integration provides the "dispatch" port \(hint: add `- \{ plugin: dispatch-dev \}`\)/);
   });
 
   test('the national disqualifiers cannot be dropped', () => {

@@ -95,6 +95,10 @@ export interface AccidentReport {
     source?: 'gps' | 'manual';
   };
   /**
+   * The place as the party confirms it (street, landmark).
+   */
+  address?: string;
+  /**
    * When the accident happened, as the party confirms it (ISO 8601).
    */
   occurredAt?: string;

@@ -173,9 +173,14 @@ function checkUnique(values: readonly string[], at: Array<string | number>, fiel
   });
 }
 
+/** Ports every city needs, and the ports a checklist's automatic checks need. */
+const REQUIRED_PORTS = ['sms', 'registry', 'insurer', 'dispatch'] as const;
+const CHECK_PORTS: Record<string, string> = { driver_licence: 'registry', vehicle_registration: 'registry', compulsory_insurance: 'registry', plate_ocr: 'ocr', face_match: 'face' };
+
 function checkIntegrations(profile: CityProfile, problems: ProblemList, registry: SchemaRegistry): void {
   const known = registry.pluginNames();
   const used = new Set<string>();
+  const ports = new Set<string>();
   (profile.integrations ?? []).forEach((integration, i) => {
     const at = ['integrations', i];
     if (used.has(integration.plugin)) problems.add([...at, 'plugin'], `plugin "${integration.plugin}" is listed twice`);
@@ -186,10 +191,20 @@ function checkIntegrations(profile: CityProfile, problems: ProblemList, registry
       problems.add([...at, 'plugin'], `unknown plugin "${integration.plugin}"`, near ? `did you mean "${near}"?` : `known plugins: ${known.join(', ')}`);
       return;
     }
+    const port = (registry.ajv.getSchema(id)?.schema as Record<string, unknown> | undefined)?.['x-kuaichu-port'];
+    if (typeof port === 'string') ports.add(port);
     const options = (integration.options ??= {});
     const validate = registry.validator(id);
     if (!validate(options)) problems.addSchemaErrors(validate.errors, [...at, 'options']);
   });
+  const needed = new Set<string>(REQUIRED_PORTS);
+  for (const item of profile.evidence.checklist) if (item.check) needed.add(CHECK_PORTS[item.check]!);
+  for (const port of needed) {
+    if (!ports.has(port)) {
+      const offer = known.filter((name) => (registry.ajv.getSchema(`plugins/${name}.schema.json`)?.schema as Record<string, unknown>)?.['x-kuaichu-port'] === port);
+      problems.add(['integrations'], `no integration provides the "${port}" port`, offer.length ? `add \`- { plugin: ${offer[0]} }\`` : undefined);
+    }
+  }
   profile.channels.forEach((c, i) => {
     if (c.plugin && !used.has(c.plugin)) problems.add(['channels', i, 'plugin'], `channel "${c.id}" names plugin "${c.plugin}", which is not under integrations`);
   });

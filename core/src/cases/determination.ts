@@ -1,0 +1,116 @@
+/**
+ * Back-office determination (后台定责): an officer records each party's fault behaviour and
+ * liability grade; the e-determination (事故认定书, simple procedure) is rendered, stored with
+ * its hash, given a public verification code, and served by SMS and in the app.
+ */
+import type { DeterminationBody } from '../generated/http.ts';
+import type { LiabilityGrade } from '../generated/http.ts';
+import { inTx, type CoreContext } from '../context.ts';
+import { Errors } from '../errors.ts';
+import { renderDeterminationPdf, type DeterminationDocument, type PartyRoleLabel } from '../documents/determinationPdf.ts';
+import { canonicalJson, determinationContentSha256, documentCode } from '../documents/verification.ts';
+import { KIND_NAMES } from '../policy/reasons.ts';
+import { toLocal } from '../policy/localTime.ts';
+import { assertAllowed, lockCase, transition, type CaseRow } from './repository.ts';
+import { listEvidence, verifyChain } from './evidence.ts';
+
+const ROLES: PartyRoleLabel[] = ['甲方', '乙方', '丙方', '丁方'];
+
+/**
+ * Grades must fit together: one party at full liability leaves the others none; a primary
+ * needs a secondary; equal is shared by two or more; a secondary needs a primary or equals.
+ * Everyone at none (an accident nobody caused) is allowed.
+ */
+export function liabilityProblem(grades: readonly LiabilityGrade[]): string | null {
+  const n = (g: LiabilityGrade) => grades.filter((x) => x === g).length;
+  if (grades.length === 1) return grades[0] === 'full' || grades[0] === 'none' ? null : 'a single party is fully liable or not liable';
+  if (n('full') > 1) return 'only one party can bear full liability';
+  if (n('full') === 1 && n('none') !== grades.length - 1) return 'with one party at full liability, every other party has none';
+  if (n('primary') > 1) return 'only one party can bear primary liability';
+  if (n('primary') === 1 && n('secondary') === 0) return 'primary liability needs a party with secondary liability';
+  if (n('equal') === 1) return 'equal liability is shared by at least two parties';
+  if (n('secondary') > 0 && n('primary') === 0 && n('equal') < 2) return 'secondary liability needs a party with primary (or two with equal) liability';
+  return null;
+}
+
+export async function determine(ctx: CoreContext, tenant: string, caseId: string, officerId: string, body: DeterminationBody): Promise<CaseRow> {
+  const problem = liabilityProblem(body.parties.map((p) => p.liability));
+  if (problem) throw Errors.liabilityInconsistent(problem, { grades: body.parties.map((p) => p.liability) });
+  const city = ctx.cities.get(tenant);
+  const c = await inTx(ctx, async (q, events) => {
+    const now = ctx.clock.now();
+    const c = await lockCase(q, tenant, caseId);
+    assertAllowed(c, 'case.determined');
+    const items = await listEvidence(q, tenant, caseId);
+    const chain = verifyChain(items);
+    if (!chain.ok) throw Errors.transitionNotAllowed(`the evidence chain is broken at item ${chain.brokenAt}; the case cannot be determined`);
+    const year = toLocal(now, city.profile.timezone).year;
+    const [counter] = await q.query<{ last: number }>(
+      `INSERT INTO counters (tenant, scope, last) VALUES ($1, $2, 1) ON CONFLICT (tenant, scope) DO UPDATE SET last = counters.last + 1 RETURNING last`,
+      [tenant, `determination-${year}`],
+    );
+    const number = `${city.profile.determination?.documentPrefix ?? tenant.toUpperCase()}-${year}-${String(counter!.last).padStart(6, '0')}`;
+    const typeText = items.filter((i) => i.item === 'accident_type').map((i) => String(i.data.text ?? '')).pop() || KIND_NAMES[c.report.kind]!.zh;
+    const content: Omit<DeterminationDocument, 'verification'> = {
+      number,
+      bureau: city.profile.bureau.zh,
+      brigade: c.decision.brigade?.name.zh ?? city.profile.bureau.zh,
+      city: city.profile.city.zh,
+      timeZone: city.profile.timezone,
+      issuedAt: now,
+      accident: {
+        time: new Date(c.report.occurredAt ?? c.reported_at),
+        address: c.report.address ?? `${c.district ?? ''}`,
+        district: c.district ?? '',
+        lng: c.report.location.lng,
+        lat: c.report.location.lat,
+        type: typeText,
+      },
+      facts: body.facts,
+      parties: body.parties.map((p, i) => ({
+        name: p.name, role: ROLES[i]!, plate: p.plate, vehicleClass: p.vehicleClass ?? '',
+        insurer: city.profile.claims.insurers?.find((x) => x.id === p.insurerId)?.name.zh ?? p.insurerId ?? '',
+        faultBehaviour: p.faultBehaviour, liability: p.liability,
+      })),
+      evidenceChainHead: chain.head,
+      reviewWindowDays: city.profile.review.windowDays,
+    };
+    const contentSha256 = determinationContentSha256(content);
+    const code = documentCode(number, contentSha256, ctx.documentSecret);
+    const pdf = await renderDeterminationPdf({ ...content, verification: { url: `${ctx.publicUrl}/verify/${code}`, code } });
+    const file = await ctx.files.put(pdf, 'application/pdf');
+    await q.query(
+      `INSERT INTO determinations (tenant, case_id, number, parties, facts, chain_head, content, content_sha256, document_sha256, verify_code, issued_by, issued_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (tenant, case_id) DO UPDATE SET number = $3, parties = $4, facts = $5, chain_head = $6, content = $7, content_sha256 = $8,
+         document_sha256 = $9, verify_code = $10, issued_by = $11, issued_at = $12, served_at = NULL`,
+      [tenant, caseId, number, JSON.stringify(body.parties), body.facts, chain.head, canonicalJson(content), contentSha256, file.sha256, code, officerId, now],
+    );
+    events.push(await transition(q, c, 'case.determined', { determinationNo: number, officerId, grades: body.parties.map((p) => p.liability) }, `officer:${officerId}`, now));
+    return c;
+  });
+  return serve(ctx, tenant, caseId);
+}
+
+/** Serves the determination: an SMS to every party with a phone, and the document in the app (网办进度). */
+export async function serve(ctx: CoreContext, tenant: string, caseId: string): Promise<CaseRow> {
+  const city = ctx.cities.get(tenant);
+  const [d] = await ctx.db.query<{ number: string; verify_code: string; parties: Array<{ phone?: string }> }>(
+    'SELECT number, verify_code, parties FROM determinations WHERE tenant = $1 AND case_id = $2', [tenant, caseId]);
+  const [c0] = await ctx.db.query<CaseRow>('SELECT * FROM cases WHERE tenant = $1 AND id = $2', [tenant, caseId]);
+  if (!d || !c0) throw Errors.caseNotFound();
+  const phones = new Set([c0.party_phone, ...d.parties.map((p) => p.phone).filter((p): p is string => Boolean(p))]);
+  for (const to of phones) {
+    await ctx.ports.get(tenant, 'sms').send({
+      tenant, to, kind: 'determination', caseId,
+      text: `您的事故（${c0.number}）已由${city.profile.city.zh}交警作出认定，认定书编号 ${d.number}。请在“网办进度”查看电子认定书，或访问 ${ctx.publicUrl}/verify/${d.verify_code} 核验。如有异议，可自送达之日起${city.profile.review.windowDays}日内申请复核。`,
+    });
+  }
+  return inTx(ctx, async (q, events) => {
+    const now = ctx.clock.now();
+    const c = await lockCase(q, tenant, caseId);
+    await q.query('UPDATE determinations SET served_at = $3 WHERE tenant = $1 AND case_id = $2', [tenant, caseId, now]);
+    events.push(await transition(q, c, 'case.served', { determinationNo: d.number, verifyCode: d.verify_code }, 'system', now));
+    return c;
+  });
+}

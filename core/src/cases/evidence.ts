@@ -1,0 +1,137 @@
+/**
+ * Evidence (取证): append-only items, each chained to the previous item's hash of its case,
+ * so altering or removing any item breaks every hash after it. Corrections are new items
+ * that supersede old ones. The checklist comes from the city profile.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Queryable } from '../db/db.ts';
+import type { EvidenceItem } from '../generated/schemas.ts';
+import { Errors } from '../errors.ts';
+import { inTx, type CoreContext } from '../context.ts';
+import { getCase, lockCase, transition, type CaseRow } from './repository.ts';
+
+export const GENESIS = '0'.repeat(64);
+
+/** Items outside the checklist that every case may carry. */
+export const EXTRA_ITEMS = ['recording', 'note', 'other'] as const;
+
+export interface EvidenceRow {
+  tenant: string;
+  case_id: string;
+  seq: number;
+  id: string;
+  item: string;
+  kind: string;
+  file_sha256: string | null;
+  content_type: string | null;
+  size: number | null;
+  data: Record<string, unknown>;
+  supersedes: string | null;
+  prev_hash: string;
+  hash: string;
+  created_by: string;
+  created_at: Date;
+}
+
+export interface NewEvidence {
+  item: string;
+  data?: Record<string, unknown>;
+  file?: { sha256: string; contentType: string; size: number };
+  supersedes?: string;
+}
+
+export interface ChecklistLine {
+  id: string;
+  kind: EvidenceItem['kind'];
+  label: EvidenceItem['label'];
+  min: number;
+  have: number;
+  satisfied: boolean;
+  optional: boolean;
+}
+
+/** The hash of an item: SHA-256 over the previous hash and the item's canonical content. */
+export function evidenceHash(prevHash: string, e: Pick<EvidenceRow, 'seq' | 'id' | 'item' | 'kind' | 'file_sha256' | 'data' | 'supersedes' | 'created_by'> & { created_at: Date | string }): string {
+  const content = canonical({
+    seq: e.seq, id: e.id, item: e.item, kind: e.kind, file: e.file_sha256, data: e.data, supersedes: e.supersedes,
+    by: e.created_by, at: new Date(e.created_at).toISOString(),
+  });
+  return createHash('sha256').update(prevHash).update(content).digest('hex');
+}
+
+/** Appends one item (and completes the checklist when it is now complete). */
+export async function addEvidence(ctx: CoreContext, tenant: string, caseId: string, actor: string, input: NewEvidence): Promise<EvidenceRow> {
+  const city = ctx.cities.get(tenant);
+  const spec = city.profile.evidence.checklist.find((i) => i.id === input.item);
+  if (!spec && !(EXTRA_ITEMS as readonly string[]).includes(input.item)) {
+    throw Errors.validation(`"${input.item}" is not on ${city.tenant}'s checklist`, { allowed: [...city.profile.evidence.checklist.map((i) => i.id), ...EXTRA_ITEMS] });
+  }
+  const kind = spec?.kind ?? (input.item === 'recording' ? 'video' : 'text');
+  if ((kind === 'photo' || kind === 'video') && !input.file) throw Errors.validation(`"${input.item}" needs a file`);
+  return inTx(ctx, async (q, events) => {
+    const now = ctx.clock.now();
+    const c = await lockCase(q, tenant, caseId);
+    const [last] = await q.query<{ seq: number; hash: string }>('SELECT seq, hash FROM evidence WHERE tenant = $1 AND case_id = $2 ORDER BY seq DESC LIMIT 1', [tenant, caseId]);
+    if (input.supersedes) {
+      const [old] = await q.query('SELECT 1 FROM evidence WHERE tenant = $1 AND case_id = $2 AND id = $3', [tenant, caseId, input.supersedes]);
+      if (!old) throw Errors.validation('supersedes an item that is not in this case');
+    }
+    const row: EvidenceRow = {
+      tenant, case_id: caseId, seq: (last?.seq ?? 0) + 1, id: randomUUID(), item: input.item, kind,
+      file_sha256: input.file?.sha256 ?? null, content_type: input.file?.contentType ?? null, size: input.file?.size ?? null,
+      data: input.data ?? {}, supersedes: input.supersedes ?? null, prev_hash: last?.hash ?? GENESIS, hash: '', created_by: actor, created_at: now,
+    };
+    row.hash = evidenceHash(row.prev_hash, row);
+    await q.query(
+      `INSERT INTO evidence (tenant, case_id, seq, id, item, kind, file_sha256, content_type, size, data, supersedes, prev_hash, hash, created_by, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [tenant, caseId, row.seq, row.id, row.item, row.kind, row.file_sha256, row.content_type, row.size, JSON.stringify(row.data), row.supersedes, row.prev_hash, row.hash, actor, now],
+    );
+    events.push(await transition(q, c, 'evidence.added', { evidenceId: row.id, item: row.item, kind: row.kind, hash: row.hash, fileSha256: row.file_sha256 }, actor, now));
+    if (c.state === 'in_call') {
+      const lines = checklist(city.profile.evidence.checklist, await listEvidence(q, tenant, caseId));
+      if (lines.every((l) => l.satisfied || l.optional)) {
+        events.push(await transition(q, c, 'evidence.completed', { items: row.seq, chainHead: row.hash }, actor, now));
+      }
+    }
+    return row;
+  });
+}
+
+export async function listEvidence(q: Queryable, tenant: string, caseId: string): Promise<EvidenceRow[]> {
+  return q.query<EvidenceRow>('SELECT * FROM evidence WHERE tenant = $1 AND case_id = $2 ORDER BY seq', [tenant, caseId]);
+}
+
+/** Checklist state: superseded items do not count; a check counts only when it passed. */
+export function checklist(spec: readonly EvidenceItem[], items: readonly EvidenceRow[]): ChecklistLine[] {
+  const superseded = new Set(items.map((i) => i.supersedes).filter(Boolean));
+  return spec.map((s) => {
+    const have = items.filter((i) => i.item === s.id && !superseded.has(i.id) && (s.kind !== 'check' || i.data.ok === true)).length;
+    const min = s.min ?? 1;
+    return { id: s.id, kind: s.kind, label: s.label, min, have, satisfied: have >= min, optional: s.optional ?? false };
+  });
+}
+
+/** Recomputes the chain: the head hash, or the first item whose hash does not match. */
+export function verifyChain(items: readonly EvidenceRow[]): { ok: true; head: string; length: number } | { ok: false; brokenAt: number } {
+  let prev = GENESIS;
+  for (const i of items) {
+    if (i.prev_hash !== prev || evidenceHash(prev, i) !== i.hash) return { ok: false, brokenAt: i.seq };
+    prev = i.hash;
+  }
+  return { ok: true, head: prev, length: items.length };
+}
+
+export async function caseChecklist(ctx: CoreContext, c: CaseRow): Promise<{ lines: ChecklistLine[]; complete: boolean }> {
+  const lines = checklist(ctx.cities.get(c.tenant).profile.evidence.checklist, await listEvidence(ctx.db, c.tenant, c.id));
+  return { lines, complete: lines.every((l) => l.satisfied || l.optional) };
+}
+
+export { getCase };
+
+/** JSON with sorted keys, so the same content always hashes the same. */
+function canonical(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null);
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  return `{${Object.keys(v as object).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+}

@@ -1,0 +1,46 @@
+/**
+ * Leaving the scene (撤离) and escalation (转现场处置). Leaving is allowed only with the
+ * checklist complete; escalation is allowed any time before leaving.
+ */
+import type { CoreContext } from '../context.ts';
+import { inTx } from '../context.ts';
+import { Errors } from '../errors.ts';
+import { freeSeat } from './queue.ts';
+import { assertAllowed, lockCase, transition, type CaseRow } from './repository.ts';
+
+export async function evacuate(ctx: CoreContext, tenant: string, caseId: string, staffId: string): Promise<CaseRow> {
+  const c = await inTx(ctx, async (q, events) => {
+    const now = ctx.clock.now();
+    const c = await lockCase(q, tenant, caseId);
+    if (c.state === 'in_call') throw Errors.checklistIncomplete('the evidence checklist is not complete yet', { state: c.state });
+    const onSceneSeconds = (now.getTime() - new Date(c.reported_at).getTime()) / 1000;
+    events.push(await transition(q, c, 'case.evacuated', { seatId: staffId, onSceneSeconds }, `seat:${staffId}`, now, { seat_id: c.seat_id }));
+    if (c.seat_id) await freeSeat(q, tenant, c.seat_id, now);
+    return c;
+  });
+  const city = ctx.cities.get(tenant);
+  await ctx.ports.get(tenant, 'sms').send({
+    tenant, to: c.party_phone, kind: 'evacuate', caseId: c.id,
+    text: `您的事故（${c.number}）已完成取证，请立即驶离现场，注意安全。${city.profile.city.zh}交警将在后台认定责任，结果以短信通知。`,
+  });
+  return c;
+}
+
+export async function escalate(ctx: CoreContext, tenant: string, caseId: string, actor: string, reason: string): Promise<CaseRow> {
+  const c = await inTx(ctx, async (q, events) => {
+    const now = ctx.clock.now();
+    const c = await lockCase(q, tenant, caseId);
+    assertAllowed(c, 'case.escalated');
+    // Dispatch inside the transaction: if dispatch fails the case stays where it was, not lost between.
+    const ticket = await ctx.ports.get(tenant, 'dispatch').dispatchOnsite({ tenant, caseId, brigadeId: c.brigade_id, location: c.report.location, reason });
+    const seat = c.seat_id ?? c.ring_seat;
+    events.push(await transition(q, c, 'case.escalated', { reason, by: actor, ticket: ticket.ticket }, actor, now, { ring_seat: null, ring_deadline: null }));
+    if (seat) await freeSeat(q, tenant, seat, now);
+    return c;
+  });
+  await ctx.ports.get(tenant, 'sms').send({
+    tenant, to: c.party_phone, kind: 'escalation', caseId: c.id,
+    text: `您的事故（${c.number}）需由民警到现场处理，请做好安全防护，在安全地点等候。`,
+  });
+  return c;
+}

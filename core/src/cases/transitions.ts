@@ -1,0 +1,52 @@
+/**
+ * The case lifecycle: every event that changes a case, the states it may happen in, and the
+ * state it leads to. This table is the only place transitions are decided; the repository
+ * refuses anything not listed here (409 with the current state).
+ *
+ *   reported ─┬─ eligible ──▶ queued ◀──── ring timeout ──┐
+ *             └─ refused ──▶ ineligible                    │
+ *   queued ──▶ ringing ──▶ in_call ──▶ evidence_complete ──▶ evacuated ──▶ determined ──▶ served
+ *                 in_call / evidence_complete ── drop ──▶ interrupted ── 继续处理 ──▶ queued (front)
+ *   served ──▶ review_requested ──▶ reviewed;  served / reviewed ──▶ claim_pushed ──▶ closed
+ *   any state before leaving the scene ── escalate ──▶ escalated_onsite
+ */
+export const CASE_STATES = [
+  'reported', 'ineligible', 'queued', 'ringing', 'in_call', 'interrupted', 'evidence_complete', 'evacuated',
+  'determined', 'served', 'review_requested', 'reviewed', 'claim_pushed', 'closed', 'escalated_onsite', 'abandoned',
+] as const;
+export type CaseState = (typeof CASE_STATES)[number];
+
+type Transition = { from: readonly (CaseState | null)[]; to: CaseState | 'same' };
+
+export const TRANSITIONS = {
+  'case.reported':       { from: [null],                                                        to: 'queued' },
+  'case.refused':        { from: [null],                                                        to: 'ineligible' },
+  'case.ringing':        { from: ['queued'],                                                    to: 'ringing' },
+  'case.ring_timeout':   { from: ['ringing'],                                                   to: 'queued' },
+  'case.answered':       { from: ['ringing'],                                                   to: 'in_call' },
+  'call.dropped':        { from: ['in_call', 'evidence_complete'],                              to: 'interrupted' },
+  'call.resumed':        { from: ['interrupted'],                                               to: 'queued' },
+  'case.abandoned':      { from: ['queued', 'ringing', 'interrupted'],                          to: 'abandoned' },
+  'evidence.added':      { from: ['in_call', 'interrupted', 'evidence_complete'],               to: 'same' },
+  'evidence.completed':  { from: ['in_call'],                                                   to: 'evidence_complete' },
+  'case.evacuated':      { from: ['evidence_complete'],                                         to: 'evacuated' },
+  'case.escalated':      { from: ['queued', 'ringing', 'in_call', 'interrupted', 'evidence_complete'], to: 'escalated_onsite' },
+  'case.determined':     { from: ['evacuated', 'reviewed'],                                     to: 'determined' },
+  'case.served':         { from: ['determined'],                                                to: 'served' },
+  'review.requested':    { from: ['served', 'claim_pushed'],                                    to: 'review_requested' },
+  'review.decided':      { from: ['review_requested'],                                          to: 'reviewed' },
+  'claim.pushed':        { from: ['served', 'reviewed', 'claim_pushed'],                        to: 'claim_pushed' },
+  'case.closed':         { from: ['served', 'reviewed', 'claim_pushed'],                        to: 'closed' },
+} as const satisfies Record<string, Transition>;
+
+export type CaseEventType = keyof typeof TRANSITIONS;
+
+/** The state after `event` from `state`, or null when the table does not allow it. */
+export function nextState(state: CaseState | null, event: CaseEventType): CaseState | null {
+  const t: Transition = TRANSITIONS[event];
+  if (!t.from.includes(state)) return null;
+  return t.to === 'same' ? state : t.to;
+}
+
+/** States a case can still change from before the parties leave the scene. */
+export const ON_SCENE: readonly CaseState[] = ['queued', 'ringing', 'in_call', 'interrupted', 'evidence_complete'];

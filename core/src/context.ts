@@ -1,0 +1,60 @@
+/**
+ * What the core's operations need, handed in rather than reached for: the database, the
+ * clock, the cities, the ports of each tenant, the file store and the after-commit notifier.
+ * Tests build one with a manual clock and in-memory parts; the server builds the real one.
+ */
+import type { Clock } from './clock.ts';
+import type { Db } from './db/db.ts';
+import type { CompiledCity } from './policy/city.ts';
+import type { FileStore, PortMap, PortName } from './ports/index.ts';
+import type { CaseEvent } from './cases/repository.ts';
+import { Errors } from './errors.ts';
+
+export interface CityDirectory {
+  get(tenant: string): CompiledCity;
+  has(tenant: string): boolean;
+  all(): CompiledCity[];
+}
+
+export function cityDirectory(cities: readonly CompiledCity[]): CityDirectory {
+  const byTenant = new Map(cities.map((c) => [c.tenant, c]));
+  return {
+    get(tenant) {
+      const c = byTenant.get(tenant);
+      if (!c) throw Errors.tenantNotFound(`no city "${tenant}"`);
+      return c;
+    },
+    has: (tenant) => byTenant.has(tenant),
+    all: () => [...byTenant.values()],
+  };
+}
+
+/** The port implementations of each tenant, from its profile's integrations. */
+export interface PortDirectory {
+  get<P extends PortName>(tenant: string, port: P): PortMap[P];
+  find<P extends PortName>(tenant: string, port: P): PortMap[P] | undefined;
+}
+
+/** Told about events once their transaction committed (WebSocket pushes, the outbox relay). */
+export type Notifier = (events: readonly CaseEvent[]) => void;
+
+export interface CoreContext {
+  db: Db;
+  clock: Clock;
+  cities: CityDirectory;
+  ports: PortDirectory;
+  files: FileStore;
+  notify: Notifier;
+  /** Secret for document verification codes (from the environment). */
+  documentSecret: string;
+  /** Base of public URLs printed on documents (verification QR). */
+  publicUrl: string;
+}
+
+/** Runs `fn` in a transaction and notifies the events it returns only after commit. */
+export async function inTx<T>(ctx: CoreContext, fn: (q: Parameters<Parameters<Db['tx']>[0]>[0], events: CaseEvent[]) => Promise<T>): Promise<T> {
+  const events: CaseEvent[] = [];
+  const result = await ctx.db.tx((q) => fn(q, events));
+  if (events.length) ctx.notify(events);
+  return result;
+}

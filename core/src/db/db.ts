@@ -1,0 +1,17 @@
+/**
+ * The system of record behind one small port: Postgres SQL written once, run by PGlite
+ * (embedded, `npm start`) or PostgreSQL (`DATABASE_URL`, production and the integration tests).
+ */
+export interface Queryable {
+  /** Rows of a parameterised statement ($1, $2 …). */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction; rolls back when it throws. */
+  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /** Several statements at once, no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}

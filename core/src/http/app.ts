@@ -1,0 +1,51 @@
+/**
+ * The HTTP application: one fastify instance serving the API, with the JSON Schemas of
+ * schemas/ registered once so every route validates (and documents) its input with them.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { CoreContext } from '../context.ts';
+import { readSchemaFiles } from '../schemas.ts';
+import { authPlugin } from './auth.ts';
+import { installErrorHandling } from './errors.ts';
+import { publicRoutes } from './routes/public.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { caseRoutes } from './routes/cases.ts';
+import { adminRoutes } from './routes/admin.ts';
+
+export interface AppOptions {
+  ctx: CoreContext;
+  logger?: FastifyServerOptions['logger'];
+  rejectedProfiles?: ReadonlyArray<{ file: string; problems: unknown[] }>;
+  /** Rate limits are on by default; load tests and benchmarks may lift them. */
+  rateLimit?: boolean;
+  secureCookies?: boolean;
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    trustProxy: true,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, useDefaults: true, coerceTypes: false, keywords: ['x-kuaichu-port', 'x-hint'] } },
+  });
+  for (const schema of readSchemaFiles().values()) app.addSchema(schema);
+  installErrorHandling(app);
+
+  await app.register(swagger, { openapi: { info: { title: 'kuaichu 快处 API', version: '0.1.0', description: 'Remote video handling of minor road accidents' } } });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(cookie);
+  await app.register(multipart, { limits: { fileSize: 15 * 1024 * 1024, files: 1 } });
+  // Per-route limits (report, code, login) live in each route's config; without the plugin they are inert.
+  if (opts.rateLimit !== false) await app.register(rateLimit, { global: false });
+  await app.register(authPlugin, { ctx: opts.ctx });
+  await app.register(publicRoutes, { ctx: opts.ctx });
+  await app.register(sessionRoutes, { ctx: opts.ctx, secureCookies: opts.secureCookies ?? false });
+  await app.register(caseRoutes, { ctx: opts.ctx });
+  await app.register(adminRoutes, { ctx: opts.ctx, rejected: opts.rejectedProfiles ?? [] });
+  return app;
+}

@@ -1,0 +1,64 @@
+/**
+ * Who is asking. A session token arrives as a bearer header (apps, tests) or as the httpOnly
+ * `kc_session` cookie (browsers); cookie-borne requests that change anything must carry the
+ * session's CSRF token in `X-CSRF-Token`. Roles are checked on every route that needs one.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { CoreContext } from '../context.ts';
+import { Errors } from '../errors.ts';
+import { loadSession, type Principal, type Role } from '../auth/sessions.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    sessionToken: string | null;
+  }
+}
+
+export const SESSION_COOKIE = 'kc_session';
+
+export const authPlugin = fp<{ ctx: CoreContext }>(async (app, { ctx }) => {
+  app.decorateRequest('principal', null);
+  app.decorateRequest('sessionToken', null);
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
+    const cookie = request.cookies?.[SESSION_COOKIE] ?? null;
+    const token = bearer ?? cookie;
+    if (!token) return;
+    const principal = await loadSession(ctx.db, token, ctx.clock.now());
+    if (!principal) return;
+    if (!bearer && !['GET', 'HEAD', 'OPTIONS'].includes(request.method) && request.headers['x-csrf-token'] !== principal.csrf) throw Errors.csrf();
+    request.principal = principal;
+    request.sessionToken = token;
+  });
+});
+
+export function staffOf(request: FastifyRequest): NonNullable<Principal['staff']> & { tenant: string } {
+  const p = request.principal;
+  if (!p?.staff) throw Errors.unauthenticated();
+  return { ...p.staff, tenant: p.tenant };
+}
+
+export function partyOf(request: FastifyRequest): NonNullable<Principal['party']> & { tenant: string } {
+  const p = request.principal;
+  if (!p?.party) throw Errors.unauthenticated('sign in with your phone first');
+  return { ...p.party, tenant: p.tenant };
+}
+
+/** preHandler: a signed-in staff member with one of the roles. */
+export function requireRole(...roles: Role[]): preHandlerHookHandler {
+  return async (request: FastifyRequest, _reply: FastifyReply) => {
+    const staff = staffOf(request);
+    if (!staff.roles.some((r) => roles.includes(r))) throw Errors.forbidden(`this needs the ${roles.join(' or ')} role`);
+  };
+}
+
+export const requireParty: preHandlerHookHandler = async (request) => {
+  partyOf(request);
+};
+
+export const requireSignedIn: preHandlerHookHandler = async (request) => {
+  if (!request.principal) throw Errors.unauthenticated();
+};

@@ -1,0 +1,194 @@
+/**
+ * Case routes. Every lookup is scoped by the caller's tenant (and, for a party, their phone):
+ * another tenant's or another party's case answers 404, never 403-with-details.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { CoreContext } from '../../context.ts';
+import type { CaseReportBody, ChecksBody, DeterminationBody, EscalationBody, EvidenceBody, ReviewDecisionBody, ReviewRequestBody, SeatStatusBody } from '../../generated/http.ts';
+import { Errors } from '../../errors.ts';
+import { reportCase } from '../../cases/intake.ts';
+import { abandonCase, answerCall, dropCall, resumeCall, setSeatStatus } from '../../cases/queue.ts';
+import { addEvidence } from '../../cases/evidence.ts';
+import { runRegistryChecks } from '../../cases/checks.ts';
+import { escalate, evacuate } from '../../cases/scene.ts';
+import { determine } from '../../cases/determination.ts';
+import { decideReview, getDetermination, pushClaims, requestReview } from '../../cases/aftercare.ts';
+import { getCase, isUuid, type CaseRow } from '../../cases/repository.ts';
+import { sniffContentType } from '../../files/sniff.ts';
+import { partyOf, requireParty, requireRole, requireSignedIn, staffOf } from '../auth.ts';
+import { caseSummary, caseView } from '../views.ts';
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
+type WithId = { Params: { id: string } };
+const MAX_UPLOAD = 15 * 1024 * 1024;
+const UPLOAD_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'video/webm', 'video/mp4', 'audio/ogg']);
+
+/** The case if this caller may see it; 404 otherwise. */
+async function visibleCase(ctx: CoreContext, req: FastifyRequest<WithId>): Promise<CaseRow> {
+  const p = req.principal;
+  if (!p) throw Errors.unauthenticated();
+  const c = await getCase(ctx.db, p.tenant, req.params.id);
+  if (p.party && !p.staff && c.party_phone !== p.party.phone) throw Errors.caseNotFound();
+  return c;
+}
+
+export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreContext }) {
+  const seat = requireRole('seat');
+  const officer = requireRole('officer');
+  const staffReader = requireRole('seat', 'officer', 'admin');
+
+  // —— party ——
+  app.post<{ Body: CaseReportBody }>('/api/cases', {
+    preHandler: requireParty, config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
+    schema: { tags: ['party'], summary: 'Report an accident (报警); a retry with the same clientKey returns the same case', body: { $ref: 'http/case-report.schema.json#' } },
+  }, async (req, reply) => {
+    const party = partyOf(req);
+    // A party who came through a channel link reports through that channel.
+    const report = party.channel && !req.body.report.channel ? { ...req.body.report, channel: party.channel as never } : req.body.report;
+    const { case: c, created } = await reportCase(ctx, party.tenant, { clientKey: req.body.clientKey, phone: party.phone, report });
+    return reply.status(created ? 201 : 200).send({ ...caseSummary(c), decision: c.decision });
+  });
+
+  app.get('/api/cases', { preHandler: requireSignedIn, schema: { tags: ['cases'], summary: "A party's cases (网办进度); a seat's or officer's recent cases of the tenant" } }, async (req) => {
+    const p = req.principal!;
+    const rows = p.party && !p.staff
+      ? await ctx.db.query<CaseRow>('SELECT * FROM cases WHERE tenant = $1 AND party_phone = $2 ORDER BY reported_at DESC LIMIT 100', [p.tenant, p.party.phone])
+      : await ctx.db.query<CaseRow>('SELECT * FROM cases WHERE tenant = $1 ORDER BY reported_at DESC LIMIT 200', [p.tenant]);
+    return rows.map(caseSummary);
+  });
+
+  app.get<WithId>('/api/cases/:id', { preHandler: requireSignedIn, schema: { tags: ['cases'], params: idParams } }, async (req) => caseView(ctx, await visibleCase(ctx, req), req.principal!));
+
+  app.post<WithId>('/api/cases/:id/resume', { preHandler: requireParty, schema: { tags: ['party'], summary: '继续处理: resume a dropped call', params: idParams } }, async (req) => {
+    const c = await visibleCase(ctx, req);
+    return caseSummary(await resumeCall(ctx, c.tenant, c.id));
+  });
+
+  app.post<WithId>('/api/cases/:id/abandon', { preHandler: requireParty, schema: { tags: ['party'], params: idParams } }, async (req) => {
+    const c = await visibleCase(ctx, req);
+    return caseSummary(await abandonCase(ctx, c.tenant, c.id));
+  });
+
+  app.post<WithId & { Body: ReviewRequestBody }>('/api/cases/:id/reviews', { preHandler: requireParty, schema: { tags: ['party'], summary: 'Apply for review (复核) within the window', params: idParams, body: { $ref: 'http/review-request.schema.json#' } } }, async (req, reply) => {
+    const c = await visibleCase(ctx, req);
+    const r = await requestReview(ctx, c.tenant, c.id, partyOf(req).phone, req.body.reason);
+    return reply.status(201).send({ id: r.id, deadline: r.deadline.toISOString() });
+  });
+
+  app.post<WithId>('/api/cases/:id/claims', { preHandler: requireParty, schema: { tags: ['party'], summary: '定损理赔: push the claim to each vehicle’s insurer', params: idParams } }, async (req) => {
+    const c = await visibleCase(ctx, req);
+    const claims = await pushClaims(ctx, c.tenant, c.id, 'party');
+    return claims.map((x) => ({ insurerId: x.insurer_id, plate: x.plate, claimNo: x.claim_no, pushedAt: new Date(x.pushed_at).toISOString() }));
+  });
+
+  app.get<WithId>('/api/cases/:id/document.pdf', { preHandler: requireSignedIn, schema: { tags: ['cases'], summary: 'The e-determination (printable)', params: idParams } }, async (req, reply) => {
+    const c = await visibleCase(ctx, req);
+    const d = await getDetermination(ctx, c.tenant, c.id);
+    const pdf = d && (await ctx.files.get(d.document_sha256));
+    if (!d || !pdf) throw Errors.notFound('no determination yet');
+    return reply.type('application/pdf').header('content-disposition', `inline; filename="${d.number}.pdf"`).header('cache-control', 'private, max-age=0').send(Buffer.from(pdf));
+  });
+
+  app.get<{ Params: { id: string; sha256: string } }>('/api/cases/:id/files/:sha256', {
+    preHandler: staffReader, schema: { tags: ['cases'], params: { type: 'object', required: ['id', 'sha256'], properties: { id: { type: 'string', maxLength: 64 }, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } } } },
+  }, async (req, reply) => {
+    const c = await visibleCase(ctx, req as FastifyRequest<WithId>);
+    const [e] = await ctx.db.query<{ content_type: string }>('SELECT content_type FROM evidence WHERE tenant = $1 AND case_id = $2 AND file_sha256 = $3 LIMIT 1', [c.tenant, c.id, req.params.sha256]);
+    const bytes = e && (await ctx.files.get(req.params.sha256));
+    if (!e || !bytes) throw Errors.notFound('no such file in this case');
+    return reply.type(e.content_type).header('cache-control', 'private, max-age=31536000, immutable').send(Buffer.from(bytes));
+  });
+
+  // —— seat ——
+  app.post<{ Body: SeatStatusBody }>('/api/seat/status', { preHandler: seat, schema: { tags: ['seat'], body: { $ref: 'http/seat-status.schema.json#' } } }, async (req) => {
+    const s = staffOf(req);
+    const row = await setSeatStatus(ctx, s.tenant, s.id, req.body.status);
+    return { status: row.status, caseId: row.case_id };
+  });
+
+  app.get('/api/seat/queue', { preHandler: seat, schema: { tags: ['seat'], summary: "The seat's brigade queue and what is ringing here" } }, async (req) => {
+    const s = staffOf(req);
+    const [me] = await ctx.db.query<{ status: string; case_id: string | null }>('SELECT status, case_id FROM seats WHERE tenant = $1 AND staff_id = $2', [s.tenant, s.id]);
+    const waiting = await ctx.db.query<CaseRow>(
+      "SELECT * FROM cases WHERE tenant = $1 AND state IN ('queued', 'ringing') ORDER BY (brigade_id = $2) DESC, queue_priority DESC, queued_at LIMIT 100", [s.tenant, s.brigadeId]);
+    const now = ctx.clock.now().getTime();
+    return {
+      seat: { status: me?.status ?? 'away', caseId: me?.case_id ?? null, brigadeId: s.brigadeId },
+      waiting: waiting.map((c) => ({ ...caseSummary(c), waitSeconds: Math.max(0, Math.round((now - new Date(c.queued_at ?? c.reported_at).getTime()) / 1000)), ringingHere: c.ring_seat === s.id, ownBrigade: c.brigade_id === s.brigadeId })),
+    };
+  });
+
+  app.post<WithId>('/api/cases/:id/answer', { preHandler: seat, schema: { tags: ['seat'], summary: '接警: answer the ringing call', params: idParams } }, async (req) => {
+    const s = staffOf(req);
+    return caseSummary(await answerCall(ctx, s.tenant, s.id, req.params.id));
+  });
+
+  app.post<WithId>('/api/cases/:id/drop', { preHandler: requireSignedIn, schema: { tags: ['cases'], summary: 'The call dropped', params: idParams } }, async (req) => {
+    const c = await visibleCase(ctx, req);
+    const p = req.principal!;
+    return caseSummary(await dropCall(ctx, c.tenant, c.id, p.staff ? `seat:${p.staff.id}` : 'party'));
+  });
+
+  app.post<WithId & { Body: EvidenceBody }>('/api/cases/:id/evidence', { preHandler: seat, schema: { tags: ['seat'], summary: 'Record a typed evidence item', params: idParams, body: { $ref: 'http/evidence.schema.json#' } } }, async (req, reply) => {
+    const s = staffOf(req);
+    if (!isUuid(req.params.id)) throw Errors.caseNotFound();
+    const row = await addEvidence(ctx, s.tenant, req.params.id, `seat:${s.id}`, { item: req.body.item, data: req.body.data, ...(req.body.supersedes ? { supersedes: req.body.supersedes } : {}) });
+    return reply.status(201).send({ id: row.id, seq: row.seq, hash: row.hash });
+  });
+
+  app.post<WithId>('/api/cases/:id/evidence/file', { preHandler: seat, schema: { tags: ['seat'], summary: 'Upload a photo or clip (multipart: field "item", then the file); type checked by content', params: idParams, consumes: ['multipart/form-data'] } }, async (req, reply) => {
+    const s = staffOf(req);
+    if (!isUuid(req.params.id)) throw Errors.caseNotFound();
+    const part = await req.file({ limits: { fileSize: MAX_UPLOAD, files: 1, fields: 5 } });
+    if (!part) throw Errors.validation('no file in the request');
+    const bytes = new Uint8Array(await part.toBuffer());
+    if (part.file.truncated) throw Errors.fileTooLarge(`files are limited to ${MAX_UPLOAD / 1024 / 1024} MB`);
+    const item = (part.fields.item as { value?: string } | undefined)?.value;
+    if (!item) throw Errors.validation('the form needs an "item" field (the checklist item) before the file');
+    const type = sniffContentType(bytes);
+    if (!type || !UPLOAD_TYPES.has(type)) throw Errors.fileType(`the file's content is ${type ?? 'not a known image or video'}; accepted: ${[...UPLOAD_TYPES].join(', ')}`);
+    const stored = await ctx.files.put(bytes, type);
+    const row = await addEvidence(ctx, s.tenant, req.params.id, `seat:${s.id}`, { item, file: stored, data: { filename: part.filename.slice(0, 120) } });
+    return reply.status(201).send({ id: row.id, seq: row.seq, hash: row.hash, sha256: stored.sha256, contentType: type });
+  });
+
+  app.post<WithId & { Body: ChecksBody }>('/api/cases/:id/checks', { preHandler: seat, schema: { tags: ['seat'], summary: 'Automatic checks: driver licence, vehicle, 交强险', params: idParams, body: { $ref: 'http/checks.schema.json#' } } }, async (req) => {
+    const s = staffOf(req);
+    if (!isUuid(req.params.id)) throw Errors.caseNotFound();
+    const rows = await runRegistryChecks(ctx, s.tenant, req.params.id, `seat:${s.id}`, req.body);
+    return rows.map((r) => ({ id: r.id, item: r.item, ok: r.data.ok, status: r.data.status, detail: r.data.detail }));
+  });
+
+  app.post<WithId>('/api/cases/:id/evacuate', { preHandler: seat, schema: { tags: ['seat'], summary: '撤离: push the leave-the-scene notice (checklist must be complete)', params: idParams } }, async (req) => {
+    const s = staffOf(req);
+    return caseSummary(await evacuate(ctx, s.tenant, req.params.id, s.id));
+  });
+
+  app.post<WithId & { Body: EscalationBody }>('/api/cases/:id/escalate', { preHandler: requireRole('seat', 'officer'), schema: { tags: ['seat'], summary: 'Send on-site police instead', params: idParams, body: { $ref: 'http/escalation.schema.json#' } } }, async (req) => {
+    const s = staffOf(req);
+    return caseSummary(await escalate(ctx, s.tenant, req.params.id, `seat:${s.id}`, req.body.reason));
+  });
+
+  // —— officer ——
+  app.get('/api/officer/cases', { preHandler: officer, schema: { tags: ['officer'], summary: 'Cases awaiting determination or a review decision, oldest first' } }, async (req) => {
+    const s = staffOf(req);
+    const rows = await ctx.db.query<CaseRow>("SELECT * FROM cases WHERE tenant = $1 AND state IN ('evacuated', 'review_requested') ORDER BY updated_at LIMIT 200", [s.tenant]);
+    const now = ctx.clock.now().getTime();
+    return rows.map((c) => ({ ...caseSummary(c), ageSeconds: Math.round((now - new Date(c.updated_at).getTime()) / 1000) }));
+  });
+
+  app.post<WithId & { Body: DeterminationBody }>('/api/cases/:id/determination', { preHandler: officer, schema: { tags: ['officer'], summary: '后台定责: determine liability and serve the e-determination', params: idParams, body: { $ref: 'http/determination.schema.json#' } } }, async (req, reply) => {
+    const s = staffOf(req);
+    if (!isUuid(req.params.id)) throw Errors.caseNotFound();
+    const c = await determine(ctx, s.tenant, req.params.id, s.id, req.body);
+    return reply.status(201).send(await caseView(ctx, c, req.principal!));
+  });
+
+  app.post<{ Params: { id: string; reviewId: string }; Body: ReviewDecisionBody }>('/api/cases/:id/reviews/:reviewId/decision', {
+    preHandler: officer, schema: { tags: ['officer'], params: { type: 'object', required: ['id', 'reviewId'], properties: { id: { type: 'string', maxLength: 64 }, reviewId: { type: 'string', maxLength: 64 } } }, body: { $ref: 'http/review-decision.schema.json#' } },
+  }, async (req) => {
+    const s = staffOf(req);
+    if (!isUuid(req.params.id) || !isUuid(req.params.reviewId)) throw Errors.caseNotFound();
+    return caseSummary(await decideReview(ctx, s.tenant, req.params.id, s.id, req.params.reviewId, req.body.outcome));
+  });
+}

@@ -1,0 +1,60 @@
+/** The wire form of a case: what a party, a seat or an officer may see. Rows never leak as-is. */
+import type { CoreContext } from '../context.ts';
+import type { Principal } from '../auth/sessions.ts';
+import { caseEvents, type CaseRow } from '../cases/repository.ts';
+import { caseChecklist, listEvidence, verifyChain } from '../cases/evidence.ts';
+import { getDetermination, reviewDeadline } from '../cases/aftercare.ts';
+import { queuePosition } from '../cases/queue.ts';
+import { maskName, maskPhone } from '../privacy/mask.ts';
+
+export function caseSummary(c: CaseRow) {
+  return {
+    id: c.id, number: c.number, tenant: c.tenant, state: c.state, channel: c.channel, district: c.district, brigadeId: c.brigade_id,
+    kind: c.report.kind, reportedAt: new Date(c.reported_at).toISOString(), updatedAt: new Date(c.updated_at).toISOString(),
+    eligible: c.decision.eligible,
+  };
+}
+
+export async function caseView(ctx: CoreContext, c: CaseRow, who: Principal) {
+  const city = ctx.cities.get(c.tenant);
+  const [events, det, claims, reviews] = await Promise.all([
+    caseEvents(ctx.db, c.tenant, c.id),
+    getDetermination(ctx, c.tenant, c.id),
+    ctx.db.query<{ insurer_id: string; plate: string; claim_no: string; pushed_at: Date }>('SELECT insurer_id, plate, claim_no, pushed_at FROM claims WHERE tenant = $1 AND case_id = $2 ORDER BY pushed_at', [c.tenant, c.id]),
+    ctx.db.query<{ id: string; reason: string; requested_at: Date; outcome: string | null; decided_at: Date | null }>('SELECT id, reason, requested_at, outcome, decided_at FROM reviews WHERE tenant = $1 AND case_id = $2 ORDER BY requested_at', [c.tenant, c.id]),
+  ]);
+  const view = {
+    ...caseSummary(c),
+    decision: c.decision,
+    location: c.report.location,
+    queuePosition: await queuePosition(ctx, c),
+    timeline: events.map((e) => ({ seq: e.seq, type: e.type, at: e.at })),
+    determination: det && {
+      number: det.number,
+      issuedAt: new Date(det.issued_at).toISOString(),
+      servedAt: det.served_at && new Date(det.served_at).toISOString(),
+      parties: det.parties.map((p) => ({ name: maskName(p.name), plate: p.plate, liability: p.liability, faultBehaviour: p.faultBehaviour, insurerId: p.insurerId ?? null })),
+      facts: det.facts,
+      documentUrl: `/api/cases/${c.id}/document.pdf`,
+      verifyUrl: `${ctx.publicUrl}/verify/${det.verify_code}`,
+      reviewDeadline: det.served_at && reviewDeadline(new Date(det.served_at), city.profile.timezone, city.profile.review.windowDays).toISOString(),
+    },
+    reviews: reviews.map((r) => ({ id: r.id, reason: r.reason, requestedAt: new Date(r.requested_at).toISOString(), outcome: r.outcome, decidedAt: r.decided_at && new Date(r.decided_at).toISOString() })),
+    claims: claims.map((x) => ({ insurerId: x.insurer_id, plate: x.plate, claimNo: x.claim_no, pushedAt: new Date(x.pushed_at).toISOString() })),
+  };
+  if (!who.staff) return view;
+  const items = await listEvidence(ctx.db, c.tenant, c.id);
+  const chain = verifyChain(items);
+  return {
+    ...view,
+    partyPhone: maskPhone(c.party_phone),
+    report: c.report,
+    seatId: c.seat_id,
+    checklist: await caseChecklist(ctx, c),
+    evidence: items.map((e) => ({
+      id: e.id, seq: e.seq, item: e.item, kind: e.kind, data: e.data, supersedes: e.supersedes, hash: e.hash, createdBy: e.created_by,
+      createdAt: new Date(e.created_at).toISOString(), file: e.file_sha256 && { sha256: e.file_sha256, contentType: e.content_type, size: e.size, url: `/api/cases/${c.id}/files/${e.file_sha256}` },
+    })),
+    chain,
+  };
+}

@@ -1,0 +1,35 @@
+/** `npm start`: kuaichu on embedded defaults (PGlite and files in ./data), or PostgreSQL with DATABASE_URL. */
+import { startCore } from './server.ts';
+import { loggerOptions } from './privacy/logRedaction.ts';
+import { DataDirLockedError } from './db/pglite.ts';
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '0.0.0.0';
+
+try {
+  const core = await startCore({
+    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+    ...(process.env.KUAICHU_DATA_DIR ? { dataDir: process.env.KUAICHU_DATA_DIR } : {}),
+    logger: loggerOptions(),
+  });
+  await core.app.listen({ port, host });
+  const cities = core.ctx.cities.all().map((c) => c.tenant).join(', ');
+  console.log(`\nkuaichu 快处 is serving ${cities} on http://localhost:${port}  (API docs: /docs, database: ${core.ctx.db.kind})`);
+  if (core.demoLogins.length) {
+    console.log('\nDemo staff created (shown once; set KUAICHU_DEMO_PASSWORD to choose the password):');
+    for (const l of core.demoLogins) console.log(`  ${l.tenant.padEnd(9)} ${l.username.padEnd(16)} ${l.password}  (${l.roles.join(',')}${l.brigadeId ? ` @${l.brigadeId}` : ''})`);
+  }
+  const stop = async (signal: string) => {
+    core.app.log.info({ signal }, 'shutting down');
+    await core.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+} catch (err) {
+  if (err instanceof DataDirLockedError) {
+    console.error(`kuaichu: ${err.message}`);
+    process.exit(1);
+  }
+  throw err;
+}

@@ -1,0 +1,42 @@
+/**
+ * Demo staff for each city on first start (never in production): a seat for each brigade,
+ * an officer, an analyst and an admin. Passwords come from KUAICHU_DEMO_PASSWORD or are
+ * generated once and printed.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Db } from './db/db.ts';
+import type { CompiledCity } from './policy/city.ts';
+import { hashPassword } from './auth/password.ts';
+
+export interface DemoLogin {
+  tenant: string;
+  username: string;
+  password: string;
+  roles: string[];
+  brigadeId: string | null;
+}
+
+export async function seedDemoStaff(db: Db, cities: readonly CompiledCity[], password = process.env.KUAICHU_DEMO_PASSWORD): Promise<DemoLogin[]> {
+  const created: DemoLogin[] = [];
+  for (const city of cities) {
+    const [{ n }] = (await db.query<{ n: string }>('SELECT count(*) AS n FROM staff WHERE tenant = $1', [city.tenant])) as [{ n: string }];
+    if (Number(n) > 0) continue;
+    const pw = password ?? randomBytes(9).toString('base64url');
+    const hash = await hashPassword(pw);
+    const people: Array<Omit<DemoLogin, 'tenant' | 'password'> & { name: string }> = [
+      ...city.profile.routing.brigades.map((b) => ({ username: `seat-${b.id}`, name: `${b.name.zh}接警员`, roles: ['seat'], brigadeId: b.id })),
+      { username: 'officer', name: '事故民警', roles: ['officer'], brigadeId: null },
+      { username: 'analyst', name: '分析员', roles: ['analyst'], brigadeId: null },
+      { username: 'admin', name: '管理员', roles: ['admin'], brigadeId: null },
+    ];
+    for (const p of people) {
+      const id = randomUUID();
+      await db.query('INSERT INTO staff (tenant, id, username, display_name, password_hash, roles, brigade_id) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        city.tenant, id, p.username, p.name, hash, p.roles, p.brigadeId,
+      ]);
+      if (p.roles.includes('seat')) await db.query('INSERT INTO seats (tenant, staff_id, brigade_id) VALUES ($1, $2, $3)', [city.tenant, id, p.brigadeId]);
+      created.push({ tenant: city.tenant, username: p.username, password: pw, roles: p.roles, brigadeId: p.brigadeId });
+    }
+  }
+  return created;
+}

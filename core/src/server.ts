@@ -1,0 +1,128 @@
+/**
+ * The composition root: reads the cities, opens the database, loads each tenant's plugins,
+ * builds the HTTP app and starts the queue timers. Used by `npm start` (main.ts) and by the
+ * integration tests, which pass their own clock and database.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from './clock.ts';
+import type { Db } from './db/db.ts';
+import { openPglite } from './db/pglite.ts';
+import { openPostgres } from './db/postgres.ts';
+import { migrate } from './db/migrate.ts';
+import { cityDirectory, type CoreContext, type Notifier } from './context.ts';
+import { loadCities, formatProblem } from './profile/index.ts';
+import { loadPorts, type Log } from './plugins/host.ts';
+import { diskFileStore } from './files/diskStore.ts';
+import { buildApp } from './http/app.ts';
+import { seedDemoStaff, type DemoLogin } from './seed.ts';
+import { tick } from './cases/queue.ts';
+import { repoRoot } from './paths.ts';
+import type { CompiledCity } from './policy/city.ts';
+
+export interface CoreOptions {
+  /** PostgreSQL URL; PGlite in dataDir when absent. */
+  databaseUrl?: string;
+  /** Folder for PGlite, files and the local secret (default ./data). */
+  dataDir?: string;
+  /** An already open database (tests). */
+  db?: Db;
+  clock?: Clock;
+  citiesDir?: string;
+  publicUrl?: string;
+  production?: boolean;
+  /** Queue timer period; 0 = no timer (tests call tick themselves). */
+  tickMs?: number;
+  logger?: boolean | object;
+  rateLimit?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Core {
+  app: FastifyInstance;
+  ctx: CoreContext;
+  demoLogins: DemoLogin[];
+  /** Runs the queue timers of every tenant once. */
+  tick(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startCore(opts: CoreOptions = {}): Promise<Core> {
+  const dataDir = path.resolve(opts.dataDir ?? path.join(repoRoot, 'data'));
+  const production = opts.production ?? (opts.env ?? process.env).NODE_ENV === 'production';
+  const { cities, rejected } = loadCities(opts.citiesDir);
+  const env = production ? (opts.env ?? process.env) : withDevSecrets(opts.env ?? process.env, cities, dataDir);
+  const db = opts.db ?? (opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(dataDir));
+  try {
+    await migrate(db);
+    const listeners: Notifier[] = [];
+    const app0Log: Log = { info: () => {}, warn: () => {} };
+    const ctx: CoreContext = {
+      db,
+      clock: opts.clock ?? systemClock,
+      cities: cityDirectory(cities),
+      ports: await loadPorts(cities, { env, log: app0Log }),
+      files: diskFileStore(path.join(dataDir, 'files')),
+      notify: (events) => listeners.forEach((l) => l(events)),
+      documentSecret: documentSecret(env, dataDir, production),
+      publicUrl: (opts.publicUrl ?? env.KUAICHU_PUBLIC_URL ?? `http://localhost:${env.PORT ?? 3000}`).replace(/\/$/, ''),
+    };
+    const app = await buildApp({ ctx, logger: opts.logger ?? false, rejectedProfiles: rejected, rateLimit: opts.rateLimit ?? true, secureCookies: production });
+    for (const r of rejected) app.log.error({ file: r.file, problems: r.problems.map(formatProblem) }, 'city profile rejected; the other cities are served');
+    const demoLogins = production ? [] : await seedDemoStaff(db, cities, env.KUAICHU_DEMO_PASSWORD);
+    const tickAll = async () => {
+      for (const c of cities) await tick(ctx, c.tenant);
+    };
+    const tickMs = opts.tickMs ?? 1000;
+    let running = false;
+    const timer = tickMs > 0 ? setInterval(() => {
+      if (running) return;
+      running = true;
+      tickAll().catch((err) => app.log.error({ err }, 'queue tick failed')).finally(() => (running = false));
+    }, tickMs) : null;
+    timer?.unref();
+    return {
+      app, ctx, demoLogins, tick: tickAll,
+      async close() {
+        if (timer) clearInterval(timer);
+        await app.close();
+        if (!opts.db) await db.close();
+      },
+    };
+  } catch (err) {
+    if (!opts.db) await db.close();
+    throw err;
+  }
+}
+
+/**
+ * Plugin options name the environment variables that hold their secrets (`tokenSecretEnv`).
+ * Outside production, a variable left unset gets a development secret, made once per data
+ * folder, so `npm start` runs with no setup; production must set every one.
+ */
+function withDevSecrets(env: NodeJS.ProcessEnv, cities: readonly CompiledCity[], dataDir: string): NodeJS.ProcessEnv {
+  const names = cities.flatMap((c) => (c.profile.integrations ?? []).flatMap((i) =>
+    Object.entries(i.options ?? {}).filter(([k, v]) => k.endsWith('Env') && typeof v === 'string').map(([, v]) => v as string)));
+  const missing = names.filter((n) => !env[n]);
+  if (!missing.length) return env;
+  const file = path.join(dataDir, 'dev-secrets.json');
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  for (const n of missing) stored[n] ??= randomBytes(32).toString('hex');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+  return { ...env, ...Object.fromEntries(missing.map((n) => [n, stored[n]])) };
+}
+
+/** Secrets only from the environment in production; a development secret is made once per data folder. */
+function documentSecret(env: NodeJS.ProcessEnv, dataDir: string, production: boolean): string {
+  if (env.KUAICHU_DOCUMENT_SECRET) return env.KUAICHU_DOCUMENT_SECRET;
+  if (production) throw new Error('KUAICHU_DOCUMENT_SECRET must be set in production');
+  const file = path.join(dataDir, 'dev-document-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
