@@ -51,10 +51,32 @@ export interface CoreContext {
   publicUrl: string;
 }
 
-/** Runs `fn` in a transaction and notifies the events it returns only after commit. */
+/** The NOTIFY channel that carries committed case events to every server process (live pushes). */
+export const LIVE_CHANNEL = 'kuaichu_live';
+
+/** What a live notification carries: enough to find the case, never personal data. */
+export interface LiveNote {
+  tenant: string;
+  caseId: string;
+  type: string;
+  seq: number;
+}
+
+/**
+ * Runs `fn` in a transaction. The events it collects are announced with NOTIFY inside the
+ * same transaction, so every process hears of them exactly when (and only if) they commit,
+ * and to in-process listeners after commit.
+ */
 export async function inTx<T>(ctx: CoreContext, fn: (q: Parameters<Parameters<Db['tx']>[0]>[0], events: CaseEvent[]) => Promise<T>): Promise<T> {
   const events: CaseEvent[] = [];
-  const result = await ctx.db.tx((q) => fn(q, events));
+  const result = await ctx.db.tx(async (q) => {
+    const r = await fn(q, events);
+    for (const e of events) {
+      const note: LiveNote = { tenant: e.tenant, caseId: e.caseId, type: e.type, seq: e.seq };
+      await q.query('SELECT pg_notify($1, $2)', [LIVE_CHANNEL, JSON.stringify(note)]);
+    }
+    return r;
+  });
   if (events.length) ctx.notify(events);
   return result;
 }

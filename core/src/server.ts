@@ -72,6 +72,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     const app = await buildApp({ ctx, logger: opts.logger ?? false, rejectedProfiles: rejected, rateLimit: opts.rateLimit ?? true, secureCookies: production });
     for (const r of rejected) app.log.error({ file: r.file, problems: r.problems.map(formatProblem) }, 'city profile rejected; the other cities are served');
     const demoLogins = production ? [] : await seedDemoStaff(db, cities, env.KUAICHU_DEMO_PASSWORD);
+    await app.ready();
     const tickAll = async () => {
       for (const c of cities) await tick(ctx, c.tenant);
     };

@@ -62,6 +62,10 @@ export async function openPglite(dir?: string): Promise<Db> {
     ...wrap(pg),
     tx: (fn) => pg.transaction((t) => fn(wrap(t))),
     exec: async (sql) => void (await pg.exec(sql)),
+    listen: async (channel, handler) => {
+      const unsubscribe = await pg.listen(channel, handler);
+      return async () => unsubscribe();
+    },
     close: async () => {
       await pg.close();
       unlock();

@@ -6,6 +6,7 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
   // Fail at start, not at the first request, when the database cannot be reached.
   (await pool.connect()).release();
+  const listeners = new Set<pg.Client>();
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     query: async <T>(sql: string, params: readonly unknown[] = []) => (await c.query(sql, params as unknown[])).rows as T[],
   });
@@ -27,6 +28,22 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
       }
     },
     exec: async (sql) => void (await pool.query(sql)),
-    close: () => pool.end(),
+    async listen(channel, handler) {
+      // LISTEN needs a connection of its own for as long as it listens.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      client.on('notification', (n) => n.channel === channel && handler(n.payload ?? ''));
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      listeners.add(client);
+      return async () => {
+        listeners.delete(client);
+        await client.end();
+      };
+    },
+    async close() {
+      for (const c of listeners) await c.end().catch(() => {});
+      listeners.clear();
+      await pool.end();
+    },
   };
 }

@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
+import websocket from '@fastify/websocket';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -16,6 +17,7 @@ import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { liveRoutes } from './live.ts';
 
 export interface AppOptions {
   ctx: CoreContext;
@@ -39,6 +41,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(swagger, { openapi: { info: { title: 'kuaichu 快处 API', version: '0.1.0', description: 'Remote video handling of minor road accidents' } } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(multipart, { limits: { fileSize: 15 * 1024 * 1024, files: 1 } });
   // Per-route limits (report, code, login) live in each route's config; without the plugin they are inert.
   if (opts.rateLimit !== false) await app.register(rateLimit, { global: false });
@@ -46,6 +49,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(publicRoutes, { ctx: opts.ctx });
   await app.register(sessionRoutes, { ctx: opts.ctx, secureCookies: opts.secureCookies ?? false });
   await app.register(caseRoutes, { ctx: opts.ctx });
+  await app.register(liveRoutes, { ctx: opts.ctx });
   await app.register(adminRoutes, { ctx: opts.ctx, rejected: opts.rejectedProfiles ?? [] });
   return app;
 }

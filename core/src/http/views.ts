@@ -58,3 +58,18 @@ export async function caseView(ctx: CoreContext, c: CaseRow, who: Principal) {
     chain,
   };
 }
+
+/** A seat's view of its queue: its own status and the waiting cases, its brigade's first. */
+export async function seatQueueView(ctx: CoreContext, tenant: string, staffId: string, brigadeId: string | null) {
+  const [me] = await ctx.db.query<{ status: string; case_id: string | null }>('SELECT status, case_id FROM seats WHERE tenant = $1 AND staff_id = $2', [tenant, staffId]);
+  const waiting = await ctx.db.query<CaseRow>(
+    "SELECT * FROM cases WHERE tenant = $1 AND state IN ('queued', 'ringing') ORDER BY (brigade_id = $2) DESC, queue_priority DESC, queued_at LIMIT 100", [tenant, brigadeId]);
+  const now = ctx.clock.now().getTime();
+  return {
+    seat: { status: me?.status ?? 'away', caseId: me?.case_id ?? null, brigadeId },
+    waiting: waiting.map((c) => ({
+      ...caseSummary(c), waitSeconds: Math.max(0, Math.round((now - new Date(c.queued_at ?? c.reported_at).getTime()) / 1000)),
+      ringingHere: c.ring_seat === staffId, ownBrigade: c.brigade_id === brigadeId,
+    })),
+  };
+}

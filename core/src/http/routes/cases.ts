@@ -16,7 +16,7 @@ import { decideReview, getDetermination, pushClaims, requestReview } from '../..
 import { getCase, isUuid, type CaseRow } from '../../cases/repository.ts';
 import { sniffContentType } from '../../files/sniff.ts';
 import { partyOf, requireParty, requireRole, requireSignedIn, staffOf } from '../auth.ts';
-import { caseSummary, caseView } from '../views.ts';
+import { caseSummary, caseView, seatQueueView } from '../views.ts';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 type WithId = { Params: { id: string } };
@@ -106,16 +106,9 @@ export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
     return { status: row.status, caseId: row.case_id };
   });
 
-  app.get('/api/seat/queue', { preHandler: seat, schema: { tags: ['seat'], summary: "The seat's brigade queue and what is ringing here" } }, async (req) => {
+  app.get('/api/seat/queue', { preHandler: seat, schema: { tags: ['seat'], summary: "The seat's brigade queue and what is ringing here (also pushed on /api/live)" } }, async (req) => {
     const s = staffOf(req);
-    const [me] = await ctx.db.query<{ status: string; case_id: string | null }>('SELECT status, case_id FROM seats WHERE tenant = $1 AND staff_id = $2', [s.tenant, s.id]);
-    const waiting = await ctx.db.query<CaseRow>(
-      "SELECT * FROM cases WHERE tenant = $1 AND state IN ('queued', 'ringing') ORDER BY (brigade_id = $2) DESC, queue_priority DESC, queued_at LIMIT 100", [s.tenant, s.brigadeId]);
-    const now = ctx.clock.now().getTime();
-    return {
-      seat: { status: me?.status ?? 'away', caseId: me?.case_id ?? null, brigadeId: s.brigadeId },
-      waiting: waiting.map((c) => ({ ...caseSummary(c), waitSeconds: Math.max(0, Math.round((now - new Date(c.queued_at ?? c.reported_at).getTime()) / 1000)), ringingHere: c.ring_seat === s.id, ownBrigade: c.brigade_id === s.brigadeId })),
-    };
+    return seatQueueView(ctx, s.tenant, s.id, s.brigadeId);
   });
 
   app.post<WithId>('/api/cases/:id/answer', { preHandler: seat, schema: { tags: ['seat'], summary: '接警: answer the ringing call', params: idParams } }, async (req) => {

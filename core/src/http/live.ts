@@ -1,0 +1,84 @@
+/**
+ * Live pushes over WebSocket (`GET /api/live`, signed in by cookie or bearer header): seats
+ * see their queue and what rings at their desk, officers see cases move, parties see their
+ * case's state and queue position. Updates come from the database's NOTIFY (sent inside each
+ * transaction), so a push reflects a committed change, and every server process pushes to
+ * its own clients whichever process made the change. No polling. Needs @fastify/websocket
+ * registered on the app.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from '@fastify/websocket';
+import { LIVE_CHANNEL, type CoreContext, type LiveNote } from '../context.ts';
+import type { Principal } from '../auth/sessions.ts';
+import { getCase, type CaseRow } from '../cases/repository.ts';
+import { queuePosition } from '../cases/queue.ts';
+import { seatQueueView } from './views.ts';
+
+interface Client {
+  socket: WebSocket;
+  principal: Principal;
+}
+
+/** Messages the server sends (see docs/architecture.md). */
+export type LiveMessage =
+  | { kind: 'hello'; tenant: string; as: 'staff' | 'party' }
+  | { kind: 'queue'; queue: Awaited<ReturnType<typeof seatQueueView>> }
+  | { kind: 'event'; caseId: string; number: string; type: string; seq: number; state: string }
+  | { kind: 'case'; caseId: string; number: string; state: string; queuePosition: number | null; lastEvent: string };
+
+export async function liveRoutes(app: FastifyInstance, { ctx }: { ctx: CoreContext }) {
+  const clients = new Set<Client>();
+  const send = (c: Client, m: LiveMessage) => c.socket.readyState === 1 && c.socket.send(JSON.stringify(m));
+
+  const pushQueue = async (c: Client) => {
+    const s = c.principal.staff;
+    if (s?.roles.includes('seat')) send(c, { kind: 'queue', queue: await seatQueueView(ctx, c.principal.tenant, s.id, s.brigadeId) });
+  };
+
+  const pushPartyCases = async (c: Client, changed: CaseRow | null, note: LiveNote) => {
+    const phone = c.principal.party!.phone;
+    // The changed case, plus the party's waiting cases (their place moves when others leave the queue).
+    const rows = await ctx.db.query<CaseRow>("SELECT * FROM cases WHERE tenant = $1 AND party_phone = $2 AND (state = 'queued' OR id = $3)", [c.principal.tenant, phone, note.caseId]);
+    for (const row of rows) {
+      send(c, { kind: 'case', caseId: row.id, number: row.number, state: row.state, queuePosition: await queuePosition(ctx, row), lastEvent: row.id === changed?.id ? note.type : 'queue.moved' });
+    }
+  };
+
+  const onNote = async (note: LiveNote) => {
+    const targets = [...clients].filter((c) => c.principal.tenant === note.tenant);
+    if (!targets.length) return;
+    const changed = await getCase(ctx.db, note.tenant, note.caseId).catch(() => null);
+    for (const c of targets) {
+      if (c.principal.staff) {
+        if (changed) send(c, { kind: 'event', caseId: changed.id, number: changed.number, type: note.type, seq: note.seq, state: changed.state });
+        await pushQueue(c);
+      } else if (c.principal.party) {
+        await pushPartyCases(c, changed, note);
+      }
+    }
+  };
+
+  let chain = Promise.resolve();
+  const unlisten = await ctx.db.listen(LIVE_CHANNEL, (payload) => {
+    // One note at a time, in commit order, so a client never sees an older state after a newer one.
+    chain = chain.then(() => onNote(JSON.parse(payload) as LiveNote)).catch((err) => app.log.error({ err }, 'live push failed'));
+  });
+  app.addHook('onClose', async () => {
+    await unlisten();
+    for (const c of clients) c.socket.terminate();
+  });
+
+  app.get('/api/live', { websocket: true, schema: { tags: ['live'], summary: 'WebSocket: live queue and case updates (sign in first)' } }, (socket, req) => {
+    if (!req.principal) {
+      socket.close(4401, 'sign in first');
+      // Do not wait ws's 30 s for a peer that never finishes the close handshake.
+      setTimeout(() => socket.terminate(), 1000).unref();
+      return;
+    }
+    const client: Client = { socket, principal: req.principal };
+    clients.add(client);
+    socket.on('close', () => clients.delete(client));
+    send(client, { kind: 'hello', tenant: req.principal.tenant, as: req.principal.staff ? 'staff' : 'party' });
+    void pushQueue(client).catch((err) => req.log.error({ err }, 'live push failed'));
+  });
+}
