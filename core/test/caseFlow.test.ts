@@ -308,6 +308,14 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.equal(ok.statusCode, 200, ok.body);
     });
 
+    test('logout ends the session at once, cached or not', async () => {
+      const r = await t.call('POST', '/api/auth/login', { body: { tenant: 'harbin', username: 'analyst', password: 'demo-password-for-tests' } });
+      const token = r.json().token;
+      assert.equal((await t.call('GET', '/api/me', { token })).statusCode, 200);
+      assert.equal((await t.call('POST', '/api/auth/logout', { token })).statusCode, 200);
+      assert.equal((await t.call('GET', '/api/me', { token })).statusCode, 401);
+    });
+
     test('Nantong through the WeChat mini-program channel: a signed link signs the party in', async () => {
       const token = issueChannelToken({ tenant: 'nantong', phone: '13700000001', sub: 'openid-abc' }, t.env.KUAICHU_NANTONG_WECHAT_SECRET!, { now: t.clock.now() });
       const s = await t.call('POST', '/api/cities/nantong/party/channel-session', { body: { token } });

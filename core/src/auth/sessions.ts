@@ -11,6 +11,7 @@ export type Role = 'seat' | 'officer' | 'analyst' | 'admin';
 export interface Principal {
   tenant: string;
   csrf: string;
+  expiresAt: Date;
   staff?: { id: string; username: string; displayName: string; roles: Role[]; brigadeId: string | null };
   party?: { phone: string; channel: string | null };
 }
@@ -47,7 +48,7 @@ export async function loadSession(db: Db, token: string, now: Date): Promise<Pri
     [tokenHash(token)],
   );
   if (!s || new Date(s.expires_at) <= now) return null;
-  const p: Principal = { tenant: s.tenant, csrf: s.csrf };
+  const p: Principal = { tenant: s.tenant, csrf: s.csrf, expiresAt: new Date(s.expires_at) };
   if (s.staff_id && s.username) p.staff = { id: s.staff_id, username: s.username, displayName: s.display_name!, roles: s.roles!, brigadeId: s.brigade_id };
   if (s.party_phone) p.party = { phone: s.party_phone, channel: s.channel };
   return p;

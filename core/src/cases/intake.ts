@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { AccidentReport } from '../generated/schemas.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { toLocal } from '../policy/localTime.ts';
-import { inTx, type CoreContext } from '../context.ts';
-import { appendEvent, type CaseRow } from './repository.ts';
+import { LIVE_CHANNEL, type CoreContext } from '../context.ts';
+import { assertEventPayload, type CaseRow } from './repository.ts';
 import { nextState } from './transitions.ts';
 
 export interface ReportInput {
@@ -21,41 +21,46 @@ export interface ReportInput {
 
 export async function reportCase(ctx: CoreContext, tenant: string, input: ReportInput): Promise<{ case: CaseRow; created: boolean }> {
   const city = ctx.cities.get(tenant);
-  const existing = await findByClientKey(ctx, tenant, input.phone, input.clientKey);
-  if (existing) return { case: existing, created: false };
-
   const now = ctx.clock.now();
   const decision = evaluate(city, input.report, { now: () => now });
   const type = decision.eligible ? 'case.reported' : 'case.refused';
   const state = nextState(null, type)!;
-  try {
-    const row = await inTx(ctx, async (q, events) => {
-      const [{ n }] = (await q.query<{ n: string | number }>("SELECT nextval('case_number_seq') AS n")) as [{ n: string | number }];
-      const local = toLocal(now, city.profile.timezone);
-      const prefix = city.profile.determination?.documentPrefix ?? city.tenant.slice(0, 3).toUpperCase();
-      const number = `${prefix}-${String(local.year).slice(2)}${pad(local.month)}${pad(local.day)}-${String(n).padStart(6, '0')}`;
-      const id = randomUUID();
-      const [row] = await q.query<CaseRow>(
-        `INSERT INTO cases (tenant, id, number, state, seq, client_key, party_phone, channel, district, brigade_id, report, decision, reported_at, queued_at, updated_at)
-         VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12) RETURNING *`,
-        [tenant, id, number, state, input.clientKey, input.phone, decision.channel, decision.district, decision.brigade?.id ?? null,
-          JSON.stringify(input.report), JSON.stringify(decision), now, decision.eligible ? now : null],
-      );
-      const payload = decision.eligible
-        ? { number, channel: decision.channel, district: decision.district!, brigadeId: decision.brigade!.id, kind: input.report.kind, injury: input.report.injury ?? 'none' }
-        : { number, channel: decision.channel, district: decision.district, kind: input.report.kind, reasons: decision.reasons.map((r) => r.code) };
-      events.push(await appendEvent(q, tenant, id, 1, type, payload as never, 'party', now));
-      return row!;
-    });
-    return { case: row, created: true };
-  } catch (err) {
-    // Two identical retries raced: the loser returns the winner's case.
-    if ((err as { code?: string }).code === '23505') {
-      const winner = await findByClientKey(ctx, tenant, input.phone, input.clientKey);
-      if (winner) return { case: winner, created: false };
-    }
-    throw err;
+  const local = toLocal(now, city.profile.timezone);
+  const prefix = `${city.profile.determination?.documentPrefix ?? city.tenant.slice(0, 3).toUpperCase()}-${String(local.year).slice(2)}${pad(local.month)}${pad(local.day)}-`;
+  // The payload as it will be stored; the number is filled in by the database below.
+  const payload = decision.eligible
+    ? { number: prefix, channel: decision.channel, district: decision.district!, brigadeId: decision.brigade!.id, kind: input.report.kind, injury: input.report.injury ?? 'none' }
+    : { number: prefix, channel: decision.channel, district: decision.district, kind: input.report.kind, reasons: decision.reasons.map((r) => r.code) };
+  assertEventPayload(type, payload);
+  const id = randomUUID();
+  const eventId = randomUUID();
+  // One statement, so one round trip and atomic without BEGIN/COMMIT: the case, its first event
+  // (the outbox) and the live notification. A retry with the same client key inserts nothing.
+  const [row] = await ctx.db.query<CaseRow>(
+    `WITH c AS (
+       INSERT INTO cases (tenant, id, number, state, seq, client_key, party_phone, channel, district, brigade_id, report, decision, reported_at, queued_at, updated_at)
+       VALUES ($1, $2, $3 || lpad(nextval('case_number_seq')::text, 6, '0'), $4, 1, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12)
+       ON CONFLICT (tenant, party_phone, client_key) DO NOTHING
+       RETURNING *
+     ), e AS (
+       INSERT INTO case_events (tenant, case_id, seq, id, type, payload, actor, at)
+       SELECT tenant, id, 1, $14, $15, jsonb_set($16::jsonb, '{number}', to_jsonb(number)), 'party', $12 FROM c
+       RETURNING case_id
+     ), n AS (
+       SELECT pg_notify($17, json_build_object('tenant', tenant, 'caseId', id, 'type', $15::text, 'seq', 1)::text) FROM c
+     )
+     SELECT c.*, (SELECT count(*) FROM e) + (SELECT count(*) FROM n) AS written FROM c`,
+    [tenant, id, prefix, state, input.clientKey, input.phone, decision.channel, decision.district, decision.brigade?.id ?? null,
+      JSON.stringify(input.report), JSON.stringify(decision), now, decision.eligible ? now : null, eventId, type, JSON.stringify(payload), LIVE_CHANNEL],
+  );
+  if (row) {
+    const { written: _w, ...c } = row as CaseRow & { written?: unknown };
+    ctx.notify([{ id: eventId, tenant, caseId: id, seq: 1, type, at: now.toISOString(), actor: 'party', payload: { ...payload, number: c.number } as never }]);
+    return { case: c as CaseRow, created: true };
   }
+  const existing = await findByClientKey(ctx, tenant, input.phone, input.clientKey);
+  if (!existing) throw new Error('report neither inserted nor found');
+  return { case: existing, created: false };
 }
 
 async function findByClientKey(ctx: CoreContext, tenant: string, phone: string, clientKey: string): Promise<CaseRow | undefined> {

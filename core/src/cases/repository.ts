@@ -130,13 +130,18 @@ export async function appendEvent<T extends CaseEventType>(
   actor: string,
   at: Date,
 ): Promise<CaseEvent<T>> {
-  const validate = schemaRegistry().validator(`events/${type}.schema.json`);
-  if (!validate(payload)) throw new Error(`event ${type} payload does not match its schema: ${JSON.stringify(validate.errors)}`);
+  assertEventPayload(type, payload);
   const id = randomUUID();
   await q.query('INSERT INTO case_events (tenant, case_id, seq, id, type, payload, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
     tenant, caseId, seq, id, type, JSON.stringify(payload), actor, at,
   ]);
   return { id, tenant, caseId, seq, type, at: at.toISOString(), actor, payload };
+}
+
+/** Every event payload is checked against schemas/events/<type>.schema.json before it is written. */
+export function assertEventPayload<T extends CaseEventType>(type: T, payload: EventPayloads[T]): void {
+  const validate = schemaRegistry().validator(`events/${type}.schema.json`);
+  if (!validate(payload)) throw new Error(`event ${type} payload does not match its schema: ${JSON.stringify(validate.errors)}`);
 }
 
 export async function caseEvents(q: Queryable, tenant: string, caseId: string): Promise<CaseEvent[]> {

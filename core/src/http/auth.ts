@@ -10,6 +10,10 @@ import { Errors } from '../errors.ts';
 import { loadSession, type Principal, type Role } from '../auth/sessions.ts';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Drops a session from this process's cache (logout). */
+    forgetSession(token: string): void;
+  }
   interface FastifyRequest {
     principal: Principal | null;
     sessionToken: string | null;
@@ -18,7 +22,27 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'kc_session';
 
+/**
+ * Sessions read from the database are kept for a few seconds: every request is authenticated,
+ * and this saves a round trip on each. A logout drops the entry here at once; another server
+ * process notices within CACHE_MS.
+ */
+const CACHE_MS = 10_000;
+const CACHE_MAX = 20_000;
+
 export const authPlugin = fp<{ ctx: CoreContext }>(async (app, { ctx }) => {
+  const cache = new Map<string, { principal: Principal; until: number }>();
+  const lookup = async (token: string): Promise<Principal | null> => {
+    const now = ctx.clock.now();
+    const hit = cache.get(token);
+    if (hit && hit.until > now.getTime()) return hit.principal;
+    const principal = await loadSession(ctx.db, token, now);
+    if (cache.size >= CACHE_MAX) cache.clear();
+    if (principal) cache.set(token, { principal, until: Math.min(now.getTime() + CACHE_MS, principal.expiresAt.getTime()) });
+    else cache.delete(token);
+    return principal;
+  };
+  app.decorate('forgetSession', (token: string) => void cache.delete(token));
   app.decorateRequest('principal', null);
   app.decorateRequest('sessionToken', null);
   app.addHook('onRequest', async (request) => {
@@ -27,7 +51,7 @@ export const authPlugin = fp<{ ctx: CoreContext }>(async (app, { ctx }) => {
     const cookie = request.cookies?.[SESSION_COOKIE] ?? null;
     const token = bearer ?? cookie;
     if (!token) return;
-    const principal = await loadSession(ctx.db, token, ctx.clock.now());
+    const principal = await lookup(token);
     if (!principal) return;
     if (!bearer && !['GET', 'HEAD', 'OPTIONS'].includes(request.method) && request.headers['x-csrf-token'] !== principal.csrf) throw Errors.csrf();
     request.principal = principal;

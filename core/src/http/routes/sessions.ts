@@ -48,14 +48,17 @@ export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }
   });
 
   app.post('/api/auth/logout', { schema: { tags: ['auth'] } }, async (req, reply) => {
-    if (req.sessionToken) await endSession(ctx.db, req.sessionToken);
+    if (req.sessionToken) {
+      await endSession(ctx.db, req.sessionToken);
+      app.forgetSession(req.sessionToken);
+    }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
 
   app.get('/api/me', { schema: { tags: ['auth'] } }, async (req) => {
     if (!req.principal) throw Errors.unauthenticated();
-    const { csrf, ...who } = req.principal;
-    return { ...who, csrf };
+    const { csrf, expiresAt, ...who } = req.principal;
+    return { ...who, csrf, expiresAt: expiresAt.toISOString() };
   });
 }
