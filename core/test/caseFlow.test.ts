@@ -328,10 +328,27 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.equal(forged.json().error.code, 'KC_CHANNEL_TOKEN_INVALID');
       const wrongCity = await t.call('POST', '/api/cities/harbin/party/channel-session', { body: { token } });
       assert.equal(wrongCity.statusCode, 401);
-      // Nantong's flow continues like any other: its seat answers the channel's case.
+      // Nantong's flow continues to the end: the centre's seat, evidence, leave, determination, claim.
+      const id = r.json().id as string;
       const seat = await seatReady('nantong', 'seat-centre');
       await t.core.tick();
-      assert.equal((await t.call('POST', `/api/cases/${r.json().id}/answer`, { token: seat })).json().state, 'in_call');
+      assert.equal((await t.call('POST', `/api/cases/${id}/answer`, { token: seat })).json().state, 'in_call');
+      await completeEvidence(id, seat);
+      assert.equal((await t.call('POST', `/api/cases/${id}/evacuate`, { token: seat })).json().state, 'evacuated');
+      const officer = await t.staff('nantong', 'officer');
+      const d = await t.call('POST', `/api/cases/${id}/determination`, { token: officer, body: {
+        facts: '两车在崇川区城市道路同向行驶时，乙方变道与甲方发生刮擦，造成车辆损坏。',
+        parties: [
+          { name: '张伟', plate: '黑A12345', insurerId: 'picc', faultBehaviour: '无', liability: 'none' },
+          { name: '李娜', plate: '黑AD56789', insurerId: 'pingan', faultBehaviour: '变更车道时影响正常行驶的机动车', liability: 'full' },
+        ] } });
+      assert.equal(d.statusCode, 201, d.body);
+      assert.match(d.json().determination.number, /^NTG-2026-\d{6}$/);
+      const mine = (await t.call('GET', `/api/cases/${id}`, { token: party })).json();
+      assert.equal(mine.state, 'served');
+      assert.equal(mine.channel, 'wechat_miniprogram');
+      const claims = await t.call('POST', `/api/cases/${id}/claims`, { token: party });
+      assert.deepEqual(claims.json().map((c: { insurerId: string }) => c.insurerId).sort(), ['picc', 'pingan']);
     });
 
     test('uploads are checked by content: a renamed text file is refused', async () => {
