@@ -1,7 +1,7 @@
 /** Shared by the core tests: the real cities, loaded once per test file. */
 import { loadCities } from '../src/profile/index.ts';
 import type { CompiledCity } from '../src/policy/index.ts';
-import type { AccidentReport } from '../src/generated/schemas.ts';
+import type { AccidentReport } from '../src/generated/types.ts';
 
 let cache: Map<string, CompiledCity> | undefined;
 

@@ -4,7 +4,7 @@ import { evaluate } from '../src/policy/index.ts';
 import { fixedClock } from '../src/clock.ts';
 import { loadCities } from '../src/profile/index.ts';
 import { city, report, PLACES } from './helpers.ts';
-import type { AccidentReport } from '../src/generated/schemas.ts';
+import type { AccidentReport } from '../src/generated/types.ts';
 
 const at = (local: string) => fixedClock(`${local}+08:00`);
 const daoli = PLACES.harbin.道里区;

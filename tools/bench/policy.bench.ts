@@ -5,7 +5,7 @@
  */
 import { loadCities } from '@kuaichu/core/profile';
 import { evaluate, type CompiledCity } from '@kuaichu/core/policy';
-import type { AccidentReport } from '@kuaichu/core/generated/schemas.ts';
+import type { AccidentReport } from '@kuaichu/core/generated/types.ts';
 import type { Clock } from '@kuaichu/core/clock';
 
 const N = Number(process.env.BENCH_N ?? 200_000);

@@ -4,7 +4,7 @@
  * an evidence item of the checklist line that asks for that check, so it is hash-chained too.
  * What the seat sees is masked; the full answer stays with the registry.
  */
-import type { EvidenceItem } from '../generated/schemas.ts';
+import type { EvidenceItem } from '../generated/types.ts';
 import type { CoreContext } from '../context.ts';
 import { Errors } from '../errors.ts';
 import type { CheckResult } from '../ports/registry.ts';

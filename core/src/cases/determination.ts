@@ -3,8 +3,8 @@
  * liability grade; the e-determination (事故认定书, simple procedure) is rendered, stored with
  * its hash, given a public verification code, and served by SMS and in the app.
  */
-import type { DeterminationBody } from '../generated/http.ts';
-import type { LiabilityGrade } from '../generated/http.ts';
+import type { DeterminationBody } from '../generated/types.ts';
+import type { LiabilityGrade } from '../generated/types.ts';
 import { inTx, type CoreContext } from '../context.ts';
 import { Errors } from '../errors.ts';
 import { renderDeterminationPdf, type DeterminationDocument, type PartyRoleLabel } from '../documents/determinationPdf.ts';

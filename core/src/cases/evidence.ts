@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/db.ts';
-import type { EvidenceItem } from '../generated/schemas.ts';
+import type { EvidenceItem } from '../generated/types.ts';
 import { Errors } from '../errors.ts';
 import { inTx, type CoreContext } from '../context.ts';
 import { getCase, lockCase, transition, type CaseRow } from './repository.ts';

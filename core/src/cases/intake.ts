@@ -4,7 +4,7 @@
  * never silently dropped. A retry with the same client key returns the same case.
  */
 import { randomUUID } from 'node:crypto';
-import type { AccidentReport } from '../generated/schemas.ts';
+import type { AccidentReport } from '../generated/types.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { toLocal } from '../policy/localTime.ts';
 import { LIVE_CHANNEL, type CoreContext } from '../context.ts';

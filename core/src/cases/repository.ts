@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/db.ts';
-import type { AccidentReport, Decision } from '../generated/schemas.ts';
-import type * as Ev from '../generated/events.ts';
+import type { AccidentReport, Decision } from '../generated/types.ts';
+import type * as Ev from '../generated/types.ts';
 import { Errors } from '../errors.ts';
 import { schemaRegistry } from '../schemas.ts';
 import { nextState, type CaseEventType, type CaseState } from './transitions.ts';

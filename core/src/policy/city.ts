@@ -3,7 +3,7 @@
  * rules use on every report (district polygons, district → brigade, service windows).
  * Built only from a profile that passed every check, so rules can trust it.
  */
-import type { AccidentType, Brigade, CityProfile, ChannelId, CollisionKind, Condition } from '../generated/schemas.ts';
+import type { AccidentType, Brigade, CityProfile, ChannelId, CollisionKind, Condition } from '../generated/types.ts';
 import type { DistrictIndex } from './geofence.ts';
 import type { ServiceHours } from './serviceHours.ts';
 

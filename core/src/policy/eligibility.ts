@@ -2,7 +2,7 @@
  * Eligibility (适用范围): accident type, injury, required conditions and disqualifiers.
  * Every failed rule adds a reason; the party is told all of them at once, not one per try.
  */
-import type { AccidentReport, Condition, Reason, ReasonCode } from '../generated/schemas.ts';
+import type { AccidentReport, Condition, Reason, ReasonCode } from '../generated/types.ts';
 import type { CompiledCity } from './city.ts';
 import { KIND_NAMES, reason } from './reasons.ts';
 

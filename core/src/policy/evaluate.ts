@@ -3,7 +3,7 @@
  * the same function serves the party app's pre-check, case intake, the CLI and the
  * profile examples, so they can never disagree.
  */
-import type { AccidentReport, Decision, Reason } from '../generated/schemas.ts';
+import type { AccidentReport, Decision, Reason } from '../generated/types.ts';
 import type { Clock } from '../clock.ts';
 import type { CompiledCity } from './city.ts';
 import { checkEligibility, type RuleResult } from './eligibility.ts';

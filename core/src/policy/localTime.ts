@@ -2,7 +2,7 @@
  * Wall-clock time in a city's time zone. Rules and display use local time; storage uses UTC.
  * One Intl formatter per zone is built once and reused: building them is the slow part.
  */
-import type { Weekday } from '../generated/schemas.ts';
+import type { Weekday } from '../generated/types.ts';
 
 export interface LocalTime {
   year: number;

@@ -2,7 +2,7 @@
  * Why a report was refused: stable codes (stored, counted by analysts, matched by clients)
  * with the message a frightened driver reads, in Chinese first and English.
  */
-import type { LocalText, ReasonCode, Reason } from '../generated/schemas.ts';
+import type { LocalText, ReasonCode, Reason } from '../generated/types.ts';
 
 type Params = Record<string, string>;
 type Template = (p: Params) => LocalText;

@@ -2,7 +2,7 @@
  * Service hours (适用时间): half-open windows [from, to) of local time per weekday.
  * Harbin serves 07:00–19:00 every day; a city without stated hours serves around the clock.
  */
-import type { LocalText, ServiceWindow, Weekday } from '../generated/schemas.ts';
+import type { LocalText, ServiceWindow, Weekday } from '../generated/types.ts';
 import { parseClockTime, type LocalTime } from './localTime.ts';
 
 export const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];

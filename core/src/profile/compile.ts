@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AccidentType, Brigade, CityProfile, CollisionKind, Disqualifier } from '../generated/schemas.ts';
+import type { AccidentType, Brigade, CityProfile, CollisionKind, Disqualifier } from '../generated/types.ts';
 import { citiesDir as defaultCitiesDir } from '../paths.ts';
 import { schemaRegistry, type SchemaRegistry } from '../schemas.ts';
 import { fixedClock } from '../clock.ts';

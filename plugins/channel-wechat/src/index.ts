@@ -10,7 +10,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { definePlugin, type ChannelIdentity, type ChannelPort, type PluginContext } from '@kuaichu/core/ports';
-import type { ChannelWechatOptions } from '@kuaichu/core/generated/plugins.ts';
+import type { ChannelWechatOptions } from '@kuaichu/core/generated/types.ts';
 
 export const CHANNEL = 'wechat_miniprogram';
 export const DEFAULT_TTL_SECONDS = 600;

@@ -9,7 +9,7 @@
  */
 import { definePlugin, type DispatchPort, type DispatchRequest, type DispatchTicket, type PluginContext } from '@kuaichu/core/ports';
 import { systemClock, type Clock } from '@kuaichu/core/clock';
-import type { DispatchDevOptions } from '@kuaichu/core/generated/plugins.ts';
+import type { DispatchDevOptions } from '@kuaichu/core/generated/types.ts';
 
 export const DEFAULT_TICKET_PREFIX = 'CJ';
 

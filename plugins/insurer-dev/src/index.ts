@@ -9,7 +9,7 @@
  */
 import { definePlugin, type ClaimPush, type ClaimReceipt, type InsurerPort, type PluginContext } from '@kuaichu/core/ports';
 import { systemClock, type Clock } from '@kuaichu/core/clock';
-import type { InsurerDevOptions } from '@kuaichu/core/generated/plugins.ts';
+import type { InsurerDevOptions } from '@kuaichu/core/generated/types.ts';
 
 /** Claim-number prefixes of the insurers the cities name; others use their id in capitals. */
 export const CLAIM_PREFIXES: Readonly<Record<string, string>> = { picc: 'PICC', pingan: 'PAIC', cpic: 'CPIC' };

@@ -7,7 +7,7 @@
  * "no face match" (score 0); two faces match when both carry the same label.
  */
 import { definePlugin, type FaceComparison, type FacePort, type OcrPort, type PlateReading, type PluginContext } from '@kuaichu/core/ports';
-import type { FaceDevOptions, OcrDevOptions } from '@kuaichu/core/generated/plugins.ts';
+import type { FaceDevOptions, OcrDevOptions } from '@kuaichu/core/generated/types.ts';
 import { ImageFormatError, readImageText } from './image.ts';
 
 export { crc32, ImageFormatError, jpegSegments, pngChunks, readImageText, sniffImage, solidPng, withJpegText, withPngText } from './image.ts';

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { definePlugin, type CheckResult, type CheckStatus, type InsuranceResult, type PluginContext, type RegistryPort } from '@kuaichu/core/ports';
 import { systemClock, type Clock } from '@kuaichu/core/clock';
-import type { RegistryDevOptions } from '@kuaichu/core/generated/plugins.ts';
+import type { RegistryDevOptions } from '@kuaichu/core/generated/types.ts';
 
 // ---------------------------------------------------------------- GB 11643 and masking
 

@@ -11,7 +11,7 @@
 import { randomInt } from 'node:crypto';
 import { definePlugin, type PluginContext, type SmsKind, type SmsMessage, type SmsOutbox, type SmsPort, type SmsReceipt, type StoredSms } from '@kuaichu/core/ports';
 import { systemClock, type Clock } from '@kuaichu/core/clock';
-import type { SmsDevOptions } from '@kuaichu/core/generated/plugins.ts';
+import type { SmsDevOptions } from '@kuaichu/core/generated/types.ts';
 
 /** Mainland mobile numbers: 11 digits, 1 then 3–9. */
 export const MOBILE_RE = /^1[3-9]\d{9}$/;

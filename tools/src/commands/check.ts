@@ -10,7 +10,7 @@ import { citiesDir } from '@kuaichu/core/paths';
 import { fixedClock, systemClock } from '@kuaichu/core/clock';
 import { evaluate } from '@kuaichu/core/policy';
 import { loadProfiles, formatProblem } from '@kuaichu/core/profile';
-import type { AccidentReport, ChannelId, Disqualifier } from '@kuaichu/core/generated/schemas.ts';
+import type { AccidentReport, ChannelId, Disqualifier } from '@kuaichu/core/generated/types.ts';
 import type { Io } from '../cli.ts';
 import { number, oneOf, parseFlags, UsageError, yesNo } from '../args.ts';
 

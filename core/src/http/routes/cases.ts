@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CoreContext } from '../../context.ts';
-import type { CaseReportBody, ChecksBody, DeterminationBody, EscalationBody, EvidenceBody, ReviewDecisionBody, ReviewRequestBody, SeatStatusBody } from '../../generated/http.ts';
+import type { CaseReportBody, ChecksBody, DeterminationBody, EscalationBody, EvidenceBody, ReviewDecisionBody, ReviewRequestBody, SeatStatusBody } from '../../generated/types.ts';
 import { Errors } from '../../errors.ts';
 import { reportCase } from '../../cases/intake.ts';
 import { abandonCase, answerCall, dropCall, resumeCall, setSeatStatus } from '../../cases/queue.ts';

@@ -1,7 +1,7 @@
 /** Public routes: health, the cities and their eligibility pre-check, and document verification. */
 import type { FastifyInstance } from 'fastify';
 import type { CoreContext } from '../../context.ts';
-import type { AccidentReport } from '../../generated/schemas.ts';
+import type { AccidentReport } from '../../generated/types.ts';
 import { evaluate } from '../../policy/evaluate.ts';
 import { createHash } from 'node:crypto';
 import { determinationContentSha256, normalizeCode, verifyDocumentCode, type DeterminationContent } from '../../documents/verification.ts';

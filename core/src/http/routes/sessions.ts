@@ -1,7 +1,7 @@
 /** Signing in: staff by password, parties by SMS code or by a channel's signed token. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CoreContext } from '../../context.ts';
-import type { ChannelSessionBody, PartyCodeBody, PartySessionBody, StaffLoginBody } from '../../generated/http.ts';
+import type { ChannelSessionBody, PartyCodeBody, PartySessionBody, StaffLoginBody } from '../../generated/types.ts';
 import { Errors } from '../../errors.ts';
 import { verifyPassword } from '../../auth/password.ts';
 import { createSession, endSession } from '../../auth/sessions.ts';

@@ -72,14 +72,57 @@ export type ReasonCode =
   | 'evidence_tampering'
   | 'overload_or_speeding'
   | 'insists_on_police';
+/**
+ * Liability grades of the simple procedure: 全部 full, 主要 primary, 同等 equal, 次要 secondary, 无责任 none.
+ */
+export type LiabilityGrade = 'full' | 'primary' | 'equal' | 'secondary' | 'none';
 
 /**
  * Every schema of schemas/, for reference; use the named types.
  */
-export interface SchemasIndex {
+export interface SchemaIndex {
   accidentReport?: AccidentReport;
   cityProfile?: CityProfile;
   decision?: Decision;
+  eventsCallDropped?: CallDroppedPayload;
+  eventsCallResumed?: CallResumedPayload;
+  eventsCaseAbandoned?: CaseAbandonedPayload;
+  eventsCaseAnswered?: CaseAnsweredPayload;
+  eventsCaseClosed?: CaseClosedPayload;
+  eventsCaseDetermined?: CaseDeterminedPayload;
+  eventsCaseEscalated?: CaseEscalatedPayload;
+  eventsCaseEvacuated?: CaseEvacuatedPayload;
+  eventsCaseRefused?: CaseRefusedPayload;
+  eventsCaseReported?: CaseReportedPayload;
+  eventsCaseRingTimeout?: CaseRingTimeoutPayload;
+  eventsCaseRinging?: CaseRingingPayload;
+  eventsCaseServed?: CaseServedPayload;
+  eventsClaimPushed?: ClaimPushedPayload;
+  eventsEnvelope?: CaseEvent;
+  eventsEvidenceAdded?: EvidenceAddedPayload;
+  eventsEvidenceCompleted?: EvidenceCompletedPayload;
+  eventsReviewDecided?: ReviewDecidedPayload;
+  eventsReviewRequested?: ReviewRequestedPayload;
+  httpCaseReport?: CaseReportBody;
+  httpChannelSession?: ChannelSessionBody;
+  httpChecks?: ChecksBody;
+  httpDetermination?: DeterminationBody;
+  httpError?: ErrorResponse;
+  httpEscalation?: EscalationBody;
+  httpEvidence?: EvidenceBody;
+  httpPartyCode?: PartyCodeBody;
+  httpPartySession?: PartySessionBody;
+  httpReviewDecision?: ReviewDecisionBody;
+  httpReviewRequest?: ReviewRequestBody;
+  httpSeatStatus?: SeatStatusBody;
+  httpStaffLogin?: StaffLoginBody;
+  pluginsChannelWechat?: ChannelWechatOptions;
+  pluginsDispatchDev?: DispatchDevOptions;
+  pluginsFaceDev?: FaceDevOptions;
+  pluginsInsurerDev?: InsurerDevOptions;
+  pluginsOcrDev?: OcrDevOptions;
+  pluginsRegistryDev?: RegistryDevOptions;
+  pluginsSmsDev?: SmsDevOptions;
 }
 /**
  * What the party answers before the call (报警): where, what kind of accident, and the eligibility questions. The policy engine decides on it; the case service stores it.
@@ -503,4 +546,362 @@ export interface Decision {
 export interface Reason {
   code: ReasonCode;
   message: LocalText;
+}
+/**
+ * The video call dropped.
+ */
+export interface CallDroppedPayload {
+  seatId: string | null;
+}
+/**
+ * The party tapped 继续处理; the case re-entered the queue at the front.
+ */
+export interface CallResumedPayload {
+  preferredSeat: string | null;
+}
+/**
+ * The party left the queue, or did not resume in time.
+ */
+export interface CaseAbandonedPayload {
+  reason: 'party_left' | 'resume_window_expired';
+}
+/**
+ * A seat answered (视频接入).
+ */
+export interface CaseAnsweredPayload {
+  seatId: string;
+  waitSeconds: number;
+}
+/**
+ * The case is closed.
+ */
+export interface CaseClosedPayload {}
+/**
+ * An officer determined liability (后台定责).
+ */
+export interface CaseDeterminedPayload {
+  determinationNo: string;
+  officerId: string;
+  grades: string[];
+}
+/**
+ * Sent to on-site police instead.
+ */
+export interface CaseEscalatedPayload {
+  reason: string;
+  by: string;
+  ticket: string | null;
+}
+/**
+ * The leave-the-scene notice was pushed (撤离).
+ */
+export interface CaseEvacuatedPayload {
+  seatId: string;
+  onSceneSeconds: number;
+}
+/**
+ * A report the policy refused, recorded with its reasons and fallback; never dropped.
+ */
+export interface CaseRefusedPayload {
+  number: string;
+  channel: string;
+  district: string | null;
+  kind: string;
+  reasons: string[];
+}
+/**
+ * A report passed the policy and entered the seat queue (报警).
+ */
+export interface CaseReportedPayload {
+  number: string;
+  channel: string;
+  district: string;
+  brigadeId: string;
+  kind: string;
+  injury: string;
+}
+/**
+ * The seat did not answer in time; the case went back to the queue.
+ */
+export interface CaseRingTimeoutPayload {
+  seatId: string;
+}
+/**
+ * The ACD offered the case to a seat.
+ */
+export interface CaseRingingPayload {
+  seatId: string;
+  /**
+   * Rung outside the case's brigade after the wait limit.
+   */
+  overflow: boolean;
+  ringDeadline: string;
+}
+/**
+ * The e-determination was served by SMS and in the app.
+ */
+export interface CaseServedPayload {
+  determinationNo: string;
+  verifyCode: string;
+}
+/**
+ * The case was pushed to an insurer (定损理赔).
+ */
+export interface ClaimPushedPayload {
+  insurerId: string;
+  plate: string;
+  claimNo: string;
+}
+/**
+ * Every domain event: the outbox row and the message on the bus. Consumers de-duplicate by id; per case, seq is gapless and ordered.
+ */
+export interface CaseEvent {
+  id: string;
+  tenant: string;
+  caseId: string;
+  seq: number;
+  type:
+    | 'case.reported'
+    | 'case.refused'
+    | 'case.ringing'
+    | 'case.ring_timeout'
+    | 'case.answered'
+    | 'call.dropped'
+    | 'call.resumed'
+    | 'case.abandoned'
+    | 'evidence.added'
+    | 'evidence.completed'
+    | 'case.evacuated'
+    | 'case.escalated'
+    | 'case.determined'
+    | 'case.served'
+    | 'review.requested'
+    | 'review.decided'
+    | 'claim.pushed'
+    | 'case.closed';
+  at: string;
+  /**
+   * system, seat:<id>, officer:<id>, party, or plugin:<name>.
+   */
+  actor: string;
+  payload: {};
+}
+/**
+ * An evidence item was appended to the case's hash chain (取证).
+ */
+export interface EvidenceAddedPayload {
+  evidenceId: string;
+  item: string;
+  kind: string;
+  hash: string;
+  fileSha256: string | null;
+}
+/**
+ * Every required checklist item is satisfied.
+ */
+export interface EvidenceCompletedPayload {
+  items: number;
+  chainHead: string;
+}
+/**
+ * An officer decided a review.
+ */
+export interface ReviewDecidedPayload {
+  reviewId: string;
+  outcome: 'upheld' | 'revised';
+}
+/**
+ * A party applied for review (复核) within the window.
+ */
+export interface ReviewRequestedPayload {
+  reviewId: string;
+  deadline: string;
+}
+/**
+ * A party's report (报警). A retry with the same clientKey returns the same case.
+ */
+export interface CaseReportBody {
+  clientKey: string;
+  report: AccidentReport;
+}
+/**
+ * Sign in with a signed channel token (WeChat mini-program link).
+ */
+export interface ChannelSessionBody {
+  token: string;
+}
+/**
+ * Run the automatic registry checks for a driver and/or a plate.
+ */
+export interface ChecksBody {
+  driver?: {
+    name: string;
+    idNumber: string;
+  };
+  plate?: string;
+}
+/**
+ * An officer's determination (后台定责): each party's fault behaviour and liability grade.
+ */
+export interface DeterminationBody {
+  facts: string;
+  /**
+   * @minItems 1
+   * @maxItems 4
+   */
+  parties: [
+    {
+      name: string;
+      phone?: string;
+      plate: string;
+      vehicleClass?: VehicleClass;
+      insurerId?: string;
+      faultBehaviour: string;
+      liability: LiabilityGrade;
+    },
+    ...{
+      name: string;
+      phone?: string;
+      plate: string;
+      vehicleClass?: VehicleClass;
+      insurerId?: string;
+      faultBehaviour: string;
+      liability: LiabilityGrade;
+    }[]
+  ];
+}
+/**
+ * Every error answer.
+ */
+export interface ErrorResponse {
+  error: {
+    code: string;
+    message: string;
+    details?: {};
+  };
+}
+/**
+ * Send the case to on-site police, with the reason.
+ */
+export interface EscalationBody {
+  reason: string;
+}
+/**
+ * A typed evidence item (text, statement) from the seat.
+ */
+export interface EvidenceBody {
+  item: string;
+  data: {};
+  supersedes?: string;
+}
+/**
+ * Ask for a one-time sign-in code by SMS.
+ */
+export interface PartyCodeBody {
+  phone: string;
+}
+/**
+ * Sign in with the code received.
+ */
+export interface PartySessionBody {
+  phone: string;
+  code: string;
+}
+/**
+ * An officer decides a review.
+ */
+export interface ReviewDecisionBody {
+  outcome: 'upheld' | 'revised';
+}
+/**
+ * A party's written application for review (复核).
+ */
+export interface ReviewRequestBody {
+  reason: string;
+}
+/**
+ * A seat goes available or away.
+ */
+export interface SeatStatusBody {
+  status: 'available' | 'away';
+}
+/**
+ * Staff sign-in (seat, officer, analyst, admin).
+ */
+export interface StaffLoginBody {
+  tenant: string;
+  username: string;
+  password: string;
+}
+/**
+ * WeChat mini-program intake channel (port: channel): the mini-program opens the party app with a signed channel token.
+ */
+export interface ChannelWechatOptions {
+  /**
+   * The mini-program's name (事故云快处).
+   */
+  appName: string;
+  /**
+   * Name of the environment variable holding the HMAC secret for channel tokens (never the secret itself).
+   */
+  tokenSecretEnv: string;
+  tokenTtlSeconds?: number;
+}
+/**
+ * Development on-site dispatch driver (port: dispatch): records each dispatch request (出警) and answers with a ticket number, as a command-centre dispatch system does.
+ */
+export interface DispatchDevOptions {
+  /**
+   * Letters in front of every ticket number.
+   */
+  ticketPrefix?: string;
+}
+/**
+ * Development face comparison driver (port: face): two images match when both carry the same identity label `kuaichu-face` (PNG text chunk or JPEG comment) written by a test camera.
+ */
+export interface FaceDevOptions {
+  /**
+   * Largest image accepted, as recognition APIs limit uploads.
+   */
+  maxImageBytes?: number;
+}
+/**
+ * Development insurer driver (port: insurer): records each claim push and answers with a claim number, as an insurer's report API does.
+ */
+export interface InsurerDevOptions {
+  /**
+   * Insurer ids this driver answers for; every insurer when omitted.
+   */
+  insurers?: string[];
+}
+/**
+ * Development plate OCR driver (port: ocr): reads the plate a test camera wrote into the image (PNG text chunk or JPEG comment `kuaichu-plate`) instead of recognising pixels.
+ */
+export interface OcrDevOptions {
+  /**
+   * Largest image accepted, as recognition APIs limit uploads.
+   */
+  maxImageBytes?: number;
+  /**
+   * Confidence reported for a marker shaped like a plate number.
+   */
+  confidence?: number;
+}
+/**
+ * Development driver for the national registries (port: registry): driver licence, vehicle registration and 交强险 answered from fixture data in the repo.
+ */
+export interface RegistryDevOptions {
+  /**
+   * Fixture file relative to the plugin's folder.
+   */
+  fixtures?: string;
+}
+/**
+ * Development SMS driver (port: sms): keeps every message in an outbox that tests and the admin page read; sends nothing.
+ */
+export interface SmsDevOptions {
+  /**
+   * Sender signature put in front of every message, as operators require (【哈尔滨交警】).
+   */
+  signature?: string;
 }
