@@ -86,9 +86,9 @@ export async function pushClaims(ctx: CoreContext, tenant: string, caseId: strin
   if (!d?.served_at) throw Errors.transitionNotAllowed('the determination has not been served yet');
   const c0 = await ctx.db.query<CaseRow>('SELECT * FROM cases WHERE tenant = $1 AND id = $2', [tenant, caseId]);
   const done = await ctx.db.query<ClaimRow>('SELECT insurer_id, plate, claim_no, pushed_at FROM claims WHERE tenant = $1 AND case_id = $2', [tenant, caseId]);
-  const todo = d.parties.filter((p) => p.insurerId && !done.some((x) => x.insurer_id === p.insurerId && x.plate === p.plate));
-  if (!todo.length && !done.length) throw Errors.validation('no vehicle of this case has an insurer on record');
-  for (const p of todo) {
+  const pending = d.parties.filter((p) => p.insurerId && !done.some((x) => x.insurer_id === p.insurerId && x.plate === p.plate));
+  if (!pending.length && !done.length) throw Errors.validation('no vehicle of this case has an insurer on record');
+  for (const p of pending) {
     const receipt = await insurer.pushClaim({
       tenant, caseId, insurerId: p.insurerId!, plate: p.plate, determinationNo: d.number,
       documentUrl: `${ctx.publicUrl}/verify/${d.verify_code}`, phone: p.phone ?? c0[0]!.party_phone, liability: p.liability,
