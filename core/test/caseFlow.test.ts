@@ -90,6 +90,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
     test('Harbin, 10:00, 道里区: report → answer → evidence → leave → determination → served → review → claim', async () => {
       const { id, party, seat } = await caseInCall('13800000001');
+      const otherSeat = await t.staff('harbin', 'seat-nangang');
+      const intruder = await t.call('POST', `/api/cases/${id}/evidence`, { token: otherSeat, body: { item: 'statement', data: { text: '冒充' } } });
+      assert.equal(intruder.statusCode, 403, 'a seat acts only on its own case');
       const early = await t.call('POST', `/api/cases/${id}/evacuate`, { token: seat });
       assert.equal(early.statusCode, 409);
       assert.equal(early.json().error.code, 'KC_CHECKLIST_INCOMPLETE');

@@ -14,7 +14,7 @@ export async function evacuate(ctx: CoreContext, tenant: string, caseId: string,
     const c = await lockCase(q, tenant, caseId);
     if (c.state === 'in_call') throw Errors.checklistIncomplete('the evidence checklist is not complete yet', { state: c.state });
     const onSceneSeconds = (now.getTime() - new Date(c.reported_at).getTime()) / 1000;
-    events.push(await transition(q, c, 'case.evacuated', { seatId: staffId, onSceneSeconds }, `seat:${staffId}`, now, { seat_id: c.seat_id }));
+    events.push(await transition(q, c, 'case.evacuated', { seatId: staffId, onSceneSeconds }, `seat:${staffId}`, now));
     if (c.seat_id) await freeSeat(q, tenant, c.seat_id, now);
     return c;
   });

@@ -32,6 +32,12 @@ async function visibleCase(ctx: CoreContext, req: FastifyRequest<WithId>): Promi
   return c;
 }
 
+/** A seat acts only on the case it is handling (or the one whose call dropped from it): 403 otherwise. */
+async function assertSeatOnCase(ctx: CoreContext, tenant: string, caseId: string, staffId: string): Promise<void> {
+  const c = await getCase(ctx.db, tenant, caseId);
+  if (c.seat_id !== staffId && c.preferred_seat !== staffId) throw Errors.forbidden('another seat is handling this case', { state: c.state });
+}
+
 export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreContext }) {
   const seat = requireRole('seat');
   const officer = requireRole('officer');
@@ -125,6 +131,7 @@ export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
   app.post<WithId & { Body: EvidenceBody }>('/api/cases/:id/evidence', { preHandler: seat, schema: { tags: ['seat'], summary: 'Record a typed evidence item', params: idParams, body: { $ref: 'http/evidence.schema.json#' } } }, async (req, reply) => {
     const s = staffOf(req);
     if (!isUuid(req.params.id)) throw Errors.caseNotFound();
+    await assertSeatOnCase(ctx, s.tenant, req.params.id, s.id);
     const row = await addEvidence(ctx, s.tenant, req.params.id, `seat:${s.id}`, { item: req.body.item, data: req.body.data, ...(req.body.supersedes ? { supersedes: req.body.supersedes } : {}) });
     return reply.status(201).send({ id: row.id, seq: row.seq, hash: row.hash });
   });
@@ -132,6 +139,7 @@ export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
   app.post<WithId>('/api/cases/:id/evidence/file', { preHandler: seat, schema: { tags: ['seat'], summary: 'Upload a photo or clip (multipart: field "item", then the file); type checked by content', params: idParams, consumes: ['multipart/form-data'] } }, async (req, reply) => {
     const s = staffOf(req);
     if (!isUuid(req.params.id)) throw Errors.caseNotFound();
+    await assertSeatOnCase(ctx, s.tenant, req.params.id, s.id);
     const part = await req.file({ limits: { fileSize: MAX_UPLOAD, files: 1, fields: 5 } });
     if (!part) throw Errors.validation('no file in the request');
     const bytes = new Uint8Array(await part.toBuffer());
@@ -148,12 +156,14 @@ export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
   app.post<WithId & { Body: ChecksBody }>('/api/cases/:id/checks', { preHandler: seat, schema: { tags: ['seat'], summary: 'Automatic checks: driver licence, vehicle, 交强险', params: idParams, body: { $ref: 'http/checks.schema.json#' } } }, async (req) => {
     const s = staffOf(req);
     if (!isUuid(req.params.id)) throw Errors.caseNotFound();
+    await assertSeatOnCase(ctx, s.tenant, req.params.id, s.id);
     const rows = await runRegistryChecks(ctx, s.tenant, req.params.id, `seat:${s.id}`, req.body);
     return rows.map((r) => ({ id: r.id, item: r.item, ok: r.data.ok, status: r.data.status, detail: r.data.detail }));
   });
 
   app.post<WithId>('/api/cases/:id/evacuate', { preHandler: seat, schema: { tags: ['seat'], summary: '撤离: push the leave-the-scene notice (checklist must be complete)', params: idParams } }, async (req) => {
     const s = staffOf(req);
+    await assertSeatOnCase(ctx, s.tenant, req.params.id, s.id);
     return caseSummary(await evacuate(ctx, s.tenant, req.params.id, s.id));
   });
 
