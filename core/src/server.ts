@@ -16,7 +16,7 @@ import { cityDirectory, type CoreContext, type Notifier } from './context.ts';
 import { loadCities, formatProblem } from './profile/index.ts';
 import { loadPorts, type Log } from './plugins/host.ts';
 import { diskFileStore } from './files/diskStore.ts';
-import { buildApp } from './http/app.ts';
+import { buildApp, type AppPlugin } from './http/app.ts';
 import { seedDemoStaff, type DemoLogin } from './seed.ts';
 import { tick } from './cases/queue.ts';
 import { repoRoot } from './paths.ts';
@@ -38,6 +38,8 @@ export interface CoreOptions {
   logger?: boolean | object;
   rateLimit?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Fastify plugins added to the app with the core context (e.g. the media plugin's signalling). */
+  plugins?: readonly AppPlugin[];
 }
 
 export interface Core {
@@ -69,7 +71,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
       documentSecret: documentSecret(env, dataDir, production),
       publicUrl: (opts.publicUrl ?? env.KUAICHU_PUBLIC_URL ?? `http://localhost:${env.PORT ?? 3000}`).replace(/\/$/, ''),
     };
-    const app = await buildApp({ ctx, logger: opts.logger ?? false, rejectedProfiles: rejected, rateLimit: opts.rateLimit ?? true, secureCookies: production });
+    const app = await buildApp({ ctx, logger: opts.logger ?? false, rejectedProfiles: rejected, rateLimit: opts.rateLimit ?? true, secureCookies: production, plugins: opts.plugins ?? [] });
     for (const r of rejected) app.log.error({ file: r.file, problems: r.problems.map(formatProblem) }, 'city profile rejected; the other cities are served');
     const demoLogins = production ? [] : await seedDemoStaff(db, cities, env.KUAICHU_DEMO_PASSWORD);
     await app.ready();

@@ -15,6 +15,14 @@ export const GENESIS = '0'.repeat(64);
 /** Items outside the checklist that every case may carry. */
 export const EXTRA_ITEMS = ['recording', 'note', 'other'] as const;
 
+/** States in which the seat gathers evidence; any item may be added. */
+const GATHERING: readonly string[] = ['in_call', 'interrupted', 'evidence_complete'];
+/**
+ * The call's recording is stored by the media plugin when a part of the call ends, which may be
+ * just after the case moved on (resumed and queued, left the scene, escalated, abandoned).
+ */
+const LATE_ITEMS: readonly string[] = ['recording'];
+
 export interface EvidenceRow {
   tenant: string;
   case_id: string;
@@ -71,6 +79,9 @@ export async function addEvidence(ctx: CoreContext, tenant: string, caseId: stri
   return inTx(ctx, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
+    if (!GATHERING.includes(c.state) && !LATE_ITEMS.includes(input.item)) {
+      throw Errors.transitionNotAllowed(`evidence cannot be added while the case is ${c.state}`, { state: c.state, event: 'evidence.added' });
+    }
     const [last] = await q.query<{ seq: number; hash: string }>('SELECT seq, hash FROM evidence WHERE tenant = $1 AND case_id = $2 ORDER BY seq DESC LIMIT 1', [tenant, caseId]);
     if (input.supersedes) {
       const [old] = await q.query('SELECT 1 FROM evidence WHERE tenant = $1 AND case_id = $2 AND id = $3', [tenant, caseId, input.supersedes]);

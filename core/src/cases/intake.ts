@@ -4,6 +4,7 @@
  * never silently dropped. A retry with the same client key returns the same case.
  */
 import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../ids.ts';
 import type { AccidentReport } from '../generated/types.ts';
 import { evaluate } from '../policy/evaluate.ts';
 import { toLocal } from '../policy/localTime.ts';
@@ -32,7 +33,7 @@ export async function reportCase(ctx: CoreContext, tenant: string, input: Report
     ? { number: prefix, channel: decision.channel, district: decision.district!, brigadeId: decision.brigade!.id, kind: input.report.kind, injury: input.report.injury ?? 'none' }
     : { number: prefix, channel: decision.channel, district: decision.district, kind: input.report.kind, reasons: decision.reasons.map((r) => r.code) };
   assertEventPayload(type, payload);
-  const id = randomUUID();
+  const id = uuidv7(now); // time-ordered: see ids.ts
   const eventId = randomUUID();
   // One statement, so one round trip and atomic without BEGIN/COMMIT: the case, its first event
   // (the outbox) and the live notification. A retry with the same client key inserts nothing.

@@ -144,12 +144,18 @@ export function assertEventPayload<T extends CaseEventType>(type: T, payload: Ev
   if (!validate(payload)) throw new Error(`event ${type} payload does not match its schema: ${JSON.stringify(validate.errors)}`);
 }
 
+/** A `case_events` row as selected by EVENT_COLUMNS. */
+export interface CaseEventRow { tenant: string; case_id: string; id: string; seq: number; type: CaseEventType; at: Date | string; actor: string; payload: never }
+export const EVENT_COLUMNS = 'tenant, case_id, id, seq, type, at, actor, payload';
+
+/** The event (the bus envelope, schemas/events/envelope.schema.json) of a stored row. */
+export function eventFromRow(r: CaseEventRow): CaseEvent {
+  return { id: r.id, tenant: r.tenant, caseId: r.case_id, seq: r.seq, type: r.type, at: new Date(r.at).toISOString(), actor: r.actor, payload: r.payload };
+}
+
 export async function caseEvents(q: Queryable, tenant: string, caseId: string): Promise<CaseEvent[]> {
-  const rows = await q.query<{ id: string; seq: number; type: CaseEventType; at: Date; actor: string; payload: never }>(
-    'SELECT id, seq, type, at, actor, payload FROM case_events WHERE tenant = $1 AND case_id = $2 ORDER BY seq',
-    [tenant, caseId],
-  );
-  return rows.map((r) => ({ id: r.id, tenant, caseId, seq: r.seq, type: r.type, at: new Date(r.at).toISOString(), actor: r.actor, payload: r.payload }));
+  const rows = await q.query<CaseEventRow>(`SELECT ${EVENT_COLUMNS} FROM case_events WHERE tenant = $1 AND case_id = $2 ORDER BY seq`, [tenant, caseId]);
+  return rows.map(eventFromRow);
 }
 
 /** Rebuilds a case's state from its events alone (the table is the only rule used). */

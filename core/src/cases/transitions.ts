@@ -27,7 +27,8 @@ export const TRANSITIONS = {
   'call.dropped':        { from: ['in_call', 'evidence_complete'],                              to: 'interrupted' },
   'call.resumed':        { from: ['interrupted'],                                               to: 'queued' },
   'case.abandoned':      { from: ['queued', 'ringing', 'interrupted'],                          to: 'abandoned' },
-  'evidence.added':      { from: ['in_call', 'interrupted', 'evidence_complete'],               to: 'same' },
+  // Outside the call (queued … abandoned) only the call's own recording may still arrive: evidence.ts.
+  'evidence.added':      { from: ['queued', 'ringing', 'in_call', 'interrupted', 'evidence_complete', 'evacuated', 'escalated_onsite', 'abandoned'], to: 'same' },
   'evidence.completed':  { from: ['in_call'],                                                   to: 'evidence_complete' },
   'case.evacuated':      { from: ['evidence_complete'],                                         to: 'evacuated' },
   'case.escalated':      { from: ['queued', 'ringing', 'in_call', 'interrupted', 'evidence_complete'], to: 'escalated_onsite' },

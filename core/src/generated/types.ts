@@ -76,6 +76,30 @@ export type ReasonCode =
  * Liability grades of the simple procedure: 全部 full, 主要 primary, 同等 equal, 次要 secondary, 无责任 none.
  */
 export type LiabilityGrade = 'full' | 'primary' | 'equal' | 'secondary' | 'none';
+export type TransportDirection = 'send' | 'recv';
+export type MediaKind = 'audio' | 'video';
+/**
+ * What a producer carries: the camera (front or back: switching replaces the track, the producer stays) or the microphone.
+ */
+export type MediaSource = 'camera' | 'microphone';
+/**
+ * Who a participant is in the room: the parties (当事人 A/B), the seat (坐席), an officer (民警), and the roles of mediation rooms (insurer, mediator, hospital, repair shop).
+ */
+export type MediaRole =
+  'party_a' | 'party_b' | 'seat' | 'officer' | 'insurer' | 'mediator' | 'hospital' | 'repair_shop';
+/**
+ * One WebSocket text message of GET /api/cases/:id/media: a request (either side may send one; the other answers with a response of the same id) or a notification. `data` is checked against the method's schema (client-requests, client-responses, server-requests, server-responses, notifications).
+ */
+export type SignalingFrame = SignalingRequest | SignalingResponse | SignalingNotification;
+/**
+ * Why a participant left: hung up, the socket closed, ICE/DTLS lost for good, replaced by a newer connection of the same person, removed (the case moved to another seat), or the room closed.
+ */
+export type PeerLeftReason =
+  'left' | 'socket_closed' | 'ice_lost' | 'dtls_closed' | 'replaced' | 'removed' | 'room_closed';
+/**
+ * Why the room closed: the case left the scene (撤离), was escalated to on-site police, was abandoned (resume window over), the party stayed away longer than the resume window, or the server shut down.
+ */
+export type RoomClosedReason = 'evacuated' | 'escalated' | 'abandoned' | 'party_absent' | 'shutdown' | 'closed';
 
 /**
  * Every schema of schemas/, for reference; use the named types.
@@ -123,6 +147,13 @@ export interface SchemaIndex {
   pluginsOcrDev?: OcrDevOptions;
   pluginsRegistryDev?: RegistryDevOptions;
   pluginsSmsDev?: SmsDevOptions;
+  signalingClientRequests?: MediaClientRequests;
+  signalingClientResponses?: MediaClientResponses;
+  signalingFrame?: SignalingFrame;
+  signalingNotifications?: MediaNotifications;
+  signalingPeer?: MediaPeer;
+  signalingServerRequests?: MediaServerRequests;
+  signalingServerResponses?: MediaServerResponses;
 }
 /**
  * What the party answers before the call (报警): where, what kind of accident, and the eligibility questions. The policy engine decides on it; the case service stores it.
@@ -904,4 +935,282 @@ export interface SmsDevOptions {
    * Sender signature put in front of every message, as operators require (【哈尔滨交警】).
    */
   signature?: string;
+}
+/**
+ * What a participant asks of the room, by method: the `data` of each request frame. The order of a call: getRouterRtpCapabilities, createWebRtcTransport (send, recv), join, produce; the server then sends newConsumer requests.
+ */
+export interface MediaClientRequests {
+  getRouterRtpCapabilities: MediaEmpty;
+  join: JoinRequest;
+  createWebRtcTransport: CreateWebRtcTransportRequest;
+  connectTransport: ConnectTransportRequest;
+  restartIce: RestartIceRequest;
+  produce: ProduceRequest;
+  closeProducer: ProducerRef;
+  pauseProducer: ProducerRef;
+  resumeProducer: ProducerRef;
+  getStats: MediaEmpty;
+  leave: MediaEmpty;
+}
+export interface MediaEmpty {}
+/**
+ * Enter the room (after loading the device). Producers of the others are then consumed for this participant.
+ */
+export interface JoinRequest {
+  rtpCapabilities: MsRtpCapabilities;
+  /**
+   * Browser or app, for the logs.
+   */
+  device?: string;
+}
+/**
+ * mediasoup RtpCapabilities (router's or device's), passed through as mediasoup defines them.
+ */
+export interface MsRtpCapabilities {
+  /**
+   * @maxItems 64
+   */
+  codecs: {}[];
+  [k: string]: unknown;
+}
+export interface CreateWebRtcTransportRequest {
+  direction: TransportDirection;
+}
+export interface ConnectTransportRequest {
+  transportId: string;
+  dtlsParameters: MsDtlsParameters;
+}
+/**
+ * mediasoup DtlsParameters (role and certificate fingerprints).
+ */
+export interface MsDtlsParameters {
+  /**
+   * @minItems 1
+   * @maxItems 8
+   */
+  fingerprints: [{}, ...{}[]];
+  [k: string]: unknown;
+}
+/**
+ * New ICE credentials for a transport that survived a network change.
+ */
+export interface RestartIceRequest {
+  transportId: string;
+}
+export interface ProduceRequest {
+  transportId: string;
+  kind: MediaKind;
+  rtpParameters: MsRtpParameters;
+  source: MediaSource;
+}
+/**
+ * mediasoup RtpParameters of a producer or consumer, passed through.
+ */
+export interface MsRtpParameters {
+  /**
+   * @maxItems 16
+   */
+  codecs: {}[];
+  [k: string]: unknown;
+}
+export interface ProducerRef {
+  producerId: string;
+}
+/**
+ * The server's answer to each client request, by method: the `data` of an ok response frame.
+ */
+export interface MediaClientResponses {
+  getRouterRtpCapabilities: RouterRtpCapabilitiesResponse;
+  join: JoinResponse;
+  createWebRtcTransport: WebRtcTransportResponse;
+  connectTransport: MediaEmpty;
+  restartIce: RestartIceResponse;
+  produce: ProduceResponse;
+  closeProducer: MediaEmpty;
+  pauseProducer: MediaEmpty;
+  resumeProducer: MediaEmpty;
+  getStats: MediaStats;
+  leave: MediaEmpty;
+}
+export interface RouterRtpCapabilitiesResponse {
+  rtpCapabilities: MsRtpCapabilities;
+}
+export interface JoinResponse {
+  peerId: string;
+  role: MediaRole;
+  caseId: string;
+  peers: MediaPeer[];
+  /**
+   * The call is being recorded (全程录像); the app shows it.
+   */
+  recording: boolean;
+}
+/**
+ * A participant of a case's media room as the others see it (no phone numbers, no ids of people).
+ */
+export interface MediaPeer {
+  peerId: string;
+  role: MediaRole;
+  displayName: string;
+}
+export interface WebRtcTransportResponse {
+  transportId: string;
+  iceParameters: MsIceParameters;
+  iceCandidates: MsIceCandidate[];
+  dtlsParameters: MsDtlsParameters;
+}
+/**
+ * mediasoup IceParameters (usernameFragment, password, iceLite).
+ */
+export interface MsIceParameters {
+  usernameFragment: string;
+  password: string;
+  [k: string]: unknown;
+}
+/**
+ * mediasoup IceCandidate of a WebRtcTransport.
+ */
+export interface MsIceCandidate {
+  address: string;
+  port: number;
+  protocol: 'udp' | 'tcp';
+  [k: string]: unknown;
+}
+export interface RestartIceResponse {
+  iceParameters: MsIceParameters;
+}
+export interface ProduceResponse {
+  producerId: string;
+}
+/**
+ * Room stats for the console: the caller's transports and consumers, and every producer of the room as the server receives it. Bitrates in bit/s (current), loss in percent of the packets expected so far, RTT in ms (from the receiver's RTCP reports).
+ */
+export interface MediaStats {
+  at: string;
+  transports: TransportStats[];
+  producers: ProducerStats[];
+  consumers: ConsumerStats[];
+}
+export interface TransportStats {
+  transportId: string;
+  direction: TransportDirection;
+  iceState: string;
+  dtlsState: string;
+  recvBitrate: number;
+  sendBitrate: number;
+  /**
+   * percent
+   */
+  packetLossReceived?: number;
+  /**
+   * percent
+   */
+  packetLossSent?: number;
+}
+export interface ProducerStats {
+  producerId: string;
+  peerId: string;
+  role: MediaRole;
+  kind: MediaKind;
+  source: MediaSource;
+  bitrate: number;
+  packetCount: number;
+  packetsLost: number;
+  lossPercent: number;
+  jitter: number;
+  score: number;
+}
+export interface ConsumerStats {
+  consumerId: string;
+  producerId: string;
+  peerId: string;
+  kind: MediaKind;
+  bitrate: number;
+  packetCount: number;
+  packetsLost: number;
+  lossPercent: number;
+  /**
+   * ms, from the receiver's RTCP reports
+   */
+  roundTripTime?: number;
+  score: number;
+}
+export interface SignalingRequest {
+  kind: 'request';
+  id: number;
+  method: string;
+  data: {};
+}
+export interface SignalingResponse {
+  kind: 'response';
+  id: number;
+  ok: boolean;
+  data?: {};
+  error?: SignalingError;
+}
+export interface SignalingError {
+  /**
+   * KC_* code, as in the HTTP API
+   */
+  code: string;
+  message: string;
+}
+export interface SignalingNotification {
+  kind: 'notification';
+  method: string;
+  data: {};
+}
+/**
+ * What the server tells participants, by method: the `data` of each notification frame.
+ */
+export interface MediaNotifications {
+  peerJoined: PeerJoinedNotification;
+  peerLeft: PeerLeftNotification;
+  consumerClosed: ConsumerRef;
+  consumerPaused: ConsumerRef;
+  consumerResumed: ConsumerRef;
+  recording: RecordingNotification;
+  roomClosed: RoomClosedNotification;
+}
+export interface PeerJoinedNotification {
+  peer: MediaPeer;
+}
+export interface PeerLeftNotification {
+  peerId: string;
+  role: MediaRole;
+  reason: PeerLeftReason;
+}
+export interface ConsumerRef {
+  consumerId: string;
+}
+/**
+ * Recording (全程录像) started or stopped.
+ */
+export interface RecordingNotification {
+  active: boolean;
+}
+export interface RoomClosedNotification {
+  reason: RoomClosedReason;
+}
+/**
+ * What the server asks of a participant, by method. newConsumer: the consumer is created paused and resumed only after the client answered, so its first RTP packet finds a ready receiver.
+ */
+export interface MediaServerRequests {
+  newConsumer: NewConsumerRequest;
+}
+export interface NewConsumerRequest {
+  peerId: string;
+  role: MediaRole;
+  producerId: string;
+  consumerId: string;
+  kind: MediaKind;
+  source: MediaSource;
+  rtpParameters: MsRtpParameters;
+  producerPaused: boolean;
+}
+/**
+ * A participant's answer to each server request, by method.
+ */
+export interface MediaServerResponses {
+  newConsumer: MediaEmpty;
 }

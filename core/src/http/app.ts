@@ -2,7 +2,7 @@
  * The HTTP application: one fastify instance serving the API, with the JSON Schemas of
  * schemas/ registered once so every route validates (and documents) its input with them.
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import websocket from '@fastify/websocket';
@@ -26,7 +26,12 @@ export interface AppOptions {
   /** Rate limits are on by default; load tests and benchmarks may lift them. */
   rateLimit?: boolean;
   secureCookies?: boolean;
+  /** Fastify plugins from outside the core (the media plugin …), registered after the core's routes with the context. */
+  plugins?: readonly AppPlugin[];
 }
+
+/** A fastify plugin that the composition root adds to the app; it receives the core context. */
+export type AppPlugin = FastifyPluginAsync<{ ctx: CoreContext }>;
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -51,5 +56,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(caseRoutes, { ctx: opts.ctx });
   await app.register(liveRoutes, { ctx: opts.ctx });
   await app.register(adminRoutes, { ctx: opts.ctx, rejected: opts.rejectedProfiles ?? [] });
+  for (const plugin of opts.plugins ?? []) await app.register(plugin, { ctx: opts.ctx });
   return app;
 }

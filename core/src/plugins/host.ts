@@ -24,6 +24,12 @@ export function discoverPlugins(dir = path.join(repoRoot, 'plugins')): Map<strin
   return out;
 }
 
+/** The default export of the package under plugins/ that provides plugin `name`; null when none does. */
+export async function importPlugin<T>(name: string, packages = discoverPlugins()): Promise<T | null> {
+  const pkg = packages.get(name);
+  return pkg ? ((await import(pkg)) as { default: T }).default : null;
+}
+
 export interface Log {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;

@@ -6,3 +6,6 @@ export type * from './dispatch.ts';
 export type * from './channel.ts';
 export type * from './files.ts';
 export { definePlugin, type KuaichuPlugin, type PluginContext, type PortMap, type PortName } from './plugin.ts';
+export type * from './bus.ts';
+export type * from './analytics.ts';
+export { METRIC_GROUPS } from './analytics.ts';

@@ -11,6 +11,7 @@ import { openPglite } from '../../src/db/pglite.ts';
 import { openPostgres } from '../../src/db/postgres.ts';
 import type { Db } from '../../src/db/db.ts';
 import { startCore, type Core } from '../../src/server.ts';
+import type { AppPlugin } from '../../src/http/app.ts';
 
 export const DEMO_PASSWORD = 'demo-password-for-tests';
 
@@ -26,11 +27,16 @@ export interface TestCore {
   close(): Promise<void>;
 }
 
-export async function startTestCore(driver: { kind: 'pglite' } | { kind: 'postgres'; url: string }, at = '2026-06-01T10:00:00+08:00'): Promise<TestCore> {
+export async function startTestCore(
+  driver: { kind: 'pglite' } | { kind: 'postgres'; url: string },
+  at = '2026-06-01T10:00:00+08:00',
+  opts: { plugins?: readonly AppPlugin[] } = {},
+): Promise<TestCore> {
   const clock = new ManualClock(at);
   const db = driver.kind === 'pglite' ? await openPglite() : await openPostgres(driver.url);
-  const env = { ...process.env, KUAICHU_DEMO_PASSWORD: DEMO_PASSWORD, KUAICHU_NANTONG_WECHAT_SECRET: 'nantong-test-secret-0123456789abcdef' };
-  const core = await startCore({ db, clock, dataDir: mkdtempSync(path.join(tmpdir(), 'kuaichu-data-')), tickMs: 0, env, publicUrl: 'https://kuaichu.test', rateLimit: false });
+  // chdb binds one data folder per process and tests start several cores in one: analytics has its own tests.
+  const env = { ...process.env, KUAICHU_DEMO_PASSWORD: DEMO_PASSWORD, KUAICHU_NANTONG_WECHAT_SECRET: 'nantong-test-secret-0123456789abcdef', KUAICHU_ANALYTICS: 'off' };
+  const core = await startCore({ db, clock, dataDir: mkdtempSync(path.join(tmpdir(), 'kuaichu-data-')), tickMs: 0, env, publicUrl: 'https://kuaichu.test', rateLimit: false, plugins: opts.plugins ?? [] });
   const call: TestCore['call'] = (method, url, opts = {}) =>
     core.app.inject({
       method: method as 'GET',

@@ -45,6 +45,22 @@ export const DEBIAN_PACKAGES = [
     packages: ['postgresql', 'poppler-utils'],
   },
   {
+    // No Kafka broker installs here: the bus-kafka tests compile a small C program against
+    // librdkafka's mock cluster (rdkafka_mock.h) and run it as the broker (the compiler comes
+    // with build-essential above).
+    why: 'librdkafka mock cluster for the Kafka bus tests',
+    purposes: ['test'],
+    packages: ['librdkafka-dev'],
+  },
+  {
+    // The analytics SQL is tested on both drivers: chdb (npm) and a real ClickHouse server,
+    // Debian's 18.16, started by the tests on loopback from a config in a temp dir (the
+    // package's own service is not used).
+    why: 'ClickHouse server for the analytics tests',
+    purposes: ['test'],
+    packages: ['clickhouse-server'],
+  },
+  {
     // Server-side call recording (PlainTransport -> ffmpeg) and ffprobe checks in tests.
     why: 'ffmpeg for recording',
     purposes: ['start', 'test'],

@@ -1,0 +1,179 @@
+/**
+ * The metric queries (definitions: core/src/ports/analytics.ts). One SQL text for chdb and
+ * ClickHouse 18.16, in two levels:
+ *   cases  — each case's facts, merged from kc_case_facts' partial rows (GROUP BY case), for
+ *            the tenant(s) asked for only; a date range also bounds the key (case ids are
+ *            UUIDv7), so only that period's rows are read;
+ *   result — counts, rates and duration distributions over those cases, per group WITH TOTALS.
+ * The tenant is part of every query and is checked against the city-id pattern; every other
+ * value is escaped (sql.ts): a filter can narrow a tenant's data, never widen it.
+ */
+import { Errors } from '@kuaichu/core/errors';
+import { uuidv7Bound } from '@kuaichu/core/ids';
+import { METRIC_GROUPS, type CityAnalyticsSettings, type DurationStats, type MetricFilters, type MetricGroup, type Metrics, type MetricsResult } from '@kuaichu/core/ports';
+import type { ClickHouseDriver } from './driver.ts';
+import { MILESTONES, REPORT_DIMENSIONS } from './schema.ts';
+import { num, str, strList } from './sql.ts';
+
+export type { CityAnalyticsSettings };
+export type CitySettings = (tenant: string) => CityAnalyticsSettings;
+
+const TENANT = /^[a-z][a-z0-9_-]{0,39}$/;
+const QUANTILES = [0.5, 0.9, 0.95] as const;
+
+/** Each duration: from milestone → to milestone (`opened` = the report, eligible or not). */
+const DURATIONS = {
+  speedOfAnswer: ['reported', 'answered'],
+  handlingTime: ['answered', 'evacuated'],
+  timeOnScene: ['reported', 'evacuated'],
+  timeToDetermination: ['reported', 'determined'],
+  timeToService: ['reported', 'served'],
+  claimPushLatency: ['served', 'claim'],
+  endToEnd: ['reported', 'closed'],
+} as const satisfies Record<string, readonly [string, string]>;
+
+const COUNTS = {
+  reports: '1',
+  eligible: 'reported > 0',
+  refused: 'refused > 0',
+  answered: 'answered > 0',
+  abandoned: 'abandoned > 0 AND answered = 0',
+  escalated: 'escalated > 0',
+  evacuated: 'evacuated > 0',
+  determined: 'determined > 0',
+  served: 'served > 0',
+  reviews: 'review > 0',
+  claims: 'claim > 0',
+  closed: 'closed > 0',
+} as const;
+
+/** Milestone column of kc_case_facts → its name in the cases level (`reported_at` → `reported`). */
+const milestone = (column: string) => column.replace(/_at$/, '');
+
+function checkTenant(tenant: string): string {
+  if (typeof tenant !== 'string' || !TENANT.test(tenant)) throw Errors.validation(`not a tenant: ${JSON.stringify(tenant)}`);
+  return tenant;
+}
+
+function checkList(name: string, values: readonly string[] | undefined): readonly string[] | undefined {
+  if (values === undefined) return undefined;
+  if (!Array.isArray(values) || values.length === 0 || values.length > 200 || values.some((v) => typeof v !== 'string' || v.length > 100 || v.includes('\0'))) {
+    throw Errors.validation(`${name}: give 1–200 values of at most 100 characters`);
+  }
+  return values;
+}
+
+function checkTime(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (typeof value !== 'string' || !Number.isFinite(ms)) throw Errors.validation(`${name}: not a date-time: ${JSON.stringify(value)}`);
+  return ms;
+}
+
+/** The SQL of a metrics query (exported for the benchmark and the tests). */
+export function metricsSql(tenants: readonly string[], filters: MetricFilters, settings: CitySettings): string {
+  if (!tenants.length) throw Errors.validation('no tenant');
+  tenants.forEach(checkTenant);
+  const groupBy: MetricGroup = filters.groupBy ?? 'none';
+  if (!METRIC_GROUPS.includes(groupBy)) throw Errors.validation(`groupBy: one of ${METRIC_GROUPS.join(', ')}`);
+  const from = checkTime('from', filters.from);
+  const to = checkTime('to', filters.to);
+  const lists = {
+    dim_district: checkList('districts', filters.districts),
+    dim_channel: checkList('channels', filters.channels),
+    dim_kind: checkList('kinds', filters.kinds),
+    dim_seat: checkList('seats', filters.seats),
+  };
+
+  const where = [`tenant IN ${strList(tenants)}`];
+  const having = ['opened > 0'];
+  if (from !== undefined) {
+    where.push(`case_id >= ${str(uuidv7Bound(from))}`);
+    having.push(`opened >= ${num(from)}`);
+  }
+  if (to !== undefined) {
+    where.push(`case_id < ${str(uuidv7Bound(to))}`);
+    having.push(`opened < ${num(to)}`);
+  }
+  for (const [column, values] of Object.entries(lists)) if (values) having.push(`${column} IN ${strList(values)}`);
+
+  const cases = `SELECT
+      tenant,
+      case_id,
+      ${Object.keys(MILESTONES).map((c) => `minIfMerge(${c}) AS ${milestone(c)}`).join(',\n      ')},
+      if(reported > 0, reported, refused) AS opened,
+      ${REPORT_DIMENSIONS.map((d) => `anyIfMerge(${d}_any) AS dim_${d}`).join(',\n      ')},
+      argMaxIfMerge(seat_last) AS dim_seat
+    FROM kc_case_facts
+    WHERE ${where.join(' AND ')}
+    GROUP BY tenant, case_id
+    HAVING ${having.join(' AND ')}`;
+
+  const zone = str(settings(tenants[0]!).timezone);
+  const key: Record<Exclude<MetricGroup, 'none'>, string> = {
+    city: 'tenant',
+    district: 'dim_district',
+    brigade: 'dim_brigade',
+    kind: 'dim_kind',
+    channel: 'dim_channel',
+    seat: 'dim_seat',
+    hour: `toHour(toDateTime(intDiv(opened, 1000)), ${zone})`,
+    day: `toString(toDate(toDateTime(intDiv(opened, 1000)), ${zone}))`,
+  };
+  const targets = tenants.map((t) => settings(t).answerWithinSeconds * 1000);
+  const targetMs = tenants.length === 1 ? num(targets[0]!) : `transform(tenant, [${tenants.map(str).join(', ')}], [${targets.map(num).join(', ')}], 0)`;
+
+  const columns = [
+    ...Object.entries(COUNTS).map(([name, cond]) => `countIf(${cond}) AS n_${name}`),
+    `countIf(answered > 0 AND toInt64(answered) - toInt64(reported) <= ${targetMs}) AS n_in_target`,
+    ...Object.entries(DURATIONS).flatMap(([name, [a, b]]) => {
+      const cond = `${a} > 0 AND ${b} > 0`;
+      const secs = `(toInt64(${b}) - toInt64(${a})) / 1000`;
+      return [`countIf(${cond}) AS ${name}_n`, `avgIf(${secs}, ${cond}) AS ${name}_mean`, `quantilesExactIf(${QUANTILES.join(', ')})(${secs}, ${cond}) AS ${name}_q`];
+    }),
+  ];
+  return groupBy === 'none'
+    ? `SELECT ${columns.join(',\n  ')}\nFROM (${cases})`
+    : `SELECT ${key[groupBy]} AS group_key,\n  ${columns.join(',\n  ')}\nFROM (${cases})\nGROUP BY group_key WITH TOTALS\nORDER BY group_key`;
+}
+
+type RawRow = Record<string, unknown>;
+
+const int = (v: unknown) => Number(v ?? 0);
+const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 6) : null);
+function round(x: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function toMetrics(r: RawRow): Metrics {
+  const n = Object.fromEntries(Object.keys(COUNTS).map((k) => [k, int(r[`n_${k}`])])) as Record<keyof typeof COUNTS, number>;
+  const durations = Object.fromEntries(Object.keys(DURATIONS).map((name): [string, DurationStats] => {
+    const count = int(r[`${name}_n`]);
+    const q = (r[`${name}_q`] as number[] | undefined) ?? [];
+    const at = (i: number) => (count > 0 && q[i] !== undefined && q[i] !== null ? round(Number(q[i])) : null);
+    const mean = r[`${name}_mean`];
+    return [name, { n: count, mean: count > 0 && mean !== null && mean !== undefined ? round(Number(mean)) : null, p50: at(0), p90: at(1), p95: at(2) }];
+  })) as Record<keyof typeof DURATIONS, DurationStats>;
+  return {
+    ...n,
+    abandonmentRate: ratio(n.abandoned, n.eligible),
+    serviceLevel: ratio(int(r.n_in_target), n.answered + n.abandoned),
+    reviewRate: ratio(n.reviews, n.served),
+    escalationRate: ratio(n.escalated, n.eligible),
+    ...durations,
+  };
+}
+
+/** Metrics of `tenants` (one tenant for a city's analysts; several for a provincial view). */
+export async function queryMetricsOf(driver: ClickHouseDriver, tenants: readonly string[], filters: MetricFilters, settings: CitySettings): Promise<MetricsResult> {
+  const groupBy = filters.groupBy ?? 'none';
+  const { data, totals } = await driver.select<RawRow>(metricsSql(tenants, filters, settings));
+  const total = groupBy === 'none' ? data[0] : totals;
+  return {
+    tenants: [...tenants],
+    groupBy,
+    total: toMetrics(total ?? {}),
+    groups: groupBy === 'none' ? [] : data.map((r) => ({ key: typeof r.group_key === 'number' ? r.group_key : String(r.group_key), ...toMetrics(r) })),
+  };
+}

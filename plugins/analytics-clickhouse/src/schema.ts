@@ -1,0 +1,85 @@
+/**
+ * The tables, shaped by the dashboards' queries (PostHog's rule: sort keys are the filters).
+ *
+ * kc_events — every case event once, whatever the bus delivered: a ReplacingMergeTree keyed by
+ *   (tenant, case id, seq, event id), so a redelivered event collapses into its first copy when
+ *   parts merge. Payload fields the facts need are columns (filled by the sink); the payload
+ *   itself is kept as JSON text.
+ * kc_case_facts — one row per case (after merges; partial rows until then), fed by the
+ *   materialized view below from every insert into kc_events: the first time of each milestone
+ *   (min, `<milestone>_at`), the dimensions of the report (any, `<dimension>_any`), the seat
+ *   that last handled the call (argMax, `seat_last`).
+ *   Each state is idempotent — a duplicate event changes no min, any or argMax — so metrics
+ *   never count a redelivery, merged or not. Keyed by (tenant, case id): case ids are UUIDv7
+ *   (core/src/ids.ts), so this is also report-time order and a date range prunes on the key.
+ *
+ * The same DDL runs on chdb and on ClickHouse 18.16 (no LowCardinality, TTL or DateTime64 there).
+ */
+import type { ClickHouseDriver } from './driver.ts';
+
+/** Milestones of a case: fact column → the event whose first occurrence it records. */
+export const MILESTONES = {
+  reported_at: 'case.reported',
+  refused_at: 'case.refused',
+  answered_at: 'case.answered',
+  evacuated_at: 'case.evacuated',
+  escalated_at: 'case.escalated',
+  abandoned_at: 'case.abandoned',
+  determined_at: 'case.determined',
+  served_at: 'case.served',
+  review_at: 'review.requested',
+  claim_at: 'claim.pushed',
+  closed_at: 'case.closed',
+} as const;
+
+/** Dimensions taken from the report (case.reported, or case.refused for a refused report). */
+export const REPORT_DIMENSIONS = ['channel', 'district', 'brigade', 'kind'] as const;
+
+const OPENING = `type IN ('case.reported', 'case.refused')`;
+/** The seat of a case: the last one to answer it or to send the leave notice. */
+const SEAT_EVENTS = `type IN ('case.answered', 'case.evacuated')`;
+
+export const DDL: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS kc_events (
+    tenant String,
+    case_id String,
+    seq UInt32,
+    id String,
+    type String,
+    at DateTime('UTC'),
+    at_ms UInt64,
+    actor String,
+    channel String,
+    district String,
+    brigade String,
+    kind String,
+    seat String,
+    payload String
+  ) ENGINE = ReplacingMergeTree()
+  PARTITION BY toYYYYMM(at)
+  ORDER BY (tenant, case_id, seq, id)`,
+
+  `CREATE TABLE IF NOT EXISTS kc_case_facts (
+    tenant String,
+    case_id String,
+    ${Object.keys(MILESTONES).map((c) => `${c} AggregateFunction(minIf, UInt64, UInt8)`).join(',\n    ')},
+    ${REPORT_DIMENSIONS.map((d) => `${d}_any AggregateFunction(anyIf, String, UInt8)`).join(',\n    ')},
+    seat_last AggregateFunction(argMaxIf, String, UInt64, UInt8)
+  ) ENGINE = AggregatingMergeTree()
+  ORDER BY (tenant, case_id)`,
+
+  `CREATE MATERIALIZED VIEW IF NOT EXISTS kc_case_facts_mv TO kc_case_facts AS
+  SELECT
+    tenant,
+    case_id,
+    ${Object.entries(MILESTONES).map(([c, type]) => `minIfState(at_ms, type = '${type}') AS ${c}`).join(',\n    ')},
+    ${REPORT_DIMENSIONS.map((d) => `anyIfState(${d}, ${OPENING}) AS ${d}_any`).join(',\n    ')},
+    argMaxIfState(seat, at_ms, ${SEAT_EVENTS}) AS seat_last
+  FROM kc_events
+  GROUP BY tenant, case_id`,
+];
+
+/** Creates what is missing; safe to run at every start and from several processes. */
+export async function migrate(driver: ClickHouseDriver): Promise<void> {
+  for (const statement of DDL) await driver.exec(statement);
+}

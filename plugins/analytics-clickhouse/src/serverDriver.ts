@@ -1,0 +1,29 @@
+/** Production: a ClickHouse server over HTTP (@clickhouse/client), e.g. CLICKHOUSE_URL=http://user:pass@host:8123/kuaichu. */
+import { createClient } from '@clickhouse/client';
+import type { ClickHouseDriver, Row } from './driver.ts';
+
+export async function openClickHouseServer(url: string): Promise<ClickHouseDriver> {
+  const client = createClient({ url, request_timeout: 60_000 });
+  // Fail at start, not at the first event, when the server cannot be reached.
+  const ping = await client.ping();
+  if (!ping.success) {
+    await client.close();
+    throw new Error(`ClickHouse at ${new URL(url).host} is not reachable: ${(ping as { error?: Error }).error?.message ?? 'no answer'}`);
+  }
+  return {
+    kind: 'server',
+    async exec(sql) {
+      await client.command({ query: sql });
+    },
+    async select<T>(sql: string) {
+      const r = await (await client.query({ query: sql, format: 'JSON' })).json<T>();
+      const totals = (r as { totals?: T }).totals;
+      return { data: r.data, ...(totals ? { totals } : {}) };
+    },
+    async insert(table, rows: readonly Row[]) {
+      if (!rows.length) return;
+      await client.insert({ table, values: rows as Row[], format: 'JSONEachRow' });
+    },
+    close: () => client.close(),
+  };
+}

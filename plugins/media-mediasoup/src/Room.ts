@@ -1,0 +1,308 @@
+// A case's media room: one mediasoup router on one worker, the peers in it, and the recording of the
+// call. Everyone in the room receives everyone else's media. The room knows nothing of the case's
+// state: it tells its owner (MediaService) when the reporting party is lost and when a recording
+// part is ready, and is closed by it when the call ends.
+import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
+import { MEDIA_CODECS, type RecordingSettings, type TransportSettings } from './config.ts';
+import { prefixed, type MediaLogger } from './log.ts';
+import { Peer, type PeerHost, type ProducerAppData } from './Peer.ts';
+import { Recorder, type RecordingResult } from './recording/Recorder.ts';
+import { ROLE_RULES, type Admission } from './roles.ts';
+import type { SignalingConnection } from './signaling/connection.ts';
+import type { MediaPeer, PeerLeftReason, RoomClosedReason } from './signaling/messages.ts';
+
+/** How long a closing room keeps its media flowing for the recording to end cleanly. */
+const CAPTURE_END_WAIT_MS = 1500;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export type RoomEvents = {
+  /** The room closed, whatever the reason; emitted once. */
+  closed: [reason: RoomClosedReason];
+  /** A participant joined (after its `join` request). */
+  peerJoined: [peer: Peer];
+  /** A participant that had joined left. */
+  peerLeft: [peer: Peer, reason: PeerLeftReason];
+  /** The reporting party is gone (socket, ICE or DTLS lost, or hung up): this part of the call is over. */
+  partyLost: [reason: PeerLeftReason];
+  /** A recording part ended; `done` resolves with its file, or null when nothing was recorded. */
+  recording: [part: { part: number; done: Promise<RecordingResult | null> }];
+};
+
+export interface RoomCreateOptions {
+  tenant: string;
+  caseId: string;
+  worker: types.Worker;
+  transport: TransportSettings;
+  recording: RecordingSettings;
+  /** See Peer: how long ICE may stay disconnected before the peer counts as lost. */
+  iceGraceMs: number;
+  /** The room closes when the reporting party has been away this long (the city's resume window). */
+  partyAbsenceMs: number;
+  logger: MediaLogger;
+}
+
+interface RoomConstructorOptions extends RoomCreateOptions {
+  router: types.Router;
+}
+
+export interface SerializedRoom {
+  tenant: string;
+  caseId: string;
+  workerPid: number;
+  peers: MediaPeer[];
+  recording: boolean;
+  recordingParts: number;
+  createdAt: string;
+}
+
+export class Room extends EventEmitter<RoomEvents> {
+  readonly #tenant: string;
+  readonly #caseId: string;
+  readonly #worker: types.Worker;
+  readonly #router: types.Router;
+  readonly #transportSettings: TransportSettings;
+  readonly #recordingSettings: RecordingSettings;
+  readonly #iceGraceMs: number;
+  readonly #partyAbsenceMs: number;
+  readonly #logger: MediaLogger;
+  readonly #peers = new Map<string, Peer>();
+  readonly #createdAt = new Date();
+  readonly #host: PeerHost;
+  #recorder: Recorder | null = null;
+  #recorderStarting = false;
+  #recordingParts = 0;
+  #seatGraceTimer: NodeJS.Timeout | null = null;
+  #seatGraceOver = false;
+  #absenceTimer: NodeJS.Timeout | null = null;
+  #closed = false;
+
+  static async create(opts: RoomCreateOptions): Promise<Room> {
+    const router = await opts.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { caseId: opts.caseId } });
+    return new Room({ ...opts, router });
+  }
+
+  private constructor(opts: RoomConstructorOptions) {
+    super();
+    this.#tenant = opts.tenant;
+    this.#caseId = opts.caseId;
+    this.#worker = opts.worker;
+    this.#router = opts.router;
+    this.#transportSettings = opts.transport;
+    this.#recordingSettings = opts.recording;
+    this.#iceGraceMs = opts.iceGraceMs;
+    this.#partyAbsenceMs = opts.partyAbsenceMs;
+    this.#logger = prefixed(opts.logger, `[case:${opts.caseId.slice(0, 8)}]`);
+    this.#host = {
+      joined: (peer) => ({ caseId: this.#caseId, peers: this.joinedPeers().filter((p) => p !== peer).map((p) => p.serialize()), recording: this.#recorder !== null }),
+      producers: () => this.joinedPeers().flatMap((p) => p.getProducers()),
+    };
+    this.handleRouter();
+    this.armAbsenceTimer();
+    this.#logger.info(`room open on worker ${this.#worker.pid}`);
+  }
+
+  get tenant(): string {
+    return this.#tenant;
+  }
+
+  get caseId(): string {
+    return this.#caseId;
+  }
+
+  get router(): types.Router {
+    return this.#router;
+  }
+
+  get worker(): types.Worker {
+    return this.#worker;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** A recording part is running. */
+  get recording(): boolean {
+    return this.#recorder !== null;
+  }
+
+  /** Everyone connected, joined or still joining. */
+  peers(): Peer[] {
+    return [...this.#peers.values()];
+  }
+
+  joinedPeers(): Peer[] {
+    return this.peers().filter((p) => p.joined && !p.closed);
+  }
+
+  serialize(): SerializedRoom {
+    return {
+      tenant: this.#tenant,
+      caseId: this.#caseId,
+      workerPid: this.#worker.pid,
+      peers: this.joinedPeers().map((p) => p.serialize()),
+      recording: this.recording,
+      recordingParts: this.#recordingParts,
+      createdAt: this.#createdAt.toISOString(),
+    };
+  }
+
+  /** A newly admitted participant; a previous connection of the same person is replaced. */
+  addPeer(connection: SignalingConnection, admission: Admission): Peer {
+    if (this.#closed) throw new Error('room closed');
+    for (const p of this.peers()) if (p.identity === admission.identity) p.close('replaced');
+    const peer = Peer.create({
+      admission, connection, router: this.#router, host: this.#host, transport: this.#transportSettings, iceGraceMs: this.#iceGraceMs, logger: this.#logger,
+    });
+    this.#peers.set(peer.id, peer);
+    this.handlePeer(peer);
+    return peer;
+  }
+
+  /** The case is now with `staffId` (answered again after a drop): any other seat leaves. */
+  keepOnlySeat(staffId: string): void {
+    for (const p of this.peers()) if (p.role === 'seat' && p.identity !== `staff:${staffId}`) p.close('removed');
+  }
+
+  /**
+   * Ends the call in this room: everyone is told at once; the recording part is finished while the
+   * media still flows (ffmpeg stops cleanly only between packets), then everyone is disconnected
+   * and the router closed. Idempotent; `closed` is true from the first call.
+   */
+  close(reason: RoomClosedReason): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#logger.info(`room closed (${reason})`);
+    if (this.#absenceTimer) clearTimeout(this.#absenceTimer);
+    if (this.#seatGraceTimer) clearTimeout(this.#seatGraceTimer);
+    for (const p of this.peers()) p.connection.notify('roomClosed', { reason });
+    const rec = this.#recorder;
+    this.stopRecording();
+    const finish = () => {
+      for (const p of this.peers()) p.close('room_closed');
+      this.#router.close();
+      this.emit('closed', reason);
+    };
+    if (!rec || this.#router.closed) return finish();
+    void Promise.race([rec.captureEnded(), sleep(CAPTURE_END_WAIT_MS)]).then(finish);
+  }
+
+  private handleRouter(): void {
+    // The worker died (its routers with it): nothing in this room works any more.
+    this.#router.on('workerclose', () => {
+      this.#logger.error('the mediasoup worker closed under the room');
+      this.close('closed');
+    });
+  }
+
+  private handlePeer(peer: Peer): void {
+    peer.on('joined', () => {
+      for (const other of this.joinedPeers()) {
+        if (other === peer) continue;
+        other.connection.notify('peerJoined', { peer: peer.serialize() });
+        for (const producer of other.getProducers()) void peer.consume(producer);
+      }
+      if (ROLE_RULES[peer.role].drivesCase && this.#absenceTimer) {
+        clearTimeout(this.#absenceTimer);
+        this.#absenceTimer = null;
+      }
+      this.emit('peerJoined', peer);
+    });
+
+    peer.on('newProducer', (producer) => {
+      for (const other of this.joinedPeers()) if (other !== peer) void other.consume(producer);
+      this.maybeRecord();
+    });
+
+    peer.on('producerClosed', (producer) => {
+      const rec = this.#recorder;
+      // A part records the party's camera and microphone; when either goes, the part ends.
+      if (rec && ROLE_RULES[producer.appData.role].drivesCase && rec.producerIds.includes(producer.id)) this.stopRecording();
+      if (!this.#closed) this.maybeRecord();
+    });
+
+    peer.on('closed', (reason) => {
+      this.#peers.delete(peer.id);
+      if (!peer.joined) return;
+      for (const other of this.joinedPeers()) other.connection.notify('peerLeft', { peerId: peer.id, role: peer.role, reason });
+      this.#logger.info(`${peer.role} left (${reason})`);
+      this.emit('peerLeft', peer, reason);
+      if (this.#closed || !ROLE_RULES[peer.role].drivesCase) return;
+      const partyStillHere = this.joinedPeers().some((p) => ROLE_RULES[p.role].drivesCase);
+      if (partyStillHere) return;
+      if (reason !== 'replaced' && reason !== 'room_closed') this.emit('partyLost', reason);
+      this.armAbsenceTimer();
+    });
+  }
+
+  private armAbsenceTimer(): void {
+    if (this.#closed || this.#absenceTimer) return;
+    this.#absenceTimer = setTimeout(() => {
+      this.#absenceTimer = null;
+      if (!this.joinedPeers().some((p) => ROLE_RULES[p.role].drivesCase)) this.close('party_absent');
+    }, this.#partyAbsenceMs);
+    this.#absenceTimer.unref();
+  }
+
+  /** Starts a recording part when the party sends camera and microphone (and the seat its microphone, or after a grace). */
+  private maybeRecord(): void {
+    if (!this.#recordingSettings.enabled || this.#closed || this.#recorderStarting) return;
+    const party = this.joinedPeers().find((p) => ROLE_RULES[p.role].drivesCase);
+    const video = party?.producerOf('camera');
+    const partyAudio = party?.producerOf('microphone');
+    const seatAudio = this.joinedPeers().find((p) => p.role === 'seat')?.producerOf('microphone');
+    if (this.#recorder) {
+      // The seat's microphone came after a part started without it: start a part that has it.
+      if (!(seatAudio && !this.#recorder.hasSeatAudio && video && partyAudio)) return;
+      this.stopRecording();
+    }
+    if (!video || !partyAudio) return;
+    if (!seatAudio && !this.#seatGraceOver) {
+      this.#seatGraceTimer ??= setTimeout(() => {
+        this.#seatGraceTimer = null;
+        this.#seatGraceOver = true;
+        this.maybeRecord();
+      }, this.#recordingSettings.seatAudioGraceMs);
+      return;
+    }
+    if (this.#seatGraceTimer) clearTimeout(this.#seatGraceTimer);
+    this.#seatGraceTimer = null;
+    this.startRecording({ video, partyAudio, seatAudio });
+  }
+
+  private startRecording(sources: { video: types.Producer<ProducerAppData>; partyAudio: types.Producer<ProducerAppData>; seatAudio: types.Producer<ProducerAppData> | undefined }): void {
+    this.#recorderStarting = true;
+    const part = ++this.#recordingParts;
+    Recorder.start({ router: this.#router, sources, settings: this.#recordingSettings, logger: this.#logger, part }).then(
+      (rec) => {
+        this.#recorderStarting = false;
+        if (this.#closed || sources.video.closed || sources.partyAudio.closed) {
+          // The call part ended while ffmpeg was starting.
+          this.emit('recording', { part, done: rec.stop() });
+          if (!this.#closed) this.maybeRecord();
+          return;
+        }
+        this.#recorder = rec;
+        for (const p of this.joinedPeers()) p.connection.notify('recording', { active: true });
+        this.maybeRecord();
+      },
+      (err: Error) => {
+        this.#recorderStarting = false;
+        // The room closing (its router with it) while ffmpeg starts is the call ending, not a fault.
+        if (this.#closed || this.#router.closed) this.#logger.info(`recording part ${part} not started: the call ended first`);
+        else this.#logger.error(`recording part ${part} could not start: ${err.message}`);
+      },
+    );
+  }
+
+  private stopRecording(): void {
+    const rec = this.#recorder;
+    this.#seatGraceOver = false;
+    if (!rec) return;
+    this.#recorder = null;
+    this.emit('recording', { part: rec.part, done: rec.stop() });
+    if (!this.#closed) for (const p of this.joinedPeers()) p.connection.notify('recording', { active: false });
+  }
+}

@@ -1,0 +1,60 @@
+// Media settings: codecs of every case's router, where transports listen, and the options of the
+// plugin, with defaults that work on a developer's machine and a way to read them from the
+// environment in production.
+import os from 'node:os';
+import type { types } from 'mediasoup';
+
+/** VP8 for video (every browser, hardware decoders on phones), Opus for audio. */
+export const MEDIA_CODECS: types.RouterRtpCodecCapability[] = [
+  { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+  { kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: { 'x-google-start-bitrate': 800 } },
+];
+
+export interface TransportSettings {
+  /** IP the WebRtcTransports listen on ('0.0.0.0' for every interface). */
+  listenIp: string;
+  /** Address announced in ICE candidates (public or LAN IP) when listenIp is a wildcard or behind NAT. */
+  announcedAddress?: string;
+  /** Start bitrate the server assumes towards a browser (bit/s). */
+  initialAvailableOutgoingBitrate: number;
+  /** Cap on what a participant may send (bit/s): a roadside phone needs no more for 720p. */
+  maxIncomingBitrate: number;
+}
+
+export interface RecordingSettings {
+  /** Record every call (全程录像). Default true. */
+  enabled: boolean;
+  /** The ffmpeg binary (Debian's by default). */
+  ffmpeg: string;
+  /** Scratch folder for SDP files and recordings before they are stored as evidence. */
+  dir: string;
+  /** How long a part waits for the seat's microphone before it starts without it (ms). */
+  seatAudioGraceMs: number;
+}
+
+export function defaultListen(): Pick<TransportSettings, 'listenIp' | 'announcedAddress'> {
+  // A browser on another machine must reach the announced address; the first non-internal IPv4
+  // is right on a developer's LAN. Production sets KUAICHU_MEDIA_ANNOUNCED_ADDRESS.
+  const lan = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+  return lan ? { listenIp: '0.0.0.0', announcedAddress: lan.address } : { listenIp: '127.0.0.1' };
+}
+
+/**
+ * Options from the environment, for `npm start`:
+ * KUAICHU_MEDIA_LISTEN_IP, KUAICHU_MEDIA_ANNOUNCED_ADDRESS, KUAICHU_MEDIA_RTC_PORTS (e.g. 40000-49999),
+ * KUAICHU_MEDIA_WORKERS (default: one per core), KUAICHU_MEDIA_RECORDING (0 turns recording off),
+ * KUAICHU_FFMPEG.
+ */
+export function mediaOptionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  const ports = /^(\d+)-(\d+)$/.exec(env.KUAICHU_MEDIA_RTC_PORTS ?? '');
+  const listen = env.KUAICHU_MEDIA_LISTEN_IP ? { listenIp: env.KUAICHU_MEDIA_LISTEN_IP, ...(env.KUAICHU_MEDIA_ANNOUNCED_ADDRESS ? { announcedAddress: env.KUAICHU_MEDIA_ANNOUNCED_ADDRESS } : {}) } : defaultListen();
+  return {
+    ...(env.KUAICHU_MEDIA_WORKERS ? { workers: Number(env.KUAICHU_MEDIA_WORKERS) } : {}),
+    ...(ports ? { rtcMinPort: Number(ports[1]), rtcMaxPort: Number(ports[2]) } : {}),
+    transport: listen,
+    recording: {
+      enabled: env.KUAICHU_MEDIA_RECORDING !== '0',
+      ...(env.KUAICHU_FFMPEG ? { ffmpeg: env.KUAICHU_FFMPEG } : {}),
+    },
+  };
+}

@@ -1,0 +1,150 @@
+// A minimal call page for the end-to-end tests (party, seat or officer), bundled by esbuild with the
+// real client module (src/client/). Playwright drives it through `window.call`.
+import { MediaClient, captureFrame, mediaUrl, uploadEvidence, type RemoteTrack } from '../../src/client/index.ts';
+
+interface LogEntry {
+  at: number;
+  event: string;
+  detail: unknown;
+}
+
+const log: LogEntry[] = [];
+const note = (event: string, detail: unknown = null) => log.push({ at: Date.now(), event, detail });
+let client: MediaClient | null = null;
+let camera: MediaStreamTrack | null = null;
+const videos = new Map<string, HTMLVideoElement>();
+const elements = new Map<string, HTMLElement>();
+
+function attach(remote: RemoteTrack): void {
+  const el = document.createElement(remote.kind === 'video' ? 'video' : 'audio') as HTMLVideoElement;
+  el.muted = true;
+  el.autoplay = true;
+  el.playsInline = true;
+  el.dataset.role = remote.role;
+  el.dataset.source = remote.source;
+  el.srcObject = new MediaStream([remote.track]);
+  document.body.append(el);
+  void el.play().catch(() => {});
+  if (remote.kind === 'video') videos.set(remote.consumerId, el);
+  elements.set(remote.consumerId, el);
+}
+
+function detach(remote: RemoteTrack): void {
+  elements.get(remote.consumerId)?.remove();
+  elements.delete(remote.consumerId);
+  videos.delete(remote.consumerId);
+}
+
+/** A "back camera": a canvas of one colour with a moving square, so it keeps producing frames. */
+function canvasCamera(color: string, width: number, height: number): MediaStreamTrack {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const g = canvas.getContext('2d')!;
+  let x = 0;
+  setInterval(() => {
+    g.fillStyle = color;
+    g.fillRect(0, 0, width, height);
+    g.fillStyle = '#fff';
+    g.fillRect((x = (x + 4) % width), height / 2, 8, 8);
+  }, 40);
+  return canvas.captureStream(25).getVideoTracks()[0]!;
+}
+
+/** The newest video of a role that has a frame. */
+function videoOf(role: string): HTMLVideoElement | undefined {
+  return [...videos.values()].reverse().find((v) => v.dataset.role === role && v.videoWidth > 0);
+}
+
+/** Listeners go on before the client joins (tracks arrive during the join). */
+function listen(c: MediaClient): void {
+  client = c;
+  c.on('track', (r) => {
+    note('track', { role: r.role, kind: r.kind, source: r.source });
+    attach(r);
+  });
+  c.on('trackEnded', (r) => {
+    note('trackEnded', { role: r.role, kind: r.kind });
+    detach(r);
+  });
+  c.on('peerJoined', (p) => note('peerJoined', p));
+  c.on('peerLeft', (p) => note('peerLeft', p));
+  c.on('recording', (active) => note('recording', active));
+  c.on('closed', (info) => note('closed', info));
+  c.on('connection', (direction, state) => note('connection', { direction, state }));
+}
+
+const call = {
+  log,
+  async join(caseId: string, opts: { camera?: boolean; microphone?: boolean } = {}) {
+    const started = Date.now();
+    note('tap');
+    const media = await navigator.mediaDevices.getUserMedia({ video: opts.camera ? { width: 640, height: 480, frameRate: 15 } : false, audio: opts.microphone ?? true });
+    camera = media.getVideoTracks()[0] ?? null;
+    const c = await MediaClient.join({ url: mediaUrl(caseId), camera: camera ?? undefined, microphone: media.getAudioTracks()[0], device: 'kuaichu e2e page', listen });
+    note('joined', { role: c.role, peers: c.peers().map((p) => p.role) });
+    return { role: c.role, peerId: c.peerId, caseId: c.caseId, peers: c.peers(), recording: c.recording, ms: Date.now() - started, startedAt: started };
+  },
+  /** Waits until a video of `role` shows a frame; returns when (epoch ms) and its size. */
+  async firstFrame(role: string, timeoutMs = 15_000) {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const v = videoOf(role);
+      if (v) return { at: Date.now(), width: v.videoWidth, height: v.videoHeight };
+      if (Date.now() > until) {
+        const inbound = await client?.inbound();
+        const els = [...videos.values()].map((v) => ({ role: v.dataset.role, w: v.videoWidth, paused: v.paused, ready: v.readyState, track: (v.srcObject as MediaStream).getVideoTracks()[0]?.readyState, muted: (v.srcObject as MediaStream).getVideoTracks()[0]?.muted }));
+        throw new Error(`no frame from ${role}: ${JSON.stringify({ inbound, els, log })}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  },
+  videoSize(role: string) {
+    const v = videoOf(role);
+    return v ? { width: v.videoWidth, height: v.videoHeight } : null;
+  },
+  inbound: () => client!.inbound(),
+  stats: () => client!.stats(),
+  producerId: (source: 'camera' | 'microphone') => client!.producerId(source),
+  peers: () => client!.peers(),
+  remote: () => client!.remoteTracks().map((r) => ({ role: r.role, kind: r.kind, source: r.source })),
+  /** Camera switch: the same producer gets another track (here a red canvas at another size). */
+  async switchCamera(color = '#d00000', width = 320, height = 240) {
+    const track = canvasCamera(color, width, height);
+    await client!.replaceTrack('camera', track);
+    camera?.stop();
+    camera = track;
+  },
+  /** The seat's capture button: the party's current frame at full resolution, stored as evidence. */
+  async capture(caseId: string, item: string, token: string) {
+    const v = videoOf('party_a');
+    if (!v) throw new Error('no party video');
+    const frame = await captureFrame(v);
+    const bitmap = await createImageBitmap(frame.blob);
+    const c = document.createElement('canvas');
+    c.width = 1;
+    c.height = 1;
+    const g = c.getContext('2d')!;
+    g.drawImage(bitmap, 0, 0, 1, 1);
+    const [r, gr, b] = g.getImageData(0, 0, 1, 1).data;
+    const stored = await uploadEvidence(caseId, item, frame.blob, 'capture.jpg', { authorization: `Bearer ${token}` });
+    return { width: frame.width, height: frame.height, bytes: frame.blob.size, average: [r, gr, b], stored };
+  },
+  /** The network goes: socket and transports close at once, no goodbye. */
+  drop() {
+    client?.close();
+    camera?.stop();
+    for (const [id, el] of elements) (el.remove(), elements.delete(id), videos.delete(id));
+  },
+  async leave() {
+    await client?.leave();
+  },
+  closed: () => client?.closed ?? true,
+};
+
+declare global {
+  interface Window {
+    call: typeof call;
+  }
+}
+window.call = call;

@@ -1,0 +1,177 @@
+/**
+ * `npm run bench:analytics`: loads synthetic cases into chdb and times each dashboard query.
+ * Prints figures; asserts nothing (the tests prove the answers).
+ *
+ * Loading has two stages, each with its rate printed:
+ *   1. BENCH_SINK_CASES (default 1,000,000) cases go the production way: synthetic case
+ *      events → the sink's row step (toRow) → the chdb driver's insert → kc_events and, through
+ *      the materialized view, kc_case_facts. Event generation overlaps the inserts.
+ *   2. The rest up to BENCH_CASES (default 10,000,000) are copies of stage 1 made inside chdb
+ *      (INSERT … SELECT with fresh case and event ids, same times), through the same
+ *      materialized view: JavaScript cannot make 100 M events quickly, and the queries only
+ *      need the volume.
+ *   BENCH_DIR  chdb folder (default a temp folder, removed afterwards)
+ *
+ * Cases: four cities over one year (2025-06-01 …), arrivals by hour of day, districts and
+ * channels from the profiles; 5 % refused, 3 % abandoned in the queue, 2 % escalated, the
+ * rest handled (leave notice, determination, service; 60 % claims, 3 % reviews, 90 % closed);
+ * about 10 events a case with two evidence items.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadCities } from '@kuaichu/core/profile';
+import type { CompiledCity } from '@kuaichu/core/policy';
+import type { CaseEvent } from '@kuaichu/core/events';
+import type { MetricFilters } from '@kuaichu/core/ports';
+import { createAnalytics, openChdb, toRow } from '@kuaichu/plugin-analytics-clickhouse';
+
+const TOTAL = Number(process.env.BENCH_CASES ?? 10_000_000);
+const N = Math.min(TOTAL, Number(process.env.BENCH_SINK_CASES ?? 1_000_000));
+const COPIES = Math.max(1, Math.floor(TOTAL / N));
+const BATCH = 20_000; // cases per insert (~190 k events, ~60 MB of rows)
+const START = Date.parse('2025-06-01T00:00:00+08:00');
+const DAYS = 365;
+/** Relative arrivals by local hour (quiet nights, morning and evening peaks). */
+const HOURLY = [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1.2, 2.5, 3.5, 3, 2.6, 2.5, 2.2, 2.3, 2.5, 2.7, 3, 3.6, 3.2, 2.4, 1.9, 1.6, 1.3, 1.1];
+const HOUR_CDF = HOURLY.map((_, i) => HOURLY.slice(0, i + 1).reduce((a, b) => a + b, 0) / HOURLY.reduce((a, b) => a + b, 0));
+
+let seed = 42;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+/** Exponential with this mean (seconds → ms). */
+const expo = (meanS: number) => Math.max(1000, Math.round(-Math.log(1 - rnd() * 0.999) * meanS * 1000));
+
+/** Ids in UUID form from a counter (crypto-random ids cost more than the rest of an event). */
+const RUN = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
+let counter = 0;
+const id = () => `${RUN}-0000-4000-8000-${(++counter).toString(16).padStart(12, '0')}`;
+/** Case ids are UUIDv7 as intake makes them: report time first (core/src/ids.ts). */
+const caseIdAt = (ms: number) => {
+  const h = ms.toString(16).padStart(12, '0');
+  return `${h.slice(0, 8)}-${h.slice(8)}-7000-8000-${(++counter).toString(16).padStart(12, '0')}`;
+};
+
+const { cities } = loadCities();
+const SEATS = Array.from({ length: 40 }, id);
+
+function syntheticCase(i: number, city: CompiledCity): CaseEvent[] {
+  const day = Math.floor((i / N) * DAYS);
+  const u = rnd();
+  const hour = HOUR_CDF.findIndex((c) => u <= c);
+  const t0 = START + day * 86_400_000 + hour * 3_600_000 + Math.floor(rnd() * 3_600_000);
+  const caseId = caseIdAt(t0);
+  const district = pick([...city.included]);
+  const channel = pick([...city.channels]);
+  const kind = pick(['motor_motor', 'motor_motor', 'motor_motor', 'motor_non_motor', 'single_vehicle'] as const);
+  const events: CaseEvent[] = [];
+  let t = t0;
+  const add = (type: CaseEvent['type'], payload: object, dt = 0) => {
+    t += dt;
+    events.push({ id: id(), tenant: city.tenant, caseId, seq: events.length + 1, type, at: new Date(t).toISOString(), actor: 'system', payload: payload as never });
+  };
+  const number = `${city.tenant.slice(0, 3).toUpperCase()}-${i}`;
+  if (rnd() < 0.05) {
+    add('case.refused', { number, channel, district, kind, reasons: ['outside_service_hours'] });
+    return events;
+  }
+  add('case.reported', { number, channel, district, brigadeId: city.brigadeByDistrict.get(district)?.id ?? 'b', kind, injury: 'none' });
+  const seatId = pick(SEATS);
+  const r = rnd();
+  if (r < 0.03) return add('case.abandoned', { reason: 'party_left' }, expo(60)), events;
+  const wait = expo(25);
+  add('case.ringing', { seatId, overflow: false, ringDeadline: new Date(t + wait).toISOString() }, wait - 3000);
+  add('case.answered', { seatId, waitSeconds: wait / 1000 }, 3000);
+  if (r < 0.05) return add('case.escalated', { reason: 'injury', by: `seat:${seatId}`, ticket: null }, expo(90)), events;
+  for (let k = 0; k < 2; k++) add('evidence.added', { evidenceId: id(), item: 'vehicle_video', kind: 'video', hash: 'h', fileSha256: null }, expo(40));
+  add('evidence.completed', { items: 2, chainHead: 'h' }, expo(60));
+  add('case.evacuated', { seatId, onSceneSeconds: (t - t0) / 1000 }, expo(60));
+  add('case.determined', { determinationNo: `${number}-D`, officerId: seatId, grades: ['full', 'none'] }, expo(240));
+  add('case.served', { determinationNo: `${number}-D`, verifyCode: 'x' }, expo(20));
+  if (rnd() < 0.03) add('review.requested', { reviewId: id(), deadline: new Date(t + 3 * 86_400_000).toISOString() }, expo(86_400));
+  else if (rnd() < 0.62) add('claim.pushed', { insurerId: 'picc', plate: '云A00000', claimNo: `C-${i}` }, expo(120));
+  if (rnd() < 0.9) add('case.closed', {}, expo(3_600));
+  return events;
+}
+
+const dir = process.env.BENCH_DIR ?? mkdtempSync(path.join(tmpdir(), 'kuaichu-bench-'));
+const analytics = await createAnalytics(openChdb(dir), (tenant) => ({ timezone: cities.find((c) => c.tenant === tenant)!.profile.timezone, answerWithinSeconds: 30 }));
+
+console.log(`bench:analytics — chdb, ${(N * COPIES).toLocaleString('en')} cases of ${cities.map((c) => c.tenant).join(', ')} over ${DAYS} days, Node ${process.version}`);
+let loaded = 0;
+let events = 0;
+let genMs = 0;
+let sinkMs = 0;
+const t0 = Date.now();
+/** The rows of the next batch: the sink's own row step over synthetic events. */
+const generate = (from: number) => {
+  const g = Date.now();
+  const rows = [];
+  for (let i = from; i < Math.min(N, from + BATCH); i++) for (const e of syntheticCase(i, cities[i % cities.length]!)) rows.push(toRow(e));
+  genMs += Date.now() - g;
+  return rows;
+};
+// Two stages in step: chdb inserts one batch (off the JS thread) while the next is generated.
+let rows = generate(0);
+while (rows.length) {
+  const s = Date.now();
+  const inserting = analytics.driver.insert('kc_events', rows).then(() => (sinkMs += Date.now() - s));
+  const next = loaded + BATCH < N ? generate(loaded + BATCH) : [];
+  await inserting;
+  events += rows.length;
+  loaded = Math.min(N, loaded + BATCH);
+  rows = next;
+  process.stdout.write(`\r  1. through the sink: ${loaded.toLocaleString('en')} cases (${events.toLocaleString('en')} events) in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+const sinkS = (Date.now() - t0) / 1000;
+console.log(`\n     ${Math.round(loaded / sinkS).toLocaleString('en')} cases/s, ${Math.round(events / sinkS).toLocaleString('en')} events/s end to end; ` +
+  `the sink's insert (TSV, chdb, view) ${Math.round(events / (sinkMs / 1000)).toLocaleString('en')} events/s of its own busy time; making the events took ${(genMs / 1000).toFixed(0)} s`);
+
+if (COPIES > 1) {
+  const c0 = Date.now();
+  const columns = 'tenant, case_id, seq, id, type, at, at_ms, actor, channel, district, brigade, kind, seat, payload';
+  // Ids differ from the originals in two hex digits of their counter part (always 00 in stage 1).
+  const fresh = (col: string, k: number) => `concat(substring(${col}, 1, 24), '${k.toString(16).padStart(2, '0')}', substring(${col}, 27))`;
+  for (let k = 1; k < COPIES; k++) {
+    await analytics.driver.exec(`INSERT INTO kc_events (${columns})
+      SELECT tenant, ${fresh('case_id', k)}, seq, ${fresh('id', k)}, type, at, at_ms, actor, channel, district, brigade, kind, seat, payload
+      FROM kc_events WHERE substring(id, 25, 2) = '00'`);
+    process.stdout.write(`\r  2. copies inside chdb: ${((k + 1) * loaded).toLocaleString('en')} cases in ${((Date.now() - c0) / 1000).toFixed(0)} s`);
+  }
+  const copyS = (Date.now() - c0) / 1000;
+  console.log(`\n     ${Math.round(((COPIES - 1) * events) / copyS).toLocaleString('en')} events/s (INSERT … SELECT through the view)`);
+}
+const cases = loaded * COPIES;
+console.log(`  N = ${cases.toLocaleString('en')} cases, ${(events * COPIES).toLocaleString('en')} events, loaded in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+
+const tenant = 'kunming';
+const lastDay = START + (DAYS - 1) * 86_400_000;
+const month = { from: new Date(lastDay - 29 * 86_400_000).toISOString(), to: new Date(lastDay + 86_400_000).toISOString() };
+const dashboard: Array<[string, MetricFilters]> = [
+  ['KPI tiles, last 30 days', month],
+  ['by day, last 30 days', { ...month, groupBy: 'day' }],
+  ['by hour of day, last 30 days', { ...month, groupBy: 'hour' }],
+  ['by district, last 30 days', { ...month, groupBy: 'district' }],
+  ['by accident type, last 30 days', { ...month, groupBy: 'kind' }],
+  ['by channel, last 30 days', { ...month, groupBy: 'channel' }],
+  ['by seat, last 30 days', { ...month, groupBy: 'seat' }],
+  ['one district by day, last 30 days', { ...month, districts: [[...cities.find((c) => c.tenant === tenant)!.included][0]!], groupBy: 'day' }],
+  ['KPI tiles, whole year', {}],
+  ['by district, whole year', { groupBy: 'district' }],
+];
+const tiles = await analytics.queryMetrics(tenant, month);
+console.log(`\n  ${tenant}: ${tiles.total.reports.toLocaleString('en')} reports in the last 30 days (AHT mean ${tiles.total.handlingTime.mean} s, service level ${tiles.total.serviceLevel})`);
+console.log('  query                                  cases     min ms   median ms   max ms');
+for (const [label, filters] of dashboard) {
+  const times: number[] = [];
+  let cases = 0;
+  for (let k = 0; k < 7; k++) {
+    const q = performance.now();
+    cases = (await analytics.queryMetrics(tenant, filters)).total.reports;
+    times.push(performance.now() - q);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`  ${label.padEnd(36)} ${cases.toLocaleString('en').padStart(9)} ${times[0]!.toFixed(0).padStart(8)} ${times[3]!.toFixed(0).padStart(11)} ${times[6]!.toFixed(0).padStart(8)}`);
+}
+await analytics.close();
+if (!process.env.BENCH_DIR) rmSync(dir, { recursive: true, force: true });
