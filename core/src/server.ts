@@ -20,6 +20,10 @@ import { buildApp, type AppPlugin } from './http/app.ts';
 import { seedDemoStaff, type DemoLogin } from './seed.ts';
 import { tick } from './cases/queue.ts';
 import { repoRoot } from './paths.ts';
+import { startRelay } from './events/relay.ts';
+import { openAnalytics, openBus } from './plugins/process.ts';
+import type { BusPort } from './ports/bus.ts';
+import type { AnalyticsPort } from './ports/analytics.ts';
 import type { CompiledCity } from './policy/city.ts';
 
 export interface CoreOptions {
@@ -35,6 +39,8 @@ export interface CoreOptions {
   production?: boolean;
   /** Queue timer period; 0 = no timer (tests call tick themselves). */
   tickMs?: number;
+  /** Outbox relay polling period (ms, default 1000; every live note also wakes it); 0 = no relay. */
+  relayMs?: number;
   logger?: boolean | object;
   rateLimit?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -48,6 +54,9 @@ export interface Core {
   demoLogins: DemoLogin[];
   /** Runs the queue timers of every tenant once. */
   tick(): Promise<void>;
+  bus: BusPort;
+  /** null when KUAICHU_ANALYTICS=off or no analytics plugin is installed. */
+  analytics: AnalyticsPort | null;
   close(): Promise<void>;
 }
 
@@ -75,6 +84,12 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     for (const r of rejected) app.log.error({ file: r.file, problems: r.problems.map(formatProblem) }, 'city profile rejected; the other cities are served');
     const demoLogins = production ? [] : await seedDemoStaff(db, cities, env.KUAICHU_DEMO_PASSWORD);
     await app.ready();
+    // Events leave through the outbox: relay → bus (in-process, or Kafka with KAFKA_BROKERS) → sinks.
+    const bus = await openBus({ env, log: app.log });
+    const analytics = await openAnalytics({ env, dataDir, cities: ctx.cities });
+    if (analytics) await bus.subscribe('analytics', analytics.sink);
+    const relayMs = opts.relayMs ?? 1000;
+    const relay = relayMs > 0 ? await startRelay(ctx, bus, { intervalMs: relayMs, log: app.log }) : null;
     const tickAll = async () => {
       for (const c of cities) await tick(ctx, c.tenant);
     };
@@ -87,10 +102,13 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     }, tickMs) : null;
     timer?.unref();
     return {
-      app, ctx, demoLogins, tick: tickAll,
+      app, ctx, demoLogins, bus, analytics, tick: tickAll,
       async close() {
         if (timer) clearInterval(timer);
+        await relay?.close();
         await app.close();
+        await bus.close();
+        await analytics?.close();
         if (!opts.db) await db.close();
       },
     };

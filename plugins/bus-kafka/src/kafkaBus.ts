@@ -149,7 +149,7 @@ function forward(log: BusLog, { level, log: entry }: LogEntry): void {
   // We bound the idempotent producer's retries on purpose (the relay retries); not news each start.
   if (message.startsWith('Limiting retries for the idempotent producer')) return;
   const obj = { kafka: rest };
-  if (level === logLevel.ERROR || level === logLevel.NOTHING) log.error(obj, message);
+  if (level === logLevel.ERROR) log.error(obj, message);
   else if (level === logLevel.WARN) log.warn(obj, message);
   else log.info(obj, message);
 }
