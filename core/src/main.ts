@@ -7,7 +7,11 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
 
 try {
+  // The media plugin is imported by name at run time: the core has no compile-time dependency on it.
+  const { createMedia, mediaOptionsFromEnv } = await import('@kuaichu/plugin-media-mediasoup');
+  const media = createMedia(mediaOptionsFromEnv(process.env));
   const core = await startCore({
+    plugins: [media.plugin],
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
     ...(process.env.KUAICHU_DATA_DIR ? { dataDir: process.env.KUAICHU_DATA_DIR } : {}),
     logger: loggerOptions(),

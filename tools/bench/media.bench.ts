@@ -13,11 +13,12 @@
  *    number of calls rises until the loss measured at the receivers reaches 1 % or the worker's
  *    core is saturated. The load generator runs on the other core of this machine.
  *
- * BENCH_JOIN_CALLS (default 5), BENCH_LEVELS (default 10,25,50,75,100,125,150,200),
- * BENCH_SECONDS per level (default 5).
+ * BENCH_JOIN_CALLS (default 5; 0 skips), BENCH_LEVELS (default 10,25,50,75,100,125,150,200),
+ * BENCH_SECONDS per level (default 5), BENCH_DEBUG=1 adds the worker's own packet counters.
  */
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import dgram from 'node:dgram';
+import os from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -39,8 +40,8 @@ const quiet = { debug() {}, info() {}, warn() {}, error: (m: string) => console.
 // ————————————————————————————————————————— 1. join time —————————————————————————————————————————
 
 async function joinTime(): Promise<void> {
-  if (!existsSync(CHROMIUM)) {
-    console.log(`join time: skipped (${CHROMIUM} not found)`);
+  if (!existsSync(CHROMIUM) || JOIN_CALLS < 1) {
+    console.log(`join time: skipped (${JOIN_CALLS < 1 ? 'BENCH_JOIN_CALLS=0' : `${CHROMIUM} not found`})`);
     return;
   }
   const { build } = await import('esbuild');
@@ -171,7 +172,9 @@ class Stream {
 /** Counts what arrives per SSRC: packets, and the highest extended sequence number seen. */
 class Receiver {
   readonly socket = dgram.createSocket('udp4');
-  readonly streams = new Map<number, { first: number; highest: number; received: number; cycles: number; last: number }>();
+  readonly streams = new Map<number, { first: number; highest: number; received: number; cycles: number; last: number; seen: Uint8Array }>();
+  duplicates = 0;
+  padding = 0;
   port = 0;
 
   async open(): Promise<void> {
@@ -185,11 +188,21 @@ class Receiver {
     this.socket.on('message', (m) => {
       const pt = m[1]! & 0x7f;
       if (m.length < 12 || (m[1]! >= 200 && m[1]! <= 206) || pt >= 72 && pt <= 76) return; // RTCP
+      if (m[0]! & 0x20) return void this.padding++; // padding (bandwidth probing), not media
       const ssrc = m.readUInt32BE(8);
       const seq = m.readUInt16BE(2);
       const s = this.streams.get(ssrc);
-      if (!s) return void this.streams.set(ssrc, { first: seq, highest: seq, received: 1, cycles: 0, last: seq });
-      if (seq < s.last && s.last - seq > 30000) s.cycles += 65536;
+      if (!s) {
+        const seen = new Uint8Array(65536);
+        seen[seq] = 1;
+        return void this.streams.set(ssrc, { first: seq, highest: seq, received: 1, cycles: 0, last: seq, seen });
+      }
+      if (seq < 5000 && s.last > 60000) s.cycles += 65536; // wrapped (a jump back is not a wrap)
+      else if (seq > 60000 && s.last < 5000 && s.cycles > 0) return void this.duplicates++; // late from the last cycle
+      // A packet seen twice (in this cycle of sequence numbers) is not counted again.
+      const mark = ((s.cycles / 65536) % 255) + 1;
+      if (s.seen[seq] === mark) return void this.duplicates++;
+      s.seen[seq] = mark;
       s.last = seq;
       s.highest = Math.max(s.highest, s.cycles + seq);
       s.received++;
@@ -210,6 +223,18 @@ interface Call {
   producers: types.Producer[];
   videoCarry: number;
   frame: number;
+  /** When this call's next 20 ms tick is due (calls are spread over the 20 ms). */
+  next: number;
+}
+
+/** Payload bytes: slices of one random buffer (randomBytes per packet would cost the sender more than SRTP). */
+const NOISE = randomBytes(1 << 20);
+let noiseAt = 0;
+function noise(n: number): Buffer {
+  if (noiseAt + n > NOISE.length) noiseAt = 0;
+  const b = NOISE.subarray(noiseAt, noiseAt + n);
+  noiseAt += n + 7;
+  return b;
 }
 
 const VIDEO_PT = 101;
@@ -220,7 +245,7 @@ const PACKET = 1100;
 
 async function openCall(worker: types.Worker, receiver: Receiver): Promise<Call> {
   const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-  const call: Call = { router, transports: [], send: [], consumers: [], producers: [], videoCarry: 0, frame: 0 };
+  const call: Call = { router, transports: [], send: [], consumers: [], producers: [], videoCarry: 0, frame: 0, next: performance.now() + Math.random() * 20 };
   const srtpOpts = { listenInfo: { protocol: 'udp' as const, ip: '127.0.0.1' }, rtcpMux: true, enableSrtp: true, srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80' as const };
   const produce = async (kind: 'video' | 'audio') => {
     const t = await router.createPlainTransport({ ...srtpOpts, comedia: true });
@@ -250,13 +275,17 @@ async function openCall(worker: types.Worker, receiver: Receiver): Promise<Call>
   return call;
 }
 
+/** Packets handed to the kernel (counted when the send completes, not when it is queued). */
+let transmitted = 0;
+const onSent = (err: Error | null) => void (err ? undefined : transmitted++);
+
 /** One 20 ms tick of a call: two voice packets and the video due. */
 function tick(call: Call, out: dgram.Socket): void {
   for (const s of call.send) {
     if (s.kind === 'audio') {
-      const p = s.stream.packet(randomBytes(90), false);
+      const p = s.stream.packet(noise(90), false);
       s.stream.ts += 960;
-      out.send(s.srtp.protect(p, s.stream.roc), s.port, '127.0.0.1');
+      out.send(s.srtp.protect(p, s.stream.roc), s.port, '127.0.0.1', onSent);
       continue;
     }
     call.videoCarry += (20 / 1000) * VIDEO_FPS;
@@ -267,17 +296,29 @@ function tick(call: Call, out: dgram.Socket): void {
       const n = Math.ceil(bytes / PACKET);
       for (let i = 0; i < n; i++) {
         // VP8 payload descriptor (S bit on the first packet), then the frame tag: P = 0 on key frames.
-        const body = randomBytes(Math.min(PACKET, bytes - i * PACKET));
+        const body = noise(Math.min(PACKET, bytes - i * PACKET));
         const vp8 = Buffer.concat([Buffer.from([i === 0 ? 0x10 : 0x00]), body]);
         if (i === 0) {
           vp8[1] = key ? 0x10 : 0x11;
           if (key) Buffer.from([0x00, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01]).copy(vp8, 2); // start code, 640x480
         }
-        out.send(s.srtp.protect(s.stream.packet(vp8, i === n - 1), s.stream.roc), s.port, '127.0.0.1');
+        out.send(s.srtp.protect(s.stream.packet(vp8, i === n - 1), s.stream.roc), s.port, '127.0.0.1', onSent);
       }
       s.stream.ts += 90000 / VIDEO_FPS;
     }
   }
+}
+
+/** Packets the worker received from the sender, and those it found missing, over every producer. */
+async function producerTotals(calls: readonly Call[]): Promise<{ lost: number; count: number; forwarded: number }> {
+  let lost = 0;
+  let count = 0;
+  let forwarded = 0;
+  for (const c of calls) {
+    for (const p of c.producers) for (const s of await p.getStats()) (lost += Math.max(0, s.packetsLost), count += s.packetCount);
+    for (const x of c.consumers) for (const s of await x.getStats()) if (s.type === 'outbound-rtp') forwarded += s.packetCount;
+  }
+  return { lost, count, forwarded };
 }
 
 function cpuTicks(pid: number): number {
@@ -300,43 +341,62 @@ async function callsPerWorker(): Promise<void> {
   const calls: Call[] = [];
   let running = true;
   let late = 0;
-  // One clock for every call; each tick sends what is due since the last one.
-  let next = performance.now();
+  // Each call keeps its own 20 ms clock, its phase spread at random, so packets leave evenly as
+  // browsers' would rather than in one burst per tick. A call more than 100 ms behind is reset.
   const pump = () => {
     if (!running) return;
     const now = performance.now();
-    let ticks = 0;
-    while (next <= now && ticks < 5) {
-      for (const c of calls) tick(c, out);
-      next += 20;
-      ticks++;
+    for (const c of calls) {
+      if (now - c.next > 100) {
+        late++;
+        c.next = now;
+      }
+      while (c.next <= now) {
+        tick(c, out);
+        c.next += 20;
+      }
     }
-    if (ticks === 5) {
-      late++;
-      next = now + 20;
-    }
-    setTimeout(pump, Math.max(0, next - performance.now()));
+    setTimeout(pump, 2);
   };
   pump();
 
   const hz = 100; // USER_HZ
   console.log(`\ncalls per worker: one mediasoup worker (pid ${worker.pid}), SRTP PlainTransports, ${SECONDS} s per level`);
-  console.log('  calls  worker CPU  packets in/s  out/s   loss at receivers  worst call  producer loss  sender late ticks');
+  console.log('  calls  worker CPU  packets in/s  out/s   loss at receivers  worst call  lost on the way in  load generator CPU, late');
   let best = 0;
+  let bestCpu = 0;
   for (const level of LEVELS) {
     while (calls.length < level) calls.push(await openCall(worker, receiver));
-    await sleep(2000); // settle: key frames, consumers synced
+    // Settle: key frames, consumers synced, and what queued up while the calls were being set up
+    // forwarded (what goes out matches what comes in), for at most 15 s.
+    await sleep(2000);
+    const totalReceived = () => [...receiver.streams.values()].reduce((n, x) => n + x.received, 0);
+    for (let i = 0; i < 15; i++) {
+      const [t0, r0] = [transmitted, totalReceived()];
+      await sleep(1000);
+      const [t1, r1] = [transmitted, totalReceived()];
+      if (Math.abs((r1 - r0) - (t1 - t0)) <= 0.02 * (t1 - t0)) break;
+    }
     const ssrcs = new Set(calls.flatMap((c) => c.consumers.map((x) => x.rtpParameters.encodings![0]!.ssrc!)));
+    // Every counter of the window is read at the same instant at each end (asking the worker for
+    // stats takes a while under load, so its totals are read outside the window).
+    const prod0 = await producerTotals(calls);
     const a = receiver.snapshot();
     const cpu0 = cpuTicks(worker.pid);
-    const sent0 = calls.reduce((n, c) => n + c.send.reduce((m, s) => m + s.stream.sent, 0), 0);
+    const node0 = process.cpuUsage();
+    const sent0 = transmitted;
     const late0 = late;
+    const dup0 = receiver.duplicates;
+    const pad0 = receiver.padding;
     const t0 = performance.now();
     await sleep(SECONDS * 1000);
-    const secs = (performance.now() - t0) / 1000;
     const b = receiver.snapshot();
+    const sent = transmitted - sent0;
+    const secs = (performance.now() - t0) / 1000;
     const cpu = (cpuTicks(worker.pid) - cpu0) / hz / secs;
-    const sent = calls.reduce((n, c) => n + c.send.reduce((m, s) => m + s.stream.sent, 0), 0) - sent0;
+    const nodeUse = process.cpuUsage(node0);
+    const nodeCpu = (nodeUse.user + nodeUse.system) / 1e6 / secs;
+    const queued = out.getSendQueueCount();
     let expected = 0;
     let received = 0;
     let worst = 0;
@@ -354,17 +414,29 @@ async function callsPerWorker(): Promise<void> {
       received += cr;
       worst = Math.max(worst, ce > 0 ? 1 - cr / ce : 1);
     }
-    let prodLost = 0;
-    let prodCount = 0;
-    for (const c of calls) for (const p of c.producers) for (const s of await p.getStats()) (prodLost += Math.max(0, s.packetsLost), prodCount += s.packetCount);
+    const prod1 = await producerTotals(calls);
+    const prodLost = prod1.lost - prod0.lost;
+    const prodCount = prod1.count - prod0.count;
     const loss = expected > 0 ? Math.max(0, 1 - received / expected) : 1;
     const missing = [...ssrcs].filter((s) => !b.has(s)).length;
-    console.log(`  ${String(level).padStart(5)}  ${(cpu * 100).toFixed(0).padStart(8)} %  ${String(Math.round(sent / secs)).padStart(12)}  ${String(Math.round(received / secs)).padStart(5)}  ${(loss * 100).toFixed(2).padStart(15)} %  ${(worst * 100).toFixed(2).padStart(8)} %  ${(prodCount ? (prodLost / (prodLost + prodCount)) * 100 : 0).toFixed(2).padStart(11)} %  ${String(late - late0).padStart(10)}${missing ? `  (${missing} streams never arrived)` : ''}`);
-    if (loss < 0.01 && !missing) best = level;
-    if (loss >= 0.01 || cpu > 0.97) break;
+    console.log(`  ${String(level).padStart(5)}  ${(cpu * 100).toFixed(0).padStart(8)} %  ${String(Math.round(sent / secs)).padStart(12)}  ${String(Math.round(received / secs)).padStart(5)}  ${(loss * 100).toFixed(2).padStart(15)} %  ${(worst * 100).toFixed(2).padStart(8)} %  ${(prodCount ? (prodLost / (prodLost + prodCount)) * 100 : 0).toFixed(2).padStart(16)} %  ${(nodeCpu * 100).toFixed(0).padStart(8)} %, ${late - late0}${missing ? `  (${missing} streams never arrived)` : ''}${queued > 0 ? `  (${queued} packets still queued in the sender: it fell behind)` : ''}${receiver.duplicates > dup0 ? `  (${receiver.duplicates - dup0} duplicates)` : ''}${receiver.padding > pad0 ? `  (${receiver.padding - pad0} padding packets)` : ''}${process.env.BENCH_DEBUG ? `  worker: in ${prodCount} out ${prod1.forwarded - prod0.forwarded}` : ''}`);
+    const inLoss = prodCount ? prodLost / (prodLost + prodCount) : 0;
+    // Beyond capacity the figures stop meaning anything (queues drain into the window, the
+    // generator falls behind): the first sign of it ends the ramp.
+    const overloaded = cpu > 0.95 || inLoss >= 0.01 || received > sent * 1.1 || late > late0 || queued > 0;
+    if (loss < 0.01 && !missing && !overloaded) {
+      best = level;
+      bestCpu = cpu;
+    }
+    if (loss >= 0.01 || overloaded) {
+      const why = [cpu > 0.95 && 'the worker\'s core is saturated', inLoss >= 0.01 && 'packets are lost on the way into the worker',
+        received > sent * 1.1 && 'queues from before the window drain into it', (late > late0 || queued > 0) && 'the load generator fell behind'].filter(Boolean);
+      console.log(`  stopped: ${why.join('; ') || 'loss ≥ 1 %'} (both share this machine's ${os.availableParallelism()} cores)`);
+      break;
+    }
   }
   running = false;
-  console.log(`\n  → one worker sustained ${best} concurrent 1:1 calls with < 1 % loss${best === LEVELS[LEVELS.length - 1] ? ' (the highest level tried; raise BENCH_LEVELS)' : ''}`);
+  console.log(`\n  → one worker sustained ${best} concurrent 1:1 calls with < 1 % loss${best === LEVELS[LEVELS.length - 1] ? ' (the highest level tried; raise BENCH_LEVELS)' : ''}; at that level it used ${(bestCpu * 100).toFixed(0)} % of its core (≈ ${bestCpu > 0 ? Math.floor(best / bestCpu) : '?'} calls per fully used core by linear extrapolation)`);
   for (const c of calls) c.router.close();
   receiver.socket.close();
   out.close();

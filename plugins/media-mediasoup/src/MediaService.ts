@@ -13,8 +13,8 @@ import type { Principal } from '@kuaichu/core/auth/sessions';
 import { getCase, type CaseRow } from '@kuaichu/core/cases/repository.ts';
 import { dropCall } from '@kuaichu/core/cases/queue.ts';
 import { addEvidence } from '@kuaichu/core/cases/evidence.ts';
-import type { RecordingSettings, TransportSettings } from './config.ts';
-import { prefixed, type MediaLogger } from './log.ts';
+import { defaultListen, type RecordingSettings, type TransportSettings } from './config.ts';
+import { consoleLogger, prefixed, type MediaLogger } from './log.ts';
 import { Room } from './Room.ts';
 import { admit } from './roles.ts';
 import { SignalingConnection, type SocketLike } from './signaling/connection.ts';
@@ -96,7 +96,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   #closed = false;
 
   static async create(opts: MediaServiceOptions): Promise<MediaService> {
-    const logger = opts.logger ?? { debug() {}, info: (m: string) => console.log(`[media] ${m}`), warn: (m: string) => console.warn(`[media] ${m}`), error: (m: string) => console.error(`[media] ${m}`) };
+    const logger = opts.logger ?? consoleLogger;
     const pool = opts.pool ?? (await createWorkerPool(opts.workers ?? os.availableParallelism(), { settings: opts.workerSettings ?? {}, logger }));
     const service = new MediaService(opts, pool, !opts.pool, logger);
     try {
@@ -114,7 +114,9 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     this.#pool = pool;
     this.#ownPool = ownPool;
     this.#logger = logger;
-    this.#transport = { listenIp: '127.0.0.1', initialAvailableOutgoingBitrate: 1_000_000, maxIncomingBitrate: 2_500_000, ...opts.transport };
+    // A listen IP given without an announced address is announced as it is (127.0.0.1 in tests).
+    const listen = opts.transport?.listenIp ? { listenIp: opts.transport.listenIp } : defaultListen();
+    this.#transport = { ...listen, initialAvailableOutgoingBitrate: 1_000_000, maxIncomingBitrate: 2_500_000, ...opts.transport };
     this.#recording = { enabled: true, ffmpeg: '/usr/bin/ffmpeg', dir: path.join(os.tmpdir(), 'kuaichu-recordings'), seatAudioGraceMs: 1500, ...opts.recording };
     this.#iceGraceMs = opts.iceGraceMs ?? 5000;
     this.#partyAbsenceSeconds = opts.partyAbsenceSeconds;
@@ -155,7 +157,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
    * A socket on GET /api/cases/:id/media. Frames that arrive while the case is looked up are kept.
    * Anyone who is not a member of the case's room is closed with 4404.
    */
-  async accept(socket: SocketLike, principal: Principal | null, caseId: string, origin: { origin?: string | undefined; host?: string | undefined }): Promise<void> {
+  async accept(socket: SocketLike, principal: Principal | null, caseId: string, origin: { origin?: string | undefined; host?: string | undefined; forwardedHost?: string | undefined }): Promise<void> {
     const connection = new SignalingConnection(socket, { logger: prefixed(this.#logger, `[case:${caseId.slice(0, 8)}]`), validateOutgoing: this.#validateOutgoing });
     connection.startHeartbeat();
     if (!principal) return connection.close(CloseCode.unauthenticated, 'sign in first');
@@ -192,11 +194,16 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     if (this.#ownPool) this.#pool.close();
   }
 
-  private originAllowed({ origin, host }: { origin?: string | undefined; host?: string | undefined }): boolean {
+  /**
+   * A browser page may open the socket only from this server's own origin (or one configured):
+   * the session cookie alone must not let another site's page into a call.
+   */
+  private originAllowed({ origin, host, forwardedHost }: { origin?: string | undefined; host?: string | undefined; forwardedHost?: string | undefined }): boolean {
     if (!origin) return true; // not a browser page (apps, tests)
     if (this.#allowedOrigins.includes(origin)) return true;
     try {
-      return new URL(origin).host === host;
+      const h = new URL(origin).host;
+      return h === host || (forwardedHost !== undefined && h === forwardedHost.split(',')[0]!.trim());
     } catch {
       return false;
     }
@@ -257,12 +264,16 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     try {
       const bytes = new Uint8Array(await readFile(r.file));
       const stored = await this.#ctx.files.put(bytes, 'video/webm');
+      // Parts are numbered as they are stored: a part restarted before it recorded anything leaves no gap.
+      const [prior] = await this.#ctx.db.query<{ n: string | number }>(
+        "SELECT count(*) AS n FROM evidence WHERE tenant = $1 AND case_id = $2 AND item = 'recording'", [tenant, caseId]);
+      const part = Number(prior?.n ?? 0) + 1;
       const data = {
-        part: r.part, startedAt: r.startedAt.toISOString(), endedAt: r.endedAt.toISOString(),
+        part, startedAt: r.startedAt.toISOString(), endedAt: r.endedAt.toISOString(),
         durationSeconds: r.durationSeconds, mediaSeconds: r.mediaSeconds, tracks: r.tracks,
       };
       const row = await addEvidence(this.#ctx, tenant, caseId, 'system', { item: 'recording', file: stored, data });
-      this.#logger.info(`[case:${caseId.slice(0, 8)}] recording part ${r.part} stored as evidence #${row.seq} (${stored.size} bytes)`);
+      this.#logger.info(`[case:${caseId.slice(0, 8)}] recording part ${part} stored as evidence #${row.seq} (${stored.size} bytes)`);
       this.emit('recordingStored', { tenant, caseId, evidenceId: row.id, sha256: stored.sha256, size: stored.size, ...data });
     } finally {
       await r.dispose();

@@ -246,7 +246,8 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   private handleConnection(): void {
     this.#connection.on('close', () => this.close('socket_closed'));
-    this.#connection.serve((request) => this.handleRequest(request));
+    // Requests that arrived early are served once the room has attached its listeners.
+    queueMicrotask(() => this.#connection.serve((request) => this.handleRequest(request)));
   }
 
   private async handleRequest(request: ClientRequest): Promise<MediaClientResponses[ClientRequest['method']]> {

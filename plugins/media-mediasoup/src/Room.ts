@@ -72,6 +72,7 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #host: PeerHost;
   #recorder: Recorder | null = null;
   #recorderStarting = false;
+  #recorderFailures = 0;
   #recordingParts = 0;
   #seatGraceTimer: NodeJS.Timeout | null = null;
   #seatGraceOver = false;
@@ -278,6 +279,7 @@ export class Room extends EventEmitter<RoomEvents> {
     Recorder.start({ router: this.#router, sources, settings: this.#recordingSettings, logger: this.#logger, part }).then(
       (rec) => {
         this.#recorderStarting = false;
+        this.#recorderFailures = 0;
         if (this.#closed || sources.video.closed || sources.partyAudio.closed) {
           // The call part ended while ffmpeg was starting.
           this.emit('recording', { part, done: rec.stop() });
@@ -291,8 +293,10 @@ export class Room extends EventEmitter<RoomEvents> {
       (err: Error) => {
         this.#recorderStarting = false;
         // The room closing (its router with it) while ffmpeg starts is the call ending, not a fault.
-        if (this.#closed || this.#router.closed) this.#logger.info(`recording part ${part} not started: the call ended first`);
-        else this.#logger.error(`recording part ${part} could not start: ${err.message}`);
+        if (this.#closed || this.#router.closed) return this.#logger.info(`recording part ${part} not started: the call ended first`);
+        this.#logger.error(`recording part ${part} could not start: ${err.message}`);
+        // A port taken between the probe and ffmpeg's bind, a slow start: try again, a few times.
+        if (++this.#recorderFailures <= 3) setTimeout(() => this.maybeRecord(), 1000).unref();
       },
     );
   }

@@ -45,16 +45,27 @@ export function defaultListen(): Pick<TransportSettings, 'listenIp' | 'announced
  * KUAICHU_MEDIA_WORKERS (default: one per core), KUAICHU_MEDIA_RECORDING (0 turns recording off),
  * KUAICHU_FFMPEG.
  */
-export function mediaOptionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
+export function mediaOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvMediaOptions {
   const ports = /^(\d+)-(\d+)$/.exec(env.KUAICHU_MEDIA_RTC_PORTS ?? '');
-  const listen = env.KUAICHU_MEDIA_LISTEN_IP ? { listenIp: env.KUAICHU_MEDIA_LISTEN_IP, ...(env.KUAICHU_MEDIA_ANNOUNCED_ADDRESS ? { announcedAddress: env.KUAICHU_MEDIA_ANNOUNCED_ADDRESS } : {}) } : defaultListen();
+  const announced = env.KUAICHU_MEDIA_ANNOUNCED_ADDRESS;
+  const listen = env.KUAICHU_MEDIA_LISTEN_IP
+    ? { listenIp: env.KUAICHU_MEDIA_LISTEN_IP, ...(announced ? { announcedAddress: announced } : {}) }
+    : { ...defaultListen(), ...(announced ? { announcedAddress: announced } : {}) };
   return {
     ...(env.KUAICHU_MEDIA_WORKERS ? { workers: Number(env.KUAICHU_MEDIA_WORKERS) } : {}),
-    ...(ports ? { rtcMinPort: Number(ports[1]), rtcMaxPort: Number(ports[2]) } : {}),
+    ...(ports ? { workerSettings: { rtcMinPort: Number(ports[1]), rtcMaxPort: Number(ports[2]) } } : {}),
     transport: listen,
     recording: {
       enabled: env.KUAICHU_MEDIA_RECORDING !== '0',
       ...(env.KUAICHU_FFMPEG ? { ffmpeg: env.KUAICHU_FFMPEG } : {}),
     },
   };
+}
+
+/** What the environment can set (a subset of the plugin's options). */
+export interface EnvMediaOptions {
+  workers?: number;
+  workerSettings?: { rtcMinPort: number; rtcMaxPort: number };
+  transport: Pick<TransportSettings, 'listenIp' | 'announcedAddress'>;
+  recording: Partial<RecordingSettings>;
 }

@@ -32,7 +32,9 @@ export function createMedia(options: MediaPluginOptions = {}): Media {
         params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
       },
     }, (socket, req) => {
-      s.accept(socket, req.principal, req.params.id, { origin: req.headers.origin, host: req.headers.host }).catch((err: Error) => {
+      const forwarded = req.headers['x-forwarded-host'];
+      const where = { origin: req.headers.origin, host: req.headers.host, forwardedHost: Array.isArray(forwarded) ? forwarded[0] : forwarded };
+      s.accept(socket, req.principal, req.params.id, where).catch((err: Error) => {
         req.log.error({ err }, 'media socket failed');
         socket.close(1011, 'server error');
       });

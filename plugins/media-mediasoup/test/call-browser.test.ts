@@ -43,6 +43,7 @@ interface CallWindow {
     producerId(source: 'camera' | 'microphone'): string | undefined;
     remote(): Array<{ role: string; kind: string; source: string }>;
     switchCamera(): Promise<void>;
+    restartIce(): Promise<void>;
     capture(caseId: string, item: string, token: string): Promise<{ width: number; height: number; bytes: number; average: number[]; stored: { id: string; sha256: string; contentType: string } }>;
     drop(): void;
   };
@@ -179,6 +180,14 @@ describe('video calls in Chromium through the real server', { skip: existsSync(C
     assert.deepEqual(partyPeer.getTransports().map((x) => x.id).sort(), before.transports, 'no new transport');
     await sleep(500);
     assert.ok((await inbound(seatPage)).videoBytes > b1.videoBytes, 'the call stays up');
+
+    // ICE restart on the transports that survive (a network change with the socket still up).
+    await partyPage.evaluate(() => window.call.restartIce());
+    const i1 = await inbound(seatPage);
+    await sleep(700);
+    assert.ok((await inbound(seatPage)).videoBytes > i1.videoBytes, 'media flows after the ICE restart');
+    assert.ok(logLines.some((l) => l.includes('ICE restart')), 'the server restarted ICE');
+    assert.deepEqual(partyPeer.getTransports().map((x) => x.id).sort(), before.transports, 'on the same transports');
 
     // Photo from video: the seat captures the party's current frame and stores it as evidence.
     const shot = await seatPage.evaluate(([id, token]) => window.call.capture(id, 'parties_photo', token), [id, seat] as const);

@@ -51,7 +51,7 @@ export class Recorder {
   readonly #ffmpegPath: string;
   readonly #raw: string;
   readonly #logger: MediaLogger;
-  readonly #startedAt: Date;
+  #startedAt = new Date();
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #exited: Promise<number | null>;
   #stderr = '';
@@ -68,22 +68,27 @@ export class Recorder {
     await mkdir(settings.dir, { recursive: true });
     const dir = await mkdtemp(path.join(settings.dir, 'part-'));
     const legs: Leg[] = [];
+    const transports: types.PlainTransport[] = [];
+    let ffmpeg: ChildProcess | undefined;
     try {
       const wanted: [Leg['label'], types.Producer | undefined][] = [['video', sources.video], ['party', sources.partyAudio], ['seat', sources.seatAudio]];
       for (const [label, producer] of wanted) {
         if (!producer || producer.closed) continue;
         const port = await freePortPair();
+        // RTP to port, RTCP (sender reports, for lip sync) to port + 1, as ffmpeg expects.
         const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: false });
-        legs.push({ label, port, transport, consumer: undefined as never });
+        transports.push(transport);
         await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+        // The media codec only: no RTX, no header extensions (ffmpeg would not know them).
         const codec = router.rtpCapabilities.codecs!.find((c) => c.kind === producer.kind && !/\/rtx$/i.test(c.mimeType))!;
-        legs[legs.length - 1]!.consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: { codecs: [codec], headerExtensions: [] }, paused: true });
+        const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities: { codecs: [codec], headerExtensions: [] }, paused: true });
+        legs.push({ label, port, transport, consumer });
       }
       if (!legs.some((l) => l.label === 'video') || !legs.some((l) => l.label === 'party')) throw new Error('the party is not sending both video and audio');
       const sdp = path.join(dir, 'input.sdp');
       await writeFile(sdp, recordingSdp(legs.map((l) => ({ kind: l.consumer.kind, port: l.port, codec: l.consumer.rtpParameters.codecs[0]! }))));
       const raw = path.join(dir, 'raw.mkv');
-      const ffmpeg = spawn(settings.ffmpeg, [
+      ffmpeg = spawn(settings.ffmpeg, [
         '-hide_banner', '-loglevel', process.env.KUAICHU_FFMPEG_LOGLEVEL ?? 'warning', '-nostats',
         '-protocol_whitelist', 'file,udp,rtp',
         '-i', sdp,
@@ -96,7 +101,8 @@ export class Recorder {
       await recorder.#receiving();
       return recorder;
     } catch (err) {
-      for (const l of legs) l.transport.close();
+      ffmpeg?.kill('SIGKILL');
+      for (const t of transports) t.close();
       await rm(dir, { recursive: true, force: true });
       throw err;
     }
@@ -112,7 +118,6 @@ export class Recorder {
     this.#ffmpegPath = ffmpegPath;
     this.#raw = raw;
     this.#logger = logger;
-    this.#startedAt = new Date();
     ffmpeg.stderr!.on('data', (d: Buffer) => {
       this.#stderr = (this.#stderr + d.toString()).slice(-4000);
     });
@@ -155,6 +160,7 @@ export class Recorder {
       await sleep(25);
     }
     for (const l of this.#legs) await l.consumer.resume();
+    this.#startedAt = new Date();
     const video = this.#legs.find((l) => l.label === 'video')!.consumer;
     // The recording must start with a key frame; ask again in case the first answer is lost.
     await video.requestKeyFrame().catch(() => {});

@@ -115,6 +115,8 @@ const call = {
     camera?.stop();
     camera = track;
   },
+  /** New ICE credentials on both transports (what the client does by itself after a network change). */
+  restartIce: () => client!.restartIce(),
   /** The seat's capture button: the party's current frame at full resolution, stored as evidence. */
   async capture(caseId: string, item: string, token: string) {
     const v = videoOf('party_a');
