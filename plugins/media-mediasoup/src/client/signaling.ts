@@ -7,11 +7,10 @@ import type {
   MediaServerRequests,
   MediaServerResponses,
 } from '@kuaichu/core/generated/types.ts';
+import type { ClientMethod, NotificationMethod, ServerMethod } from '../signaling/messages.ts';
 import { Emitter } from './emitter.ts';
 
-export type ClientMethod = keyof MediaClientRequests;
-export type ServerMethod = keyof MediaServerRequests;
-export type NotificationMethod = keyof MediaNotifications;
+export type { ClientMethod, NotificationMethod, ServerMethod };
 export type Notification = { [M in NotificationMethod]: { method: M; data: MediaNotifications[M] } }[NotificationMethod];
 export type ServerRequest = { [M in ServerMethod]: { method: M; data: MediaServerRequests[M] } }[ServerMethod];
 
