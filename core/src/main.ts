@@ -2,6 +2,8 @@
 import { startCore } from './server.ts';
 import { loggerOptions } from './privacy/logRedaction.ts';
 import { DataDirLockedError } from './db/pglite.ts';
+import { ManualClock } from './clock.ts';
+import { manualClockFromEnv, testClockRoutes } from './http/routes/testClock.ts';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
@@ -10,8 +12,11 @@ try {
   // The media plugin is imported by name at run time: the core has no compile-time dependency on it.
   const { createMedia, mediaOptionsFromEnv } = await import('@kuaichu/plugin-media-mediasoup');
   const media = createMedia(mediaOptionsFromEnv(process.env));
+  // End-to-end tests and demos set the time (KUAICHU_CLOCK=manual); never in production.
+  const manual = manualClockFromEnv(process.env, (at) => new ManualClock(at));
   const core = await startCore({
-    plugins: [media.plugin],
+    plugins: manual ? [media.plugin, testClockRoutes(manual)] : [media.plugin],
+    ...(manual ? { clock: manual } : {}),
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
     ...(process.env.KUAICHU_DATA_DIR ? { dataDir: process.env.KUAICHU_DATA_DIR } : {}),
     logger: loggerOptions(),

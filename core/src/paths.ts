@@ -8,6 +8,8 @@ import path from 'node:path';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const schemasDir = path.join(repoRoot, 'schemas');
 export const citiesDir = path.join(repoRoot, 'cities');
+/** The built web apps (tools/bootstrap builds them; KUAICHU_WEB_DIR serves another build). */
+export const webDistDir = process.env.KUAICHU_WEB_DIR ?? path.join(repoRoot, 'web/dist');
 export const generatedDir = path.join(repoRoot, 'core/src/generated');
 
 /** Path relative to the repo root, for messages (`cities/harbin.yaml`). */

@@ -10,12 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { systemPackages } from './steps/system.mjs';
 import { npmDependencies } from './steps/npm.mjs';
 import { mediasoupWorker } from './steps/mediasoup.mjs';
+import { webBuild } from './steps/web.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const purpose = process.argv[2] ?? 'start'; // 'start' | 'test'
 
-/** Steps in order; later issues append theirs (web build). */
-const steps = [systemPackages, npmDependencies, mediasoupWorker];
+/** Steps in order. */
+const steps = [systemPackages, npmDependencies, mediasoupWorker, webBuild];
 
 const started = Date.now();
 for (const step of steps) {

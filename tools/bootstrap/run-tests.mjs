@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Runs every test: the type check, then node:test over every *.test.ts of the workspaces.
-// Later stages (Playwright end-to-end) are appended here so `npm test` stays the one command.
+// Then the end-to-end suite: Playwright (playwright.config.ts) against the real server in
+// Debian's Chromium, so `npm test` stays the one command.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const roots = ['core', 'tools', 'plugins'];
+const roots = ['core', 'tools', 'plugins', 'web'];
 
 function findTests(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -28,10 +29,13 @@ function run(label, cmd, args) {
   }
 }
 
-// A filter for local work: `npm test -- core/test/policy` runs only matching files.
+// A filter for local work: `npm test -- core/test/policy` runs only matching files;
+// `npm test -- e2e/party` only those end-to-end specs.
 const filters = process.argv.slice(2);
+const unitFilters = filters.filter((f) => !f.startsWith('e2e'));
+const e2eFilters = filters.filter((f) => f.startsWith('e2e'));
 const files = roots.flatMap((r) => findTests(path.join(root, r))).sort()
-  .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)));
+  .filter((f) => unitFilters.length > 0 ? unitFilters.some((p) => f.includes(p)) : e2eFilters.length === 0);
 
 // Browser code (DOM library) is checked as its own project; the root tsconfig excludes it.
 const browserProjects = ['plugins/media-mediasoup/src/client/tsconfig.json'];
@@ -39,7 +43,17 @@ if (filters.length === 0) {
   const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
   run('type check (tsc --noEmit)', process.execPath, [tsc, '-p', 'tsconfig.json']);
   for (const p of browserProjects) run(`type check, browser code (${p})`, process.execPath, [tsc, '-p', p]);
+  run('type check, web apps (svelte-check)', process.execPath, [
+    path.join(root, 'node_modules/svelte-check/bin/svelte-check'), '--workspace', 'web', '--tsconfig', 'tsconfig.json', '--threshold', 'warning', '--output', 'human',
+  ]);
 }
-run(`unit and integration tests (${files.length} files)`, process.execPath, [
-  '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files,
-]);
+if (files.length) {
+  run(`unit and integration tests (${files.length} files)`, process.execPath, [
+    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files,
+  ]);
+}
+if (filters.length === 0 || e2eFilters.length > 0) {
+  run('end-to-end tests (Playwright, Debian Chromium)', process.execPath, [
+    path.join(root, 'node_modules/@playwright/test/cli.js'), 'test', ...e2eFilters,
+  ]);
+}

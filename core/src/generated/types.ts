@@ -73,9 +73,110 @@ export type ReasonCode =
   | 'overload_or_speeding'
   | 'insists_on_police';
 /**
+ * A case's state in the lifecycle (core/src/cases/transitions.ts).
+ */
+export type CaseState =
+  | 'reported'
+  | 'ineligible'
+  | 'queued'
+  | 'ringing'
+  | 'in_call'
+  | 'interrupted'
+  | 'evidence_complete'
+  | 'evacuated'
+  | 'determined'
+  | 'served'
+  | 'review_requested'
+  | 'reviewed'
+  | 'claim_pushed'
+  | 'closed'
+  | 'escalated_onsite'
+  | 'abandoned';
+/**
+ * One case as its party or the tenant's staff see it (GET /api/cases/:id). Staff (seat, officer, admin) also get partyPhone, report, seatId, checklist, evidence and chain; a party never does.
+ */
+export type CaseView = CaseSummary & {
+  decision: Decision;
+  location: Location;
+  /**
+   * Place in the brigade's queue (1 = next) while queued; null otherwise.
+   */
+  queuePosition: number | null;
+  timeline: TimelineEntry[];
+  determination: null | DeterminationView;
+  reviews: ReviewView[];
+  claims: ClaimView[];
+  /**
+   * Staff only: the reporting party's phone, masked (138****0001).
+   */
+  partyPhone?: string;
+  report?: AccidentReport;
+  /**
+   * Staff only: the seat handling the call, if any.
+   */
+  seatId?: string | null;
+  checklist?: ChecklistView;
+  evidence?: EvidenceView[];
+  chain?: ChainState;
+};
+/**
+ * The lifecycle's events (schemas/events/, core/src/cases/transitions.ts).
+ */
+export type CaseEventType =
+  | 'case.reported'
+  | 'case.refused'
+  | 'case.ringing'
+  | 'case.ring_timeout'
+  | 'case.answered'
+  | 'call.dropped'
+  | 'call.resumed'
+  | 'case.abandoned'
+  | 'evidence.added'
+  | 'evidence.completed'
+  | 'case.evacuated'
+  | 'case.escalated'
+  | 'case.determined'
+  | 'case.served'
+  | 'review.requested'
+  | 'review.decided'
+  | 'claim.pushed'
+  | 'case.closed';
+/**
  * Liability grades of the simple procedure: 全部 full, 主要 primary, 同等 equal, 次要 secondary, 无责任 none.
  */
 export type LiabilityGrade = 'full' | 'primary' | 'equal' | 'secondary' | 'none';
+/**
+ * text: typed by the seat; photo, video: files; check: an automatic check; statement: the party's account.
+ */
+export type EvidenceKind = 'text' | 'photo' | 'video' | 'check' | 'statement';
+/**
+ * The evidence hash chain recomputed: intact with its head, or the first item that does not match.
+ */
+export type ChainState = ChainIntact | ChainBroken;
+/**
+ * A case waiting for an officer: a determination after the parties left the scene, or a review decision.
+ */
+export type OfficerCase = CaseSummary & {
+  /**
+   * Seconds since the case last changed.
+   */
+  ageSeconds: number;
+};
+/**
+ * The answer to a report (报警): the case and the policy engine's decision (reasons and the fallback when refused).
+ */
+export type ReportedCase = CaseSummary & {
+  decision: Decision;
+};
+/**
+ * Moves the server's clock (only when started with KUAICHU_CLOCK=manual, never in production): set it to `at`, or move it forward by `advanceSeconds`.
+ */
+export type TestClockBody = {
+  at?: string;
+  advanceSeconds?: number;
+} & {
+  [k: string]: unknown;
+};
 export type TransportDirection = 'send' | 'recv';
 export type MediaKind = 'audio' | 'video';
 /**
@@ -128,18 +229,23 @@ export interface SchemaIndex {
   eventsReviewDecided?: ReviewDecidedPayload;
   eventsReviewRequested?: ReviewRequestedPayload;
   httpCaseReport?: CaseReportBody;
+  httpCaseSummary?: CaseSummary;
+  httpCaseView?: CaseView;
   httpChannelSession?: ChannelSessionBody;
   httpChecks?: ChecksBody;
   httpDetermination?: DeterminationBody;
   httpError?: ErrorResponse;
   httpEscalation?: EscalationBody;
   httpEvidence?: EvidenceBody;
+  httpOfficerCase?: OfficerCase;
   httpPartyCode?: PartyCodeBody;
   httpPartySession?: PartySessionBody;
+  httpReportedCase?: ReportedCase;
   httpReviewDecision?: ReviewDecisionBody;
   httpReviewRequest?: ReviewRequestBody;
   httpSeatStatus?: SeatStatusBody;
   httpStaffLogin?: StaffLoginBody;
+  httpTestClock?: TestClockBody;
   pluginsChannelWechat?: ChannelWechatOptions;
   pluginsDispatchDev?: DispatchDevOptions;
   pluginsFaceDev?: FaceDevOptions;
@@ -159,15 +265,7 @@ export interface SchemaIndex {
  * What the party answers before the call (报警): where, what kind of accident, and the eligibility questions. The policy engine decides on it; the case service stores it.
  */
 export interface AccidentReport {
-  /**
-   * The party's position (WGS-84 from the phone's GPS, or a pin placed by hand).
-   */
-  location: {
-    lng: number;
-    lat: number;
-    accuracyMeters?: number;
-    source?: 'gps' | 'manual';
-  };
+  location: Location;
   /**
    * The place as the party confirms it (street, landmark).
    */
@@ -210,6 +308,15 @@ export interface AccidentReport {
     plate?: string;
     class?: VehicleClass;
   }[];
+}
+/**
+ * The party's position (WGS-84 from the phone's GPS, or a pin placed by hand).
+ */
+export interface Location {
+  lng: number;
+  lat: number;
+  accuracyMeters?: number;
+  source?: 'gps' | 'manual';
 }
 /**
  * One city's rules for remote video handling of minor accidents (事故视频快处). One YAML file per city in cities/; the city's bureau is the tenant.
@@ -754,6 +861,195 @@ export interface ReviewRequestedPayload {
 export interface CaseReportBody {
   clientKey: string;
   report: AccidentReport;
+}
+/**
+ * A case in lists and in the answer to an action (answer, leave, escalate …). Fuller views extend it with allOf, so, like every response schema, it leaves additionalProperties open; the generated types are closed all the same, and the serializer writes only the listed properties.
+ */
+export interface CaseSummary {
+  id: string;
+  /**
+   * Case number: the city's prefix, the local report date and a sequence (HRB-260601-000123).
+   */
+  number: string;
+  tenant: string;
+  state: CaseState;
+  channel: ChannelId;
+  /**
+   * District of the reported location; null outside every district of the boundary file.
+   */
+  district: string | null;
+  /**
+   * The brigade the case routes to; null when refused.
+   */
+  brigadeId: string | null;
+  kind: CollisionKind;
+  reportedAt: string;
+  updatedAt: string;
+  /**
+   * What the policy engine decided at the report.
+   */
+  eligible: boolean;
+}
+/**
+ * One event of the case, in order.
+ */
+export interface TimelineEntry {
+  seq: number;
+  type: CaseEventType;
+  at: string;
+}
+/**
+ * The e-determination (事故认定书) as issued; names masked.
+ */
+export interface DeterminationView {
+  /**
+   * The e-determination's number (HRB-2026-000123).
+   */
+  number: string;
+  issuedAt: string;
+  /**
+   * When the parties were served (by SMS); null until then.
+   */
+  servedAt: string | null;
+  parties: DeterminationPartyView[];
+  facts: string;
+  /**
+   * The printable PDF (signed-in parties and staff of the case).
+   */
+  documentUrl: string;
+  /**
+   * Public page that checks the document by its code.
+   */
+  verifyUrl: string;
+  /**
+   * When the review window (复核) closes; null until served.
+   */
+  reviewDeadline: string | null;
+}
+export interface DeterminationPartyView {
+  /**
+   * Masked (张*).
+   */
+  name: string;
+  plate: string;
+  liability: LiabilityGrade;
+  faultBehaviour: string;
+  insurerId: string | null;
+}
+/**
+ * A party's application for review (复核) and its outcome.
+ */
+export interface ReviewView {
+  id: string;
+  reason: string;
+  requestedAt: string;
+  /**
+   * Null while the review is open.
+   */
+  outcome: 'upheld' | 'revised' | null;
+  decidedAt: string | null;
+}
+/**
+ * A claim pushed to a vehicle's 交强险 insurer (定损理赔).
+ */
+export interface ClaimView {
+  insurerId: string;
+  plate: string;
+  /**
+   * The insurer's claim number.
+   */
+  claimNo: string;
+  pushedAt: string;
+}
+/**
+ * The city's evidence checklist (取证清单) and how far this case is.
+ */
+export interface ChecklistView {
+  lines: ChecklistLineView[];
+  /**
+   * Every line satisfied or optional: the parties may leave the scene.
+   */
+  complete: boolean;
+}
+export interface ChecklistLineView {
+  id: string;
+  kind: EvidenceKind;
+  label: LocalText;
+  /**
+   * Items needed.
+   */
+  min: number;
+  /**
+   * Items that count (not superseded; checks only when passed).
+   */
+  have: number;
+  satisfied: boolean;
+  optional: boolean;
+}
+/**
+ * One evidence item (staff only).
+ */
+export interface EvidenceView {
+  id: string;
+  /**
+   * Position in the case's hash chain, from 1.
+   */
+  seq: number;
+  /**
+   * The checklist line (or recording, note, other).
+   */
+  item: string;
+  kind: EvidenceKind;
+  /**
+   * What was recorded: typed text, a check's result, a file's name …
+   */
+  data: {
+    [k: string]: unknown;
+  };
+  /**
+   * The item this one corrects; items are never edited.
+   */
+  supersedes: string | null;
+  /**
+   * SHA-256 over the previous item's hash and this item's canonical content.
+   */
+  hash: string;
+  /**
+   * seat:<id>, officer:<id>, party, system …
+   */
+  createdBy: string;
+  createdAt: string;
+  file: null | EvidenceFile;
+}
+/**
+ * A stored photo, clip or recording, addressed by its SHA-256.
+ */
+export interface EvidenceFile {
+  sha256: string;
+  /**
+   * Typed by the file's bytes, not its name.
+   */
+  contentType: string;
+  /**
+   * Bytes.
+   */
+  size: number;
+  url: string;
+}
+export interface ChainIntact {
+  ok: true;
+  /**
+   * Hash of the last item (64 zeros when there is none).
+   */
+  head: string;
+  length: number;
+}
+export interface ChainBroken {
+  ok: false;
+  /**
+   * seq of the first item whose hash does not match.
+   */
+  brokenAt: number;
 }
 /**
  * Sign in with a signed channel token (WeChat mini-program link).

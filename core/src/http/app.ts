@@ -18,6 +18,8 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { liveRoutes } from './live.ts';
+import { webApps } from './web.ts';
+import { webDistDir } from '../paths.ts';
 
 export interface AppOptions {
   ctx: CoreContext;
@@ -26,6 +28,8 @@ export interface AppOptions {
   /** Rate limits are on by default; load tests and benchmarks may lift them. */
   rateLimit?: boolean;
   secureCookies?: boolean;
+  /** The built web apps to serve (default web/dist; null serves the API only). */
+  webDir?: string | null;
   /** Fastify plugins from outside the core (the media plugin …), registered after the core's routes with the context. */
   plugins?: readonly AppPlugin[];
 }
@@ -41,7 +45,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true, removeAdditional: false, useDefaults: true, coerceTypes: false, keywords: ['x-kuaichu-port', 'x-hint'] } },
   });
   for (const schema of readSchemaFiles().values()) app.addSchema(schema);
-  installErrorHandling(app);
+  const web = opts.webDir === null ? null : webApps(opts.webDir ?? webDistDir);
+  installErrorHandling(app, web?.fallback);
 
   await app.register(swagger, { openapi: { info: { title: 'kuaichu 快处 API', version: '0.1.0', description: 'Remote video handling of minor road accidents' } } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -57,5 +62,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(liveRoutes, { ctx: opts.ctx });
   await app.register(adminRoutes, { ctx: opts.ctx, rejected: opts.rejectedProfiles ?? [] });
   for (const plugin of opts.plugins ?? []) await app.register(plugin, { ctx: opts.ctx });
+  if (web) await web.routes(app);
   return app;
 }

@@ -1,5 +1,5 @@
 /** Renders every failure as `{ error: { code, message, details } }`; never a stack trace, never a 500 for bad input. */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { KcError } from '../errors.ts';
 
 const FASTIFY_CODES: Record<string, string> = {
@@ -12,7 +12,8 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_INVALID_MULTIPART_CONTENT_TYPE: 'KC_UNSUPPORTED_MEDIA_TYPE',
 };
 
-export function installErrorHandling(app: FastifyInstance): void {
+/** `pageFallback` answers a browser's request for an app address (the web apps route in the browser). */
+export function installErrorHandling(app: FastifyInstance, pageFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean): void {
   app.setErrorHandler((err: FastifyError | KcError, request, reply) => {
     if (err instanceof KcError) {
       return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
@@ -33,5 +34,5 @@ export function installErrorHandling(app: FastifyInstance): void {
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'KC_INTERNAL', message: 'something went wrong on our side; nothing was changed' } });
   });
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: { code: 'KC_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }));
+  app.setNotFoundHandler((request, reply) => pageFallback?.(request, reply) ? reply : reply.status(404).send({ error: { code: 'KC_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }));
 }

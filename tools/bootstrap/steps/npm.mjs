@@ -11,7 +11,8 @@ export async function npmDependencies({ root, log }) {
   if (existsSync(path.join(root, 'node_modules')) && stampMatches(stamp, hash)) return;
   log('installing npm dependencies (npm ci)…');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  sh(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, env: { ...process.env, ...workerEnv(root) } });
+  // Playwright drives Debian's Chromium (playwright.config.ts): never download a browser.
+  sh(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, env: { ...process.env, ...workerEnv(root), PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
   writeStamp(stamp, hash);
 }
 

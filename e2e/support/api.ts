@@ -1,0 +1,47 @@
+/**
+ * What a test does behind the screens, over the same HTTP API: set the server's clock, read
+ * the development SMS outbox (as the admin page would), sign staff in with a bearer token.
+ * Screens are always driven through the browser; this is for setting the scene and checking.
+ */
+import { DEMO_PASSWORD } from './server.ts';
+
+export class Api {
+  constructor(readonly baseUrl: string) {}
+
+  async call<T = any>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    const data = text ? JSON.parse(text) : undefined;
+    if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text.slice(0, 300)}`);
+    return data as T;
+  }
+
+  /** Sets the server's clock (a local time needs its offset: Harbin 10:00 is `…T10:00:00+08:00`). */
+  async setClock(at: string): Promise<string> {
+    return (await this.call<{ now: string }>('PUT', '/api/test/clock', { at })).now;
+  }
+
+  async advanceClock(seconds: number): Promise<string> {
+    return (await this.call<{ now: string }>('PUT', '/api/test/clock', { advanceSeconds: seconds })).now;
+  }
+
+  /** A bearer token for a demo staff member (seat-<brigade>, officer, analyst, admin). */
+  async staffToken(tenant: string, username: string): Promise<string> {
+    return (await this.call<{ token: string }>('POST', '/api/auth/login', { tenant, username, password: DEMO_PASSWORD })).token;
+  }
+
+  /** The newest sign-in code the development SMS driver "sent" to this phone. */
+  async smsCode(tenant: string, phone: string): Promise<string> {
+    const admin = await this.staffToken(tenant, 'admin');
+    const { messages } = await this.call<{ messages: Array<{ text: string; at?: string }> }>('GET', `/api/admin/sms-outbox?to=${phone}`, undefined, admin);
+    for (const m of messages) {
+      const code = /(\d{6})/.exec(m.text)?.[1];
+      if (code) return code;
+    }
+    throw new Error(`no code was sent to ${phone}`);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Playwright fixtures: `server` (one real server per worker), `api` (its HTTP API), and
+ * `shot(page, name)` which saves a screenshot under test-results/ and attaches it to the report.
+ * Each actor (party phone, seat console, officer desk) is its own browser context: its own
+ * cookie, its own fake camera.
+ */
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { startServer, type TestServer } from './server.ts';
+import { Api } from './api.ts';
+
+export const PHONE_VIEWPORT = { width: 375, height: 812 };
+export const CONSOLE_VIEWPORT = { width: 1440, height: 900 };
+
+type WorkerFixtures = { server: TestServer };
+type TestFixtures = {
+  api: Api;
+  /** A new actor: a phone (375×812, touch) or a console (1440×900). */
+  actor: (kind: 'phone' | 'console', opts?: { geolocation?: { latitude: number; longitude: number } }) => Promise<{ context: BrowserContext; page: Page }>;
+  shot: (page: Page, name: string) => Promise<void>;
+};
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  server: [async ({}, use) => {
+    const server = await startServer();
+    await use(server);
+    await server.stop();
+  }, { scope: 'worker', timeout: 90_000 }],
+
+  api: async ({ server }, use) => {
+    await use(new Api(server.url));
+  },
+
+  actor: async ({ browser, server }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async (kind, opts = {}) => {
+      const context = await browser.newContext({
+        baseURL: server.url,
+        viewport: kind === 'phone' ? PHONE_VIEWPORT : CONSOLE_VIEWPORT,
+        ...(kind === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+        locale: 'zh-CN',
+        timezoneId: 'Asia/Shanghai',
+        permissions: ['camera', 'microphone', ...(opts.geolocation ? ['geolocation'] : [])],
+        ...(opts.geolocation ? { geolocation: opts.geolocation } : {}),
+      });
+      contexts.push(context);
+      return { context, page: await context.newPage() };
+    });
+    for (const c of contexts) await c.close();
+  },
+
+  shot: async ({}, use, testInfo) => {
+    await use(async (page, name) => {
+      const file = testInfo.outputPath(`${name}.png`);
+      await page.screenshot({ path: file, fullPage: false });
+      await testInfo.attach(name, { path: file, contentType: 'image/png' });
+    });
+  },
+});
+
+test.afterEach(async ({ server }, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus) await testInfo.attach('server.log', { body: server.output().slice(-20_000), contentType: 'text/plain' });
+});
+
+export { expect };

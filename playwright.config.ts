@@ -1,0 +1,33 @@
+// End-to-end tests: the real server (core/src/main.ts, one per worker, see e2e/support/server.ts)
+// and Debian's Chromium — never a downloaded browser. `npm test` runs this after the unit tests.
+import { defineConfig } from '@playwright/test';
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  outputDir: 'test-results',
+  timeout: 180_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  // Each worker runs a server with a mediasoup worker and several browser contexts with video:
+  // two at once fit two cores.
+  workers: Number(process.env.KUAICHU_E2E_WORKERS ?? 2),
+  retries: 0,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    browserName: 'chromium',
+    headless: true,
+    launchOptions: {
+      executablePath: process.env.KUAICHU_CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        // A fake camera and microphone (a moving test pattern and a beep) stand in for the phone's.
+        '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection',
+      ],
+    },
+    actionTimeout: 15_000,
+    navigationTimeout: 30_000,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+});
