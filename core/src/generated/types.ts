@@ -93,11 +93,11 @@ export type CaseState =
   | 'escalated_onsite'
   | 'abandoned';
 /**
- * One case as its party or the tenant's staff see it (GET /api/cases/:id). Staff (seat, officer, admin) also get partyPhone, report, seatId, checklist, evidence and chain; a party never does.
+ * One case as its party or the tenant's staff see it (GET /api/cases/:id). Staff also get partyPhone, report, seatId, checklist, evidence and chain; a party never does.
  */
 export type CaseView = CaseSummary & {
   decision: Decision;
-  location: Location;
+  location: ReportLocation;
   /**
    * Place in the brigade's queue (1 = next) while queued; null otherwise.
    */
@@ -154,6 +154,35 @@ export type EvidenceKind = 'text' | 'photo' | 'video' | 'check' | 'statement';
  */
 export type ChainState = ChainIntact | ChainBroken;
 /**
+ * A message pushed on GET /api/live (WebSocket), told apart by kind: hello on connecting; queue (seats) with the console's snapshot; event (staff) when a case of the tenant changed; case (parties) with their case's state and place.
+ */
+export type LiveMessage = LiveHello | LiveQueue | LiveEvent | LiveCase;
+/**
+ * away: takes no calls; available: may be rung; ringing: a call is offered; busy: on a call.
+ */
+export type SeatStatus = 'away' | 'available' | 'ringing' | 'busy';
+/**
+ * A waiting case on a seat's console.
+ */
+export type QueueEntry = CaseSummary & {
+  /**
+   * Seconds since it (re-)entered the queue.
+   */
+  waitSeconds: number;
+  /**
+   * Ringing at this seat: answer it.
+   */
+  ringingHere: boolean;
+  /**
+   * Routed to this seat's brigade (others are overflow).
+   */
+  ownBrigade: boolean;
+};
+/**
+ * seat: takes calls (坐席); officer: determines liability and decides reviews; analyst: reads the metrics; admin: the tenant's profile and outbox.
+ */
+export type StaffRole = 'seat' | 'officer' | 'analyst' | 'admin';
+/**
  * A case waiting for an officer: a determination after the parties left the scene, or a review decision.
  */
 export type OfficerCase = CaseSummary & {
@@ -162,12 +191,14 @@ export type OfficerCase = CaseSummary & {
    */
   ageSeconds: number;
 };
+export type RegistryCheckStatus = 'valid' | 'invalid' | 'expired' | 'suspended' | 'not_found' | 'unavailable';
 /**
  * The answer to a report (报警): the case and the policy engine's decision (reasons and the fallback when refused).
  */
 export type ReportedCase = CaseSummary & {
   decision: Decision;
 };
+export type SmsKind = 'otp' | 'evacuate' | 'determination' | 'review' | 'claim' | 'escalation' | 'other';
 /**
  * Moves the server's clock (only when started with KUAICHU_CLOCK=manual, never in production): set it to `at`, or move it forward by `advanceSeconds`.
  */
@@ -228,22 +259,37 @@ export interface SchemaIndex {
   eventsEvidenceCompleted?: EvidenceCompletedPayload;
   eventsReviewDecided?: ReviewDecidedPayload;
   eventsReviewRequested?: ReviewRequestedPayload;
+  httpAdminProfile?: AdminProfile;
   httpCaseReport?: CaseReportBody;
   httpCaseSummary?: CaseSummary;
   httpCaseView?: CaseView;
   httpChannelSession?: ChannelSessionBody;
   httpChecks?: ChecksBody;
+  httpCityPublic?: CityPublic;
+  httpCitySummary?: CitySummary;
+  httpCodeSent?: CodeSent;
   httpDetermination?: DeterminationBody;
+  httpDocumentVerification?: DocumentVerification;
   httpError?: ErrorResponse;
   httpEscalation?: EscalationBody;
+  httpEvidenceReceipt?: EvidenceReceipt;
   httpEvidence?: EvidenceBody;
+  httpLiveMessage?: LiveMessage;
+  httpLoggedOut?: LoggedOut;
+  httpMe?: MeResponse;
   httpOfficerCase?: OfficerCase;
   httpPartyCode?: PartyCodeBody;
   httpPartySession?: PartySessionBody;
+  httpRegistryCheck?: RegistryCheckResult;
   httpReportedCase?: ReportedCase;
   httpReviewDecision?: ReviewDecisionBody;
+  httpReviewReceipt?: ReviewReceipt;
   httpReviewRequest?: ReviewRequestBody;
+  httpSeatQueue?: SeatQueue;
+  httpSeatStatusResult?: SeatStatusResult;
   httpSeatStatus?: SeatStatusBody;
+  httpSession?: SessionResponse;
+  httpSmsOutbox?: SmsOutboxView;
   httpStaffLogin?: StaffLoginBody;
   httpTestClock?: TestClockBody;
   pluginsChannelWechat?: ChannelWechatOptions;
@@ -265,7 +311,7 @@ export interface SchemaIndex {
  * What the party answers before the call (报警): where, what kind of accident, and the eligibility questions. The policy engine decides on it; the case service stores it.
  */
 export interface AccidentReport {
-  location: Location;
+  location: ReportLocation;
   /**
    * The place as the party confirms it (street, landmark).
    */
@@ -312,7 +358,7 @@ export interface AccidentReport {
 /**
  * The party's position (WGS-84 from the phone's GPS, or a pin placed by hand).
  */
-export interface Location {
+export interface ReportLocation {
   lng: number;
   lat: number;
   accuracyMeters?: number;
@@ -626,7 +672,9 @@ export interface Integration {
   /**
    * Validated by the plugin's own schema. Secrets are never written here: name the environment variable instead.
    */
-  options?: {};
+  options?: {
+    [k: string]: unknown;
+  };
 }
 export interface ProfileExample {
   name: string;
@@ -856,6 +904,28 @@ export interface ReviewRequestedPayload {
   deadline: string;
 }
 /**
+ * The tenant's loaded profile and how the other profile files fared (GET /api/admin/profile).
+ */
+export interface AdminProfile {
+  /**
+   * The profile's file.
+   */
+  file: string;
+  /**
+   * The loaded profile passed every check (a rejected one is never loaded).
+   */
+  valid: boolean;
+  profile: CityProfile;
+  rejectedFiles: RejectedProfileFile[];
+}
+export interface RejectedProfileFile {
+  file: string;
+  /**
+   * Number of problems found.
+   */
+  problems: number;
+}
+/**
  * A party's report (报警). A retry with the same clientKey returns the same case.
  */
 export interface CaseReportBody {
@@ -1068,6 +1138,63 @@ export interface ChecksBody {
   plate?: string;
 }
 /**
+ * What a party needs to know about a city before reporting (GET /api/cities/:tenant): hours, area, accepted accident types, the questions, the checklist, review, insurers and the fallback.
+ */
+export interface CityPublic {
+  tenant: string;
+  city: LocalText;
+  bureau: LocalText;
+  /**
+   * IANA time zone of the city.
+   */
+  timezone: string;
+  hours: LocalText;
+  /**
+   * Served 24 h.
+   */
+  alwaysOpen: boolean;
+  /**
+   * Districts where remote handling is offered.
+   */
+  districts: string[];
+  /**
+   * Districts the city names as excluded.
+   */
+  excluded: string[];
+  channels: Channel[];
+  accidentTypes: AccidentType[];
+  requires: Condition[];
+  disqualifiers: Disqualifier[];
+  /**
+   * Most parties a remotely handled accident may involve; null when unlimited.
+   */
+  maxParties: number | null;
+  checklist: EvidenceItem[];
+  review: Review;
+  insurers: Insurer[];
+  fallback: Fallback;
+  platform: null | Platform;
+}
+/**
+ * A city served (GET /api/cities).
+ */
+export interface CitySummary {
+  tenant: string;
+  city: LocalText;
+  bureau: LocalText;
+  channels: ChannelId[];
+}
+/**
+ * A sign-in code went out by SMS (POST /api/cities/:tenant/party/code).
+ */
+export interface CodeSent {
+  sent: true;
+  /**
+   * The code expires then (5 minutes).
+   */
+  expiresAt: string;
+}
+/**
  * An officer's determination (后台定责): each party's fault behaviour and liability grade.
  */
 export interface DeterminationBody {
@@ -1098,13 +1225,45 @@ export interface DeterminationBody {
   ];
 }
 /**
+ * GET /verify/:code: is this e-determination authentic and unaltered? Masked, no personal data.
+ */
+export interface DocumentVerification {
+  /**
+   * The stored content still hashes to what the code was made from.
+   */
+  authentic: boolean;
+  /**
+   * The PDF's bytes still hash to its address.
+   */
+  intact: boolean;
+  number: string;
+  bureau: LocalText;
+  issuedAt: string;
+  servedAt: string | null;
+  documentSha256: string;
+  parties: VerifiedParty[];
+}
+export interface VerifiedParty {
+  /**
+   * Masked.
+   */
+  name: string;
+  /**
+   * Masked (黑A1***5).
+   */
+  plate: string;
+  liability: LiabilityGrade;
+}
+/**
  * Every error answer.
  */
 export interface ErrorResponse {
   error: {
     code: string;
     message: string;
-    details?: {};
+    details?: {
+      [k: string]: unknown;
+    };
   };
 }
 /**
@@ -1114,12 +1273,119 @@ export interface EscalationBody {
   reason: string;
 }
 /**
+ * An evidence item appended to the case's hash chain (POST /api/cases/:id/evidence and …/evidence/file).
+ */
+export interface EvidenceReceipt {
+  id: string;
+  seq: number;
+  hash: string;
+  /**
+   * Uploads only: the file's address.
+   */
+  sha256?: string;
+  /**
+   * Uploads only: the type found in the file's bytes.
+   */
+  contentType?: string;
+}
+/**
  * A typed evidence item (text, statement) from the seat.
  */
 export interface EvidenceBody {
   item: string;
   data: {};
   supersedes?: string;
+}
+export interface LiveHello {
+  kind: 'hello';
+  tenant: string;
+  as: 'staff' | 'party';
+}
+export interface LiveQueue {
+  kind: 'queue';
+  queue: SeatQueue;
+}
+/**
+ * A seat's console: its own status and the waiting cases, its brigade's first (GET /api/seat/queue, and pushed on /api/live).
+ */
+export interface SeatQueue {
+  seat: SeatState;
+  /**
+   * Queued and ringing cases of the tenant, at most 100.
+   */
+  waiting: QueueEntry[];
+}
+export interface SeatState {
+  status: SeatStatus;
+  /**
+   * The case ringing here or on the call.
+   */
+  caseId: string | null;
+  brigadeId: string | null;
+}
+export interface LiveEvent {
+  kind: 'event';
+  caseId: string;
+  number: string;
+  type: CaseEventType;
+  seq: number;
+  state: CaseState;
+}
+export interface LiveCase {
+  kind: 'case';
+  caseId: string;
+  number: string;
+  state: CaseState;
+  /**
+   * Place in the queue (1 = next) while queued; null otherwise.
+   */
+  queuePosition: number | null;
+  /**
+   * The event that changed this case, or queue.moved when another case left the queue ahead of it.
+   */
+  lastEvent: CaseEventType | 'queue.moved';
+}
+/**
+ * The session ended and its cookie was cleared (POST /api/auth/logout).
+ */
+export interface LoggedOut {
+  ok: true;
+}
+/**
+ * Who is signed in (GET /api/me): a staff member or a party, with the CSRF token that cookie-borne changes must send as X-CSRF-Token.
+ */
+export interface MeResponse {
+  tenant: string;
+  csrf: string;
+  expiresAt: string;
+  staff?: StaffIdentity;
+  party?: PartyIdentity;
+}
+/**
+ * A staff member as signed in.
+ */
+export interface StaffIdentity {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: StaffRole[];
+  /**
+   * A seat's brigade; null for city-wide staff.
+   */
+  brigadeId: string | null;
+}
+/**
+ * A party (当事人) as signed in.
+ */
+export interface PartyIdentity {
+  /**
+   * The phone the party signed in with (their own, unmasked).
+   */
+  phone: string;
+  /**
+   * The intake channel the party came through (a channel link), or null.
+   */
+  channel: string | null;
 }
 /**
  * Ask for a one-time sign-in code by SMS.
@@ -1135,10 +1401,42 @@ export interface PartySessionBody {
   code: string;
 }
 /**
+ * One automatic check (driver licence, vehicle registration, 交强险) as recorded in the evidence (POST /api/cases/:id/checks answers a list).
+ */
+export interface RegistryCheckResult {
+  /**
+   * The evidence item that records it.
+   */
+  id: string;
+  /**
+   * The checklist line it satisfies.
+   */
+  item: string;
+  /**
+   * True only for status valid.
+   */
+  ok: boolean;
+  status: RegistryCheckStatus;
+  /**
+   * One line for the seat, in Chinese.
+   */
+  detail: string;
+}
+/**
  * An officer decides a review.
  */
 export interface ReviewDecisionBody {
   outcome: 'upheld' | 'revised';
+}
+/**
+ * A review application (复核) filed (POST /api/cases/:id/reviews).
+ */
+export interface ReviewReceipt {
+  id: string;
+  /**
+   * The review window's close, which this application met.
+   */
+  deadline: string;
 }
 /**
  * A party's written application for review (复核).
@@ -1147,10 +1445,67 @@ export interface ReviewRequestBody {
   reason: string;
 }
 /**
+ * The seat's status after POST /api/seat/status.
+ */
+export interface SeatStatusResult {
+  status: SeatStatus;
+  caseId: string | null;
+}
+/**
  * A seat goes available or away.
  */
 export interface SeatStatusBody {
   status: 'available' | 'away';
+}
+/**
+ * A new session (staff login, party code or channel link). The token is also set as an httpOnly cookie; send `csrf` as X-CSRF-Token with cookie-borne changes.
+ */
+export interface SessionResponse {
+  /**
+   * Bearer token (Authorization: Bearer …), also set as the session cookie.
+   */
+  token: string;
+  csrf: string;
+  expiresAt: string;
+  tenant: string;
+  staff?: StaffIdentity;
+  /**
+   * Channel sign-in only: the channel the link came from.
+   */
+  channel?: string;
+}
+/**
+ * What the development SMS driver kept for the tenant (GET /api/admin/sms-outbox), newest first, numbers masked; available is false with a real SMS gateway.
+ */
+export interface SmsOutboxView {
+  available: boolean;
+  messages: SmsOutboxMessage[];
+}
+export interface SmsOutboxMessage {
+  /**
+   * The operator's message id.
+   */
+  id: string;
+  tenant: string;
+  /**
+   * Masked (138****0001).
+   */
+  to: string;
+  /**
+   * The content as delivered (signature first).
+   */
+  text: string;
+  kind: SmsKind;
+  caseId?: string;
+  acceptedAt: string;
+  /**
+   * Development driver: the text without the signature.
+   */
+  body?: string;
+  /**
+   * Development driver: billed segments.
+   */
+  segments?: number;
 }
 /**
  * Staff sign-in (seat, officer, analyst, admin).
