@@ -8,6 +8,7 @@ import type { Db } from './db/db.ts';
 import type { CompiledCity } from './policy/city.ts';
 import type { FileStore, PortMap, PortName } from './ports/index.ts';
 import type { CaseEvent } from './cases/repository.ts';
+import type { CaseEventType } from './cases/transitions.ts';
 import { Errors } from './errors.ts';
 
 export interface CityDirectory {
@@ -58,7 +59,7 @@ export const LIVE_CHANNEL = 'kuaichu_live';
 export interface LiveNote {
   tenant: string;
   caseId: string;
-  type: string;
+  type: CaseEventType;
   seq: number;
 }
 

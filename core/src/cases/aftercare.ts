@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CoreContext } from '../context.ts';
+import type { LiabilityGrade } from '../generated/types.ts';
 import { inTx } from '../context.ts';
 import { Errors } from '../errors.ts';
 import { localMidnightUtc, toLocal } from '../policy/localTime.ts';
@@ -16,7 +17,7 @@ export interface DeterminationRow {
   tenant: string;
   case_id: string;
   number: string;
-  parties: Array<{ name: string; plate: string; phone?: string; insurerId?: string; liability: string; faultBehaviour: string }>;
+  parties: Array<{ name: string; plate: string; phone?: string; insurerId?: string; liability: LiabilityGrade; faultBehaviour: string }>;
   facts: string;
   chain_head: string;
   document_sha256: string;

@@ -29,7 +29,7 @@ export interface EvidenceRow {
   seq: number;
   id: string;
   item: string;
-  kind: string;
+  kind: EvidenceItem['kind'];
   file_sha256: string | null;
   content_type: string | null;
   size: number | null;

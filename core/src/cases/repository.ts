@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/db.ts';
-import type { AccidentReport, Decision } from '../generated/types.ts';
+import type { AccidentReport, ChannelId, Decision } from '../generated/types.ts';
 import type * as Ev from '../generated/types.ts';
 import { Errors } from '../errors.ts';
 import { schemaRegistry } from '../schemas.ts';
@@ -42,7 +42,7 @@ export interface CaseRow {
   seq: number;
   client_key: string;
   party_phone: string;
-  channel: string;
+  channel: ChannelId;
   district: string | null;
   brigade_id: string | null;
   report: AccidentReport;

@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import { LIVE_CHANNEL, type CoreContext, type LiveNote } from '../context.ts';
 import type { Principal } from '../auth/sessions.ts';
+import type { LiveMessage } from '../generated/types.ts';
 import { getCase, type CaseRow } from '../cases/repository.ts';
 import { queuePosition } from '../cases/queue.ts';
 import { seatQueueView } from './views.ts';
@@ -19,15 +20,9 @@ interface Client {
   principal: Principal;
 }
 
-/** Messages the server sends (see docs/architecture.md). */
-export type LiveMessage =
-  | { kind: 'hello'; tenant: string; as: 'staff' | 'party' }
-  | { kind: 'queue'; queue: Awaited<ReturnType<typeof seatQueueView>> }
-  | { kind: 'event'; caseId: string; number: string; type: string; seq: number; state: string }
-  | { kind: 'case'; caseId: string; number: string; state: string; queuePosition: number | null; lastEvent: string };
-
 export async function liveRoutes(app: FastifyInstance, { ctx }: { ctx: CoreContext }) {
   const clients = new Set<Client>();
+  /** Every message is a LiveMessage (schemas/http/live-message.schema.json: hello, queue, event, case). */
   const send = (c: Client, m: LiveMessage) => c.socket.readyState === 1 && c.socket.send(JSON.stringify(m));
 
   const pushQueue = async (c: Client) => {
