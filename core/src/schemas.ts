@@ -77,3 +77,62 @@ let shared: SchemaRegistry | undefined;
 export function schemaRegistry(): SchemaRegistry {
   return (shared ??= createSchemaRegistry());
 }
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/**
+ * The schema `ref` (an id below schemas/, optionally with a JSON pointer: `http/case-view.schema.json`,
+ * `city-profile.schema.json#/definitions/LocalText`) with every `$ref` replaced by a copy of its
+ * target, recursively: one self-contained schema without `$id` or `definitions`.
+ *
+ * For fastify's response serializer: fast-json-stringify looks a `$ref` up by its literal text,
+ * so the relative refs the schemas use between folders (`../decision.schema.json` in http/,
+ * which ajv and the type generator resolve against the file) do not resolve there. Inlined, the
+ * same schema serializes, and the OpenAPI page shows it whole.
+ */
+export function inlineSchema(ref: string, files: ReadonlyMap<string, Record<string, unknown>> = sharedFiles()): Record<string, unknown> {
+  const resolve = (from: string, r: string): { id: string; pointer: string } => {
+    const hash = r.indexOf('#');
+    const file = hash === -1 ? r : r.slice(0, hash);
+    const pointer = hash === -1 ? '' : r.slice(hash + 1);
+    return { id: file ? path.posix.normalize(path.posix.join(path.posix.dirname(from), file)) : from, pointer };
+  };
+  const target = (id: string, pointer: string): Json => {
+    const root = files.get(id);
+    if (!root) throw new Error(`inlineSchema: no schema ${id}`);
+    let node = root as Json;
+    for (const part of pointer.split('/').filter(Boolean).map((p) => decodeURIComponent(p).replace(/~1/g, '/').replace(/~0/g, '~'))) {
+      node = node && typeof node === 'object' && !Array.isArray(node) ? (node[part] as Json) : undefined as never;
+      if (node === undefined) throw new Error(`inlineSchema: ${id}#${pointer} does not exist`);
+    }
+    return node;
+  };
+  const inline = (node: Json, base: string, trail: readonly string[]): Json => {
+    if (Array.isArray(node)) return node.map((n) => inline(n, base, trail));
+    if (!node || typeof node !== 'object') return node;
+    if (typeof node.$ref === 'string') {
+      const { id, pointer } = resolve(base, node.$ref);
+      const key = `${id}#${pointer}`;
+      if (trail.includes(key)) throw new Error(`inlineSchema: ${key} refers to itself (${trail.join(' → ')})`);
+      const { $ref: _ref, ...siblings } = node;
+      const resolved = inline(target(id, pointer), id, [...trail, key]);
+      return Object.keys(siblings).length ? { ...inline(siblings, base, trail) as Record<string, Json>, allOf: [resolved] } : resolved;
+    }
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$id' || k === '$schema' || k === 'definitions') continue;
+      // Property names, not schemas: copy the map, inline its values.
+      out[k] = k === 'properties' || k === 'patternProperties'
+        ? Object.fromEntries(Object.entries(v as Record<string, Json>).map(([p, s]) => [p, inline(s, base, trail)]))
+        : inline(v, base, trail);
+    }
+    return out;
+  };
+  const { id, pointer } = resolve('', ref);
+  return inline(target(id, pointer), id, [`${id}#${pointer}`]) as Record<string, unknown>;
+}
+
+let sharedSchemaFiles: Map<string, Record<string, unknown>> | undefined;
+function sharedFiles(): Map<string, Record<string, unknown>> {
+  return (sharedSchemaFiles ??= readSchemaFiles());
+}

@@ -9,8 +9,14 @@ import type { WebSocket } from '@fastify/websocket';
 import { startPostgres, createDatabase, type TestPostgres } from './support/postgres.ts';
 import { startTestCore, type TestCore } from './support/core.ts';
 import { caseEvents } from '../src/cases/repository.ts';
+import { schemaRegistry } from '../src/schemas.ts';
 
 const DAOLI = { lng: 126.617, lat: 45.773 };
+
+/** Every message received, and those that do not match schemas/http/live-message.schema.json. */
+const received: Array<Record<string, unknown>> = [];
+const notLiveMessages: string[] = [];
+const isLiveMessage = schemaRegistry().validator('http/live-message.schema.json');
 
 /** Collects a socket's messages and waits for one that matches. */
 function inbox(ws: WebSocket) {
@@ -18,6 +24,8 @@ function inbox(ws: WebSocket) {
   const waiters: Array<{ match: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }> = [];
   ws.on('message', (data: Buffer) => {
     const m = JSON.parse(data.toString()) as Record<string, unknown>;
+    received.push(m);
+    if (!isLiveMessage(m)) notLiveMessages.push(`${data.toString().slice(0, 200)}: ${schemaRegistry().ajv.errorsText(isLiveMessage.errors)}`);
     messages.push(m);
     for (const w of [...waiters]) if (w.match(m)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(m));
   });
@@ -124,4 +132,9 @@ test('two instances ticking at once ring each case once and each seat once (SKIP
   }
   assert.equal(ringSeats.length, 3, 'three seats, three rings');
   assert.equal(new Set(ringSeats).size, 3, 'no seat rang twice');
+});
+
+test('every message pushed is a LiveMessage (schemas/http/live-message.schema.json), of each kind', () => {
+  assert.deepEqual(notLiveMessages, []);
+  assert.deepEqual([...new Set(received.map((m) => m.kind))].sort(), ['case', 'event', 'hello', 'queue']);
 });

@@ -1,6 +1,7 @@
 /**
  * An in-process kuaichu for HTTP tests: the real app, plugins and SQL on PGlite (in memory)
- * or a real PostgreSQL, with a clock the test moves and no background timers.
+ * or a real PostgreSQL, with a clock the test moves and no background timers. Every response
+ * that has a schema is checked against it before it is sent (responseSchemas.ts).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { openPostgres } from '../../src/db/postgres.ts';
 import type { Db } from '../../src/db/db.ts';
 import { startCore, type Core } from '../../src/server.ts';
 import type { AppPlugin } from '../../src/http/app.ts';
+import { responseSchemaCheck } from './responseSchemas.ts';
 
 export const DEMO_PASSWORD = 'demo-password-for-tests';
 
@@ -36,7 +38,7 @@ export async function startTestCore(
   const db = driver.kind === 'pglite' ? await openPglite() : await openPostgres(driver.url);
   // chdb binds one data folder per process and tests start several cores in one: analytics has its own tests.
   const env = { ...process.env, KUAICHU_DEMO_PASSWORD: DEMO_PASSWORD, KUAICHU_NANTONG_WECHAT_SECRET: 'nantong-test-secret-0123456789abcdef', KUAICHU_ANALYTICS: 'off' };
-  const core = await startCore({ db, clock, dataDir: mkdtempSync(path.join(tmpdir(), 'kuaichu-data-')), tickMs: 0, env, publicUrl: 'https://kuaichu.test', rateLimit: false, plugins: opts.plugins ?? [] });
+  const core = await startCore({ db, clock, dataDir: mkdtempSync(path.join(tmpdir(), 'kuaichu-data-')), tickMs: 0, env, publicUrl: 'https://kuaichu.test', rateLimit: false, plugins: [responseSchemaCheck as AppPlugin, ...(opts.plugins ?? [])] });
   const call: TestCore['call'] = (method, url, opts = {}) =>
     core.app.inject({
       method: method as 'GET',

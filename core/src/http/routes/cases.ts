@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CoreContext } from '../../context.ts';
+import type * as Wire from '../../generated/types.ts';
 import type { CaseReportBody, ChecksBody, DeterminationBody, EscalationBody, EvidenceBody, ReviewDecisionBody, ReviewRequestBody, SeatStatusBody } from '../../generated/types.ts';
 import { Errors } from '../../errors.ts';
 import { reportCase } from '../../cases/intake.ts';
@@ -16,12 +17,16 @@ import { decideReview, getDetermination, pushClaims, requestReview } from '../..
 import { getCase, isUuid, type CaseRow } from '../../cases/repository.ts';
 import { sniffContentType } from '../../files/sniff.ts';
 import { partyOf, requireParty, requireRole, requireSignedIn, staffOf } from '../auth.ts';
-import { caseSummary, caseView, seatQueueView } from '../views.ts';
+import { caseSummary, caseView, claimView, reportedCase, seatQueueView } from '../views.ts';
+import { listOf, responseSchema } from '../responses.ts';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 type WithId = { Params: { id: string } };
 const MAX_UPLOAD = 15 * 1024 * 1024;
 const UPLOAD_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'video/webm', 'video/mp4', 'audio/ogg']);
+
+/** The answer of most actions on a case. */
+const summary = { 200: responseSchema('http/case-summary.schema.json') };
 
 /** The case if this caller may see it; 404 otherwise. */
 async function visibleCase(ctx: CoreContext, req: FastifyRequest<WithId>): Promise<CaseRow> {
@@ -46,16 +51,19 @@ export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
   // —— party ——
   app.post<{ Body: CaseReportBody }>('/api/cases', {
     preHandler: requireParty, config: { rateLimit: { max: 20, timeWindow: '1 minute' } },
-    schema: { tags: ['party'], summary: 'Report an accident (报警); a retry with the same clientKey returns the same case', body: { $ref: 'http/case-report.schema.json#' } },
+    schema: {
+      tags: ['party'], summary: 'Report an accident (报警); a retry with the same clientKey returns the same case', body: { $ref: 'http/case-report.schema.json#' },
+      response: { 200: responseSchema('http/reported-case.schema.json'), 201: responseSchema('http/reported-case.schema.json') },
+    },
   }, async (req, reply) => {
     const party = partyOf(req);
     // A party who came through a channel link reports through that channel.
     const report = party.channel && !req.body.report.channel ? { ...req.body.report, channel: party.channel as never } : req.body.report;
     const { case: c, created } = await reportCase(ctx, party.tenant, { clientKey: req.body.clientKey, phone: party.phone, report });
-    return reply.status(created ? 201 : 200).send({ ...caseSummary(c), decision: c.decision });
+    return reply.status(created ? 201 : 200).send(reportedCase(c));
   });
 
-  app.get('/api/cases', { preHandler: requireSignedIn, schema: { tags: ['cases'], summary: "A party's cases (网办进度); a seat's or officer's recent cases of the tenant" } }, async (req) => {
+  app.get('/api/cases', { preHandler: requireSignedIn, schema: { tags: ['cases'], summary: "A party's cases (网办进度); a seat's or officer's recent cases of the tenant", response: { 200: listOf('http/case-summary.schema.json') } } }, async (req): Promise<Wire.CaseSummary[]> => {
     const p = req.principal!;
     const rows = p.party && !p.staff
       ? await ctx.db.query<CaseRow>('SELECT * FROM cases WHERE tenant = $1 AND party_phone = $2 ORDER BY reported_at DESC LIMIT 100', [p.tenant, p.party.phone])
@@ -63,28 +71,29 @@ export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
     return rows.map(caseSummary);
   });
 
-  app.get<WithId>('/api/cases/:id', { preHandler: requireSignedIn, schema: { tags: ['cases'], params: idParams } }, async (req) => caseView(ctx, await visibleCase(ctx, req), req.principal!));
+  app.get<WithId>('/api/cases/:id', { preHandler: requireSignedIn, schema: { tags: ['cases'], summary: 'One case: state, timeline, determination, reviews, claims; staff also see the evidence', params: idParams, response: { 200: responseSchema('http/case-view.schema.json') } } }, async (req) => caseView(ctx, await visibleCase(ctx, req), req.principal!));
 
-  app.post<WithId>('/api/cases/:id/resume', { preHandler: requireParty, schema: { tags: ['party'], summary: '继续处理: resume a dropped call', params: idParams } }, async (req) => {
+  app.post<WithId>('/api/cases/:id/resume', { preHandler: requireParty, schema: { tags: ['party'], summary: '继续处理: resume a dropped call', params: idParams, response: summary } }, async (req) => {
     const c = await visibleCase(ctx, req);
     return caseSummary(await resumeCall(ctx, c.tenant, c.id));
   });
 
-  app.post<WithId>('/api/cases/:id/abandon', { preHandler: requireParty, schema: { tags: ['party'], params: idParams } }, async (req) => {
+  app.post<WithId>('/api/cases/:id/abandon', { preHandler: requireParty, schema: { tags: ['party'], summary: 'Leave the queue', params: idParams, response: summary } }, async (req) => {
     const c = await visibleCase(ctx, req);
     return caseSummary(await abandonCase(ctx, c.tenant, c.id));
   });
 
-  app.post<WithId & { Body: ReviewRequestBody }>('/api/cases/:id/reviews', { preHandler: requireParty, schema: { tags: ['party'], summary: 'Apply for review (复核) within the window', params: idParams, body: { $ref: 'http/review-request.schema.json#' } } }, async (req, reply) => {
+  app.post<WithId & { Body: ReviewRequestBody }>('/api/cases/:id/reviews', { preHandler: requireParty, schema: { tags: ['party'], summary: 'Apply for review (复核) within the window', params: idParams, body: { $ref: 'http/review-request.schema.json#' }, response: { 201: responseSchema('http/review-receipt.schema.json') } } }, async (req, reply) => {
     const c = await visibleCase(ctx, req);
     const r = await requestReview(ctx, c.tenant, c.id, partyOf(req).phone, req.body.reason);
-    return reply.status(201).send({ id: r.id, deadline: r.deadline.toISOString() });
+    const receipt: Wire.ReviewReceipt = { id: r.id, deadline: r.deadline.toISOString() };
+    return reply.status(201).send(receipt);
   });
 
-  app.post<WithId>('/api/cases/:id/claims', { preHandler: requireParty, schema: { tags: ['party'], summary: '定损理赔: push the claim to each vehicle’s insurer', params: idParams } }, async (req) => {
+  app.post<WithId>('/api/cases/:id/claims', { preHandler: requireParty, schema: { tags: ['party'], summary: '定损理赔: push the claim to each vehicle’s insurer', params: idParams, response: { 200: listOf('http/case-view.schema.json#/definitions/ClaimView') } } }, async (req): Promise<Wire.ClaimView[]> => {
     const c = await visibleCase(ctx, req);
     const claims = await pushClaims(ctx, c.tenant, c.id, 'party');
-    return claims.map((x) => ({ insurerId: x.insurer_id, plate: x.plate, claimNo: x.claim_no, pushedAt: new Date(x.pushed_at).toISOString() }));
+    return claims.map(claimView);
   });
 
   app.get<WithId>('/api/cases/:id/document.pdf', { preHandler: requireSignedIn, schema: { tags: ['cases'], summary: 'The e-determination (printable)', params: idParams } }, async (req, reply) => {
@@ -106,37 +115,38 @@ export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
   });
 
   // —— seat ——
-  app.post<{ Body: SeatStatusBody }>('/api/seat/status', { preHandler: seat, schema: { tags: ['seat'], body: { $ref: 'http/seat-status.schema.json#' } } }, async (req) => {
+  app.post<{ Body: SeatStatusBody }>('/api/seat/status', { preHandler: seat, schema: { tags: ['seat'], summary: 'Go available or away', body: { $ref: 'http/seat-status.schema.json#' }, response: { 200: responseSchema('http/seat-status-result.schema.json') } } }, async (req): Promise<Wire.SeatStatusResult> => {
     const s = staffOf(req);
     const row = await setSeatStatus(ctx, s.tenant, s.id, req.body.status);
     return { status: row.status, caseId: row.case_id };
   });
 
-  app.get('/api/seat/queue', { preHandler: seat, schema: { tags: ['seat'], summary: "The seat's brigade queue and what is ringing here (also pushed on /api/live)" } }, async (req) => {
+  app.get('/api/seat/queue', { preHandler: seat, schema: { tags: ['seat'], summary: "The seat's brigade queue and what is ringing here (also pushed on /api/live)", response: { 200: responseSchema('http/seat-queue.schema.json') } } }, async (req) => {
     const s = staffOf(req);
     return seatQueueView(ctx, s.tenant, s.id, s.brigadeId);
   });
 
-  app.post<WithId>('/api/cases/:id/answer', { preHandler: seat, schema: { tags: ['seat'], summary: '接警: answer the ringing call', params: idParams } }, async (req) => {
+  app.post<WithId>('/api/cases/:id/answer', { preHandler: seat, schema: { tags: ['seat'], summary: '接警: answer the ringing call', params: idParams, response: summary } }, async (req) => {
     const s = staffOf(req);
     return caseSummary(await answerCall(ctx, s.tenant, s.id, req.params.id));
   });
 
-  app.post<WithId>('/api/cases/:id/drop', { preHandler: requireSignedIn, schema: { tags: ['cases'], summary: 'The call dropped', params: idParams } }, async (req) => {
+  app.post<WithId>('/api/cases/:id/drop', { preHandler: requireSignedIn, schema: { tags: ['cases'], summary: 'The call dropped', params: idParams, response: summary } }, async (req) => {
     const c = await visibleCase(ctx, req);
     const p = req.principal!;
     return caseSummary(await dropCall(ctx, c.tenant, c.id, p.staff ? `seat:${p.staff.id}` : 'party'));
   });
 
-  app.post<WithId & { Body: EvidenceBody }>('/api/cases/:id/evidence', { preHandler: seat, schema: { tags: ['seat'], summary: 'Record a typed evidence item', params: idParams, body: { $ref: 'http/evidence.schema.json#' } } }, async (req, reply) => {
+  app.post<WithId & { Body: EvidenceBody }>('/api/cases/:id/evidence', { preHandler: seat, schema: { tags: ['seat'], summary: 'Record a typed evidence item', params: idParams, body: { $ref: 'http/evidence.schema.json#' }, response: { 201: responseSchema('http/evidence-receipt.schema.json') } } }, async (req, reply) => {
     const s = staffOf(req);
     if (!isUuid(req.params.id)) throw Errors.caseNotFound();
     await assertSeatOnCase(ctx, s.tenant, req.params.id, s.id);
     const row = await addEvidence(ctx, s.tenant, req.params.id, `seat:${s.id}`, { item: req.body.item, data: req.body.data, ...(req.body.supersedes ? { supersedes: req.body.supersedes } : {}) });
-    return reply.status(201).send({ id: row.id, seq: row.seq, hash: row.hash });
+    const receipt: Wire.EvidenceReceipt = { id: row.id, seq: row.seq, hash: row.hash };
+    return reply.status(201).send(receipt);
   });
 
-  app.post<WithId>('/api/cases/:id/evidence/file', { preHandler: seat, schema: { tags: ['seat'], summary: 'Upload a photo or clip (multipart: field "item", then the file); type checked by content', params: idParams, consumes: ['multipart/form-data'] } }, async (req, reply) => {
+  app.post<WithId>('/api/cases/:id/evidence/file', { preHandler: seat, schema: { tags: ['seat'], summary: 'Upload a photo or clip (multipart: field "item", then the file); type checked by content', params: idParams, consumes: ['multipart/form-data'], response: { 201: responseSchema('http/evidence-receipt.schema.json') } } }, async (req, reply) => {
     const s = staffOf(req);
     if (!isUuid(req.params.id)) throw Errors.caseNotFound();
     await assertSeatOnCase(ctx, s.tenant, req.params.id, s.id);
@@ -150,37 +160,42 @@ export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
     if (!type || !UPLOAD_TYPES.has(type)) throw Errors.fileType(`the file's content is ${type ?? 'not a known image or video'}; accepted: ${[...UPLOAD_TYPES].join(', ')}`);
     const stored = await ctx.files.put(bytes, type);
     const row = await addEvidence(ctx, s.tenant, req.params.id, `seat:${s.id}`, { item, file: stored, data: { filename: part.filename.slice(0, 120) } });
-    return reply.status(201).send({ id: row.id, seq: row.seq, hash: row.hash, sha256: stored.sha256, contentType: type });
+    const receipt: Wire.EvidenceReceipt = { id: row.id, seq: row.seq, hash: row.hash, sha256: stored.sha256, contentType: type };
+    return reply.status(201).send(receipt);
   });
 
-  app.post<WithId & { Body: ChecksBody }>('/api/cases/:id/checks', { preHandler: seat, schema: { tags: ['seat'], summary: 'Automatic checks: driver licence, vehicle, 交强险', params: idParams, body: { $ref: 'http/checks.schema.json#' } } }, async (req) => {
+  app.post<WithId & { Body: ChecksBody }>('/api/cases/:id/checks', { preHandler: seat, schema: { tags: ['seat'], summary: 'Automatic checks: driver licence, vehicle, 交强险', params: idParams, body: { $ref: 'http/checks.schema.json#' }, response: { 200: listOf('http/registry-check.schema.json') } } }, async (req): Promise<Wire.RegistryCheckResult[]> => {
     const s = staffOf(req);
     if (!isUuid(req.params.id)) throw Errors.caseNotFound();
     await assertSeatOnCase(ctx, s.tenant, req.params.id, s.id);
     const rows = await runRegistryChecks(ctx, s.tenant, req.params.id, `seat:${s.id}`, req.body);
-    return rows.map((r) => ({ id: r.id, item: r.item, ok: r.data.ok, status: r.data.status, detail: r.data.detail }));
+    return rows.map((r) => {
+      // runRegistryChecks records each result as { check, ok, status, detail, … } (cases/checks.ts).
+      const result = r.data as Pick<Wire.RegistryCheckResult, 'ok' | 'status' | 'detail'>;
+      return { id: r.id, item: r.item, ok: result.ok, status: result.status, detail: result.detail };
+    });
   });
 
-  app.post<WithId>('/api/cases/:id/evacuate', { preHandler: seat, schema: { tags: ['seat'], summary: '撤离: push the leave-the-scene notice (checklist must be complete)', params: idParams } }, async (req) => {
+  app.post<WithId>('/api/cases/:id/evacuate', { preHandler: seat, schema: { tags: ['seat'], summary: '撤离: push the leave-the-scene notice (checklist must be complete)', params: idParams, response: summary } }, async (req) => {
     const s = staffOf(req);
     await assertSeatOnCase(ctx, s.tenant, req.params.id, s.id);
     return caseSummary(await evacuate(ctx, s.tenant, req.params.id, s.id));
   });
 
-  app.post<WithId & { Body: EscalationBody }>('/api/cases/:id/escalate', { preHandler: requireRole('seat', 'officer'), schema: { tags: ['seat'], summary: 'Send on-site police instead', params: idParams, body: { $ref: 'http/escalation.schema.json#' } } }, async (req) => {
+  app.post<WithId & { Body: EscalationBody }>('/api/cases/:id/escalate', { preHandler: requireRole('seat', 'officer'), schema: { tags: ['seat'], summary: 'Send on-site police instead', params: idParams, body: { $ref: 'http/escalation.schema.json#' }, response: summary } }, async (req) => {
     const s = staffOf(req);
     return caseSummary(await escalate(ctx, s.tenant, req.params.id, `seat:${s.id}`, req.body.reason));
   });
 
   // —— officer ——
-  app.get('/api/officer/cases', { preHandler: officer, schema: { tags: ['officer'], summary: 'Cases awaiting determination or a review decision, oldest first' } }, async (req) => {
+  app.get('/api/officer/cases', { preHandler: officer, schema: { tags: ['officer'], summary: 'Cases awaiting determination or a review decision, oldest first', response: { 200: listOf('http/officer-case.schema.json') } } }, async (req): Promise<Wire.OfficerCase[]> => {
     const s = staffOf(req);
     const rows = await ctx.db.query<CaseRow>("SELECT * FROM cases WHERE tenant = $1 AND state IN ('evacuated', 'review_requested') ORDER BY updated_at LIMIT 200", [s.tenant]);
     const now = ctx.clock.now().getTime();
     return rows.map((c) => ({ ...caseSummary(c), ageSeconds: Math.round((now - new Date(c.updated_at).getTime()) / 1000) }));
   });
 
-  app.post<WithId & { Body: DeterminationBody }>('/api/cases/:id/determination', { preHandler: officer, schema: { tags: ['officer'], summary: '后台定责: determine liability and serve the e-determination', params: idParams, body: { $ref: 'http/determination.schema.json#' } } }, async (req, reply) => {
+  app.post<WithId & { Body: DeterminationBody }>('/api/cases/:id/determination', { preHandler: officer, schema: { tags: ['officer'], summary: '后台定责: determine liability and serve the e-determination', params: idParams, body: { $ref: 'http/determination.schema.json#' }, response: { 201: responseSchema('http/case-view.schema.json') } } }, async (req, reply) => {
     const s = staffOf(req);
     if (!isUuid(req.params.id)) throw Errors.caseNotFound();
     const c = await determine(ctx, s.tenant, req.params.id, s.id, req.body);
@@ -188,7 +203,7 @@ export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
   });
 
   app.post<{ Params: { id: string; reviewId: string }; Body: ReviewDecisionBody }>('/api/cases/:id/reviews/:reviewId/decision', {
-    preHandler: officer, schema: { tags: ['officer'], params: { type: 'object', required: ['id', 'reviewId'], properties: { id: { type: 'string', maxLength: 64 }, reviewId: { type: 'string', maxLength: 64 } } }, body: { $ref: 'http/review-decision.schema.json#' } },
+    preHandler: officer, schema: { tags: ['officer'], params: { type: 'object', required: ['id', 'reviewId'], properties: { id: { type: 'string', maxLength: 64 }, reviewId: { type: 'string', maxLength: 64 } } }, body: { $ref: 'http/review-decision.schema.json#' }, response: summary },
   }, async (req) => {
     const s = staffOf(req);
     if (!isUuid(req.params.id) || !isUuid(req.params.reviewId)) throw Errors.caseNotFound();

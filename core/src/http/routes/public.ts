@@ -1,11 +1,12 @@
 /** Public routes: health, the cities and their eligibility pre-check, and document verification. */
 import type { FastifyInstance } from 'fastify';
 import type { CoreContext } from '../../context.ts';
-import type { AccidentReport } from '../../generated/types.ts';
+import type { AccidentReport, CityPublic, CitySummary, Decision, DocumentVerification, LiabilityGrade } from '../../generated/types.ts';
 import { evaluate } from '../../policy/evaluate.ts';
 import { createHash } from 'node:crypto';
 import { determinationContentSha256, normalizeCode, verifyDocumentCode, type DeterminationContent } from '../../documents/verification.ts';
 import { maskName, maskPlate } from '../../privacy/mask.ts';
+import { listOf, responseSchema } from '../responses.ts';
 
 const tenantParams = { type: 'object', required: ['tenant'], additionalProperties: false, properties: { tenant: { type: 'string', maxLength: 32 } } } as const;
 
@@ -20,11 +21,11 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
     }
   });
 
-  app.get('/api/cities', { schema: { tags: ['cities'], summary: 'Cities served (tenants)' } }, async () =>
+  app.get('/api/cities', { schema: { tags: ['cities'], summary: 'Cities served (tenants)', response: { 200: listOf('http/city-summary.schema.json') } } }, async (): Promise<CitySummary[]> =>
     ctx.cities.all().map((c) => ({ tenant: c.tenant, city: c.profile.city, bureau: c.profile.bureau, channels: c.profile.channels.map((ch) => ch.id) })),
   );
 
-  app.get<{ Params: { tenant: string } }>('/api/cities/:tenant', { schema: { tags: ['cities'], summary: 'What a party needs to know about a city: hours, area, accepted types, questions, fallback', params: tenantParams } }, async (req) => {
+  app.get<{ Params: { tenant: string } }>('/api/cities/:tenant', { schema: { tags: ['cities'], summary: 'What a party needs to know about a city: hours, area, accepted types, questions, fallback', params: tenantParams, response: { 200: responseSchema('http/city-public.schema.json') } } }, async (req): Promise<CityPublic> => {
     const c = ctx.cities.get(req.params.tenant);
     const p = c.profile;
     return {
@@ -36,16 +37,16 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
   });
 
   app.post<{ Params: { tenant: string }; Body: AccidentReport }>('/api/cities/:tenant/check', {
-    schema: { tags: ['cities'], summary: 'Eligibility pre-check before the call (nothing is stored)', params: tenantParams, body: { $ref: 'accident-report.schema.json#' } },
+    schema: { tags: ['cities'], summary: 'Eligibility pre-check before the call (nothing is stored)', params: tenantParams, body: { $ref: 'accident-report.schema.json#' }, response: { 200: responseSchema('decision.schema.json') } },
     config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
-  }, async (req) => evaluate(ctx.cities.get(req.params.tenant), req.body, ctx.clock));
+  }, async (req): Promise<Decision> => evaluate(ctx.cities.get(req.params.tenant), req.body, ctx.clock));
 
   app.get<{ Params: { code: string } }>('/verify/:code', {
-    schema: { tags: ['documents'], summary: 'Is this e-determination authentic and unaltered? (masked, no personal data)', params: { type: 'object', required: ['code'], properties: { code: { type: 'string', maxLength: 64 } } } },
+    schema: { tags: ['documents'], summary: 'Is this e-determination authentic and unaltered? (masked, no personal data)', params: { type: 'object', required: ['code'], properties: { code: { type: 'string', maxLength: 64 } } }, response: { 200: responseSchema('http/document-verification.schema.json') } },
   }, async (req, reply) => {
     const code = normalizeCode(req.params.code);
     const [d] = code
-      ? await ctx.db.query<{ tenant: string; number: string; parties: Array<{ name: string; plate: string; liability: string }>; issued_at: Date; served_at: Date | null; document_sha256: string; content: DeterminationContent; content_sha256: string }>(
+      ? await ctx.db.query<{ tenant: string; number: string; parties: Array<{ name: string; plate: string; liability: LiabilityGrade }>; issued_at: Date; served_at: Date | null; document_sha256: string; content: DeterminationContent; content_sha256: string }>(
           'SELECT tenant, number, parties, issued_at, served_at, document_sha256, content, content_sha256 FROM determinations WHERE verify_code = $1', [code])
       : [];
     if (!d || !code) return reply.status(404).send({ error: { code: 'KC_DOCUMENT_NOT_FOUND', message: '未找到该认定书：编码无效或文书已被更改。No document with this code.' } });
@@ -55,10 +56,11 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
     const pdf = await ctx.files.get(d.document_sha256);
     const intact = pdf !== null && createHash('sha256').update(pdf).digest('hex') === d.document_sha256;
     const city = ctx.cities.get(d.tenant);
-    return {
+    const answer: DocumentVerification = {
       authentic, intact, number: d.number, bureau: city.profile.bureau, issuedAt: new Date(d.issued_at).toISOString(),
       servedAt: d.served_at && new Date(d.served_at).toISOString(), documentSha256: d.document_sha256,
       parties: d.parties.map((p) => ({ name: maskName(p.name), plate: maskPlate(p.plate), liability: p.liability })),
     };
+    return answer;
   });
 }

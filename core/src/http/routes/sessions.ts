@@ -1,27 +1,29 @@
 /** Signing in: staff by password, parties by SMS code or by a channel's signed token. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CoreContext } from '../../context.ts';
-import type { ChannelSessionBody, PartyCodeBody, PartySessionBody, StaffLoginBody } from '../../generated/types.ts';
+import type { ChannelSessionBody, CodeSent, LoggedOut, MeResponse, PartyCodeBody, PartySessionBody, SessionResponse, StaffLoginBody, StaffRole } from '../../generated/types.ts';
 import { Errors } from '../../errors.ts';
 import { verifyPassword } from '../../auth/password.ts';
 import { createSession, endSession } from '../../auth/sessions.ts';
 import { checkCode, sendCode } from '../../auth/otp.ts';
 import { SESSION_COOKIE } from '../auth.ts';
+import { responseSchema } from '../responses.ts';
 
 const tenantParams = { type: 'object', required: ['tenant'], properties: { tenant: { type: 'string', maxLength: 32 } } } as const;
 const strict = { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } };
+const session = { 200: responseSchema('http/session.schema.json') };
 
 export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }: { ctx: CoreContext; secureCookies: boolean }) {
-  const issue = async (reply: FastifyReply, who: Parameters<typeof createSession>[2], extra: Record<string, unknown>) => {
+  const issue = async (reply: FastifyReply, who: Parameters<typeof createSession>[2], extra: Pick<SessionResponse, 'staff' | 'channel'>): Promise<SessionResponse> => {
     const s = await createSession(ctx.db, ctx.clock.now(), who);
     reply.setCookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'strict', secure: secureCookies, path: '/', expires: s.expiresAt });
     return { token: s.token, csrf: s.csrf, expiresAt: s.expiresAt.toISOString(), tenant: who.tenant, ...extra };
   };
 
-  app.post<{ Body: StaffLoginBody }>('/api/auth/login', { ...strict, schema: { tags: ['auth'], summary: 'Staff sign-in', body: { $ref: 'http/staff-login.schema.json#' } } }, async (req, reply) => {
+  app.post<{ Body: StaffLoginBody }>('/api/auth/login', { ...strict, schema: { tags: ['auth'], summary: 'Staff sign-in', body: { $ref: 'http/staff-login.schema.json#' }, response: session } }, async (req, reply) => {
     const { tenant, username, password } = req.body;
     const [s] = ctx.cities.has(tenant)
-      ? await ctx.db.query<{ id: string; password_hash: string; display_name: string; roles: string[]; brigade_id: string | null }>(
+      ? await ctx.db.query<{ id: string; password_hash: string; display_name: string; roles: StaffRole[]; brigade_id: string | null }>(
           'SELECT id, password_hash, display_name, roles, brigade_id FROM staff WHERE tenant = $1 AND username = $2', [tenant, username])
       : [];
     // Same answer for an unknown user and a wrong password: nothing to enumerate.
@@ -29,25 +31,25 @@ export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }
     return issue(reply, { tenant, staffId: s.id }, { staff: { id: s.id, username, displayName: s.display_name, roles: s.roles, brigadeId: s.brigade_id } });
   });
 
-  app.post<{ Params: { tenant: string }; Body: PartyCodeBody }>('/api/cities/:tenant/party/code', { ...strict, schema: { tags: ['auth'], summary: 'Send a sign-in code by SMS', params: tenantParams, body: { $ref: 'http/party-code.schema.json#' } } }, async (req) => {
+  app.post<{ Params: { tenant: string }; Body: PartyCodeBody }>('/api/cities/:tenant/party/code', { ...strict, schema: { tags: ['auth'], summary: 'Send a sign-in code by SMS', params: tenantParams, body: { $ref: 'http/party-code.schema.json#' }, response: { 200: responseSchema('http/code-sent.schema.json') } } }, async (req): Promise<CodeSent> => {
     const { expiresAt } = await sendCode(ctx, req.params.tenant, req.body.phone);
     return { sent: true, expiresAt: expiresAt.toISOString() };
   });
 
-  app.post<{ Params: { tenant: string }; Body: PartySessionBody }>('/api/cities/:tenant/party/session', { ...strict, schema: { tags: ['auth'], summary: 'Party sign-in with the SMS code', params: tenantParams, body: { $ref: 'http/party-session.schema.json#' } } }, async (req, reply) => {
+  app.post<{ Params: { tenant: string }; Body: PartySessionBody }>('/api/cities/:tenant/party/session', { ...strict, schema: { tags: ['auth'], summary: 'Party sign-in with the SMS code', params: tenantParams, body: { $ref: 'http/party-session.schema.json#' }, response: session } }, async (req, reply) => {
     ctx.cities.get(req.params.tenant);
     await checkCode(ctx, req.params.tenant, req.body.phone, req.body.code);
     return issue(reply, { tenant: req.params.tenant, partyPhone: req.body.phone, channel: null }, {});
   });
 
-  app.post<{ Params: { tenant: string }; Body: ChannelSessionBody }>('/api/cities/:tenant/party/channel-session', { ...strict, schema: { tags: ['auth'], summary: 'Party sign-in with a channel token (WeChat mini-program link)', params: tenantParams, body: { $ref: 'http/channel-session.schema.json#' } } }, async (req, reply) => {
+  app.post<{ Params: { tenant: string }; Body: ChannelSessionBody }>('/api/cities/:tenant/party/channel-session', { ...strict, schema: { tags: ['auth'], summary: 'Party sign-in with a channel token (WeChat mini-program link)', params: tenantParams, body: { $ref: 'http/channel-session.schema.json#' }, response: session } }, async (req, reply) => {
     const channel = ctx.ports.find(req.params.tenant, 'channel');
     const id = channel?.verifyToken(req.body.token, ctx.clock.now());
     if (!id || id.tenant !== req.params.tenant) throw Errors.channelTokenInvalid();
     return issue(reply, { tenant: id.tenant, partyPhone: id.phone, channel: id.channel }, { channel: id.channel });
   });
 
-  app.post('/api/auth/logout', { schema: { tags: ['auth'] } }, async (req, reply) => {
+  app.post('/api/auth/logout', { schema: { tags: ['auth'], response: { 200: responseSchema('http/logged-out.schema.json') } } }, async (req, reply): Promise<LoggedOut> => {
     if (req.sessionToken) {
       await endSession(ctx.db, req.sessionToken);
       app.forgetSession(req.sessionToken);
@@ -56,7 +58,7 @@ export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }
     return { ok: true };
   });
 
-  app.get('/api/me', { schema: { tags: ['auth'] } }, async (req) => {
+  app.get('/api/me', { schema: { tags: ['auth'], summary: 'Who is signed in, and the CSRF token', response: { 200: responseSchema('http/me.schema.json') } } }, async (req): Promise<MeResponse> => {
     if (!req.principal) throw Errors.unauthenticated();
     const { csrf, expiresAt, ...who } = req.principal;
     return { ...who, csrf, expiresAt: expiresAt.toISOString() };
