@@ -37,8 +37,8 @@ const e2eFilters = filters.filter((f) => f.startsWith('e2e'));
 const files = roots.flatMap((r) => findTests(path.join(root, r))).sort()
   .filter((f) => unitFilters.length > 0 ? unitFilters.some((p) => f.includes(p)) : e2eFilters.length === 0);
 
-// Browser code (DOM library) is checked as its own project; the root tsconfig excludes it.
-const browserProjects = ['plugins/media-mediasoup/src/client/tsconfig.json'];
+// Browser code (DOM library) is checked as its own projects; the root tsconfig excludes it.
+const browserProjects = ['plugins/media-mediasoup/src/client/tsconfig.json', 'e2e/tsconfig.json'];
 if (filters.length === 0) {
   const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
   run('type check (tsc --noEmit)', process.execPath, [tsc, '-p', 'tsconfig.json']);
