@@ -1,0 +1,190 @@
+/**
+ * The seat console (接警台) end to end: Harbin at 10:00, a report in 道里区 rings seat-daoli,
+ * the seat answers, sees the party's real video (a second browser joins the media room with the
+ * media plugin's own call page and Chromium's fake camera), captures the checklist's photos and
+ * clips from it, runs the registry checks, records the details and the statement, and — only
+ * once the checklist is complete — tells the parties to leave. Also: a dropped call returns the
+ * seat to the queue and rings back at the same seat on 继续处理, then is escalated to on-site
+ * police; a lapsed session goes back to sign-in. The party's side is driven through the API.
+ */
+import path from 'node:path';
+import { build } from 'esbuild';
+import type { BrowserContext, Page } from '@playwright/test';
+import { test, expect } from './support/fixtures.ts';
+import type { Api } from './support/api.ts';
+import { repoRoot } from './support/server.ts';
+import { Seat } from './pages/Seat.ts';
+
+const TENANT = 'harbin';
+const DAOLI = { lng: 126.617, lat: 45.773 };
+const HARBIN_10AM = '2026-11-23T10:00:00+08:00';
+
+/** The media plugin's test call page (window.call.join/drop …), bundled once with the real client. */
+let callPageJs: Promise<string> | null = null;
+function partyCallPage(): Promise<string> {
+  callPageJs ??= build({
+    entryPoints: [path.join(repoRoot, 'plugins/media-mediasoup/test/browser/callPage.ts')],
+    bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome110', logLevel: 'silent',
+  }).then((r) => r.outputFiles[0]!.text);
+  return callPageJs;
+}
+
+interface Party {
+  phone: string;
+  token: string;
+}
+
+async function partySignIn(api: Api, phone: string): Promise<Party> {
+  await api.call('POST', `/api/cities/${TENANT}/party/code`, { phone });
+  const code = await api.smsCode(TENANT, phone);
+  const s = await api.call<{ token: string }>('POST', `/api/cities/${TENANT}/party/session`, { phone, code });
+  return { phone, token: s.token };
+}
+
+async function report(api: Api, party: Party, plates: string[]): Promise<{ id: string; number: string }> {
+  const c = await api.call<{ id: string; number: string; state: string }>('POST', '/api/cases', {
+    clientKey: `seat-e2e-${party.phone}-${Date.now()}`,
+    report: {
+      location: { ...DAOLI, source: 'gps', accuracyMeters: 8 }, kind: 'motor_motor', address: '道里区中央大街与西十二道街交口',
+      occurredAt: '2026-11-23T09:55:00+08:00', parties: plates.length, vehicles: plates.map((plate) => ({ plate, class: 'small_car' })),
+    },
+  }, party.token);
+  expect(c.state).toBe('queued');
+  return c;
+}
+
+/**
+ * The party's phone in the call: its own browser context signed in by the session cookie, on a
+ * page of the server's own origin (the media socket checks the origin; a page fulfilled by
+ * Playwright's router cannot open it) with the plugin's call page script added, sending
+ * Chromium's fake camera and microphone.
+ */
+async function partyPhone(context: BrowserContext, page: Page, baseUrl: string, party: Party): Promise<Page> {
+  const js = await partyCallPage();
+  await context.addCookies([{ name: 'kc_session', value: party.token, url: baseUrl }]);
+  await page.goto('/');
+  await page.addScriptTag({ content: js });
+  await page.waitForFunction(() => 'call' in window);
+  return page;
+}
+
+type CallWindow = { call: { join(id: string, o: { camera: boolean; microphone: boolean }): Promise<{ role: string }>; drop(): void } };
+const joinCall = (page: Page, id: string) => page.evaluate((id) => (window as unknown as CallWindow).call.join(id, { camera: true, microphone: true }), id);
+const dropCall = (page: Page) => page.evaluate(() => (window as unknown as CallWindow).call.drop());
+
+test.describe('seat console (接警台)', () => {
+  test.beforeEach(async ({ api }) => {
+    await api.setClock(HARBIN_10AM);
+  });
+
+  test('Harbin 10:00, 道里区: ring → answer → party video → photos, clips, checks, details, statement → checklist complete → leave the scene', async ({ actor, api, server, shot }) => {
+    const { page } = await actor('console');
+    const seat = new Seat(page, TENANT);
+    await seat.signIn('seat-daoli');
+    await seat.setAway();
+
+    // A report while the seat is away waits in the queue; the wait counts up.
+    const party = await partySignIn(api, '13900000101');
+    const c = await report(api, party, ['黑AD56789', '黑A12345']);
+    await seat.expectQueued(c.number);
+    await shot(page, 'seat-queue');
+
+    // Going available rings this seat at once; 接听 takes the focus.
+    await seat.setAvailable();
+    await seat.waitForRinging(c.number);
+    await shot(page, 'seat-ringing');
+    const id = await seat.acceptRinging({ caseNumber: c.number, keyboard: true });
+    expect(id).toBe(c.id);
+
+    // The party joins the media room from its phone; the seat sees the video play, with stats.
+    const phone = await actor('phone');
+    const partyPage = await partyPhone(phone.context, phone.page, server.url, party);
+    expect((await joinCall(partyPage, id)).role).toBe('party_a');
+    await seat.waitForPartyVideo();
+    await seat.expectStats();
+    await seat.expectLeaveBlocked();
+
+    // Evidence from the video: two photos per photo line, two clips of the vehicles' angles.
+    for (const item of ['parties_photo', 'collision_closeups', 'plate_closeups']) {
+      await seat.capturePhoto(item);
+      await seat.capturePhoto(item);
+    }
+    await seat.recordClip('vehicle_angles');
+    await seat.recordClip('vehicle_angles');
+
+    // Automatic checks: 李娜's licence, her car's registration and 交强险 (in force on 2026-11-23).
+    await seat.runChecks({ driverName: '李娜', idNumber: '230103199007214422', plate: '黑AD56789' });
+    await seat.expectChecks({ driver_licence: true, vehicle_registration: true, compulsory_insurance: true });
+    // The other car's policy ended on 2026-08-31: shown as failed, the line stays satisfied by the first.
+    await seat.runChecks({ driverName: '张伟', idNumber: '230102198503127810', plate: '黑A12345' });
+    await seat.expectChecks({ compulsory_insurance: false });
+
+    await seat.fillInfo({ party_names: '李娜、张伟', accident_type: '追尾' });
+    await seat.fillInfo({ plates: '黑AD56789、黑A12345', time: '2026-11-23 09:55', place: '道里区中央大街与西十二道街交口' });
+    await shot(page, 'seat-call-checklist');
+    await seat.fillStatement('李娜：我在路口等红灯，被后车追尾。张伟：我起步时没注意前车，追尾了。');
+    await seat.addNote('双方对事实无争议，车辆均可移动。张伟车辆交强险已过期，请民警注意。');
+
+    await seat.expectChecklistComplete();
+    await shot(page, 'seat-checklist-complete');
+    await seat.leaveScene();
+    await shot(page, 'seat-after-leave');
+    await seat.setAway();
+
+    const view = await api.call<{ state: string; chain: { ok: boolean }; evidence: Array<{ item: string; kind: string; file: { contentType: string } | null }> }>(
+      'GET', `/api/cases/${id}`, undefined, await api.staffToken(TENANT, 'officer'));
+    expect(view.state).toBe('evacuated');
+    expect(view.chain.ok).toBe(true);
+    expect(view.evidence.filter((e) => e.item === 'collision_closeups').map((e) => e.file?.contentType)).toEqual(['image/jpeg', 'image/jpeg']);
+    expect(view.evidence.filter((e) => e.item === 'vehicle_angles').map((e) => e.file?.contentType)).toEqual(['video/webm', 'video/webm']);
+    expect(view.evidence.some((e) => e.item === 'note')).toBe(true);
+  });
+
+  test('a dropped call returns the seat to the queue, rings back at the same seat on 继续处理, and is escalated to on-site police', async ({ actor, api, server, shot }) => {
+    const { page } = await actor('console');
+    const seat = new Seat(page, TENANT);
+    await seat.signIn('seat-daoli');
+    await seat.setAvailable();
+
+    const party = await partySignIn(api, '13900000102');
+    const c = await report(api, party, ['黑AD56789', '黑A12345']);
+    const id = await seat.acceptRinging({ caseNumber: c.number });
+    const phone = await actor('phone');
+    const partyPage = await partyPhone(phone.context, phone.page, server.url, party);
+    await joinCall(partyPage, id);
+    await seat.waitForPartyVideo();
+    // Something typed before the drop is still there after the resume.
+    await seat.openTab('statement');
+    await page.getByTestId('notes').fill('通话中断前的备注');
+
+    await dropCall(partyPage);
+    await seat.expectCallDropped(c.number);
+    await shot(page, 'seat-call-dropped');
+
+    await api.call('POST', `/api/cases/${id}/resume`, {}, party.token);
+    await seat.waitForRinging(c.number);
+    await expect(page.getByTestId('ring-resumed')).toBeVisible();
+    await seat.acceptRinging({ caseNumber: c.number });
+    await joinCall(partyPage, id);
+    await seat.waitForPartyVideo();
+    await seat.openTab('statement');
+    await expect(page.getByTestId('notes')).toHaveValue('通话中断前的备注');
+
+    await seat.escalate('一方当事人称颈部疼痛，需民警到场处理');
+    await seat.setAway();
+    const view = await api.call<{ state: string; evidence: Array<{ item: string; data: { text?: string } }> }>('GET', `/api/cases/${id}`, undefined, await api.staffToken(TENANT, 'officer'));
+    expect(view.state).toBe('escalated_onsite');
+    expect(view.evidence.find((e) => e.item === 'note')?.data.text).toBe('通话中断前的备注');
+  });
+
+  test('a lapsed session sends the seat back to sign-in', async ({ actor }) => {
+    const { page, context } = await actor('console');
+    const seat = new Seat(page, TENANT);
+    await seat.signIn('seat-daoli');
+    await seat.setAway();
+    await context.clearCookies();
+    await page.keyboard.press('s'); // go available: the API answers 401
+    await page.waitForURL(/\/console\/login\?.*next=/);
+    await expect(page.locator('input[name="username"]')).toBeVisible();
+  });
+});
