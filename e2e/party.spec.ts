@@ -1,0 +1,234 @@
+/**
+ * The party app at 375×812 against the real server: refusals (Harbin at 19:30, and in 阿城区),
+ * the call (safety → sign-in → report → queue → video → leave notice), and 网办进度 (the
+ * e-determination, its PDF, review in time and after the deadline, the claim). The seat and the
+ * officer act through the API here (their own screens are other specs); in the call test a
+ * second page joins the case's media as the seat, so the party's screen shows real video.
+ */
+import path from 'node:path';
+import { build } from 'esbuild';
+import type { BrowserContext, Page } from '@playwright/test';
+import { test, expect } from './support/fixtures.ts';
+import type { Api } from './support/api.ts';
+import { repoRoot } from './support/server.ts';
+import { Party } from './pages/Party.ts';
+
+const DAOLI = { latitude: 45.773, longitude: 126.617 };
+const ACHENG = { latitude: 45.549, longitude: 126.958 };
+const PLATES = ['黑A12345', '黑AD56789'];
+const WEBM = [0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0x82, 0x84, 0x77, 0x65, 0x62, 0x6d];
+const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** A staff member through the API with a bearer token (tokens cached: sign-in is rate limited). */
+class Staff {
+  private constructor(readonly api: Api, readonly token: string) {}
+  private static tokens = new Map<string, string>();
+  static async as(api: Api, tenant: string, username: string): Promise<Staff> {
+    const key = `${api.baseUrl} ${tenant} ${username}`;
+    let token = Staff.tokens.get(key);
+    if (!token) Staff.tokens.set(key, (token = await api.staffToken(tenant, username)));
+    return new Staff(api, token);
+  }
+
+  call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.api.call<T>(method, path, body, this.token);
+  }
+
+  /** Seat: ready for calls (a seat already ringing or busy stays so). */
+  async available(): Promise<void> {
+    await this.call('POST', '/api/seat/status', { status: 'available' }).catch((err: Error) => {
+      if (!/409/.test(err.message)) throw err;
+    });
+  }
+
+  /** Seat: waits until the case rings here, then answers (接警). */
+  async answer(caseId: string): Promise<void> {
+    await expect.poll(async () => (await this.call<{ state: string }>('GET', `/api/cases/${caseId}`)).state, { timeout: 15_000 }).toBe('ringing');
+    await this.call('POST', `/api/cases/${caseId}/answer`);
+  }
+
+  /** Seat: every item of Harbin's checklist (texts, photos, clips, the registry checks), as the seat console would record them. */
+  async completeEvidence(caseId: string): Promise<void> {
+    const text = (item: string, data: Record<string, unknown>) => this.call('POST', `/api/cases/${caseId}/evidence`, { item, data });
+    await text('party_names', { names: ['张伟', '李娜'] });
+    await text('plates', { plates: PLATES });
+    await text('time', { text: '2026-11-23 09:55' });
+    await text('place', { text: '道里区中央大街与西十二道街交口' });
+    await text('accident_type', { text: '追尾' });
+    await text('statement', { text: '我在等红灯，后车追尾。' });
+    let n = 0;
+    const file = async (item: string, magic: number[], name: string, type: string) => {
+      const form = new FormData();
+      form.append('item', item);
+      form.append('file', new Blob([Uint8Array.from([...magic, ++n, 7, 7, 7])], { type }), name);
+      const res = await fetch(`${this.api.baseUrl}/api/cases/${caseId}/evidence/file`, { method: 'POST', headers: { authorization: `Bearer ${this.token}` }, body: form });
+      expect(res.status, await res.text()).toBe(201);
+    };
+    for (const item of ['parties_photo', 'collision_closeups', 'plate_closeups']) for (const i of [1, 2]) await file(item, PNG, `${item}-${i}.png`, 'image/png');
+    for (const i of [1, 2]) await file('vehicle_angles', WEBM, `angle-${i}.webm`, 'video/webm');
+    // 黑AD56789 (李娜): its 交强险 runs to 2027-01-09; 黑A12345's ended on 2026-08-31 (registry-dev fixtures).
+    await this.call('POST', `/api/cases/${caseId}/checks`, { driver: { name: '李娜', idNumber: '230103199007214422' }, plate: '黑AD56789' });
+    await expect.poll(async () => (await this.call<{ state: string }>('GET', `/api/cases/${caseId}`)).state).toBe('evidence_complete');
+  }
+
+  /** Officer: 后台定责, served at once. */
+  async determine(caseId: string): Promise<void> {
+    await this.call('POST', `/api/cases/${caseId}/determination`, {
+      facts: '2026年11月23日9时55分，张伟驾驶黑A12345在道里区中央大街追尾李娜驾驶的黑AD56789。',
+      parties: [
+        { name: '张伟', plate: '黑A12345', vehicleClass: 'small_car', insurerId: 'picc', faultBehaviour: '未与前车保持安全距离', liability: 'full' },
+        { name: '李娜', phone: '13800000002', plate: '黑AD56789', insurerId: 'pingan', faultBehaviour: '无', liability: 'none' },
+      ],
+    });
+  }
+}
+
+/** The seat's side of the video, in a second browser page: the media plugin's own call page joins the case's room with a fake camera. */
+let seatPageJs: string | null = null;
+async function seatMedia({ context, page }: { context: BrowserContext; page: Page }, baseUrl: string, token: string, caseId: string): Promise<Page> {
+  seatPageJs ??= (await build({
+    entryPoints: [path.join(repoRoot, 'plugins/media-mediasoup/test/browser/callPage.ts')],
+    bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome110', logLevel: 'silent',
+  })).outputFiles[0]!.text;
+  await context.addCookies([{ name: 'kc_session', value: token, url: baseUrl }]);
+  await page.goto('/');
+  await page.addScriptTag({ content: seatPageJs });
+  await page.evaluate((id) => (globalThis as unknown as { call: { join(id: string, o: object): Promise<unknown> } }).call.join(id, { camera: true, microphone: true }), caseId);
+  return page;
+}
+
+/** A report made from the signed-in party's own session (the CSRF token the app keeps), as the app would send it. */
+async function reportFromSession(page: Page, location: { lng: number; lat: number }): Promise<{ id: string; number: string }> {
+  return page.evaluate(async (loc) => {
+    const res = await fetch('/api/cases', {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('kc_csrf') ?? '' },
+      body: JSON.stringify({ clientKey: crypto.randomUUID(), report: { location: loc, kind: 'motor_motor', parties: 2, vehicles: [{ plate: '黑A12345' }, { plate: '黑AD56789' }] } }),
+    });
+    if (!res.ok) throw new Error(await res.text());
+    return res.json() as Promise<{ id: string; number: string }>;
+  }, location);
+}
+
+test.describe('party app (Harbin, 375×812)', () => {
+  test('refused at 19:30, and in 阿城区: the reasons and the fallback, no call', async ({ actor, api, shot }) => {
+    await api.setClock('2026-11-23T19:30:00+08:00');
+    const evening = new Party((await actor('phone', { geolocation: DAOLI })).page, 'harbin');
+    await evening.open();
+    await evening.passSafety();
+    await evening.signIn('13900000101', () => api.smsCode('harbin', '13900000101'));
+    await evening.fillReport({ district: '道里区', plates: PLATES });
+    await evening.submit();
+    await evening.expectRefused('不在视频快处服务时间内');
+    await expect(evening.page.getByTestId('refusal')).toContainText('19:30');
+    await expect(evening.page.getByTestId('fallback').locator('a[href="tel:122"]')).toBeVisible();
+    await shot(evening.page, 'party-refused-hours');
+
+    await api.setClock('2026-11-23T10:00:00+08:00');
+    const acheng = new Party((await actor('phone', { geolocation: ACHENG })).page, 'harbin');
+    await acheng.open();
+    await acheng.passSafety();
+    await acheng.signIn('13900000102', () => api.smsCode('harbin', '13900000102'));
+    await acheng.fillReport({ district: '阿城区', plates: PLATES });
+    await expect(acheng.page.getByTestId('location')).toContainText('不在视频快处服务区域内'); // told at once, before the questions
+    await acheng.submit();
+    await acheng.expectRefused('阿城区');
+    await shot(acheng.page, 'party-refused-area');
+
+    // Nothing reached the seats: the 道里 and 阿城 reports were recorded as refusals only.
+    const seat = await Staff.as(api, 'harbin', 'seat-daoli');
+    const queue = await seat.call<{ waiting: unknown[] }>('GET', '/api/seat/queue');
+    expect(queue.waiting).toEqual([]);
+  });
+
+  test('10:00 in 道里区: safety → sign-in → report → queue → video → leave the scene', async ({ actor, api, shot }) => {
+    await api.setClock('2026-11-23T10:00:00+08:00');
+    const seat = await Staff.as(api, 'harbin', 'seat-daoli');
+    await seat.call('POST', '/api/seat/status', { status: 'away' }).catch(() => {});
+    const phone = actor('phone', { geolocation: DAOLI });
+    const party = new Party((await phone).page, 'harbin');
+    const page = party.page;
+
+    await party.open();
+    await shot(page, 'party-safety');
+    await party.passSafety();
+    await page.getByLabel('手机号码').fill('1390000');
+    await page.getByLabel('手机号码').blur();
+    await expect(page.getByText('请输入正确的 11 位手机号码')).toBeVisible();
+    await shot(page, 'party-signin');
+    await party.signIn('13900000201', () => api.smsCode('harbin', '13900000201'));
+    await party.fillReport({ district: '道里区', address: '中央大街与西十二道街交口', plates: PLATES });
+    await expect(page.getByTestId('report-time')).toContainText('10:00');
+    await shot(page, 'party-report-questions');
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+    await shot(page, 'party-report');
+
+    await party.submit();
+    expect(await party.waitInQueue()).toBe(1);
+    await party.expectOwnCameraLive();
+    await shot(page, 'party-queue');
+    const caseId = party.caseId();
+
+    await seat.available();
+    await seat.answer(caseId);
+    const seatPage = await seatMedia(await actor('console'), api.baseUrl, seat.token, caseId);
+    await party.waitForVideo();
+    await party.expectRecording();
+    await party.switchCamera();
+    await party.toggleMute();
+    await party.expectOwnCameraLive();
+    await shot(page, 'party-call');
+
+    await seat.completeEvidence(caseId);
+    await seat.call('POST', `/api/cases/${caseId}/evacuate`);
+    await party.expectLeaveNotice();
+    await shot(page, 'party-leave');
+    await seatPage.close();
+  });
+
+  test('网办进度: the e-determination, its PDF, review in time and after the deadline, the claim', async ({ actor, api, shot }) => {
+    await api.setClock('2026-11-23T10:00:00+08:00');
+    const party = new Party((await actor('phone', { geolocation: DAOLI })).page, 'harbin');
+    await party.open();
+    await party.passSafety();
+    await party.signIn('13900000301', () => api.smsCode('harbin', '13900000301'));
+
+    const seat = await Staff.as(api, 'harbin', 'seat-daoli');
+    const officer = await Staff.as(api, 'harbin', 'officer');
+    const cases: Array<{ id: string; number: string }> = [];
+    for (let i = 0; i < 2; i++) {
+      const c = await reportFromSession(party.page, { lng: 126.617, lat: 45.773 });
+      await seat.available();
+      await seat.answer(c.id);
+      await seat.completeEvidence(c.id);
+      await seat.call('POST', `/api/cases/${c.id}/evacuate`);
+      await officer.determine(c.id);
+      cases.push(c);
+    }
+
+    await party.openProgress();
+    await expect(party.page.getByTestId('case-list').locator('a[data-number]')).toHaveCount(2);
+    await shot(party.page, 'party-progress');
+    await party.openCase(cases[0]!.number);
+    expect(await party.expectDetermination()).toMatch(/^HRB-2026-\d{6}$/);
+    await expect(party.page.getByTestId('determination')).toContainText('全部责任');
+    await shot(party.page, 'party-determination');
+    await party.downloadDocument();
+    await party.pushClaim();
+    await expect(party.page.getByTestId('claims').locator('li[data-insurer="picc"]')).toContainText('中国人保');
+    await party.requestReview('我认为前车突然刹车，请求复核。');
+    await party.page.getByTestId('claims').scrollIntoViewIfNeeded();
+    await shot(party.page, 'party-review-claim');
+
+    // Four days later the window (3 days from service) has closed: the server refuses, the party is told.
+    // The party's session (24 h) has ended by then: 网办进度 asks to sign in again.
+    await api.advanceClock(4 * 24 * 3600);
+    await party.openProgress();
+    await expect(party.page.getByTestId('cases-signin')).toBeVisible();
+    await party.signIn('13900000301', () => api.smsCode('harbin', '13900000301'));
+    await expect(party.page.getByTestId('case-list')).toBeVisible();
+    await party.openCase(cases[1]!.number);
+    await party.expectReviewRefused();
+    await party.page.getByTestId('review').scrollIntoViewIfNeeded();
+    await shot(party.page, 'party-review-closed');
+  });
+});
