@@ -103,6 +103,10 @@ export default {
 
   'officer.evidence.at': { zh: '时间', en: 'Time' },
   'officer.evidence.by': { zh: '采集人', en: 'Recorded by' },
+  'officer.by.seat': { zh: '坐席 {id}', en: 'Seat {id}' },
+  'officer.by.officer': { zh: '民警 {id}', en: 'Officer {id}' },
+  'officer.by.party': { zh: '当事人 {id}', en: 'Party {id}' },
+  'officer.by.system': { zh: '系统 {id}', en: 'System {id}' },
 
   'officer.checks.title': { zh: '自动核验结果', en: 'Automatic checks' },
   'officer.checks.none': { zh: '本案没有自动核验记录。', en: 'No automatic check was recorded.' },
@@ -160,6 +164,7 @@ export default {
   'officer.preview.review': { zh: '当事人对本认定有异议的，可自送达之日起 {days} 日内申请复核。', en: 'A party who disagrees may apply for review within {days} days of service.' },
 
   'officer.issued.title': { zh: '认定书已签发', en: 'Determination issued' },
+  'officer.issued.supersededTitle': { zh: '原认定书（复核已撤销）', en: 'Former determination (revised on review)' },
   'officer.issued.number': { zh: '认定书编号', en: 'Number' },
   'officer.issued.issuedAt': { zh: '签发时间', en: 'Issued' },
   'officer.issued.served': { zh: '送达', en: 'Service' },

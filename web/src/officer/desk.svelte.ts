@@ -52,6 +52,9 @@ async function loadCity(): Promise<void> {
   }
 }
 
+/** The states in which a case waits for an officer (GET /api/officer/cases). */
+const WAITING: readonly string[] = ['evacuated', 'review_requested'];
+
 let users = 0;
 let live: LiveChannel | null = null;
 let ticker: ReturnType<typeof setInterval> | undefined;
@@ -77,7 +80,8 @@ export function useDesk(): () => void {
       const m = raw as unknown as LiveMessage;
       if (m.kind !== 'event') return;
       desk.lastEvent = { caseId: m.caseId, at: Date.now() };
-      scheduleReload();
+      // The list changes only when a case enters a waiting state or leaves the list: a seat's evidence does not reload it.
+      if (WAITING.includes(m.state) || desk.cases.some((c) => c.id === m.caseId)) scheduleReload();
     });
   }
   return () => {

@@ -91,17 +91,26 @@ export function draftParties(view: CaseView): PartyDraft[] {
   });
 }
 
-/** The parties of an issued determination, as a draft to revise after a review (names are masked: the officer retypes them). */
-export function partiesFromDetermination(view: CaseView, draft: PartyDraft[]): PartyDraft[] {
+/**
+ * The parties of an issued determination, as the draft to revise after a review: grades and
+ * behaviours as issued (common behaviours ticked again), names from the seat's record (the
+ * view masks them).
+ */
+export function partiesFromDetermination(view: CaseView, draft: PartyDraft[], faultIds: readonly string[], faultText: (id: string) => string): PartyDraft[] {
   const d = view.determination;
   if (!d) return draft;
-  return d.parties.map((p, i) => ({
-    ...emptyParty(),
-    ...(draft.find((x) => x.plate === p.plate) ?? draft[i] ?? {}),
-    plate: p.plate,
-    insurerId: p.insurerId ?? draft[i]?.insurerId ?? '',
-    liability: p.liability,
-    otherFault: p.faultBehaviour === '无' ? '' : p.faultBehaviour,
-    faults: [],
-  }));
+  return d.parties.map((p, i) => {
+    const parts = p.faultBehaviour === '无' ? [] : p.faultBehaviour.split('；').map((x) => x.trim()).filter(Boolean);
+    const faults = faultIds.filter((id) => parts.includes(faultText(id)));
+    const other = parts.filter((x) => !faults.some((id) => faultText(id) === x)).join('；');
+    return {
+      ...emptyParty(),
+      ...(draft.find((x) => x.plate === p.plate) ?? draft[i] ?? {}),
+      plate: p.plate,
+      insurerId: p.insurerId ?? draft[i]?.insurerId ?? '',
+      liability: p.liability,
+      faults,
+      otherFault: other,
+    };
+  });
 }

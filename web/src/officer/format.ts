@@ -29,3 +29,11 @@ export function deadlineText(iso: string | null | undefined, timeZone?: string):
   const dayBefore = new Date(at.getTime() - 60_000).toISOString();
   return `${formatTime(dayBefore, timeZone).replace(/\s*\d{2}:\d{2}$/, '')} 24:00`;
 }
+
+/** Who recorded an item: seat:<id> → 坐席 2b5a3c7f, system → 系统 … (the full id stays in the title). */
+export function actorText(createdBy: string): string {
+  const [kind, id] = createdBy.split(':', 2);
+  const known = ['seat', 'officer', 'party', 'system'];
+  if (!kind || !known.includes(kind)) return createdBy;
+  return id ? t(`officer.by.${kind}`, { id: id.slice(0, 8) }) : t(`officer.by.${kind}`, { id: '' }).trim();
+}
