@@ -21,9 +21,7 @@ const OTHER_PHONE = '13800000102';
 async function makeMedia(page: Page): Promise<{ photos: Buffer[]; clips: Buffer[] }> {
   await page.goto('/');
   const out = await page.evaluate(async () => {
-    // Runs in the browser; the e2e project is typed without the DOM library, so its globals are reached untyped.
-    const g = globalThis as any;
-    const draw = (ctx: any, w: number, h: number, hue: number, label: string, t = 0) => {
+    const draw = (ctx: CanvasRenderingContext2D, w: number, h: number, hue: number, label: string, t = 0) => {
       const sky = ctx.createLinearGradient(0, 0, 0, h);
       sky.addColorStop(0, `hsl(${hue}, 35%, 70%)`);
       sky.addColorStop(0.55, `hsl(${hue}, 20%, 85%)`);
@@ -56,32 +54,32 @@ async function makeMedia(page: Page): Promise<{ photos: Buffer[]; clips: Buffer[
       const bytes = new Uint8Array(await blob.arrayBuffer());
       let s = '';
       for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      return g.btoa(s) as string;
+      return btoa(s);
     };
-    const canvas = g.document.createElement('canvas');
+    const canvas = document.createElement('canvas');
     canvas.width = 640;
     canvas.height = 480;
-    const ctx = canvas.getContext('2d');
+    const ctx = canvas.getContext('2d')!;
     const photos: string[] = [];
     const labels = ['当事人甲', '当事人乙', '碰撞部位 1', '碰撞部位 2', '号牌 黑A12345', '号牌 黑AD56789'];
     for (const [i, label] of labels.entries()) {
       draw(ctx, 640, 480, i * 50, label);
-      photos.push(await b64(await new Promise<Blob>((r) => canvas.toBlob((b: Blob) => r(b), 'image/png'))));
+      photos.push(await b64(await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'))));
     }
     const clips: string[] = [];
     for (const hue of [200, 30]) {
       const stream = canvas.captureStream(15);
-      const rec = new g.MediaRecorder(stream, { mimeType: 'video/webm;codecs=vp8' });
+      const rec = new MediaRecorder(stream, { mimeType: 'video/webm;codecs=vp8' });
       const chunks: Blob[] = [];
-      rec.ondataavailable = (e: { data: Blob }) => chunks.push(e.data);
+      rec.ondataavailable = (e) => chunks.push(e.data);
       const stopped = new Promise((r) => (rec.onstop = r));
       rec.start();
-      const t0 = g.performance.now();
+      const t0 = performance.now();
       await new Promise<void>((done) => {
         const frame = () => {
-          const t = (g.performance.now() - t0) / 1000;
+          const t = (performance.now() - t0) / 1000;
           draw(ctx, 640, 480, hue, '车辆各角度', t);
-          if (t < 1.5) g.requestAnimationFrame(frame);
+          if (t < 1.5) requestAnimationFrame(frame);
           else done();
         };
         frame();
@@ -111,8 +109,8 @@ async function upload(api: Api, token: string, caseId: string, item: string, nam
 }
 
 /** Report in 道里区 → the 道里 seat answers → evidence, checks, statement → leave the scene. */
-async function evacuatedCase(api: Api, media: { photos: Buffer[]; clips: Buffer[] }): Promise<{ id: string; number: string; party: string; code: string }> {
-  const { token: party, code } = await partySignIn(api, PARTY_PHONE);
+async function evacuatedCase(api: Api, media: { photos: Buffer[]; clips: Buffer[] }, phone = PARTY_PHONE): Promise<{ id: string; number: string; party: string; code: string }> {
+  const { token: party, code } = await partySignIn(api, phone);
   const seat = await api.staffToken('harbin', 'seat-daoli');
   await api.call('POST', '/api/seat/status', { status: 'available' }, seat);
   const reported = await api.call<{ id: string; number: string; state: string }>('POST', '/api/cases', {
@@ -181,7 +179,7 @@ test('Harbin 10:00, 道里区: the officer determines an evacuated case, issues 
   await shot(page, 'officer-determination-refused');
   expect((await api.call<{ state: string }>('GET', `/api/cases/${c.id}`, undefined, c.party)).state).toBe('evacuated');
 
-  await officer.fillDetermination({ parties: [{ liability: 'full' }, { liability: 'none' }] });
+  await officer.fillDetermination({ parties: [{ liability: 'full' }, { liability: 'none', fault: '' }] });
   await expect(page.getByTestId('determination-problems')).toBeHidden();
   expect(await officer.preview()).toBe(true);
   await expect(page.getByTestId('determination-preview')).toContainText('张伟驾驶黑A12345');
@@ -225,4 +223,38 @@ test('Harbin 10:00, 道里区: the officer determines an evacuated case, issues 
   expect(other.some((t) => t.includes(number)), 'the other party is served by SMS too').toBe(true);
   await admin.smsMessages();
   await shot(adminPage, 'admin');
+});
+
+test('a review that revises the determination opens the form again with the grades as issued; the new document is served', async ({ actor, api, shot }) => {
+  await api.setClock('2026-11-23T11:00:00+08:00');
+  const { page } = await actor('console');
+  const media = await makeMedia(page);
+  const c = await evacuatedCase(api, media, '13800000111');
+  const officer = new Officer(page, 'harbin');
+  await officer.signIn();
+  await officer.openCase(c.number);
+  await officer.determine({
+    parties: [
+      { liability: 'primary', fault: '未与前车保持足以采取紧急制动措施的安全距离' },
+      { liability: 'secondary', fault: '变更车道时影响相关车道内机动车正常行驶' },
+    ],
+  });
+  const first = await officer.expectIssued();
+
+  await api.call('POST', `/api/cases/${c.id}/reviews`, { reason: '乙方并未变道，请求复核。' }, c.party);
+  await officer.decideReview('revised');
+  const form = page.getByTestId('determination-form');
+  await expect(form.getByRole('heading')).toHaveText(/重新认定/);
+  await expect(page.getByTestId('party-0').getByRole('radio', { name: '主要', exact: true })).toBeChecked();
+  await expect(page.getByTestId('party-1').getByRole('checkbox', { name: '变更车道时影响相关车道内机动车正常行驶' })).toBeChecked();
+  await form.scrollIntoViewIfNeeded();
+  await shot(page, 'officer-redetermine');
+
+  await officer.determine({ parties: [{ liability: 'full' }, { liability: 'none', fault: '无' }] });
+  const second = await officer.expectIssued();
+  expect(second).not.toBe(first);
+  const mine = await api.call<{ state: string; determination: { number: string; parties: Array<{ liability: string; faultBehaviour: string }> } }>('GET', `/api/cases/${c.id}`, undefined, c.party);
+  expect(mine.state).toBe('served');
+  expect(mine.determination.number).toBe(second);
+  expect(mine.determination.parties.map((p) => [p.liability, p.faultBehaviour])).toEqual([['full', '未与前车保持足以采取紧急制动措施的安全距离'], ['none', '无']]);
 });

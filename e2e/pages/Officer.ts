@@ -9,7 +9,11 @@ import { DEMO_PASSWORD } from '../support/server.ts';
 export type Liability = 'full' | 'primary' | 'equal' | 'secondary' | 'none';
 export interface PartyInput {
   liability: Liability;
-  /** A fault behaviour: ticks the common behaviour with this exact (zh) text, else types it as the officer's own words. */
+  /**
+   * The fault behaviour, replacing what the form had: the common behaviour with this exact (zh)
+   * text is ticked, any other text is typed as the officer's own words; '' or '无' clears it.
+   * Left out, the form keeps what it has.
+   */
   fault?: string;
   name?: string;
   plate?: string;
@@ -92,16 +96,12 @@ export class Officer {
       await expect.poll(() => photos.count()).toBeGreaterThanOrEqual(opts.photos);
       for (const img of await photos.all()) {
         await img.scrollIntoViewIfNeeded();
-        await expect.poll(() => img.evaluate((el) => ((el as unknown as { complete: boolean }).complete ? (el as unknown as { naturalWidth: number }).naturalWidth : 0))).toBeGreaterThan(0);
+        await expect.poll(() => img.evaluate((el: HTMLImageElement) => (el.complete ? el.naturalWidth : 0))).toBeGreaterThan(0);
       }
     }
     const playable = async (video: Locator) => {
       await video.scrollIntoViewIfNeeded();
-      // The e2e project has no DOM types: the element's media state, read as a plain object.
-      const media = () => video.evaluate((el) => {
-        const v = el as unknown as { readyState: number; duration: number; error: { code: number } | null };
-        return { readyState: v.readyState, duration: v.duration, error: v.error?.code ?? null };
-      });
+      const media = () => video.evaluate((v: HTMLMediaElement) => ({ readyState: v.readyState, duration: v.duration, error: v.error?.code ?? null }));
       await expect.poll(async () => (await media()).readyState, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
       const state = await media();
       expect(state.error).toBeNull();
@@ -135,7 +135,7 @@ export class Officer {
     await this.page.getByTestId('evidence-photo').nth(index).click();
     const viewer = this.page.getByTestId('photo-viewer');
     await expect(viewer).toBeVisible();
-    await expect.poll(() => viewer.getByTestId('viewer-image').evaluate((el) => (el as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    await expect.poll(() => viewer.getByTestId('viewer-image').evaluate((el: HTMLImageElement) => el.naturalWidth)).toBeGreaterThan(0);
   }
 
   async closePhoto(): Promise<void> {
@@ -159,10 +159,15 @@ export class Officer {
       if (p.plate !== undefined) await fs.getByLabel('号牌号码').fill(p.plate);
       if (p.phone !== undefined) await fs.getByLabel(/送达手机/).fill(p.phone);
       await fs.getByRole('radio', { name: GRADE_ZH[p.liability], exact: true }).check();
-      if (p.fault) {
+      if (p.fault !== undefined) {
+        for (const box of await fs.getByRole('checkbox', { checked: true }).all()) await box.uncheck();
+        const other = fs.getByLabel('其他过错行为（补充）');
+        await other.fill('');
         const chip = fs.getByRole('checkbox', { name: p.fault, exact: true });
-        if (await chip.count()) await chip.check();
-        else await fs.getByLabel('其他过错行为（补充）').fill(p.fault);
+        if (p.fault === '' || p.fault === '无') {
+          // no fault
+        } else if (await chip.count()) await chip.check();
+        else await other.fill(p.fault);
       }
     }
   }
@@ -182,13 +187,14 @@ export class Officer {
     await expect(this.page.getByTestId('determination-preview')).toBeHidden();
   }
 
-  /** From the preview: issues and serves; waits for the issued panel (or the server's refusal, which it throws). */
+  /** From the preview: issues and serves; waits until the form gives way to the issued document (or throws the server's refusal). */
   async issue(): Promise<void> {
     await this.page.getByRole('button', { name: '签发并送达' }).click();
-    const issued = this.page.getByTestId('determination-issued');
+    const form = this.page.getByTestId('determination-form');
     const refused = this.page.getByTestId('determination-api-error');
-    await expect(issued.or(refused)).toBeVisible();
+    await expect(refused.or(this.page.locator('[data-testid="determination-issued"][data-superseded="false"]'))).toBeVisible();
     if (await refused.isVisible()) throw new Error(`the server refused the determination: ${await refused.textContent()}`);
+    await expect(form).toBeHidden();
   }
 
   /** Fills the form, previews and issues (throws if the form or the server refuses). */
@@ -200,7 +206,7 @@ export class Officer {
 
   /** Asserts the determination is issued and served; returns its number (HRB-2026-000001 …). */
   async expectIssued(): Promise<string> {
-    const panel = this.page.getByTestId('determination-issued');
+    const panel = this.page.locator('[data-testid="determination-issued"][data-superseded="false"]');
     await expect(panel).toBeVisible();
     const number = panel.getByTestId('determination-number');
     await expect(number).toHaveText(/^[A-Z]+-\d{4}-\d{6}$/);
