@@ -17,6 +17,7 @@ import { Seat } from './pages/Seat.ts';
 
 const TENANT = 'harbin';
 const DAOLI = { lng: 126.617, lat: 45.773 };
+const CHONGCHUAN = { lng: 120.857, lat: 32.01 };
 const HARBIN_10AM = '2026-11-23T10:00:00+08:00';
 
 /** The media plugin's test call page (window.call.join/drop …), bundled once with the real client. */
@@ -34,18 +35,19 @@ interface Party {
   token: string;
 }
 
-async function partySignIn(api: Api, phone: string): Promise<Party> {
-  await api.call('POST', `/api/cities/${TENANT}/party/code`, { phone });
-  const code = await api.smsCode(TENANT, phone);
-  const s = await api.call<{ token: string }>('POST', `/api/cities/${TENANT}/party/session`, { phone, code });
+async function partySignIn(api: Api, phone: string, tenant = TENANT): Promise<Party> {
+  await api.call('POST', `/api/cities/${tenant}/party/code`, { phone });
+  const code = await api.smsCode(tenant, phone);
+  const s = await api.call<{ token: string }>('POST', `/api/cities/${tenant}/party/session`, { phone, code });
   return { phone, token: s.token };
 }
 
-async function report(api: Api, party: Party, plates: string[]): Promise<{ id: string; number: string }> {
+async function report(api: Api, party: Party, plates: string[], where = { ...DAOLI, address: '道里区中央大街与西十二道街交口' }): Promise<{ id: string; number: string }> {
+  const { address, ...point } = where;
   const c = await api.call<{ id: string; number: string; state: string }>('POST', '/api/cases', {
     clientKey: `seat-e2e-${party.phone}-${Date.now()}`,
     report: {
-      location: { ...DAOLI, source: 'gps', accuracyMeters: 8 }, kind: 'motor_motor', address: '道里区中央大街与西十二道街交口',
+      location: { ...point, source: 'gps', accuracyMeters: 8 }, kind: 'motor_motor', address,
       occurredAt: '2026-11-23T09:55:00+08:00', parties: plates.length, vehicles: plates.map((plate) => ({ plate, class: 'small_car' })),
     },
   }, party.token);
@@ -175,6 +177,24 @@ test.describe('seat console (接警台)', () => {
     const view = await api.call<{ state: string; evidence: Array<{ item: string; data: { text?: string } }> }>('GET', `/api/cases/${id}`, undefined, await api.staffToken(TENANT, 'officer'));
     expect(view.state).toBe('escalated_onsite');
     expect(view.evidence.find((e) => e.item === 'note')?.data.text).toBe('通话中断前的备注');
+  });
+
+  test('Nantong: the page object completes whatever the checklist lacks, then the parties leave', async ({ actor, api, server, shot }) => {
+    const { page } = await actor('console');
+    const seat = new Seat(page, 'nantong');
+    await seat.signIn('seat-centre');
+    await seat.setAvailable();
+    const party = await partySignIn(api, '13900000103', 'nantong');
+    const c = await report(api, party, ['苏FD23456', '苏F3M9K1'], { ...CHONGCHUAN, address: '崇川区人民中路与工农路交口' });
+    const id = await seat.acceptRinging({ caseNumber: c.number });
+    const phone = await actor('phone');
+    await joinCall(await partyPhone(phone.context, phone.page, server.url, party), id);
+    await seat.waitForPartyVideo();
+    await seat.completeEvidence();
+    await seat.expectChecklistComplete();
+    await shot(page, 'seat-nantong-complete');
+    await seat.leaveScene();
+    await seat.setAway();
   });
 
   test('a lapsed session sends the seat back to sign-in', async ({ actor }) => {

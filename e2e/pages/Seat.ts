@@ -12,6 +12,20 @@ export interface CheckInput {
   plate?: string;
 }
 
+/**
+ * A driver and a plate of each city that the development registry (plugins/registry-dev
+ * fixtures) passes on 2026-11-23: licence valid, registration normal, 交强险 in force.
+ */
+export const VALID_PARTY: Record<string, Required<CheckInput>> = {
+  harbin: { driverName: '李娜', idNumber: '230103199007214422', plate: '黑AD56789' },
+  nantong: { driverName: '赵磊', idNumber: '320612199405069131', plate: '苏FD23456' },
+  kunming: { driverName: '王芳', idNumber: '530102198811052241', plate: '云A5U8M3' },
+  yancheng: { driverName: '周强', idNumber: '32090319820615075X', plate: '苏J6H2P9' },
+};
+
+/** What completeEvidence() types into text lines it finds empty. */
+const TEXT_DEFAULTS: Record<string, string> = { party_names: '李娜、张伟', accident_type: '追尾', time: '2026-11-23 09:55', place: '事故现场', plates: '黑AD56789、黑A12345' };
+
 export class Seat {
   constructor(readonly page: Page, readonly tenant: string) {}
 
@@ -172,6 +186,43 @@ export class Seat {
     await expect(this.page.getByTestId('run-checks')).toBeEnabled();
     await expect(this.page.getByTestId('checks-error')).toHaveCount(0);
     await expect.poll(() => this.page.getByTestId('check-result').count()).toBeGreaterThan(before);
+  }
+
+  /** Every check line of the checklist is satisfied (each asked-for check passed at least once). */
+  async expectChecksPassed(): Promise<void> {
+    const lines = this.page.locator('[data-testid="checklist-line"][data-kind="check"]');
+    for (const line of await lines.all()) await expect(line).toHaveAttribute('data-satisfied', 'true');
+  }
+
+  /**
+   * Completes whatever the city's checklist still lacks, the way a seat would: photos and clips
+   * from the party's video, the text lines (the report's values where filled in), the checks
+   * for the city's valid test driver and plate, and a statement. Needs the party's video.
+   * OCR lines (Kunming's plate_ocr) need a photo the OCR can read and are not done here.
+   */
+  async completeEvidence(statement = '我在路口等红灯，被后车追尾。'): Promise<void> {
+    const lines = await this.page.getByTestId('checklist-line').evaluateAll((els) =>
+      els.map((e) => ({ item: e.getAttribute('data-item')!, kind: e.getAttribute('data-kind')!, done: e.getAttribute('data-satisfied') === 'true', n: e.querySelector('.n')?.textContent ?? '0/1' })));
+    const texts: Record<string, string> = {};
+    let checks = false;
+    for (const l of lines) {
+      if (l.done) continue;
+      const [have, min] = l.n.split('/').map(Number) as [number, number];
+      if (l.kind === 'photo') for (let i = have; i < min; i++) await this.capturePhoto(l.item);
+      else if (l.kind === 'video') for (let i = have; i < min; i++) await this.recordClip(l.item);
+      else if (l.kind === 'statement') await this.fillStatement(statement);
+      else if (l.kind === 'check' && l.item !== 'plate_ocr') checks = true;
+      else if (l.kind === 'text') {
+        await this.openTab('info');
+        const value = await this.page.getByTestId(`info-${l.item}`).inputValue();
+        texts[l.item] = value.trim() || TEXT_DEFAULTS[l.item] || '已与当事人核实';
+      }
+    }
+    if (Object.keys(texts).length) await this.fillInfo(texts);
+    if (checks) {
+      await this.runChecks(VALID_PARTY[this.tenant] ?? VALID_PARTY.harbin!);
+      await this.expectChecksPassed();
+    }
   }
 
   /** Each named check (driver_licence, vehicle_registration, compulsory_insurance, plate_ocr …) shows this outcome (newest result). */
