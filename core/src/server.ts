@@ -57,6 +57,8 @@ export interface Core {
   bus: BusPort;
   /** null when KUAICHU_ANALYTICS=off or no analytics plugin is installed. */
   analytics: AnalyticsPort | null;
+  /** Relays every committed event to the bus now (and so into analytics); 0 without a relay (tests, simulations). */
+  drain(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -74,7 +76,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
       db,
       clock: opts.clock ?? systemClock,
       cities: cityDirectory(cities),
-      ports: await loadPorts(cities, { env, log: app0Log }),
+      ports: await loadPorts(cities, { env, log: app0Log, clock: opts.clock ?? systemClock }),
       files: diskFileStore(path.join(dataDir, 'files')),
       notify: (events) => listeners.forEach((l) => l(events)),
       documentSecret: documentSecret(env, dataDir, production),
@@ -88,6 +90,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     const bus = await openBus({ env, log: app.log });
     const analytics = await openAnalytics({ env, dataDir, cities: ctx.cities });
     if (analytics) await bus.subscribe('analytics', analytics.sink);
+    ctx.analytics = analytics; // the analytics routes read it per request (routes/analytics.ts)
     const relayMs = opts.relayMs ?? 1000;
     const relay = relayMs > 0 ? await startRelay(ctx, bus, { intervalMs: relayMs, log: app.log }) : null;
     const tickAll = async () => {
@@ -103,6 +106,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     timer?.unref();
     return {
       app, ctx, demoLogins, bus, analytics, tick: tickAll,
+      drain: async () => (relay ? relay.drain() : 0),
       async close() {
         if (timer) clearInterval(timer);
         await relay?.close();

@@ -37,8 +37,9 @@ export class Api {
   /** The newest sign-in code the development SMS driver "sent" to this phone. */
   async smsCode(tenant: string, phone: string): Promise<string> {
     const admin = await this.staffToken(tenant, 'admin');
-    const { messages } = await this.call<{ messages: Array<{ text: string; at?: string }> }>('GET', `/api/admin/sms-outbox?to=${phone}`, undefined, admin);
-    for (const m of messages) {
+    const { messages } = await this.call<{ messages: Array<{ text: string; kind: string }> }>('GET', `/api/admin/sms-outbox?to=${phone}`, undefined, admin);
+    // Only sign-in messages: a determination notice also holds six digits (HRB-2026-000001).
+    for (const m of messages.filter((x) => x.kind === 'otp')) {
       const code = /(\d{6})/.exec(m.text)?.[1];
       if (code) return code;
     }

@@ -4,6 +4,7 @@
  * [...] }`); the host finds them under plugins/ and imports them by package name, so the core
  * has no compile-time dependency on any plugin and a new plugin needs no core change.
  */
+import type { Clock } from '../clock.ts';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CompiledCity } from '../policy/city.ts';
@@ -35,7 +36,7 @@ export interface Log {
   warn(obj: object, msg?: string): void;
 }
 
-export async function loadPorts(cities: readonly CompiledCity[], opts: { env?: NodeJS.ProcessEnv; log: Log; packages?: Map<string, string> }): Promise<PortDirectory> {
+export async function loadPorts(cities: readonly CompiledCity[], opts: { env?: NodeJS.ProcessEnv; log: Log; packages?: Map<string, string>; clock?: Clock }): Promise<PortDirectory> {
   const packages = opts.packages ?? discoverPlugins();
   const byTenant = new Map<string, Partial<PortMap>>();
   const modules = new Map<string, KuaichuPlugin[]>();
@@ -51,7 +52,7 @@ export async function loadPorts(cities: readonly CompiledCity[], opts: { env?: N
       const plugin = modules.get(pkg)!.find((p) => p.name === integration.plugin);
       if (!plugin) throw new Error(`package ${pkg} does not export plugin "${integration.plugin}"`);
       if (ports[plugin.port]) continue; // the first integration of a port wins
-      (ports as Record<string, unknown>)[plugin.port] = await plugin.create(integration.options ?? {}, { tenant: city.tenant, env: opts.env ?? process.env, log: opts.log });
+      (ports as Record<string, unknown>)[plugin.port] = await plugin.create(integration.options ?? {}, { tenant: city.tenant, env: opts.env ?? process.env, log: opts.log, ...(opts.clock ? { clock: opts.clock } : {}) });
       opts.log.info({ tenant: city.tenant, plugin: plugin.name, port: plugin.port }, 'plugin ready');
     }
     byTenant.set(city.tenant, ports);

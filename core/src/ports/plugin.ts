@@ -3,6 +3,7 @@
  * (= the city profile's `integrations[].plugin`, and the file schemas/plugins/<name>.schema.json
  * that validated its options), the port it implements, and a factory.
  */
+import type { Clock } from '../clock.ts';
 import type { ChannelPort } from './channel.ts';
 import type { DispatchPort } from './dispatch.ts';
 import type { InsurerPort } from './insurer.ts';
@@ -27,6 +28,8 @@ export interface PluginContext {
   /** Environment variables (secrets come only from here). */
   env: Readonly<Record<string, string | undefined>>;
   log: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  /** The server's clock: development drivers stamp and decide by it, so a test-set time shows in what they record. */
+  clock?: Clock;
 }
 
 export interface KuaichuPlugin<P extends PortName = PortName> {

@@ -29,7 +29,7 @@ export function beijingDate(at: Date): string {
 }
 
 export function createDispatchDev(options: DispatchDevOptions, ctx: PluginContext, deps: { clock?: Clock } = {}): DispatchDevDriver {
-  const clock = deps.clock ?? systemClock;
+  const clock = deps.clock ?? ctx.clock ?? systemClock;
   const prefix = options.ticketPrefix ?? DEFAULT_TICKET_PREFIX;
   if (!/^[A-Z]{1,6}$/.test(prefix)) throw new Error(`dispatch-dev: ticketPrefix "${prefix}" must be 1–6 capital letters`);
   const records = new Map<string, RecordedDispatch[]>();

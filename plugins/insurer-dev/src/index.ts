@@ -43,7 +43,7 @@ export function beijingDate(at: Date): string {
 }
 
 export function createInsurerDev(options: InsurerDevOptions, ctx: PluginContext, deps: { clock?: Clock } = {}): InsurerDevDriver {
-  const clock = deps.clock ?? systemClock;
+  const clock = deps.clock ?? ctx.clock ?? systemClock;
   const insurers = options.insurers?.length ? [...new Set(options.insurers)] : null;
   for (const id of insurers ?? []) if (!INSURER_ID_RE.test(id)) throw new Error(`insurer-dev: "${id}" is not an insurer id (lower-case letters and digits, e.g. picc)`);
   const records = new Map<string, RecordedPush[]>();

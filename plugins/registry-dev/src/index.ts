@@ -181,7 +181,7 @@ const INSURER_NAMES: Record<string, string> = { picc: '中国人保财险', ping
 const PLATE_COLOURS: Record<string, string> = { '01': '黄牌', '02': '蓝牌', '51': '黄绿牌', '52': '绿牌' };
 
 export function createRegistryDev(options: RegistryDevOptions, ctx: PluginContext, deps: { clock?: Clock; fixtures?: RegistryFixtures } = {}): RegistryPort {
-  const clock = deps.clock ?? systemClock;
+  const clock = deps.clock ?? ctx.clock ?? systemClock;
   const fx = deps.fixtures ?? loadFixtures(fixturesPath(options.fixtures));
   const drivers = new Map(fx.drivers.map((d) => [d.idNumber, d]));
   const vehicles = new Map(fx.vehicles.map((v) => [v.plate, v]));

@@ -60,7 +60,7 @@ export function normalizeSignature(signature: string | undefined): string {
 }
 
 export function createSmsDev(options: SmsDevOptions, ctx: PluginContext, deps: { clock?: Clock; capacity?: number } = {}): SmsDevDriver {
-  const clock = deps.clock ?? systemClock;
+  const clock = deps.clock ?? ctx.clock ?? systemClock;
   const capacity = deps.capacity ?? DEFAULT_CAPACITY;
   if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`sms-dev: outbox capacity must be a positive integer, got ${capacity}`);
   const signature = normalizeSignature(options.signature);
