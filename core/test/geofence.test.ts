@@ -144,3 +144,19 @@ test('random points over Harbin\'s urban area mostly land in a district', () => 
   assert.ok(found > points.length * 0.9, `${found} of ${points.length} located`);
 });
 
+
+test('labelPoint: the file\'s label point when locate() agrees, else an inside point near the middle', () => {
+  for (const tenant of ['harbin', 'kunming', 'nantong', 'yancheng']) {
+    const { fc, index } = load(tenant);
+    for (const name of index.names()) assert.equal(index.locate(...index.labelPoint(name)), name, `${tenant} ${name}`);
+    const first = fc.features[0]!.properties;
+    if (index.locate(...first.center!) === first.name) assert.deepEqual(index.labelPoint(first.name), first.center);
+  }
+  const harbin = load('harbin');
+  assert.deepEqual(harbin.index.labelPoint('道里区'), center(harbin.fc, '道里区'));
+  // An L-shaped district whose box middle is outside it, and no label point.
+  const l = DistrictIndex.fromGeoJSON(collection(feature('L', { type: 'Polygon', coordinates: [[[0, 0], [10, 0], [10, 2], [2, 2], [2, 10], [0, 10], [0, 0]]] })));
+  const [x, y] = l.labelPoint('L');
+  assert.equal(l.locate(x, y), 'L');
+  assert.throws(() => l.labelPoint('M'), /unknown district/);
+});

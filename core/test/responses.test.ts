@@ -75,6 +75,19 @@ describe('response schemas on PGlite', () => {
     assert.equal(sms.options.signature, '【哈尔滨交警】', 'free-form plugin options survive serialization');
   });
 
+  test("a city's public profile gives the server's clock, the answer target and a point inside each district it names", async () => {
+    t.clock.set('2026-06-01T10:00:00+08:00');
+    const pub = (await t.call('GET', '/api/cities/harbin')).json();
+    assert.equal(pub.now, '2026-06-01T02:00:00.000Z', 'the clock the rules use, not the phone’s');
+    assert.equal(pub.answerWithinSeconds, 30);
+    assert.deepEqual(pub.districtPoints.map((p: { name: string }) => p.name), [...pub.districts, ...pub.excluded]);
+    for (const p of pub.districtPoints as Array<{ name: string; lng: number; lat: number }>) {
+      const d = (await t.call('POST', '/api/cities/harbin/check', { body: { location: { lng: p.lng, lat: p.lat, source: 'manual' }, kind: 'motor_motor' } })).json();
+      assert.equal(d.district, p.name, `the point given for ${p.name} is located in it`);
+      assert.equal(d.eligible, pub.districts.includes(p.name), `${p.name}: served districts are eligible at 10:00, excluded ones refused`);
+    }
+  });
+
   test('the pre-check answers a Decision, eligible or refused', async () => {
     const ok = await t.call('POST', '/api/cities/harbin/check', { body: { location: DAOLI, kind: 'motor_motor' } });
     assert.equal(ok.statusCode, 200, ok.body);

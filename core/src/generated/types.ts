@@ -1174,6 +1174,23 @@ export interface CityPublic {
   insurers: Insurer[];
   fallback: Fallback;
   platform: null | Platform;
+  /**
+   * The server's clock (ISO 8601, UTC): what the app shows as the time of the report. Eligibility is decided on it, never on the phone's clock.
+   */
+  now: string;
+  /**
+   * A point inside each named district (served, then excluded), for a party who places the accident by choosing its district by hand when GPS fails: the boundary file's label point when it lies inside, else an inside point near the middle.
+   */
+  districtPoints: DistrictPoint[];
+  /**
+   * The city's answer target (targets.answerWithinSeconds): the app's expected wait is this per place in the queue.
+   */
+  answerWithinSeconds: number;
+}
+export interface DistrictPoint {
+  name: string;
+  lng: number;
+  lat: number;
 }
 /**
  * A city served (GET /api/cities).

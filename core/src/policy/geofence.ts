@@ -60,6 +60,8 @@ interface District {
   minX: number; minY: number; maxX: number; maxY: number;
   polygons: FlatPolygon[];
   areaKm2: number;
+  /** The file's label point (properties.center), if it gave a valid one. */
+  center: Position | null;
 }
 
 /** Mean Earth radius (IUGG), km. */
@@ -112,7 +114,9 @@ export class DistrictIndex {
       } else {
         fail(`geometry.type must be Polygon or MultiPolygon, got ${JSON.stringify(g['type'])}`);
       }
-      districts.push(makeDistrict(name, polygons));
+      const c = isObject(props) ? props['center'] : undefined;
+      const center: Position | null = Array.isArray(c) && c.length === 2 && c.every((v) => typeof v === 'number' && Number.isFinite(v)) ? [c[0] as number, c[1] as number] : null;
+      districts.push(makeDistrict(name, polygons, center));
     });
     return new DistrictIndex(districts);
   }
@@ -157,6 +161,30 @@ export class DistrictIndex {
    */
   area(name: string): number {
     return this.get(name).areaKm2;
+  }
+
+  /**
+   * A point that `locate` places in this district: the file's label point when it does, else
+   * the inside point of a 48×48 grid over the district's box nearest the box's middle. For
+   * labels, and for a place chosen by district when GPS fails (the party app's manual fallback).
+   */
+  labelPoint(name: string): Position {
+    const d = this.get(name);
+    if (d.center && this.locate(d.center[0], d.center[1]) === name) return d.center;
+    const N = 48;
+    const cx = (d.minX + d.maxX) / 2, cy = (d.minY + d.maxY) / 2;
+    const sx = (d.maxX - d.minX) / N, sy = (d.maxY - d.minY) / N;
+    let best: Position | null = null;
+    let bestD = Infinity;
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < N; j++) {
+        const x = d.minX + (i + 0.5) * sx, y = d.minY + (j + 0.5) * sy;
+        const dist = (x - cx) ** 2 + (y - cy) ** 2;
+        if (dist < bestD && this.locate(x, y) === name) [best, bestD] = [[x, y], dist];
+      }
+    }
+    if (!best) throw new Error(`district "${name}" is too small or too overlapped to find a point inside it`);
+    return best;
   }
 
   private get(name: string): District {
@@ -220,14 +248,14 @@ function flattenPolygon(poly: unknown, path: string, fail: Fail): FlatPolygon {
   return { minX, minY, maxX, maxY, rings };
 }
 
-function makeDistrict(name: string, polygons: FlatPolygon[]): District {
+function makeDistrict(name: string, polygons: FlatPolygon[], center: Position | null): District {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity, areaKm2 = 0;
   for (const p of polygons) {
     minX = Math.min(minX, p.minX); minY = Math.min(minY, p.minY);
     maxX = Math.max(maxX, p.maxX); maxY = Math.max(maxY, p.maxY);
     p.rings.forEach((ring, r) => { areaKm2 += (r === 0 ? 1 : -1) * ringAreaKm2(ring); });
   }
-  return { name, minX, minY, maxX, maxY, polygons, areaKm2 };
+  return { name, minX, minY, maxX, maxY, polygons, areaKm2, center };
 }
 
 /**

@@ -1,12 +1,27 @@
 /** Public routes: health, the cities and their eligibility pre-check, and document verification. */
 import type { FastifyInstance } from 'fastify';
 import type { CoreContext } from '../../context.ts';
-import type { AccidentReport, CityPublic, CitySummary, Decision, DocumentVerification, LiabilityGrade } from '../../generated/types.ts';
+import type { AccidentReport, CityPublic, DistrictPoint, CitySummary, Decision, DocumentVerification, LiabilityGrade } from '../../generated/types.ts';
 import { evaluate } from '../../policy/evaluate.ts';
+import type { CompiledCity } from '../../policy/city.ts';
 import { createHash } from 'node:crypto';
 import { determinationContentSha256, normalizeCode, verifyDocumentCode, type DeterminationContent } from '../../documents/verification.ts';
 import { maskName, maskPlate } from '../../privacy/mask.ts';
 import { listOf, responseSchema } from '../responses.ts';
+
+/** Each named district's point inside it (served, then excluded), worked out once per city. */
+const pointsCache = new WeakMap<CompiledCity, DistrictPoint[]>();
+function districtPoints(c: CompiledCity): DistrictPoint[] {
+  let points = pointsCache.get(c);
+  if (!points) {
+    points = [...c.profile.area.include, ...(c.profile.area.exclude ?? [])].map((name) => {
+      const [lng, lat] = c.districts.labelPoint(name);
+      return { name, lng, lat };
+    });
+    pointsCache.set(c, points);
+  }
+  return points;
+}
 
 const tenantParams = { type: 'object', required: ['tenant'], additionalProperties: false, properties: { tenant: { type: 'string', maxLength: 32 } } } as const;
 
@@ -33,6 +48,7 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
       districts: p.area.include, excluded: p.area.exclude ?? [], channels: p.channels, accidentTypes: p.eligibility.accidentTypes,
       requires: p.eligibility.requires, disqualifiers: p.eligibility.disqualifiers, maxParties: p.eligibility.maxParties ?? null,
       checklist: p.evidence.checklist, review: p.review, insurers: p.claims.insurers ?? [], fallback: p.fallback, platform: p.platform ?? null,
+      now: ctx.clock.now().toISOString(), districtPoints: districtPoints(c), answerWithinSeconds: p.targets?.answerWithinSeconds ?? 30,
     };
   });
 
