@@ -3,11 +3,16 @@
  * 交强险 through the registry port, plates by OCR, identity by face comparison. Each result is
  * an evidence item of the checklist line that asks for that check, so it is hash-chained too.
  * What the seat sees is masked; the full answer stays with the registry.
+ *
+ * OCR (Kunming's `plate_ocr`) reads a photo the seat already took in this case: it passes when
+ * the port reads a plate with enough confidence and, when the seat also typed the plate, it
+ * is the same plate.
  */
 import type { EvidenceItem } from '../generated/types.ts';
 import type { CoreContext } from '../context.ts';
 import { Errors } from '../errors.ts';
 import type { CheckResult } from '../ports/registry.ts';
+import type { OcrPort } from '../ports/recognition.ts';
 import { maskIdNumber, maskName } from '../privacy/mask.ts';
 import { addEvidence, type EvidenceRow } from './evidence.ts';
 
@@ -16,7 +21,12 @@ type CheckName = NonNullable<EvidenceItem['check']>;
 export interface CheckRequest {
   driver?: { name: string; idNumber: string };
   plate?: string;
+  /** SHA-256 of a photo of this case to read the plate from (OCR). */
+  plateImage?: string;
 }
+
+/** Below this the OCR's reading is not trusted as a check (the seat reads the plate instead). */
+export const OCR_MIN_CONFIDENCE = 0.9;
 
 /** Runs the registry checks the request allows and records each one the checklist asks for. */
 export async function runRegistryChecks(ctx: CoreContext, tenant: string, caseId: string, actor: string, req: CheckRequest): Promise<EvidenceRow[]> {
@@ -34,7 +44,8 @@ export async function runRegistryChecks(ctx: CoreContext, tenant: string, caseId
     const r = await registry.verifyInsurance({ tenant, plate: req.plate, at: ctx.clock.now() });
     results.push(['compulsory_insurance', r, { plate: req.plate, insurerId: r.insurerId ?? null, policyNumber: r.policyNumber ?? null }]);
   }
-  if (!results.length) throw Errors.validation('nothing to check: give a driver (name, ID number) or a plate that the checklist asks about');
+  if (req.plateImage && wanted.has('plate_ocr')) results.push(['plate_ocr', ...(await readPlate(ctx, tenant, caseId, req.plateImage, req.plate))]);
+  if (!results.length) throw Errors.validation('nothing to check: give a driver (name, ID number), a plate or a plate photo (plateImage) that the checklist asks about');
   const rows: EvidenceRow[] = [];
   for (const [check, r, subject] of results) {
     rows.push(await addEvidence(ctx, tenant, caseId, actor, {
@@ -43,4 +54,24 @@ export async function runRegistryChecks(ctx: CoreContext, tenant: string, caseId
     }));
   }
   return rows;
+}
+
+/** OCR of a photo already in this case's evidence, as a check result. */
+async function readPlate(ctx: CoreContext, tenant: string, caseId: string, sha256: string, typed: string | undefined): Promise<[CheckResult, Record<string, unknown>]> {
+  const [photo] = await ctx.db.query<{ content_type: string }>(
+    "SELECT content_type FROM evidence WHERE tenant = $1 AND case_id = $2 AND file_sha256 = $3 AND kind = 'photo' LIMIT 1", [tenant, caseId, sha256]);
+  const image = photo && (await ctx.files.get(sha256));
+  if (!photo || !image) throw Errors.validation('plateImage: not a photo of this case (upload it as evidence first)');
+  const ocr: OcrPort = ctx.ports.get(tenant, 'ocr');
+  const reading = await ocr.readPlate({ tenant, image, contentType: photo.content_type });
+  const norm = (p: string) => p.replace(/[\s·•.\-]/g, '').toUpperCase();
+  const checkedAt = ctx.clock.now();
+  const subject = { photo: sha256, plate: reading.plate, confidence: reading.confidence };
+  if (!reading.plate || reading.confidence < OCR_MIN_CONFIDENCE) {
+    return [{ ok: false, status: 'not_found', detail: '未能从照片识别车牌，请重新拍摄车牌近景', checkedAt }, subject];
+  }
+  if (typed && norm(typed) !== norm(reading.plate)) {
+    return [{ ok: false, status: 'invalid', detail: `照片识别的车牌 ${reading.plate} 与登记的 ${typed} 不一致`, checkedAt }, subject];
+  }
+  return [{ ok: true, status: 'valid', detail: `车牌识别：${reading.plate}（置信度 ${Math.round(reading.confidence * 100)}%）`, checkedAt }, subject];
 }

@@ -1128,7 +1128,7 @@ export interface ChannelSessionBody {
   token: string;
 }
 /**
- * Run the automatic registry checks for a driver and/or a plate.
+ * Run the automatic checks: the registry for a driver and/or a plate, OCR for a plate photo.
  */
 export interface ChecksBody {
   driver?: {
@@ -1136,6 +1136,10 @@ export interface ChecksBody {
     idNumber: string;
   };
   plate?: string;
+  /**
+   * SHA-256 of a photo already uploaded to this case: OCR reads the plate from it (the checklist's plate_ocr check); with `plate`, both must agree.
+   */
+  plateImage?: string;
 }
 /**
  * What a party needs to know about a city before reporting (GET /api/cities/:tenant): hours, area, accepted accident types, the questions, the checklist, review, insurers and the fallback.
