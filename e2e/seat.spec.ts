@@ -94,6 +94,7 @@ test.describe('seat console (接警台)', () => {
     // Going available rings this seat at once; 接听 takes the focus.
     await seat.setAvailable();
     await seat.waitForRinging(c.number);
+    await seat.expectAcceptFocused();
     await shot(page, 'seat-ringing');
     const id = await seat.acceptRinging({ caseNumber: c.number, keyboard: true });
     expect(id).toBe(c.id);
@@ -171,6 +172,10 @@ test.describe('seat console (接警台)', () => {
     await seat.waitForPartyVideo();
     await seat.openTab('statement');
     await expect(page.getByTestId('notes')).toHaveValue('通话中断前的备注');
+    // The same console in English (one table of strings; the city's own labels stay as the profile gives them).
+    await page.getByRole('button', { name: '切换语言' }).click();
+    await expect(page.locator('#tab-statement')).toContainText('Statement');
+    await shot(page, 'seat-call-en');
 
     await seat.escalate('一方当事人称颈部疼痛，需民警到场处理');
     await seat.setAway();

@@ -83,13 +83,17 @@ export class Seat {
     await expect(row.getByTestId('queue-wait')).toHaveText(/^\d+:\d{2}/);
   }
 
-  /** Waits until a call rings here (this case, if given); returns its case number. Focus is on 接听. */
+  /** Waits until a call rings here (this case, if given); returns its case number. */
   async waitForRinging(caseNumber?: string): Promise<string> {
     const ring = this.page.getByTestId('ringing');
     await expect(ring).toBeVisible({ timeout: 30_000 });
     if (caseNumber) await expect(ring).toHaveAttribute('data-case-number', caseNumber);
-    await expect(this.page.getByTestId('accept')).toBeFocused();
     return (await ring.getAttribute('data-case-number'))!;
+  }
+
+  /** The ring took the keyboard focus: 接听 is focused (Enter, Space or A answers). */
+  async expectAcceptFocused(): Promise<void> {
+    await expect(this.page.getByTestId('accept')).toBeFocused();
   }
 
   /** Waits for the ring, clicks 接听 (or presses A with `keyboard`), waits for the call view; returns the case id. */

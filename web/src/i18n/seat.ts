@@ -82,7 +82,6 @@ export default {
 
   'seat.capture.label': { zh: '视频取证', en: 'Capture from video' },
   'seat.capture.item': { zh: '取证项目', en: 'Checklist item' },
-  'seat.capture.kindPhoto': { zh: '照片', en: 'photo' },
   'seat.capture.kindVideo': { zh: '视频', en: 'video' },
   'seat.capture.photo': { zh: '拍照取证', en: 'Capture photo' },
   'seat.capture.clipStart': { zh: '录制片段', en: 'Record clip' },
@@ -111,7 +110,7 @@ export default {
   'seat.tab.label': { zh: '取证工作', en: 'Evidence work' },
   'seat.tab.info': { zh: '信息采集', en: 'Details' },
   'seat.tab.checks': { zh: '自动核验', en: 'Checks' },
-  'seat.tab.statement': { zh: '陈述与备注', en: 'Statement & notes' },
+  'seat.tab.statement': { zh: '陈述与备注', en: 'Statement, notes' },
 
   'seat.info.saving': { zh: '保存中…', en: 'Saving…' },
   'seat.info.saved': { zh: '已保存', en: 'Saved' },
