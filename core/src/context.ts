@@ -7,6 +7,7 @@ import type { Clock } from './clock.ts';
 import type { Db } from './db/db.ts';
 import type { CompiledCity } from './policy/city.ts';
 import type { FileStore, PortMap, PortName } from './ports/index.ts';
+import type { AnalyticsPort } from './ports/analytics.ts';
 import type { CaseEvent } from './cases/repository.ts';
 import type { CaseEventType } from './cases/transitions.ts';
 import { Errors } from './errors.ts';
@@ -50,6 +51,11 @@ export interface CoreContext {
   documentSecret: string;
   /** Base of public URLs printed on documents (verification QR). */
   publicUrl: string;
+  /**
+   * The analytics store, bound late: startCore opens it after the app is built (the sink
+   * subscribes to the bus then), so routes read it per request. null or absent = switched off.
+   */
+  analytics?: AnalyticsPort | null;
 }
 
 /** The NOTIFY channel that carries committed case events to every server process (live pushes). */

@@ -39,4 +39,5 @@ export const Errors = {
   fileTooLarge: make('KC_FILE_TOO_LARGE', 413, 'the file is too large'),
   rateLimited: make('KC_RATE_LIMITED', 429, 'too many requests; try again shortly'),
   unavailable: make('KC_UNAVAILABLE', 503, 'a service the request needs is not available'),
+  analyticsOff: make('KC_ANALYTICS_OFF', 503, 'analytics is switched off on this server (KUAICHU_ANALYTICS=off), or no analytics plugin is installed'),
 } as const;

@@ -1,7 +1,8 @@
 /**
  * Demo staff for each city on first start (never in production): a seat for each brigade,
- * an officer, an analyst and an admin. Passwords come from KUAICHU_DEMO_PASSWORD or are
- * generated once and printed.
+ * an officer, an analyst and an admin; the first city (by tenant id) also gets `province`,
+ * a provincial analyst who sees the metrics of every city. Passwords come from
+ * KUAICHU_DEMO_PASSWORD or are generated once and printed.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from './db/db.ts';
@@ -18,6 +19,7 @@ export interface DemoLogin {
 
 export async function seedDemoStaff(db: Db, cities: readonly CompiledCity[], password = process.env.KUAICHU_DEMO_PASSWORD): Promise<DemoLogin[]> {
   const created: DemoLogin[] = [];
+  const provinceHome = cities.map((c) => c.tenant).sort()[0];
   for (const city of cities) {
     const [{ n }] = (await db.query<{ n: string }>('SELECT count(*) AS n FROM staff WHERE tenant = $1', [city.tenant])) as [{ n: string }];
     if (Number(n) > 0) continue;
@@ -28,15 +30,32 @@ export async function seedDemoStaff(db: Db, cities: readonly CompiledCity[], pas
       { username: 'officer', name: '事故民警', roles: ['officer'], brigadeId: null },
       { username: 'analyst', name: '分析员', roles: ['analyst'], brigadeId: null },
       { username: 'admin', name: '管理员', roles: ['admin'], brigadeId: null },
+      ...(city.tenant === provinceHome ? [{ username: 'province', name: '省级分析员', roles: ['provincial_analyst'], brigadeId: null }] : []),
     ];
     for (const p of people) {
-      const id = randomUUID();
-      await db.query('INSERT INTO staff (tenant, id, username, display_name, password_hash, roles, brigade_id) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        city.tenant, id, p.username, p.name, hash, p.roles, p.brigadeId,
-      ]);
-      if (p.roles.includes('seat')) await db.query('INSERT INTO seats (tenant, staff_id, brigade_id) VALUES ($1, $2, $3)', [city.tenant, id, p.brigadeId]);
+      await insertStaff(db, city.tenant, p, hash);
       created.push({ tenant: city.tenant, username: p.username, password: pw, roles: p.roles, brigadeId: p.brigadeId });
     }
   }
   return created;
+}
+
+/**
+ * More seats for a brigade (never in production): the simulator staffs a roster with more
+ * than the one demo seat per brigade. Usernames that exist are left as they are.
+ */
+export async function addDemoSeats(db: Db, tenant: string, seats: ReadonlyArray<{ username: string; name: string; brigadeId: string }>, password: string): Promise<void> {
+  const existing = new Set((await db.query<{ username: string }>('SELECT username FROM staff WHERE tenant = $1', [tenant])).map((r) => r.username));
+  const missing = seats.filter((s) => !existing.has(s.username));
+  if (!missing.length) return;
+  const hash = await hashPassword(password);
+  for (const s of missing) await insertStaff(db, tenant, { ...s, roles: ['seat'] }, hash);
+}
+
+async function insertStaff(db: Db, tenant: string, p: { username: string; name: string; roles: string[]; brigadeId: string | null }, hash: string): Promise<void> {
+  const id = randomUUID();
+  await db.query('INSERT INTO staff (tenant, id, username, display_name, password_hash, roles, brigade_id) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    tenant, id, p.username, p.name, hash, p.roles, p.brigadeId,
+  ]);
+  if (p.roles.includes('seat')) await db.query('INSERT INTO seats (tenant, staff_id, brigade_id) VALUES ($1, $2, $3)', [tenant, id, p.brigadeId]);
 }

@@ -6,7 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/db.ts';
 
-export type Role = 'seat' | 'officer' | 'analyst' | 'admin';
+/** provincial_analyst: reads the metrics of several cities (a staff record of any one tenant; see routes/analytics.ts). */
+export type Role = 'seat' | 'officer' | 'analyst' | 'provincial_analyst' | 'admin';
 
 export interface Principal {
   tenant: string;

@@ -73,6 +73,17 @@ export type ReasonCode =
   | 'overload_or_speeding'
   | 'insists_on_police';
 /**
+ * A breakdown: hour = hour of day of the report (0–23), day = its date, both in the city's time zone.
+ */
+export type MetricGroupBy = 'none' | 'city' | 'district' | 'brigade' | 'hour' | 'day' | 'kind' | 'channel' | 'seat';
+/**
+ * The metrics of one group: key as the store gives it (district name, seat id, hour 0–23, date …) and a label to show (seat name, brigade name, 08:00 …).
+ */
+export type MetricGroupRow = MetricSet & {
+  key: string | number;
+  label: string;
+};
+/**
  * A case's state in the lifecycle (core/src/cases/transitions.ts).
  */
 export type CaseState =
@@ -179,9 +190,9 @@ export type QueueEntry = CaseSummary & {
   ownBrigade: boolean;
 };
 /**
- * seat: takes calls (坐席); officer: determines liability and decides reviews; analyst: reads the metrics; admin: the tenant's profile and outbox.
+ * seat: takes calls (坐席); officer: determines liability and decides reviews; analyst: reads the metrics of their city; provincial_analyst: reads the metrics of several cities; admin: the tenant's profile and outbox.
  */
-export type StaffRole = 'seat' | 'officer' | 'analyst' | 'admin';
+export type StaffRole = 'seat' | 'officer' | 'analyst' | 'provincial_analyst' | 'admin';
 /**
  * A case waiting for an officer: a determination after the parties left the scene, or a review decision.
  */
@@ -260,6 +271,10 @@ export interface SchemaIndex {
   eventsReviewDecided?: ReviewDecidedPayload;
   eventsReviewRequested?: ReviewRequestedPayload;
   httpAdminProfile?: AdminProfile;
+  httpAnalyticsGeoQuery?: AnalyticsGeoQuery;
+  httpAnalyticsGeo?: AnalyticsGeo;
+  httpAnalyticsMetrics?: AnalyticsMetrics;
+  httpAnalyticsQuery?: AnalyticsQuery;
   httpCaseReport?: CaseReportBody;
   httpCaseSummary?: CaseSummary;
   httpCaseView?: CaseView;
@@ -924,6 +939,167 @@ export interface RejectedProfileFile {
    * Number of problems found.
    */
   problems: number;
+}
+/**
+ * GET /api/analytics/geo: the analyst's own city by default; a provincial analyst may ask for another.
+ */
+export interface AnalyticsGeoQuery {
+  tenant?: string;
+}
+/**
+ * GET /api/analytics/geo: what the dashboard's district map needs — the city's covered districts and its boundary file (cities/geo/<tenant>.geojson, GeoJSON [lng, lat]; every district of the file, each feature's properties saying whether the service covers it and which brigade takes its calls). Answered with an ETag; send If-None-Match to get 304.
+ */
+export interface AnalyticsGeo {
+  tenant: string;
+  city: LocalText;
+  timezone: string;
+  /**
+   * The districts the service covers, in the profile's order, with the key the metrics use (groupBy=district gives these names).
+   */
+  districts: AnalyticsDistrict[];
+  boundaries: DistrictBoundaries;
+}
+export interface AnalyticsDistrict {
+  name: string;
+  brigadeId: string;
+  brigade: LocalText;
+  areaKm2: number;
+}
+/**
+ * A GeoJSON FeatureCollection; feature properties: name, adcode, center, covered (boolean), brigadeId (string or null).
+ */
+export interface DistrictBoundaries {
+  type: 'FeatureCollection';
+  source?: string;
+  license?: string;
+  features: {
+    [k: string]: unknown;
+  }[];
+  [k: string]: unknown;
+}
+/**
+ * GET /api/analytics/metrics: the metrics of the cases reported in the period (definitions: core/src/ports/analytics.ts), in total and per group of the breakdown. Durations are in seconds; rates are 0–1 or null when their denominator is 0.
+ */
+export interface AnalyticsMetrics {
+  tenants: string[];
+  groupBy: MetricGroupBy;
+  /**
+   * The period's start as applied (ISO 8601, UTC), or null for no bound.
+   */
+  from: string | null;
+  /**
+   * The period's end as applied (exclusive), or null for no bound.
+   */
+  to: string | null;
+  /**
+   * Each city's targets from its profile, by tenant: the service level counts answers within answerWithinSeconds.
+   */
+  targets: {
+    [k: string]: CityTargets;
+  };
+  total: MetricSet;
+  /**
+   * One per value of the breakdown, in its order (empty for groupBy none).
+   */
+  groups: MetricGroupRow[];
+}
+export interface CityTargets {
+  answerWithinSeconds: number;
+  /**
+   * The share to answer within that time (0–1).
+   */
+  answerShare: number | null;
+  /**
+   * The handling time the city aims at (minutes).
+   */
+  handlingMinutes: number | null;
+}
+export interface MetricSet {
+  /**
+   * Every report of the period, eligible or refused.
+   */
+  reports: number;
+  eligible: number;
+  refused: number;
+  answered: number;
+  /**
+   * Eligible cases abandoned before any answer.
+   */
+  abandoned: number;
+  escalated: number;
+  evacuated: number;
+  determined: number;
+  served: number;
+  reviews: number;
+  claims: number;
+  closed: number;
+  /**
+   * abandoned / eligible
+   */
+  abandonmentRate: number | null;
+  /**
+   * answered within the city's target / (answered + abandoned)
+   */
+  serviceLevel: number | null;
+  /**
+   * reviews / served
+   */
+  reviewRate: number | null;
+  /**
+   * escalated / eligible
+   */
+  escalationRate: number | null;
+  speedOfAnswer: DurationStats;
+  handlingTime: DurationStats;
+  timeOnScene: DurationStats;
+  timeToDetermination: DurationStats;
+  timeToService: DurationStats;
+  claimPushLatency: DurationStats;
+  endToEnd: DurationStats;
+}
+/**
+ * A duration's distribution over the cases that have it (seconds; null when n = 0).
+ */
+export interface DurationStats {
+  n: number;
+  mean: number | null;
+  p50: number | null;
+  p90: number | null;
+  p95: number | null;
+}
+/**
+ * Filters of GET /api/analytics/metrics and /api/analytics/metrics.csv. Lists are comma-separated. A date (YYYY-MM-DD) is a whole day in the city's time zone: from=2026-06-01&to=2026-06-30 covers both days; a date-time is an instant, and the range is [from, to). The tenant comes from the session: a city analyst may name only their own city in `tenants`; a provincial analyst may name several (default: every city).
+ */
+export interface AnalyticsQuery {
+  /**
+   * Reports at or after (date or date-time with offset).
+   */
+  from?: string;
+  /**
+   * Reports before (a date-time), or up to the end of (a date).
+   */
+  to?: string;
+  /**
+   * District names as in the profile (五华区,盘龙区).
+   */
+  districts?: string;
+  /**
+   * Channel ids (app12123,wechat_miniprogram).
+   */
+  channels?: string;
+  /**
+   * Accident kinds (motor_motor,motor_non_motor,single_vehicle).
+   */
+  kinds?: string;
+  /**
+   * Seat staff ids (the keys of groupBy=seat).
+   */
+  seats?: string;
+  groupBy?: MetricGroupBy;
+  /**
+   * Cities (harbin,kunming). Only the provincial_analyst role may name another city than its own.
+   */
+  tenants?: string;
 }
 /**
  * A party's report (报警). A retry with the same clientKey returns the same case.

@@ -17,6 +17,7 @@ import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
 import { liveRoutes } from './live.ts';
 import { webApps } from './web.ts';
 import { webDistDir } from '../paths.ts';
@@ -61,6 +62,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(caseRoutes, { ctx: opts.ctx });
   await app.register(liveRoutes, { ctx: opts.ctx });
   await app.register(adminRoutes, { ctx: opts.ctx, rejected: opts.rejectedProfiles ?? [] });
+  await app.register(analyticsRoutes, { ctx: opts.ctx });
   for (const plugin of opts.plugins ?? []) await app.register(plugin, { ctx: opts.ctx });
   if (web) await web.routes(app);
   return app;

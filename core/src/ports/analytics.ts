@@ -87,6 +87,8 @@ export interface MetricsResult {
 export interface AnalyticsPort {
   /** Metrics of one tenant: the tenant is always part of the query, whatever the filters say. */
   queryMetrics(tenant: string, filters?: MetricFilters): Promise<MetricsResult>;
+  /** A provincial view: several tenants in one query, each still named in it (groupBy city splits them). */
+  queryMetricsAcross(tenants: readonly string[], filters?: MetricFilters): Promise<MetricsResult>;
   /** The bus handler that feeds the store (subscribe it as group "analytics"). */
   readonly sink: BusHandler;
   close(): Promise<void>;
