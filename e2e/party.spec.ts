@@ -12,9 +12,10 @@ import { test, expect } from './support/fixtures.ts';
 import type { Api } from './support/api.ts';
 import { repoRoot } from './support/server.ts';
 import { Party } from './pages/Party.ts';
+import { issueChannelToken } from '@kuaichu/plugin-channel-wechat';
+import { readFileSync } from 'node:fs';
 
 const DAOLI = { latitude: 45.773, longitude: 126.617 };
-const ACHENG = { latitude: 45.549, longitude: 126.958 };
 const PLATES = ['黑A12345', '黑AD56789'];
 const WEBM = [0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0x82, 0x84, 0x77, 0x65, 0x62, 0x6d];
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -109,7 +110,7 @@ async function reportFromSession(page: Page, location: { lng: number; lat: numbe
   }, location);
 }
 
-test.describe('party app (Harbin, 375×812)', () => {
+test.describe('party app (375×812)', () => {
   test('refused at 19:30, and in 阿城区: the reasons and the fallback, no call', async ({ actor, api, shot }) => {
     await api.setClock('2026-11-23T19:30:00+08:00');
     const evening = new Party((await actor('phone', { geolocation: DAOLI })).page, 'harbin');
@@ -124,15 +125,21 @@ test.describe('party app (Harbin, 375×812)', () => {
     await shot(evening.page, 'party-refused-hours');
 
     await api.setClock('2026-11-23T10:00:00+08:00');
-    const acheng = new Party((await actor('phone', { geolocation: ACHENG })).page, 'harbin');
+    // No location permission on this phone: the party names the district by hand.
+    const acheng = new Party((await actor('phone')).page, 'harbin');
     await acheng.open();
     await acheng.passSafety();
     await acheng.signIn('13900000102', () => api.smsCode('harbin', '13900000102'));
-    await acheng.fillReport({ district: '阿城区', plates: PLATES });
+    await acheng.fillReport({ district: '阿城区', manual: true, address: '阿城区延川大街', plates: PLATES });
     await expect(acheng.page.getByTestId('location')).toContainText('不在视频快处服务区域内'); // told at once, before the questions
     await acheng.submit();
     await acheng.expectRefused('阿城区');
+    await acheng.expectNoHorizontalScroll();
     await shot(acheng.page, 'party-refused-area');
+    await acheng.switchLanguage();
+    await expect(acheng.page.getByRole('heading', { name: 'This accident cannot be handled by video' })).toBeVisible();
+    await expect(acheng.page.getByTestId('refusal-reasons')).toContainText('outside the video handling area');
+    await shot(acheng.page, 'party-refused-area-en');
 
     // Nothing reached the seats: the 道里 and 阿城 reports were recorded as refusals only.
     const seat = await Staff.as(api, 'harbin', 'seat-daoli');
@@ -149,22 +156,26 @@ test.describe('party app (Harbin, 375×812)', () => {
     const page = party.page;
 
     await party.open();
+    await party.expectNoHorizontalScroll();
     await shot(page, 'party-safety');
     await party.passSafety();
     await page.getByLabel('手机号码').fill('1390000');
     await page.getByLabel('手机号码').blur();
     await expect(page.getByText('请输入正确的 11 位手机号码')).toBeVisible();
+    await party.expectNoHorizontalScroll();
     await shot(page, 'party-signin');
     await party.signIn('13900000201', () => api.smsCode('harbin', '13900000201'));
     await party.fillReport({ district: '道里区', address: '中央大街与西十二道街交口', plates: PLATES });
     await expect(page.getByTestId('report-time')).toContainText('10:00');
     await shot(page, 'party-report-questions');
     await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+    await party.expectNoHorizontalScroll();
     await shot(page, 'party-report');
 
     await party.submit();
     expect(await party.waitInQueue()).toBe(1);
     await party.expectOwnCameraLive();
+    await party.expectNoHorizontalScroll();
     await shot(page, 'party-queue');
     const caseId = party.caseId();
 
@@ -176,11 +187,21 @@ test.describe('party app (Harbin, 375×812)', () => {
     await party.switchCamera();
     await party.toggleMute();
     await party.expectOwnCameraLive();
+    await party.expectNoHorizontalScroll();
     await shot(page, 'party-call');
+
+    // The network goes (here: a reload kills the media socket): 继续处理 puts the party back to the same seat.
+    await party.dropByReload();
+    await shot(page, 'party-resume');
+    await party.resumeAfterDrop();
+    await expect.poll(async () => (await seat.call<{ state: string }>('GET', `/api/cases/${caseId}`)).state, { timeout: 15_000 }).toMatch(/^(ringing|in_call)$/);
+    if ((await seat.call<{ state: string }>('GET', `/api/cases/${caseId}`)).state === 'ringing') await seat.answer(caseId);
+    await party.waitForVideo();
 
     await seat.completeEvidence(caseId);
     await seat.call('POST', `/api/cases/${caseId}/evacuate`);
     await party.expectLeaveNotice();
+    await party.expectNoHorizontalScroll();
     await shot(page, 'party-leave');
     await seatPage.close();
   });
@@ -230,5 +251,29 @@ test.describe('party app (Harbin, 375×812)', () => {
     await party.expectReviewRefused();
     await party.page.getByTestId('review').scrollIntoViewIfNeeded();
     await shot(party.page, 'party-review-closed');
+  });
+
+  test('Nantong from the WeChat mini-program link: signed in by the channel token, the report carries the channel', async ({ actor, api, server, shot }) => {
+    const now = await api.setClock('2026-11-23T21:30:00+08:00'); // Nantong serves around the clock
+    const secret = (JSON.parse(readFileSync(path.join(server.dataDir, 'dev-secrets.json'), 'utf8')) as Record<string, string>)['KUAICHU_NANTONG_WECHAT_SECRET']!;
+    const token = issueChannelToken({ tenant: 'nantong', phone: '13900000401', sub: 'openid-e2e-401' }, secret, { now: new Date(now) });
+    const party = new Party((await actor('phone', { geolocation: { latitude: 32.01, longitude: 120.857 } })).page, 'nantong');
+    await party.open({ channel: 'wechat_miniprogram', token });
+    await expect(party.page).not.toHaveURL(/token=/);
+    await party.passSafety();
+    await expect(party.page.getByRole('heading', { name: '填写事故信息' })).toBeVisible(); // no SMS sign-in
+    await party.fillReport({ district: '崇川区', plates: ['苏FD23456', '苏F3M9K1'] });
+    await shot(party.page, 'party-report-nantong');
+    await party.submit();
+    await party.waitInQueue();
+    const mine = await party.page.evaluate(() => fetch('/api/cases').then((r) => r.json() as Promise<Array<{ id: string; channel: string; state: string }>>));
+    expect(mine.map((c) => [c.channel, c.state])).toEqual([['wechat_miniprogram', 'queued']]);
+
+    // The centre sends officers instead: the party is told to wait safely for them.
+    const officer = await Staff.as(api, 'nantong', 'officer');
+    await officer.call('POST', `/api/cases/${mine[0]!.id}/escalate`, { reason: '一方要求民警到场' });
+    await party.expectEscalated();
+    await party.expectNoHorizontalScroll();
+    await shot(party.page, 'party-escalated');
   });
 });

@@ -47,6 +47,23 @@ export class Party {
     return m[1]!;
   }
 
+  /** The screen fits the phone: nothing scrolls sideways. */
+  async expectNoHorizontalScroll(): Promise<void> {
+    const { scroll, client } = await this.page.evaluate(() => {
+      const el = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      return { scroll: el.scrollWidth, client: el.clientWidth };
+    });
+    expect(scroll, 'the page scrolls sideways').toBeLessThanOrEqual(client);
+  }
+
+  /** Switches the language (中文 ⇄ English) with the title bar's button; waits for the page's lang attribute to change. */
+  async switchLanguage(): Promise<void> {
+    const html = this.page.locator('html');
+    const before = await html.getAttribute('lang');
+    await this.page.getByRole('button', { name: /切换语言|Switch language/ }).click();
+    await expect(html).not.toHaveAttribute('lang', before ?? '');
+  }
+
   /** Opens the start page (optionally with a query such as { channel, token }); waits for the safety screen. */
   async open(query?: Record<string, string> | string): Promise<void> {
     const q = typeof query === 'string' ? query : query ? new URLSearchParams(query).toString() : '';

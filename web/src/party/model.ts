@@ -6,19 +6,12 @@ import type {
   AccidentReport, CaseState, CityPublic, CollisionKind, Condition, Disqualifier, LocalText,
 } from '@kuaichu/core/generated/types.ts';
 
-/** A point a party may choose by hand: the district's label point (the server's, from the boundary file). */
-export interface DistrictPoint {
-  name: string;
-  lng: number;
-  lat: number;
-}
-
 /**
- * GET /api/cities/:tenant. `now` (the server's clock) and `districtPoints` are read when the
- * server gives them; without them the time comes from the pre-check and the manual place is
- * limited to what GPS can do.
+ * GET /api/cities/:tenant: the questions and accepted answers, the fallback, the server's clock
+ * (`now`: the phone's clock is never trusted) and a point inside each district for a place
+ * chosen by hand.
  */
-export type CityInfo = CityPublic & { now?: string; districtPoints?: DistrictPoint[]; answerWithinSeconds?: number };
+export type CityInfo = CityPublic;
 
 /** A mainland mobile number (the server's PHONE_PATTERN). */
 export const PHONE_RE = /^1[3-9]\d{9}$/;
