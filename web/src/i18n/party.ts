@@ -141,6 +141,8 @@ export default {
   'party.queue.tipSafe': { zh: '请在安全地点等候，不要站在车道内。', en: 'Wait in a safe place, off the carriageway.' },
   'party.queue.tipDocs': { zh: '准备好驾驶证、行驶证。', en: 'Have your driving licence and vehicle registration ready.' },
   'party.queue.tipCamera': { zh: '接通后按民警指引拍摄车辆、号牌和碰撞部位。', en: 'Once connected, film the vehicles, plates and damage as the officer asks.' },
+  'party.queue.cancel': { zh: '不再等待，取消本次报警', en: 'Stop waiting and cancel this report' },
+  'party.queue.cancelConfirm': { zh: '确定取消本次报警吗？取消后如需处理，请拨打报警电话或重新报案。', en: 'Cancel this report? If you still need help, call the police or report again.' },
   'party.queue.urgent': { zh: '情况紧急？', en: 'Urgent?' },
   'party.queue.callNumber': { zh: '拨打 {phone}', en: 'Call {phone}' },
 
@@ -150,6 +152,7 @@ export default {
   'party.call.ownVideo': { zh: '我的摄像头画面', en: 'My camera' },
   'party.call.connecting': { zh: '正在接通视频…', en: 'Connecting the video…' },
   'party.call.waitingSeatVideo': { zh: '已接通，等待民警画面…', en: 'Connected; waiting for the officer’s picture…' },
+  'party.call.voiceOnly': { zh: '已接通民警（语音），请按民警指引拍摄', en: 'Connected to the officer (voice); film as you are asked' },
   'party.call.recording': { zh: '全程录音录像', en: 'Recording' },
   'party.call.guide': { zh: '请按民警指引拍摄：车辆各角度、碰撞部位、号牌和双方当事人。', en: 'Film as the officer asks: every side of the vehicles, the damage, the plates and each party.' },
   'party.call.toFront': { zh: '切换前置摄像头', en: 'Front camera' },
