@@ -26,7 +26,10 @@ export const desk = $state({
   /** A one-line notice (ring timed out, the case moved on …). */
   notice: null as string | null,
   error: null as string | null,
+  /** A status change is on its way. */
   busy: false,
+  /** An answer is on its way. */
+  accepting: false,
   city: null as CityPublic | null,
 });
 
@@ -143,8 +146,8 @@ export async function setStatus(status: 'available' | 'away'): Promise<void> {
 
 /** 接警: answer the call ringing here; the call view opens. */
 export async function accept(caseId: string): Promise<boolean> {
-  if (desk.busy) return false;
-  desk.busy = true;
+  if (desk.accepting) return false;
+  desk.accepting = true;
   desk.error = null;
   try {
     const c = await post<CaseSummary>(`/api/cases/${encodeURIComponent(caseId)}/answer`);
@@ -158,7 +161,7 @@ export async function accept(caseId: string): Promise<boolean> {
     void refreshQueue();
     return false;
   } finally {
-    desk.busy = false;
+    desk.accepting = false;
   }
 }
 
@@ -190,8 +193,9 @@ function report(err: unknown): void {
 
 export function sessionExpired(): void {
   if (location.pathname.startsWith('/console/login')) return;
+  const tenant = session.me?.tenant ?? desk.city?.tenant ?? '';
   session.me = null;
-  navigate(`/console/login?tenant=${encodeURIComponent(desk.city?.tenant ?? '')}&next=${encodeURIComponent('/console/seat')}&expired=1`, { replace: true });
+  navigate(`/console/login?tenant=${encodeURIComponent(tenant)}&next=${encodeURIComponent('/console/seat')}&expired=1`, { replace: true });
 }
 
 /** The socket went: is it the network, or did the session lapse? */
