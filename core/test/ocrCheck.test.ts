@@ -1,6 +1,7 @@
 /**
  * Kunming's checklist asks for OCR of the plates (plate_ocr): the seat names a photo it took
  * in this case, the OCR port reads it, and the result is recorded like the registry checks.
+ * Check lines are recorded only by the checks themselves: a seat cannot type "ok" into one.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -63,4 +64,14 @@ test("plateImage must be a photo of this case", async () => {
   const bad = await t.call('POST', `/api/cases/${b.id}/checks`, { token: b.seat, body: { plateImage: 'not-a-hash' } });
   assert.equal(bad.statusCode, 400);
   await t.call('POST', `/api/cases/${b.id}/escalate`, { token: b.seat, body: { reason: '测试结束' } });
+});
+
+test('a check line cannot be typed in: {ok: true} through the evidence route is refused', async () => {
+  const { id, seat } = await caseInCall();
+  for (const item of ['plate_ocr', 'insurance_check']) {
+    const r = await t.call('POST', `/api/cases/${id}/evidence`, { token: seat, body: { item, data: { check: 'compulsory_insurance', ok: true, status: 'valid' } } });
+    assert.equal(r.statusCode, 400, item);
+    assert.match(r.json().error.message, /automatic check/);
+  }
+  await t.call('POST', `/api/cases/${id}/escalate`, { token: seat, body: { reason: '测试结束' } });
 });

@@ -51,6 +51,7 @@ export async function runRegistryChecks(ctx: CoreContext, tenant: string, caseId
     rows.push(await addEvidence(ctx, tenant, caseId, actor, {
       item: wanted.get(check)!,
       data: { check, ok: r.ok, status: r.status, detail: r.detail, checkedAt: r.checkedAt.toISOString(), subject, result: r.data ?? {} },
+      byCheck: true,
     }));
   }
   return rows;

@@ -46,6 +46,8 @@ export interface NewEvidence {
   data?: Record<string, unknown>;
   file?: { sha256: string; contentType: string; size: number };
   supersedes?: string;
+  /** Set only by the automatic checks (checks.ts): a check line's result comes from the registry or OCR, never from a person. */
+  byCheck?: boolean;
 }
 
 export interface ChecklistLine {
@@ -73,6 +75,9 @@ export async function addEvidence(ctx: CoreContext, tenant: string, caseId: stri
   const spec = city.profile.evidence.checklist.find((i) => i.id === input.item);
   if (!spec && !(EXTRA_ITEMS as readonly string[]).includes(input.item)) {
     throw Errors.validation(`"${input.item}" is not on ${city.tenant}'s checklist`, { allowed: [...city.profile.evidence.checklist.map((i) => i.id), ...EXTRA_ITEMS] });
+  }
+  if (spec?.kind === 'check' && !input.byCheck) {
+    throw Errors.validation(`"${input.item}" is an automatic check: its result is recorded by POST /api/cases/:id/checks, not entered`, { item: input.item });
   }
   const kind = spec?.kind ?? (input.item === 'recording' ? 'video' : 'text');
   if ((kind === 'photo' || kind === 'video') && !input.file) throw Errors.validation(`"${input.item}" needs a file`);
