@@ -20,19 +20,25 @@ const PLATES = ['黑A12345', '黑AD56789'];
 const WEBM = [0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0x82, 0x84, 0x77, 0x65, 0x62, 0x6d];
 const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-/** A staff member through the API with a bearer token (tokens cached: sign-in is rate limited). */
+/** A staff member through the API with a bearer token, cached (sign-in is rate limited) and renewed when the clock ended it. */
 class Staff {
-  private constructor(readonly api: Api, readonly token: string) {}
-  private static tokens = new Map<string, string>();
+  private constructor(readonly api: Api, readonly tenant: string, readonly username: string, public token: string) {}
+  private static cache = new Map<string, Staff>();
   static async as(api: Api, tenant: string, username: string): Promise<Staff> {
     const key = `${api.baseUrl} ${tenant} ${username}`;
-    let token = Staff.tokens.get(key);
-    if (!token) Staff.tokens.set(key, (token = await api.staffToken(tenant, username)));
-    return new Staff(api, token);
+    let staff = Staff.cache.get(key);
+    if (!staff) Staff.cache.set(key, (staff = new Staff(api, tenant, username, await api.staffToken(tenant, username))));
+    return staff;
   }
 
-  call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-    return this.api.call<T>(method, path, body, this.token);
+  async call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+    try {
+      return await this.api.call<T>(method, path, body, this.token);
+    } catch (err) {
+      if (!/ → 401 /.test((err as Error).message)) throw err;
+      this.token = await this.api.staffToken(this.tenant, this.username); // the session outlived the (advanced) clock
+      return this.api.call<T>(method, path, body, this.token);
+    }
   }
 
   /** Seat: ready for calls (a seat already ringing or busy stays so). */
