@@ -110,7 +110,7 @@ test.describe('seat console (接警台)', () => {
     // Evidence from the video: two photos per photo line, two clips of the vehicles' angles.
     for (const item of ['parties_photo', 'collision_closeups', 'plate_closeups']) {
       await seat.capturePhoto(item);
-      await seat.capturePhoto(item);
+      await seat.capturePhoto(item, { keyboard: true });
     }
     await seat.recordClip('vehicle_angles');
     await seat.recordClip('vehicle_angles');

@@ -145,11 +145,12 @@ export class Seat {
     await expect(this.page.locator(`[data-testid="capture-item"][data-item="${item}"] input`)).toBeChecked();
   }
 
-  /** 拍照取证: picks the line, clicks 拍照取证, waits until the checklist counts one more item for it. */
-  async capturePhoto(item: string): Promise<void> {
+  /** 拍照取证: picks the line, clicks 拍照取证 (or presses C), waits until the checklist counts one more item for it. */
+  async capturePhoto(item: string, opts: { keyboard?: boolean } = {}): Promise<void> {
     await this.pickCaptureItem(item);
     const before = await this.checklistCount(item);
-    await this.page.getByTestId('capture-photo').click();
+    if (opts.keyboard) await this.page.keyboard.press('c');
+    else await this.page.getByTestId('capture-photo').click();
     await expect.poll(() => this.checklistCount(item)).toBe(before + 1);
   }
 

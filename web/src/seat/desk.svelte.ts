@@ -23,8 +23,10 @@ export const desk = $state({
   callId: null as string | null,
   /** A call that dropped from this seat, waiting for the party's 继续处理. */
   dropped: null as { caseId: string; number: string; resumed: boolean } | null,
-  /** A one-line notice (ring timed out, the case moved on …). */
+  /** A one-line notice (the call ended, the ring timed out …). */
   notice: null as string | null,
+  /** ok: done as intended; warn: something needs the seat's attention. */
+  noticeTone: 'ok' as 'ok' | 'warn',
   error: null as string | null,
   /** A status change is on its way. */
   busy: false,
@@ -97,7 +99,7 @@ function applyQueue(q: SeatQueue): void {
   desk.receivedAt = performance.now();
   clock.now = desk.receivedAt;
   // The ring ran out: the server set this seat away so it stops being offered calls.
-  if (before?.status === 'ringing' && q.seat.status === 'away') desk.notice = t('seat.notice.ringTimeout');
+  if (before?.status === 'ringing' && q.seat.status === 'away') notify(t('seat.notice.ringTimeout'), 'warn');
   // On a call here (after a reload, or a call answered in another tab): open it.
   if (q.seat.status === 'busy' && q.seat.caseId && !desk.callId) desk.callId = q.seat.caseId;
   if (desk.dropped && q.seat.status === 'ringing' && q.seat.caseId === desk.dropped.caseId) desk.dropped.resumed = true;
@@ -112,7 +114,7 @@ function handleEvent(e: LiveEvent): void {
     if (e.type === 'call.resumed') desk.dropped.resumed = true;
     if (e.type === 'case.answered') desk.dropped = null;
     if (e.type === 'case.abandoned' || e.type === 'case.escalated') {
-      desk.notice = t('seat.notice.droppedClosed', { number: e.number, state: t(`state.${e.state}`) });
+      notify(t('seat.notice.droppedClosed', { number: e.number, state: t(`state.${e.state}`) }), 'warn');
       desk.dropped = null;
     }
   }
@@ -166,9 +168,14 @@ export async function accept(caseId: string): Promise<boolean> {
 }
 
 /** The call ended at this seat (left the scene, escalated, closed): back to the queue. */
-export function endCall(notice: string | null): void {
+function notify(text: string | null, tone: 'ok' | 'warn' = 'ok'): void {
+  desk.notice = text;
+  desk.noticeTone = tone;
+}
+
+export function endCall(notice: string | null, tone: 'ok' | 'warn' = 'ok'): void {
   desk.callId = null;
-  desk.notice = notice;
+  notify(notice, tone);
   void refreshQueue();
 }
 
