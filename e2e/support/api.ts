@@ -29,15 +29,35 @@ export class Api {
     return (await this.call<{ now: string }>('PUT', '/api/test/clock', { advanceSeconds: seconds })).now;
   }
 
-  /** A bearer token for a demo staff member (seat-<brigade>, officer, analyst, admin). */
-  async staffToken(tenant: string, username: string): Promise<string> {
-    return (await this.call<{ token: string }>('POST', '/api/auth/login', { tenant, username, password: DEMO_PASSWORD })).token;
+  readonly #tokens = new Map<string, Promise<string>>();
+
+  /**
+   * A bearer token for a demo staff member (seat-<brigade>, officer, analyst, admin), kept for
+   * reuse: sign-in is rate limited (10 a minute), and a test signs the admin in for every code.
+   */
+  async staffToken(tenant: string, username: string, fresh = false): Promise<string> {
+    const key = `${tenant}/${username}`;
+    if (fresh || !this.#tokens.has(key)) {
+      const login = this.call<{ token: string }>('POST', '/api/auth/login', { tenant, username, password: DEMO_PASSWORD }).then((r) => r.token);
+      login.catch(() => this.#tokens.delete(key));
+      this.#tokens.set(key, login);
+    }
+    return this.#tokens.get(key)!;
+  }
+
+  /** A call as a staff member; signs in again once when the kept session ended (the clock moved past it). */
+  async asStaff<T = any>(tenant: string, username: string, method: string, path: string, body?: unknown): Promise<T> {
+    try {
+      return await this.call<T>(method, path, body, await this.staffToken(tenant, username));
+    } catch (err) {
+      if (!/→ 401 /.test(String(err))) throw err;
+      return this.call<T>(method, path, body, await this.staffToken(tenant, username, true));
+    }
   }
 
   /** The newest sign-in code the development SMS driver "sent" to this phone. */
   async smsCode(tenant: string, phone: string): Promise<string> {
-    const admin = await this.staffToken(tenant, 'admin');
-    const { messages } = await this.call<{ messages: Array<{ text: string; kind: string }> }>('GET', `/api/admin/sms-outbox?to=${phone}`, undefined, admin);
+    const { messages } = await this.asStaff<{ messages: Array<{ text: string; kind: string }> }>(tenant, 'admin', 'GET', `/api/admin/sms-outbox?to=${phone}`);
     // Only sign-in messages: a determination notice also holds six digits (HRB-2026-000001).
     for (const m of messages.filter((x) => x.kind === 'otp')) {
       const code = /(\d{6})/.exec(m.text)?.[1];
