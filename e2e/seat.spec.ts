@@ -134,8 +134,8 @@ test.describe('seat console (接警台)', () => {
     await shot(page, 'seat-after-leave');
     await seat.setAway();
 
-    const view = await api.call<{ state: string; chain: { ok: boolean }; evidence: Array<{ item: string; kind: string; file: { contentType: string } | null }> }>(
-      'GET', `/api/cases/${id}`, undefined, await api.staffToken(TENANT, 'officer'));
+    // Checked with the seat's own session (staff sign-in is rate limited: no extra logins).
+    const view = (await (await page.request.get(`/api/cases/${id}`)).json()) as { state: string; chain: { ok: boolean }; evidence: Array<{ item: string; kind: string; file: { contentType: string } | null }> };
     expect(view.state).toBe('evacuated');
     expect(view.chain.ok).toBe(true);
     expect(view.evidence.filter((e) => e.item === 'collision_closeups').map((e) => e.file?.contentType)).toEqual(['image/jpeg', 'image/jpeg']);
@@ -179,7 +179,7 @@ test.describe('seat console (接警台)', () => {
 
     await seat.escalate('一方当事人称颈部疼痛，需民警到场处理');
     await seat.setAway();
-    const view = await api.call<{ state: string; evidence: Array<{ item: string; data: { text?: string } }> }>('GET', `/api/cases/${id}`, undefined, await api.staffToken(TENANT, 'officer'));
+    const view = (await (await page.request.get(`/api/cases/${id}`)).json()) as { state: string; evidence: Array<{ item: string; data: { text?: string } }> };
     expect(view.state).toBe('escalated_onsite');
     expect(view.evidence.find((e) => e.item === 'note')?.data.text).toBe('通话中断前的备注');
   });
