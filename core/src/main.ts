@@ -17,6 +17,8 @@ try {
   const core = await startCore({
     plugins: manual ? [media.plugin, testClockRoutes(manual)] : [media.plugin],
     ...(manual ? { clock: manual } : {}),
+    // End-to-end suites sign many actors in from one loopback address; production always limits.
+    ...(process.env.KUAICHU_RATE_LIMITS === 'off' && process.env.NODE_ENV !== 'production' ? { rateLimit: false } : {}),
     ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
     ...(process.env.KUAICHU_DATA_DIR ? { dataDir: process.env.KUAICHU_DATA_DIR } : {}),
     logger: loggerOptions(),

@@ -11,20 +11,48 @@ import { Api } from './api.ts';
 export const PHONE_VIEWPORT = { width: 375, height: 812 };
 export const CONSOLE_VIEWPORT = { width: 1440, height: 900 };
 
-type WorkerFixtures = { server: TestServer };
+type WorkerFixtures = { servers: ServerPerFile };
 type TestFixtures = {
+  /** The real server of this spec file: a fresh one (database, seats, clock) for each file. */
+  server: TestServer;
   api: Api;
   /** A new actor: a phone (375×812, touch) or a console (1440×900). */
   actor: (kind: 'phone' | 'console', opts?: { geolocation?: { latitude: number; longitude: number } }) => Promise<{ context: BrowserContext; page: Page }>;
   shot: (page: Page, name: string) => Promise<void>;
 };
 
+/**
+ * One server per spec file: the tests of a file share it (in order), and the next file gets a
+ * fresh one, so seats left available, cases and the clock never leak from one spec to another.
+ */
+class ServerPerFile {
+  #file = '';
+  #server: TestServer | null = null;
+
+  async for(file: string): Promise<TestServer> {
+    if (this.#server && this.#file === file) return this.#server;
+    await this.stop();
+    this.#server = await startServer();
+    this.#file = file;
+    return this.#server;
+  }
+
+  async stop(): Promise<void> {
+    await this.#server?.stop();
+    this.#server = null;
+  }
+}
+
 export const test = base.extend<TestFixtures, WorkerFixtures>({
-  server: [async ({}, use) => {
-    const server = await startServer();
-    await use(server);
-    await server.stop();
+  servers: [async ({}, use) => {
+    const servers = new ServerPerFile();
+    await use(servers);
+    await servers.stop();
   }, { scope: 'worker', timeout: 90_000 }],
+
+  server: async ({ servers }, use, testInfo) => {
+    await use(await servers.for(testInfo.file));
+  },
 
   api: async ({ server }, use) => {
     await use(new Api(server.url));

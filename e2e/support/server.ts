@@ -49,6 +49,8 @@ export async function startServer(opts: { clockStart?: string; env?: Record<stri
       KUAICHU_CLOCK_START: opts.clockStart ?? '2026-11-23T02:00:00Z',
       KUAICHU_MEDIA_LISTEN_IP: '127.0.0.1',
       KUAICHU_MEDIA_WORKERS: '1',
+      // Every actor signs in from 127.0.0.1; the limits themselves are tested in core/test.
+      KUAICHU_RATE_LIMITS: 'off',
       NODE_ENV: 'test',
       ...opts.env,
     },
