@@ -41,6 +41,7 @@ test('(1) Harbin 10:00, 道里区: report → seat answers → video → photos 
   await seat.waitForRinging();
   await shot(seatScreen.page, 'flow1-seat-ringing');
   const caseId = await seat.acceptRinging();
+  await seat.turnCameraOn();
   await party.waitForVideo();
   await seat.waitForPartyVideo();
   await seat.expectStats();
@@ -80,13 +81,22 @@ test('(1) Harbin 10:00, 道里区: report → seat answers → video → photos 
   await party.downloadDocument();
   await shot(phone.page, 'flow1-party-determination');
   await party.requestReview('对方车辆突然变道，请求复核。');
-  await party.pushClaim();
-  await shot(phone.page, 'flow1-party-review-claim');
+  // While the review is open the claim waits for its outcome.
+  await expect(phone.page.getByTestId('claims-wait-review')).toBeVisible();
+  await shot(phone.page, 'flow1-party-review-requested');
 
+  // The officer, still on the case, sees the review arrive live and decides it; the desk lists it too.
+  await officer.decideReview('upheld');
+  await officer.openQueue();
+  await shot(desk.page, 'flow1-officer-review-decided');
+
+  await phone.page.reload();
+  await party.pushClaim();
+  await shot(phone.page, 'flow1-party-claim-pushed');
   const after = await api.call<CaseView>('GET', `/api/cases/${caseId}`, undefined, officerToken);
   expect(after.reviews).toHaveLength(1);
   expect(after.claims.length).toBeGreaterThan(0);
-  await officer.expectReviewRequested(number);
+  expect(after.state).toBe('claim_pushed');
 });
 
 test('(2) Harbin at 19:30 and in 阿城区: refused with the reason and the fallback, no call', async ({ actor, api, shot }) => {
@@ -132,6 +142,7 @@ test('(3) Nantong through the WeChat mini-program link: the same flow through th
   await party.fillReport({ kind: 'motor_motor', district: '崇川区', plates: ['苏FD23456', '苏F3M9K1'] });
   await party.submit();
   const caseId = await seat.acceptRinging();
+  await seat.turnCameraOn();
   await party.waitForVideo();
   await seat.waitForPartyVideo();
   await shot(phone.page, 'flow3-party-call');
@@ -170,7 +181,7 @@ test('(4) a dropped call is resumed with 继续处理 and comes back to the same
   await party.fillReport({ kind: 'motor_motor', district: '道里区', plates: HARBIN_PLATES });
   await party.submit();
   const caseId = await seat.acceptRinging();
-  await party.waitForVideo();
+  await party.waitForCall();
   await seat.waitForPartyVideo();
 
   await party.dropByReload();
@@ -179,7 +190,7 @@ test('(4) a dropped call is resumed with 继续处理 and comes back to the same
   await shot(seatScreen.page, 'flow4-seat-dropped');
   await party.resumeAfterDrop();
   expect(await seat.acceptRinging()).toBe(caseId);
-  await party.waitForVideo();
+  await party.waitForCall();
   await seat.waitForPartyVideo();
   await shot(phone.page, 'flow4-party-back-in-call');
   const seatToken = await api.staffToken('harbin', 'seat-daoli');

@@ -122,6 +122,13 @@ export class Seat {
     await expect(this.page.getByTestId('video-overlay')).toHaveCount(0);
   }
 
+  /** 开启本席摄像头: the seat's own camera goes to the party too; waits for the button to read pressed. */
+  async turnCameraOn(): Promise<void> {
+    const toggle = this.page.getByTestId('cam-toggle');
+    if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+    await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+  }
+
   /** The call's stats show the party's video bitrate (and an RTT) from the media server. */
   async expectStats(): Promise<void> {
     await expect(this.page.getByTestId('stat-bitrate')).toHaveText(/^[1-9]\d* /, { timeout: 20_000 });

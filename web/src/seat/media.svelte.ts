@@ -83,6 +83,8 @@ export class SeatMedia {
       this.recording = client.recording;
       if (!this.video) this.phase = client.peers().some((p) => p.role === 'party_a') ? 'live' : 'waiting';
       if (this.#mic && !this.micOn) await client.setPaused('microphone', true);
+      // The camera may have been switched on while the join was under way: send it now.
+      if (this.camOn && this.#cam && !client.producerId('camera')) await client.send('camera', this.#cam);
     } catch (err) {
       this.error = (err as Error).message;
       this.#scheduleRejoin();
