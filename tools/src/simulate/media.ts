@@ -1,0 +1,38 @@
+/**
+ * The photos and clips a simulated seat takes from the video: tiny real files (the upload
+ * route types files by their bytes). The plate photo carries the plate as a PNG text chunk
+ * `kuaichu-plate`, which is what the development OCR driver reads instead of pixels. Photos
+ * without a plate are the same bytes every time, so the content-addressed store keeps one.
+ */
+import { crc32, deflateSync } from 'node:zlib';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function chunk(type: string, data: Buffer): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** A 4×4 grey PNG, with a UTF-8 text chunk (iTXt) when `text` is given. */
+export function png(text?: { keyword: string; value: string }, shade = 128): Uint8Array {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(4, 0);
+  ihdr.writeUInt32BE(4, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 0; // greyscale
+  const rows = Buffer.concat(Array.from({ length: 4 }, () => Buffer.from([0, shade, shade, shade, shade])));
+  const parts = [PNG_SIGNATURE, chunk('IHDR', ihdr)];
+  // iTXt: keyword, 0, compression flag 0, method 0, language "", 0, translated keyword "", 0, UTF-8 text.
+  if (text) parts.push(chunk('iTXt', Buffer.concat([Buffer.from(text.keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text.value, 'utf8')])));
+  parts.push(chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0)));
+  return Buffer.concat(parts);
+}
+
+/** The start of a WebM file: enough for the upload route to know the type. */
+export const WEBM = Uint8Array.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0x82, 0x84, 0x77, 0x65, 0x62, 0x6d, 0x00]);
+
+export const PLATE_KEYWORD = 'kuaichu-plate';

@@ -1,0 +1,97 @@
+/**
+ * What the seat and the officer put on record, through the same routes as their consoles:
+ * every item of the city's checklist (text, statement, photos and clips from the video), the
+ * automatic checks (registry and, where the city asks for it, OCR of a plate photo), and the
+ * determination with each party's fault and liability grade.
+ */
+import type { CompiledCity } from '@kuaichu/core/policy';
+import type { Api } from './http.ts';
+import { PLATE_KEYWORD, WEBM, png } from './media.ts';
+import type { Party } from './population.ts';
+import type { Random } from './random.ts';
+
+const PLAIN_PHOTO = png();
+const KIND_TEXT: Record<string, string> = { motor_motor: '机动车之间', motor_non_motor: '机动车与非机动车', single_vehicle: '单方事故' };
+const TYPES = ['追尾', '变道刮擦', '倒车碰撞', '路口刮擦'];
+
+export interface Paperwork {
+  kind: string;
+  district: string;
+  parties: Party[];
+  reportedAt: Date;
+}
+
+/** Records the whole checklist; returns whether every check passed. */
+export async function gatherEvidence(api: Api, city: CompiledCity, caseId: string, seat: string, p: Paperwork, rng: Random): Promise<boolean> {
+  const [a] = p.parties;
+  const checklist = city.profile.evidence.checklist;
+  const photos = checklist.filter((i) => i.kind === 'photo');
+  const platePhoto = photos.find((i) => i.id.includes('plate')) ?? photos.find((i) => i.id.includes('collision')) ?? photos[photos.length - 1];
+  let plateImage: string | undefined;
+  for (const item of checklist) {
+    const n = item.min ?? 1;
+    switch (item.kind) {
+      case 'text':
+      case 'statement':
+        await api.request('POST', `/api/cases/${caseId}/evidence`, { token: seat, body: { item: item.id, data: text(item.id, p, rng) } });
+        break;
+      case 'photo':
+        for (let i = 0; i < n; i++) {
+          const withPlate = item === platePhoto && i === 0;
+          const bytes = withPlate ? png({ keyword: PLATE_KEYWORD, value: a!.plate }) : PLAIN_PHOTO;
+          const r = await api.upload(caseId, seat, item.id, bytes, 'image/png', `${item.id}-${i + 1}.png`);
+          if (withPlate) plateImage = r.sha256;
+        }
+        break;
+      case 'video':
+        for (let i = 0; i < n; i++) await api.upload(caseId, seat, item.id, WEBM, 'video/webm', `${item.id}-${i + 1}.webm`);
+        break;
+      case 'check':
+        break; // below, in one request
+    }
+  }
+  const checks = new Set(checklist.filter((i) => i.kind === 'check').map((i) => i.check));
+  if (!checks.size) return true;
+  const body = {
+    ...(checks.has('driver_licence') && a!.idNumber ? { driver: { name: a!.name, idNumber: a!.idNumber } } : {}),
+    ...(checks.has('vehicle_registration') || checks.has('compulsory_insurance') || checks.has('plate_ocr') ? { plate: a!.plate } : {}),
+    ...(checks.has('plate_ocr') && plateImage ? { plateImage } : {}),
+  };
+  const results = await api.request<Array<{ ok: boolean }>>('POST', `/api/cases/${caseId}/checks`, { token: seat, body });
+  return results.every((r) => r.ok);
+}
+
+function text(item: string, p: Paperwork, rng: Random): Record<string, unknown> {
+  const local = p.reportedAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+  switch (item) {
+    case 'party_names':
+      return { names: p.parties.map((x) => x.name) };
+    case 'plates':
+      return { plates: p.parties.map((x) => x.plate) };
+    case 'time':
+      return { text: local };
+    case 'place':
+      return { text: `${p.district}（模拟）` };
+    case 'accident_type':
+      return { text: `${KIND_TEXT[p.kind] ?? p.kind}：${rng.pick(TYPES)}` };
+    case 'statement':
+      return { text: '当事人陈述：行驶中发生碰撞，双方车辆受损，无人受重伤。（模拟）' };
+    default:
+      return { text: '（模拟）' };
+  }
+}
+
+/** Liability grades that fit together (one full ⇒ the other none, primary ⇒ secondary, equal ⇒ equal). */
+export function determinationBody(p: Paperwork, rng: Random) {
+  const grades: string[][] = p.parties.length === 1
+    ? [['full']]
+    : [rng.weighted([[['full', 'none'], 0.6], [['none', 'full'], 0.15], [['primary', 'secondary'], 0.15], [['equal', 'equal'], 0.1]] as const)];
+  const faults: Record<string, string> = { full: '未与前车保持安全距离', primary: '变更车道时影响正常行驶的机动车', equal: '未注意观察', secondary: '未减速慢行', none: '无' };
+  return {
+    facts: `${p.reportedAt.toISOString().slice(0, 10)}，${p.district}发生${KIND_TEXT[p.kind] ?? ''}轻微交通事故（模拟）。`,
+    parties: p.parties.map((x, i) => {
+      const liability = grades[0]![i]!;
+      return { name: x.name, plate: x.plate, ...(x.insurerId ? { insurerId: x.insurerId } : {}), faultBehaviour: faults[liability]!, liability };
+    }),
+  };
+}
