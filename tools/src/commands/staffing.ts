@@ -35,7 +35,7 @@ export async function staffingCommand(args: string[], io: Io): Promise<number> {
   const arrivals = parseArrivals(f['arrivals-per-hour'], f.hours);
   const ahtSeconds = duration('aht', f.aht ?? `${city.profile.targets?.handlingMinutes ?? 5}m`);
   const target = f.target ? parseTarget(f.target) : { share: city.profile.targets?.answerShare ?? 0.8, seconds: city.profile.targets?.answerWithinSeconds ?? 30 };
-  const simCases = number('sim-cases', f['sim-cases']) ?? 400;
+  const simCases = number('sim-cases', f['sim-cases']) ?? 250;
   const plan = await staffingPlan({ city: f.city, arrivalsPerHour: arrivals, ahtSeconds, target, simCases, seed: number('seed', f.seed) ?? 1, log: (l) => io.err(l) });
   if (f.json) io.out(JSON.stringify(plan, null, 2));
   else io.out(table(plan, ahtSeconds, target));
