@@ -7,6 +7,9 @@
  * simulate library as `kuaichu simulate`, queue-only flow: no documents), so it also checks
  * that the ACD behaves like the textbook queue.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { simulate, findCity, openHoursOf } from '../simulate/index.ts';
 import { seatsFor, type ErlangResult } from './erlangC.ts';
 import { batchMeansError, mean } from './batchMeans.ts';
@@ -69,11 +72,13 @@ export async function staffingPlan(input: StaffingInput): Promise<StaffingPlan> 
     const brigade = city.profile.routing.brigades[0]!;
     const roster = new Map(city.profile.routing.brigades.map((b) => [b.id, b === brigade ? perHour.map((f) => f?.seats ?? 0) : Array<number>(24).fill(0)]));
     input.log?.(`simulating ${days} day(s) of ${input.city} (${Math.round(perDay * days)} calls expected) into ${brigade.districts[0]} (${brigade.id}) …`);
+    // The simulation's database is scratch: made in a temp folder and removed afterwards.
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'kuaichu-staffing-'));
     const r = await simulate({
-      city: input.city, days, seed: input.seed ?? 1, analytics: false, flow: 'queue',
+      city: input.city, days, seed: input.seed ?? 1, analytics: false, flow: 'queue', dataDir,
       arrivalsPerHour: rates, districts: [brigade.districts[0]!], handling: { kind: 'exponential', meanSeconds: input.ahtSeconds },
       patience: null, roster,
-    });
+    }).finally(() => rmSync(dataDir, { recursive: true, force: true }));
     simulation = { days, calls: r.counts.answered, wallSeconds: r.wallSeconds, requests: r.requests };
     for (const row of rows) {
       const waits = r.waits.filter((w) => w.hour >= row.from && w.hour < row.to).map((w) => w.seconds);
