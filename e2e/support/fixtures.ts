@@ -5,7 +5,7 @@
  * cookie, its own fake camera.
  */
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
-import { startServer, type TestServer } from './server.ts';
+import { newDataDir, startServer, type TestServer } from './server.ts';
 import { Api } from './api.ts';
 
 export const PHONE_VIEWPORT = { width: 375, height: 812 };
@@ -13,6 +13,11 @@ export const CONSOLE_VIEWPORT = { width: 1440, height: 900 };
 
 type WorkerFixtures = { servers: ServerPerFile };
 type TestFixtures = {
+  /**
+   * Fills the data folder before the file's server starts (e.g. a simulation for the
+   * dashboards): `test.use({ prepareData: async (dir) => … })`. None by default.
+   */
+  prepareData: ((dataDir: string) => Promise<void>) | null;
   /** The real server of this spec file: a fresh one (database, seats, clock) for each file. */
   server: TestServer;
   api: Api;
@@ -29,10 +34,12 @@ class ServerPerFile {
   #file = '';
   #server: TestServer | null = null;
 
-  async for(file: string): Promise<TestServer> {
+  async for(file: string, prepare: ((dataDir: string) => Promise<void>) | null): Promise<TestServer> {
     if (this.#server && this.#file === file) return this.#server;
     await this.stop();
-    this.#server = await startServer();
+    const dataDir = newDataDir();
+    await prepare?.(dataDir);
+    this.#server = await startServer({ dataDir });
     this.#file = file;
     return this.#server;
   }
@@ -50,8 +57,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await servers.stop();
   }, { scope: 'worker', timeout: 90_000 }],
 
-  server: async ({ servers }, use, testInfo) => {
-    await use(await servers.for(testInfo.file));
+  prepareData: [null, { option: true }],
+
+  server: async ({ servers, prepareData }, use, testInfo) => {
+    await use(await servers.for(testInfo.file, prepareData));
   },
 
   api: async ({ server }, use) => {

@@ -31,9 +31,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(opts: { clockStart?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+/** A fresh data folder for a server (removed when that server stops). */
+export function newDataDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'kuaichu-e2e-'));
+}
+
+export async function startServer(opts: { clockStart?: string; env?: Record<string, string>; dataDir?: string } = {}): Promise<TestServer> {
   const port = await freePort();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kuaichu-e2e-'));
+  const dataDir = opts.dataDir ?? newDataDir();
   const url = `http://127.0.0.1:${port}`;
   let log = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'core/src/main.ts'], {
