@@ -7,7 +7,9 @@ import { issueChannelToken } from '@kuaichu/plugin-channel-wechat';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SeatQueue } from '@kuaichu/core/generated/types.ts';
+import type { BrowserContext, Page } from '@playwright/test';
 import { test, expect } from './support/fixtures.ts';
+import type { Api } from './support/api.ts';
 import { Party } from './pages/Party.ts';
 import { Seat } from './pages/Seat.ts';
 import { Officer } from './pages/Officer.ts';
@@ -18,21 +20,28 @@ const CHONGCHUAN = { latitude: 32.01, longitude: 120.857 };
 /** The party's own plate first: 黑AD56789's 交强险 is in force on the test date (registry-dev fixtures). */
 const HARBIN_PLATES = ['黑AD56789', '黑A12345'];
 
-type CaseView = { id: string; number: string; state: string; evidence?: Array<{ item: string; kind: string }>; claims: Array<{ insurerId: string; claimNo: string }>; reviews: Array<{ id: string }> };
+type Actor = (kind: 'phone' | 'console', opts?: { geolocation?: { latitude: number; longitude: number } }) => Promise<{ context: BrowserContext; page: Page }>;
 
-test('(1) Harbin 10:00, 道里区: report → seat answers → video → photos → checklist → leave → officer determines → party downloads, asks for review in time, pushes the claim', async ({ actor, api, shot }) => {
-  await api.setClock('2026-11-23T10:00:00+08:00');
+/** A Harbin seat of 道里区 at its console, ready for calls, and a driver in 道里区 signed in on a phone. */
+async function harbinSeatAndParty(actor: Actor, api: Api, phoneNumber: string) {
   const seatScreen = await actor('console');
   const seat = new Seat(seatScreen.page, 'harbin');
   await seat.signIn('seat-daoli');
   await seat.setAvailable();
-
   const phone = await actor('phone', { geolocation: DAOLI });
   const party = new Party(phone.page, 'harbin');
   await party.open();
+  return { seat, seatScreen, party, phone, signIn: () => party.signIn(phoneNumber, () => api.smsCode('harbin', phoneNumber)) };
+}
+
+type CaseView = { id: string; number: string; state: string; evidence?: Array<{ item: string; kind: string }>; claims: Array<{ insurerId: string; claimNo: string }>; reviews: Array<{ id: string }> };
+
+test('(1) Harbin 10:00, 道里区: report → seat answers → video → photos → checklist → leave → officer determines → party downloads, asks for review in time, pushes the claim', async ({ actor, api, shot }) => {
+  await api.setClock('2026-11-23T10:00:00+08:00');
+  const { seat, seatScreen, party, phone, signIn } = await harbinSeatAndParty(actor, api, '13912345678');
   await shot(phone.page, 'flow1-party-safety');
   await party.passSafety();
-  await party.signIn('13912345678', () => api.smsCode('harbin', '13912345678'));
+  await signIn();
   await party.fillReport({ kind: 'motor_motor', district: '道里区', plates: HARBIN_PLATES });
   await shot(phone.page, 'flow1-party-report');
   await party.submit();
@@ -169,15 +178,9 @@ test('(3) Nantong through the WeChat mini-program link: the same flow through th
 
 test('(4) a dropped call is resumed with 继续处理 and comes back to the same seat', async ({ actor, api, shot }) => {
   await api.setClock('2026-11-23T11:00:00+08:00');
-  const seatScreen = await actor('console');
-  const seat = new Seat(seatScreen.page, 'harbin');
-  await seat.signIn('seat-daoli');
-  await seat.setAvailable();
-  const phone = await actor('phone', { geolocation: DAOLI });
-  const party = new Party(phone.page, 'harbin');
-  await party.open();
+  const { seat, seatScreen, party, phone, signIn } = await harbinSeatAndParty(actor, api, '13912340004');
   await party.passSafety();
-  await party.signIn('13912340004', () => api.smsCode('harbin', '13912340004'));
+  await signIn();
   await party.fillReport({ kind: 'motor_motor', district: '道里区', plates: HARBIN_PLATES });
   await party.submit();
   const caseId = await seat.acceptRinging();

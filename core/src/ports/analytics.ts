@@ -18,6 +18,7 @@
  * - end to end: report → closed
  */
 import type { BusHandler } from './bus.ts';
+import type { MetricSet as Metrics } from '../generated/types.ts';
 
 export const METRIC_GROUPS = ['none', 'city', 'district', 'brigade', 'hour', 'day', 'kind', 'channel', 'seat'] as const;
 /** A breakdown: hour = hour of day of the report (0–23) and day = its date, both in the city's time zone. */
@@ -36,44 +37,11 @@ export interface MetricFilters {
   groupBy?: MetricGroup;
 }
 
-/** A duration's distribution over the cases that have it (seconds; null when n = 0). */
-export interface DurationStats {
-  n: number;
-  mean: number | null;
-  p50: number | null;
-  p90: number | null;
-  p95: number | null;
-}
-
-export interface Metrics {
-  reports: number;
-  eligible: number;
-  refused: number;
-  answered: number;
-  abandoned: number;
-  escalated: number;
-  evacuated: number;
-  determined: number;
-  served: number;
-  reviews: number;
-  claims: number;
-  closed: number;
-  /** abandoned / eligible */
-  abandonmentRate: number | null;
-  /** answered within the city's target / (answered + abandoned) */
-  serviceLevel: number | null;
-  /** reviews / served */
-  reviewRate: number | null;
-  /** escalated / eligible */
-  escalationRate: number | null;
-  speedOfAnswer: DurationStats;
-  handlingTime: DurationStats;
-  timeOnScene: DurationStats;
-  timeToDetermination: DurationStats;
-  timeToService: DurationStats;
-  claimPushLatency: DurationStats;
-  endToEnd: DurationStats;
-}
+/**
+ * One set of metrics and a duration's distribution: the shapes the analytics API sends
+ * (schemas/http/analytics-metrics.schema.json), so the store's answer is the wire form.
+ */
+export type { DurationStats, MetricSet as Metrics } from '../generated/types.ts';
 
 export interface MetricsResult {
   tenants: string[];
