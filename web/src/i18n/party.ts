@@ -184,10 +184,10 @@ export default {
 
   'party.escalated.title': { zh: '民警将到现场处理', en: 'Officers are coming to the scene' },
   'party.escalated.body': { zh: '本次事故需要民警到现场处理，已通知辖区民警。', en: 'This accident needs officers at the scene; the local police have been told.' },
-  'party.escalated.todo': { zh: '在民警到达前，请：', en: 'Until they arrive:' },
-  'party.escalated.todo1': { zh: '保持双闪开启，警示牌放在车后 50–100 米。', en: 'Keep the hazard lights on and the triangle 50–100 m behind.' },
-  'party.escalated.todo2': { zh: '所有人员在护栏外等安全地点等候，不要站在车道内。', en: 'Everyone waits in a safe place behind the barrier, off the carriageway.' },
-  'party.escalated.todo3': { zh: '保持手机畅通，民警可能与您联系。', en: 'Keep your phone on; the officers may call you.' },
+  'party.escalated.meanwhile': { zh: '在民警到达前，请：', en: 'Until they arrive:' },
+  'party.escalated.meanwhile1': { zh: '保持双闪开启，警示牌放在车后 50–100 米。', en: 'Keep the hazard lights on and the triangle 50–100 m behind.' },
+  'party.escalated.meanwhile2': { zh: '所有人员在护栏外等安全地点等候，不要站在车道内。', en: 'Everyone waits in a safe place behind the barrier, off the carriageway.' },
+  'party.escalated.meanwhile3': { zh: '保持手机畅通，民警可能与您联系。', en: 'Keep your phone on; the officers may call you.' },
 
   'party.cases.title': { zh: '网办进度', en: 'My cases' },
   'party.cases.signIn': { zh: '登录后可查看本手机号的所有事故及处理进度。', en: 'Sign in to see every case of your phone number and its progress.' },
