@@ -136,8 +136,11 @@ export async function setStatus(status: 'available' | 'away'): Promise<void> {
   const seen = snapshots;
   try {
     const r = await post<SeatStatusResult>('/api/seat/status', { status });
-    // Going available may ring at once: the live snapshot saying so can arrive before this answer.
-    if (desk.queue && snapshots === seen) desk.queue.seat.status = r.status;
+    // A snapshot that arrived meanwhile may be newer (going available can ring at once) or older
+    // (one read before this change committed, e.g. the connect-time fetch). Neither this answer nor
+    // that snapshot can tell, so ask again: the change has committed, the answer is current.
+    if (snapshots !== seen) await refreshQueue();
+    else if (desk.queue) desk.queue.seat.status = r.status;
     if (status === 'available') desk.notice = null;
   } catch (err) {
     report(err);
