@@ -19,6 +19,7 @@ import { diskFileStore } from './files/diskStore.ts';
 import { buildApp, type AppPlugin } from './http/app.ts';
 import { seedDemoStaff, type DemoLogin } from './seed.ts';
 import { tick } from './cases/queue.ts';
+import { closeFinalCases } from './cases/aftercare.ts';
 import { repoRoot } from './paths.ts';
 import { startRelay } from './events/relay.ts';
 import { openAnalytics, openBus } from './plugins/process.ts';
@@ -94,7 +95,10 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     const relayMs = opts.relayMs ?? 1000;
     const relay = relayMs > 0 ? await startRelay(ctx, bus, { intervalMs: relayMs, log: app.log }) : null;
     const tickAll = async () => {
-      for (const c of cities) await tick(ctx, c.tenant);
+      for (const c of cities) {
+        await tick(ctx, c.tenant);
+        await closeFinalCases(ctx, c.tenant);
+      }
     };
     const tickMs = opts.tickMs ?? 1000;
     let running = false;

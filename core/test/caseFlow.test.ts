@@ -278,6 +278,48 @@ for (const kind of ['pglite', 'postgres'] as const) {
       t.clock.set('2026-06-01T10:00:00+08:00');
     });
 
+    test('结案: the tick closes a case once its review window is over with no review open; claims can still be pushed', async () => {
+      const officer = await t.staff('harbin', 'officer');
+      const served = async (phone: string) => {
+        const { id, seat } = await caseInCall(phone);
+        await completeEvidence(id, seat);
+        await t.call('POST', `/api/cases/${id}/evacuate`, { token: seat });
+        const d = await t.call('POST', `/api/cases/${id}/determination`, { token: officer, body: { facts: '两车同向行驶时发生刮擦。', parties: [{ name: '张伟', plate: '黑A12345', faultBehaviour: '变道未让行', liability: 'full', insurerId: 'picc' }, { name: '李娜', plate: '黑AD56789', faultBehaviour: '无', liability: 'none', insurerId: 'pingan' }] } });
+        assert.equal(d.statusCode, 201, d.body);
+        return id;
+      };
+      const quiet = await served('13800000061');
+      const disputed = await served('13800000062');
+      const review = await t.call('POST', `/api/cases/${disputed}/reviews`, { token: await t.party('harbin', '13800000062'), body: { reason: '对责任划分有异议。' } });
+      assert.equal(review.statusCode, 201, review.body);
+      const state = async (id: string) => (await t.call('GET', `/api/cases/${id}`, { token: await t.staff('harbin', 'officer') })).json().state as string;
+
+      t.clock.set('2026-06-04T23:59:00+08:00');
+      await t.core.tick();
+      assert.equal(await state(quiet), 'served', 'the window is still open on its last day');
+      t.clock.set('2026-06-05T00:00:00+08:00');
+      await t.core.tick();
+      assert.equal(await state(quiet), 'closed');
+      assert.equal(await state(disputed), 'review_requested', 'an open review keeps the case open');
+
+      // The insurer may still be told after closing; the case stays closed.
+      const claims = await t.call('POST', `/api/cases/${quiet}/claims`, { token: await t.party('harbin', '13800000061') });
+      assert.equal(claims.statusCode, 200, claims.body);
+      const events = await caseEvents(t.db, 'harbin', quiet);
+      assert.deepEqual(events.slice(-3).map((e) => e.type), ['case.closed', 'claim.pushed', 'claim.pushed']);
+      assert.equal(replayState(events), 'closed', 'rebuilt from its events, the case is closed');
+      assert.equal(await state(quiet), 'closed');
+
+      // The review decided, the determination is final: the next tick closes that case too.
+      await t.call('POST', `/api/cases/${disputed}/reviews/${review.json().id}/decision`, { token: await t.staff('harbin', 'officer'), body: { outcome: 'upheld' } });
+      await t.core.tick();
+      assert.equal(await state(disputed), 'closed');
+      await t.core.tick();
+      const closings = [...(await caseEvents(t.db, 'harbin', quiet)), ...(await caseEvents(t.db, 'harbin', disputed))].filter((e) => e.type === 'case.closed');
+      assert.equal(closings.length, 2, 'each case closes once');
+      t.clock.set('2026-06-01T10:00:00+08:00');
+    });
+
     test('tenant isolation and party isolation answer 404; roles are checked', async () => {
       const kunmingParty = await t.party('kunming', '13900000001');
       const k = await report(kunmingParty, { lng: 102.704, lat: 25.048 });

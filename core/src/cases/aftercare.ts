@@ -70,6 +70,30 @@ export async function decideReview(ctx: CoreContext, tenant: string, caseId: str
   });
 }
 
+/**
+ * 结案: a served determination is final once its review window has closed with no review open
+ * (a decided review is final too), and the case closes. Run by the tick; the window is at
+ * least `windowDays` whole days, so only cases served before that are looked at.
+ */
+export async function closeFinalCases(ctx: CoreContext, tenant: string): Promise<void> {
+  const city = ctx.cities.get(tenant);
+  const { windowDays } = city.profile.review;
+  await inTx(ctx, async (q, events) => {
+    const now = ctx.clock.now();
+    const candidates = await q.query<CaseRow & { determination_served_at: Date }>(
+      `SELECT c.*, d.served_at AS determination_served_at FROM cases c
+       JOIN determinations d ON d.tenant = c.tenant AND d.case_id = c.id
+       WHERE c.tenant = $1 AND c.state IN ('served', 'reviewed', 'claim_pushed') AND d.served_at <= $2
+       ORDER BY d.served_at LIMIT 200 FOR UPDATE OF c SKIP LOCKED`,
+      [tenant, new Date(now.getTime() - windowDays * 86_400_000)],
+    );
+    for (const { determination_served_at: servedAt, ...c } of candidates) {
+      if (now < reviewDeadline(new Date(servedAt), city.profile.timezone, windowDays)) continue;
+      events.push(await transition(q, c, 'case.closed', {}, 'system', now));
+    }
+  });
+}
+
 export interface ClaimRow {
   insurer_id: string;
   plate: string;

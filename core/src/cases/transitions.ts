@@ -7,7 +7,9 @@
  *             └─ refused ──▶ ineligible                    │
  *   queued ──▶ ringing ──▶ in_call ──▶ evidence_complete ──▶ evacuated ──▶ determined ──▶ served
  *                 in_call / evidence_complete ── drop ──▶ interrupted ── 继续处理 ──▶ queued (front)
- *   served ──▶ review_requested ──▶ reviewed;  served / reviewed ──▶ claim_pushed ──▶ closed
+ *   served ──▶ review_requested ──▶ reviewed;  served / reviewed ──▶ claim_pushed
+ *   served / reviewed / claim_pushed ── review window over, no review open ──▶ closed (结案);
+ *   a claim may still be pushed from a closed case, which stays closed
  *   any state before leaving the scene ── escalate ──▶ escalated_onsite
  */
 export const CASE_STATES = [
@@ -16,7 +18,8 @@ export const CASE_STATES = [
 ] as const;
 export type CaseState = (typeof CASE_STATES)[number];
 
-type Transition = { from: readonly (CaseState | null)[]; to: CaseState | 'same' };
+/** `stays`: states (among `from`) in which the event happens without changing the state. */
+type Transition = { from: readonly (CaseState | null)[]; to: CaseState | 'same'; stays?: readonly CaseState[] };
 
 export const TRANSITIONS = {
   'case.reported':       { from: [null],                                                        to: 'queued' },
@@ -36,7 +39,7 @@ export const TRANSITIONS = {
   'case.served':         { from: ['determined'],                                                to: 'served' },
   'review.requested':    { from: ['served', 'claim_pushed'],                                    to: 'review_requested' },
   'review.decided':      { from: ['review_requested'],                                          to: 'reviewed' },
-  'claim.pushed':        { from: ['served', 'reviewed', 'claim_pushed'],                        to: 'claim_pushed' },
+  'claim.pushed':        { from: ['served', 'reviewed', 'claim_pushed', 'closed'],              to: 'claim_pushed', stays: ['closed'] },
   'case.closed':         { from: ['served', 'reviewed', 'claim_pushed'],                        to: 'closed' },
 } as const satisfies Record<string, Transition>;
 
@@ -46,7 +49,7 @@ export type CaseEventType = keyof typeof TRANSITIONS;
 export function nextState(state: CaseState | null, event: CaseEventType): CaseState | null {
   const t: Transition = TRANSITIONS[event];
   if (!t.from.includes(state)) return null;
-  return t.to === 'same' ? state : t.to;
+  return t.to === 'same' || (state && t.stays?.includes(state)) ? state : t.to;
 }
 
 /** States a case can still change from before the parties leave the scene. */
