@@ -106,6 +106,13 @@ for (const kind of ['pglite', 'postgres'] as const) {
 
       const left = await t.call('POST', `/api/cases/${id}/evacuate`, { token: seat });
       assert.equal(left.json().state, 'evacuated');
+      // After the call the seat may still add notes (话后备注) to the file, and nothing else.
+      const afterCall = await t.call('POST', `/api/cases/${id}/evidence`, { token: seat, body: { item: 'note', data: { text: '当事人情绪稳定，已提醒尽快报保险。' } } });
+      assert.equal(afterCall.statusCode, 201, afterCall.body);
+      const lateStatement = await t.call('POST', `/api/cases/${id}/evidence`, { token: seat, body: { item: 'statement', data: { text: '补充陈述' } } });
+      assert.equal(lateStatement.statusCode, 409, 'the party’s statement is taken on the call');
+      const strangerNote = await t.call('POST', `/api/cases/${id}/evidence`, { token: otherSeat, body: { item: 'note', data: { text: '不是我的案件' } } });
+      assert.equal(strangerNote.statusCode, 403, 'only the seat that handled the call');
       const sms = (await t.call('GET', '/api/admin/sms-outbox?to=13800000001', { token: await t.staff('harbin', 'admin') })).json().messages;
       assert.ok(sms.some((m: { kind: string; text: string }) => m.kind === 'evacuate' && m.text.includes('驶离现场')));
 
@@ -126,6 +133,8 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const determined = await t.call('POST', `/api/cases/${id}/determination`, { token: officer, body });
       assert.equal(determined.statusCode, 201, determined.body);
       assert.equal(determined.json().state, 'served');
+      const tooLate = await t.call('POST', `/api/cases/${id}/evidence`, { token: seat, body: { item: 'note', data: { text: '认定后的备注' } } });
+      assert.equal(tooLate.statusCode, 409, 'the file is closed once the officer has decided');
 
       const mine = (await t.call('GET', `/api/cases/${id}`, { token: party })).json();
       assert.match(mine.determination.number, /^HRB-2026-\d{6}$/);

@@ -18,10 +18,12 @@ export const EXTRA_ITEMS = ['recording', 'note', 'other'] as const;
 /** States in which the seat gathers evidence; any item may be added. */
 const GATHERING: readonly string[] = ['in_call', 'interrupted', 'evidence_complete'];
 /**
- * The call's recording is stored by the media plugin when a part of the call ends, which may be
- * just after the case moved on (resumed and queued, left the scene, escalated, abandoned).
+ * Items that may come after the call, while the file is still open (the transition table allows
+ * evidence until the officer determines): the call's recording, stored by the media plugin when
+ * a part of the call ends, which may be just after the case moved on (resumed and queued, left
+ * the scene, escalated, abandoned); and the seat's after-call notes (话后备注).
  */
-const LATE_ITEMS: readonly string[] = ['recording'];
+const LATE_ITEMS: readonly string[] = ['recording', 'note'];
 
 export interface EvidenceRow {
   tenant: string;
