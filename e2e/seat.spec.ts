@@ -141,6 +141,11 @@ test.describe('seat console (接警台)', () => {
     expect(view.evidence.filter((e) => e.item === 'collision_closeups').map((e) => e.file?.contentType)).toEqual(['image/jpeg', 'image/jpeg']);
     expect(view.evidence.filter((e) => e.item === 'vehicle_angles').map((e) => e.file?.contentType)).toEqual(['video/webm', 'video/webm']);
     expect(view.evidence.some((e) => e.item === 'note')).toBe(true);
+
+    // After the call: the notice links to the case's page, where the seat adds an after-call note.
+    await seat.addAfterCallNote('回访：李娜已向保险公司报案。');
+    await expect(page.getByTestId('staff-case-state')).toHaveText('已撤离现场，待定责');
+    await shot(page, 'seat-after-call-note');
   });
 
   test('a dropped call returns the seat to the queue, rings back at the same seat on 继续处理, and is escalated to on-site police', async ({ actor, api, server, shot }) => {

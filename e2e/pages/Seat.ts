@@ -261,6 +261,18 @@ export class Seat {
     await expect(this.page.getByTestId('saved-notes')).toContainText(text);
   }
 
+  /**
+   * 话后备注: from the notice left by the call that just ended, opens the case's page and adds a
+   * note there; waits for it to be listed. Ends on the case page.
+   */
+  async addAfterCallNote(text: string): Promise<void> {
+    await this.page.getByTestId('after-call-link').click();
+    await this.page.waitForURL('**/console/cases/**');
+    await this.page.getByTestId('after-call-note').fill(text);
+    await this.page.getByTestId('after-call-save').click();
+    await expect(this.page.getByTestId('case-notes')).toContainText(text);
+  }
+
   /** The checklist says complete, and 通知撤离现场 is enabled. */
   async expectChecklistComplete(): Promise<void> {
     await expect(this.page.getByTestId('checklist')).toHaveAttribute('data-complete', 'true');

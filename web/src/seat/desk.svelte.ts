@@ -23,6 +23,8 @@ export const desk = $state({
   callId: null as string | null,
   /** A call that dropped from this seat, waiting for the party's 继续处理. */
   dropped: null as { caseId: string; number: string; resumed: boolean } | null,
+  /** The case whose call just ended here: the notice links to its page for after-call notes. */
+  afterCall: null as string | null,
   /** A one-line notice (the call ended, the ring timed out …). */
   notice: null as string | null,
   /** ok: done as intended; warn: something needs the seat's attention. */
@@ -158,6 +160,7 @@ export async function accept(caseId: string): Promise<boolean> {
     const c = await post<CaseSummary>(`/api/cases/${encodeURIComponent(caseId)}/answer`);
     desk.callId = c.id;
     desk.notice = null;
+    desk.afterCall = null;
     if (desk.dropped?.caseId === c.id) desk.dropped = null;
     if (desk.queue && desk.queue.seat.status !== 'busy') desk.queue.seat = { ...desk.queue.seat, status: 'busy', caseId: c.id };
     return true;
@@ -170,15 +173,19 @@ export async function accept(caseId: string): Promise<boolean> {
   }
 }
 
-/** The call ended at this seat (left the scene, escalated, closed): back to the queue. */
+/** A one-line notice on the queue view (replaces the last one and its after-call link). */
 function notify(text: string | null, tone: 'ok' | 'warn' = 'ok'): void {
   desk.notice = text;
+  desk.afterCall = null;
   desk.noticeTone = tone;
 }
 
+/** The call ended at this seat (left the scene, escalated, closed): back to the queue. */
 export function endCall(notice: string | null, tone: 'ok' | 'warn' = 'ok'): void {
+  const ended = desk.callId;
   desk.callId = null;
   notify(notice, tone);
+  if (notice) desk.afterCall = ended;
   void refreshQueue();
 }
 
