@@ -12,6 +12,9 @@
  *   Each state is idempotent — a duplicate event changes no min, any or argMax — so metrics
  *   never count a redelivery, merged or not. Keyed by (tenant, case id): case ids are UUIDv7
  *   (core/src/ids.ts), so this is also report-time order and a date range prunes on the key.
+ *   Partitioned by the month of the case id's time (all rows of a case in one partition, so
+ *   FINAL never merges across partitions): a month's dashboard reads that month's parts only,
+ *   and background merges work on small partitions instead of the whole history.
  *
  * The same DDL runs on chdb and on ClickHouse 18.16 (no LowCardinality, TTL or DateTime64 there).
  */
@@ -39,6 +42,31 @@ const OPENING = `type IN ('case.reported', 'case.refused')`;
 /** The seat of a case: the last one to answer it or to send the leave notice. */
 const SEAT_EVENTS = `type IN ('case.answered', 'case.evacuated')`;
 
+/**
+ * The month (UTC, YYYYMM) of a UUIDv7 case id: its first 48 bits are the report time in ms.
+ * Spelled with functions ClickHouse 18.16 has (no UUIDv7 helpers there).
+ */
+export const CASE_MONTH = `toYYYYMM(toDateTime(intDiv(reinterpretAsUInt64(reverse(unhex(concat(substring(case_id, 1, 8), substring(case_id, 10, 4))))), 1000), 'UTC'))`;
+
+/** Each case's facts from events: the materialized view's SELECT, also used to rebuild the facts. */
+const FACTS_SELECT = `SELECT
+    tenant,
+    case_id,
+    ${Object.entries(MILESTONES).map(([c, type]) => `minIfState(at_ms, type = '${type}') AS ${c}`).join(',\n    ')},
+    ${REPORT_DIMENSIONS.map((d) => `anyIfState(${d}, ${OPENING}) AS ${d}_any`).join(',\n    ')},
+    argMaxIfState(seat, at_ms, ${SEAT_EVENTS}) AS seat_last
+  FROM kc_events`;
+
+const factsTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
+    tenant String,
+    case_id String,
+    ${Object.keys(MILESTONES).map((c) => `${c} AggregateFunction(minIf, UInt64, UInt8)`).join(',\n    ')},
+    ${REPORT_DIMENSIONS.map((d) => `${d}_any AggregateFunction(anyIf, String, UInt8)`).join(',\n    ')},
+    seat_last AggregateFunction(argMaxIf, String, UInt64, UInt8)
+  ) ENGINE = AggregatingMergeTree()
+  PARTITION BY ${CASE_MONTH}
+  ORDER BY (tenant, case_id)`;
+
 export const DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS kc_events (
     tenant String,
@@ -59,27 +87,33 @@ export const DDL: readonly string[] = [
   PARTITION BY toYYYYMM(at)
   ORDER BY (tenant, case_id, seq, id)`,
 
-  `CREATE TABLE IF NOT EXISTS kc_case_facts (
-    tenant String,
-    case_id String,
-    ${Object.keys(MILESTONES).map((c) => `${c} AggregateFunction(minIf, UInt64, UInt8)`).join(',\n    ')},
-    ${REPORT_DIMENSIONS.map((d) => `${d}_any AggregateFunction(anyIf, String, UInt8)`).join(',\n    ')},
-    seat_last AggregateFunction(argMaxIf, String, UInt64, UInt8)
-  ) ENGINE = AggregatingMergeTree()
-  ORDER BY (tenant, case_id)`,
+  factsTable('kc_case_facts'),
 
   `CREATE MATERIALIZED VIEW IF NOT EXISTS kc_case_facts_mv TO kc_case_facts AS
-  SELECT
-    tenant,
-    case_id,
-    ${Object.entries(MILESTONES).map(([c, type]) => `minIfState(at_ms, type = '${type}') AS ${c}`).join(',\n    ')},
-    ${REPORT_DIMENSIONS.map((d) => `anyIfState(${d}, ${OPENING}) AS ${d}_any`).join(',\n    ')},
-    argMaxIfState(seat, at_ms, ${SEAT_EVENTS}) AS seat_last
-  FROM kc_events
+  ${FACTS_SELECT}
   GROUP BY tenant, case_id`,
 ];
 
 /** Creates what is missing; safe to run at every start and from several processes. */
 export async function migrate(driver: ClickHouseDriver): Promise<void> {
   for (const statement of DDL) await driver.exec(statement);
+  await partitionFacts(driver);
+}
+
+/**
+ * Facts tables made before partitioning (data folders of earlier versions) are rebuilt from
+ * the events: build the partitioned table beside the old one, swap the names, then insert
+ * once more so events that reached the old table during the build are not missed. Every
+ * state is idempotent, so rows inserted twice change nothing.
+ */
+async function partitionFacts(driver: ClickHouseDriver): Promise<void> {
+  const [shown] = (await driver.select<{ statement: string }>('SHOW CREATE TABLE kc_case_facts')).data;
+  if (!shown || /PARTITION BY/i.test(shown.statement)) return;
+  const rebuild = `SELECT * FROM (${FACTS_SELECT} GROUP BY tenant, case_id)`;
+  await driver.exec('DROP TABLE IF EXISTS kc_case_facts_next');
+  await driver.exec(factsTable('kc_case_facts_next'));
+  await driver.exec(`INSERT INTO kc_case_facts_next ${rebuild}`);
+  await driver.exec('RENAME TABLE kc_case_facts TO kc_case_facts_unpartitioned, kc_case_facts_next TO kc_case_facts');
+  await driver.exec(`INSERT INTO kc_case_facts ${rebuild}`);
+  await driver.exec('DROP TABLE kc_case_facts_unpartitioned');
 }
