@@ -3,13 +3,14 @@
  * cookie and the WebSocket need no CORS. Hashed files under /assets/ never change and are
  * cached for a year; index.html is revalidated every time so a deploy takes effect at once.
  * Any other GET that is not the API's falls back to index.html: the app routes in the browser.
+ * So does a browser's GET /verify/:code (routes/public.ts hands it over; other clients get JSON).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
-const SERVER_PATHS = /^\/(api|docs|verify|healthz|readyz)(\/|$|\?)/;
+const SERVER_PATHS = /^\/(api|docs|healthz|readyz)(\/|$|\?)/;
 
 export interface WebApps {
   /** The static files plugin: register on the root instance. */

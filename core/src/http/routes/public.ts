@@ -1,5 +1,5 @@
 /** Public routes: health, the cities and their eligibility pre-check, and document verification. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CoreContext } from '../../context.ts';
 import type { AccidentReport, CityPublic, DistrictPoint, CitySummary, Decision, DocumentVerification, LiabilityGrade } from '../../generated/types.ts';
 import { evaluate } from '../../policy/evaluate.ts';
@@ -21,6 +21,14 @@ function districtPoints(c: CompiledCity): DistrictPoint[] {
     pointsCache.set(c, points);
   }
   return points;
+}
+
+const verifyParams = { type: 'object', required: ['code'], properties: { code: { type: 'string', maxLength: 64 } } } as const;
+const verifyResponses = () => ({ 200: responseSchema('http/document-verification.schema.json'), 404: responseSchema('http/error.schema.json') });
+
+/** A browser asks for pages (its Accept names text/html); API clients ask for JSON, for anything, or send no Accept. */
+function wantsPage(accept: string | undefined): boolean {
+  return (accept ?? '').includes('text/html');
 }
 
 const tenantParams = { type: 'object', required: ['tenant'], additionalProperties: false, properties: { tenant: { type: 'string', maxLength: 32 } } } as const;
@@ -57,10 +65,30 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
     config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
   }, async (req): Promise<Decision> => evaluate(ctx.cities.get(req.params.tenant), req.body, ctx.clock));
 
+  // The JSON answer lives under /api. The address printed on the document (and in its QR code)
+  // is /verify/:code: a browser opening it gets the verification page (web/src/verify), which
+  // reads /api/verify/:code; any other client gets the JSON there too (hence Vary: Accept).
+  app.get<{ Params: { code: string } }>('/api/verify/:code', {
+    schema: { tags: ['documents'], summary: 'Is this e-determination authentic and unaltered? (masked, no personal data)', params: verifyParams, response: verifyResponses() },
+  }, async (req, reply) => verification(req.params.code, reply));
+
   app.get<{ Params: { code: string } }>('/verify/:code', {
-    schema: { tags: ['documents'], summary: 'Is this e-determination authentic and unaltered? (masked, no personal data)', params: { type: 'object', required: ['code'], properties: { code: { type: 'string', maxLength: 64 } } }, response: { 200: responseSchema('http/document-verification.schema.json') } },
+    schema: {
+      tags: ['documents'],
+      summary: 'The address printed on the e-determination and in its QR code: the verification page for a browser, the JSON of GET /api/verify/:code for any other client',
+      description: 'A request whose Accept names text/html gets the web app (index.html, no-cache), which shows the verdict; any other request gets the JSON answer of GET /api/verify/:code.',
+      params: verifyParams,
+      response: verifyResponses(),
+    },
   }, async (req, reply) => {
-    const code = normalizeCode(req.params.code);
+    reply.header('vary', 'accept');
+    // The page is the web app's: the not-found handler's page fallback (http/web.ts) serves it.
+    if (wantsPage(req.headers.accept)) return reply.callNotFound();
+    return verification(req.params.code, reply);
+  });
+
+  async function verification(typed: string, reply: FastifyReply): Promise<DocumentVerification | FastifyReply> {
+    const code = normalizeCode(typed);
     const [d] = code
       ? await ctx.db.query<{ tenant: string; number: string; parties: Array<{ name: string; plate: string; liability: LiabilityGrade }>; issued_at: Date; served_at: Date | null; document_sha256: string; content: DeterminationContent; content_sha256: string }>(
           'SELECT tenant, number, parties, issued_at, served_at, document_sha256, content, content_sha256 FROM determinations WHERE verify_code = $1', [code])
@@ -78,5 +106,5 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
       parties: d.parties.map((p) => ({ name: maskName(p.name), plate: maskPlate(p.plate), liability: p.liability })),
     };
     return answer;
-  });
+  }
 }

@@ -1,0 +1,158 @@
+/**
+ * The verification page behind the QR code of an e-determination (/verify/:code), on a phone.
+ * A determination is made and served through the API (a party reports in 道里区 at 10:00, the
+ * 道里 seat answers and records Harbin's checklist, the parties leave, the officer determines);
+ * then a phone opens the printed address: the server answers the browser with the web app, which
+ * shows 真实有效, the number, the city, the times and the masked parties. An unknown code gets
+ * the not-found view with the code as typed; a lost network a retry; an answer that says the
+ * record was altered, 文书内容被改动.
+ */
+import type { Page } from '@playwright/test';
+import { test, expect } from './support/fixtures.ts';
+import type { Api } from './support/api.ts';
+
+const DAOLI = { lng: 126.617, lat: 45.773 };
+const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const WEBM = [0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0x82, 0x84, 0x77, 0x65, 0x62, 0x6d];
+const UNKNOWN = 'ABCD-EFGH-IJKL-MNOP';
+
+/** A served determination (张伟 全部, 李娜 无责任), made through the API: its number and the printed verification URL. */
+async function servedDetermination(api: Api, phone: string): Promise<{ number: string; verifyUrl: string }> {
+  await api.call('POST', '/api/cities/harbin/party/code', { phone });
+  const party = (await api.call<{ token: string }>('POST', '/api/cities/harbin/party/session', { phone, code: await api.smsCode('harbin', phone) })).token;
+  const seat = await api.staffToken('harbin', 'seat-daoli');
+  // A seat still busy from an earlier case of this file answers 409 here and is free again soon.
+  await api.call('POST', '/api/seat/status', { status: 'available' }, seat).catch((err: Error) => {
+    if (!/ 409 /.test(err.message)) throw err;
+  });
+  const c = await api.call<{ id: string }>('POST', '/api/cases', {
+    clientKey: `verify-e2e-${phone}`,
+    report: { location: { ...DAOLI, accuracyMeters: 12, source: 'gps' }, kind: 'motor_motor', injury: 'none', insured: 'all', movable: true, parties: 2, vehicles: [{ plate: '黑A12345', class: 'small_car' }, { plate: '黑AD56789', class: 'small_car' }] },
+  }, party);
+  // The server's ACD rings the free seat on its next tick (every second).
+  await expect.poll(async () => (await api.call<{ state: string }>('GET', `/api/cases/${c.id}`, undefined, party)).state).toBe('ringing');
+  await api.call('POST', `/api/cases/${c.id}/answer`, {}, seat);
+
+  const text = (item: string, data: Record<string, unknown>) => api.call('POST', `/api/cases/${c.id}/evidence`, { item, data }, seat);
+  await text('party_names', { names: ['张伟', '李娜'] });
+  await text('plates', { plates: ['黑A12345', '黑AD56789'] });
+  await text('time', { text: '2026-11-23 09:52' });
+  await text('place', { text: '道里区中央大街与西十二道街交口' });
+  await text('accident_type', { text: '追尾' });
+  await text('statement', { text: '我在等红灯，后车追尾。' });
+  let n = 0;
+  const file = async (item: string, magic: number[], name: string, type: string) => {
+    const form = new FormData();
+    form.append('item', item);
+    form.append('file', new Blob([Uint8Array.from([...magic, ++n, 7, 7, 7])], { type }), name);
+    const res = await fetch(`${api.baseUrl}/api/cases/${c.id}/evidence/file`, { method: 'POST', headers: { authorization: `Bearer ${seat}` }, body: form });
+    expect(res.status, await res.text()).toBe(201);
+  };
+  for (const item of ['parties_photo', 'collision_closeups', 'plate_closeups']) for (const i of [1, 2]) await file(item, PNG, `${item}-${i}.png`, 'image/png');
+  for (const i of [1, 2]) await file('vehicle_angles', WEBM, `angle-${i}.webm`, 'video/webm');
+  // 黑AD56789 (李娜) is insured and registered in registry-dev's fixtures: every check passes.
+  await api.call('POST', `/api/cases/${c.id}/checks`, { driver: { name: '李娜', idNumber: '230103199007214422' }, plate: '黑AD56789' }, seat);
+  expect((await api.call<{ state: string }>('POST', `/api/cases/${c.id}/evacuate`, {}, seat)).state).toBe('evacuated');
+
+  await api.asStaff('harbin', 'officer', 'POST', `/api/cases/${c.id}/determination`, {
+    facts: '2026年11月23日9时52分，张伟驾驶黑A12345在道里区中央大街追尾李娜驾驶的黑AD56789。',
+    parties: [
+      { name: '张伟', plate: '黑A12345', vehicleClass: 'small_car', insurerId: 'picc', faultBehaviour: '未与前车保持安全距离', liability: 'full' },
+      { name: '李娜', phone: '13800000402', plate: '黑AD56789', insurerId: 'pingan', faultBehaviour: '无', liability: 'none' },
+    ],
+  });
+  const mine = await api.call<{ state: string; determination: { number: string; verifyUrl: string } }>('GET', `/api/cases/${c.id}`, undefined, party);
+  expect(mine.state).toBe('served');
+  return mine.determination;
+}
+
+async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+}
+
+test('a served determination scanned on a phone: 真实有效, its number, Harbin, the times and the masked parties; English on a tap', async ({ actor, api, shot }) => {
+  await api.setClock('2026-11-23T10:00:00+08:00');
+  const det = await servedDetermination(api, '13800000401');
+  const code = new URL(det.verifyUrl).pathname.split('/').pop()!;
+  const { page } = await actor('phone');
+
+  // The printed address: the browser gets the page, a program the JSON.
+  const res = await page.goto(det.verifyUrl);
+  expect(res!.status()).toBe(200);
+  expect(res!.headers()['content-type']).toMatch(/^text\/html/);
+  const json = await page.request.get(det.verifyUrl, { headers: { accept: 'application/json' } });
+  expect(json.headers()['content-type']).toMatch(/^application\/json/);
+  expect(await json.json()).toMatchObject({ authentic: true, intact: true, number: det.number });
+
+  const verdict = page.getByTestId('verify-verdict');
+  await expect(verdict).toHaveAttribute('data-verdict', 'valid');
+  await expect(verdict.getByRole('heading')).toHaveText('真实有效');
+  await expect(verdict).toContainText('哈尔滨市公安局交通警察支队');
+  await expect(page.getByTestId('verify-check')).toHaveCount(2);
+  for (const check of await page.getByTestId('verify-check').all()) await expect(check).toHaveAttribute('data-ok', 'true');
+  await expect(page.getByTestId('verify-number')).toHaveText(det.number);
+  expect(det.number).toMatch(/^HRB-2026-\d{6}$/);
+  await expect(page.getByTestId('verify-city')).toHaveText('哈尔滨');
+  await expect(page.getByTestId('verify-issued')).toHaveText('2026/11/23 10:00');
+  await expect(page.getByTestId('verify-served')).toHaveText('2026/11/23 10:00');
+  await expect(page.getByTestId('verify-code')).toHaveText(code.match(/.{4}/g)!.join('-'));
+  await expect(page.getByTestId('verify-name')).toHaveText(['张*', '李*']);
+  await expect(page.getByTestId('verify-plate')).toHaveText(['黑A1***5', '黑AD****9']);
+  await expect(page.getByTestId('verify-party').locator('[data-liability]')).toHaveText([/全部责任/, /无责任/]);
+  await expect(page.getByText('张伟')).toHaveCount(0);
+  await expect(page.getByText('黑A12345')).toHaveCount(0);
+  await expectNoHorizontalScroll(page);
+  await shot(page, 'verify-page');
+
+  await page.getByRole('button', { name: '切换语言' }).click();
+  await expect(verdict.getByRole('heading')).toHaveText('Authentic');
+  await expect(page.getByTestId('verify-city')).toHaveText('Harbin');
+  await expect(page.getByTestId('verify-party').locator('[data-liability]')).toHaveText([/Full liability/, /No liability/]);
+  await expectNoHorizontalScroll(page);
+  await shot(page, 'verify-page-en');
+});
+
+test('an unknown code: 未找到此认定书 with the code as typed; the printed code typed in opens its document; a lost network offers a retry; an altered record is said so', async ({ actor, api, shot }) => {
+  await api.setClock('2026-11-23T11:00:00+08:00');
+  const det = await servedDetermination(api, '13800000411');
+  const code = new URL(det.verifyUrl).pathname.split('/').pop()!;
+  const { page } = await actor('phone');
+
+  const res = await page.goto(`/verify/${UNKNOWN}`);
+  expect(res!.headers()['content-type']).toMatch(/^text\/html/);
+  const verdict = page.getByTestId('verify-verdict');
+  await expect(verdict).toHaveAttribute('data-verdict', 'not_found');
+  await expect(verdict.getByRole('heading')).toHaveText('未找到此认定书');
+  await expect(page.getByTestId('verify-typed-code')).toHaveText(UNKNOWN);
+  await expectNoHorizontalScroll(page);
+  await shot(page, 'verify-not-found');
+
+  // As people type it from the print: lower case, in groups.
+  await page.getByRole('textbox', { name: '重新输入核验码' }).fill(code.toLowerCase().match(/.{4}/g)!.join(' '));
+  await page.getByRole('button', { name: '核验', exact: true }).click();
+  await expect(verdict).toHaveAttribute('data-verdict', 'valid');
+  await expect(page.getByTestId('verify-number')).toHaveText(det.number);
+
+  // No network for the check: the page says so and tries again on a tap.
+  await page.route('**/api/verify/**', (route) => route.abort('internetdisconnected'));
+  await page.reload();
+  await expect(page.getByTestId('verify-error')).toBeVisible();
+  await expect(page.getByTestId('verify-error')).toContainText('暂时无法核验');
+  await shot(page, 'verify-offline');
+  await page.unroute('**/api/verify/**');
+  await page.getByTestId('verify-retry').click();
+  await expect(verdict).toHaveAttribute('data-verdict', 'valid');
+  await expect(page.getByTestId('verify-plate')).toHaveText(['黑A1***5', '黑AD****9']);
+
+  // How the page words a record changed after issue (the server's side is core/test/verifyPage.test.ts):
+  // the real answer with authentic turned false.
+  const real = await (await page.request.get(`/api/verify/${code}`)).json();
+  await page.route('**/api/verify/**', (route) => route.fulfill({ json: { ...real, authentic: false } }));
+  await page.reload();
+  await expect(verdict).toHaveAttribute('data-verdict', 'altered');
+  await expect(verdict.getByRole('heading')).toHaveText('文书内容被改动');
+  await expect(page.locator('[data-testid="verify-check"][data-check="content"]')).toHaveAttribute('data-ok', 'false');
+  await expect(page.locator('[data-testid="verify-check"][data-check="file"]')).toHaveAttribute('data-ok', 'true');
+  await expect(page.getByTestId('verify-number')).toHaveText(det.number);
+  await shot(page, 'verify-altered');
+});
