@@ -259,9 +259,13 @@ test.describe('party app (375×812)', () => {
     await party.signIn('13900000301', () => smsCode(api, 'harbin', '13900000301'));
     await expect(party.page.getByTestId('case-list')).toBeVisible();
     await party.openCase(cases[1]!.number);
+    // The determination is final and the case closed (结案); the insurer can still be told.
+    await expect(party.page.getByTestId('case-head')).toContainText('已结案');
     await party.expectReviewRefused();
     await party.page.getByTestId('review').scrollIntoViewIfNeeded();
     await shot(party.page, 'party-review-closed');
+    await party.pushClaim();
+    await expect(party.page.getByTestId('case-head')).toContainText('已结案');
   });
 
   test('Nantong from the WeChat mini-program link: signed in by the channel token, the report carries the channel', async ({ actor, api, server, shot }) => {
