@@ -12,84 +12,11 @@ import { test, expect } from './support/fixtures.ts';
 import type { Api } from './support/api.ts';
 import { repoRoot } from './support/server.ts';
 import { Party } from './pages/Party.ts';
+import { PLATES, Staff } from './support/staff.ts';
 import { issueChannelToken } from '@kuaichu/plugin-channel-wechat';
 import { readFileSync } from 'node:fs';
 
 const DAOLI = { latitude: 45.773, longitude: 126.617 };
-const PLATES = ['黑A12345', '黑AD56789'];
-const WEBM = [0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0x82, 0x84, 0x77, 0x65, 0x62, 0x6d];
-const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-/** A staff member through the API with a bearer token, cached (sign-in is rate limited) and renewed when the clock ended it. */
-class Staff {
-  private constructor(readonly api: Api, readonly tenant: string, readonly username: string, public token: string) {}
-  private static cache = new Map<string, Staff>();
-  static async as(api: Api, tenant: string, username: string): Promise<Staff> {
-    const key = `${api.baseUrl} ${tenant} ${username}`;
-    let staff = Staff.cache.get(key);
-    if (!staff) Staff.cache.set(key, (staff = new Staff(api, tenant, username, await api.staffToken(tenant, username))));
-    return staff;
-  }
-
-  async call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-    try {
-      return await this.api.call<T>(method, path, body, this.token);
-    } catch (err) {
-      if (!/ → 401 /.test((err as Error).message)) throw err;
-      this.token = await this.api.staffToken(this.tenant, this.username, true); // the session outlived the (advanced) clock
-      return this.api.call<T>(method, path, body, this.token);
-    }
-  }
-
-  /** Seat: ready for calls (a seat already ringing or busy stays so). */
-  async available(): Promise<void> {
-    await this.call('POST', '/api/seat/status', { status: 'available' }).catch((err: Error) => {
-      if (!/409/.test(err.message)) throw err;
-    });
-  }
-
-  /** Seat: waits until the case rings here, then answers (接警). */
-  async answer(caseId: string): Promise<void> {
-    await expect.poll(async () => (await this.call<{ state: string }>('GET', `/api/cases/${caseId}`)).state, { timeout: 15_000 }).toBe('ringing');
-    await this.call('POST', `/api/cases/${caseId}/answer`);
-  }
-
-  /** Seat: every item of Harbin's checklist (texts, photos, clips, the registry checks), as the seat console would record them. */
-  async completeEvidence(caseId: string): Promise<void> {
-    const text = (item: string, data: Record<string, unknown>) => this.call('POST', `/api/cases/${caseId}/evidence`, { item, data });
-    await text('party_names', { names: ['张伟', '李娜'] });
-    await text('plates', { plates: PLATES });
-    await text('time', { text: '2026-11-23 09:55' });
-    await text('place', { text: '道里区中央大街与西十二道街交口' });
-    await text('accident_type', { text: '追尾' });
-    await text('statement', { text: '我在等红灯，后车追尾。' });
-    let n = 0;
-    const file = async (item: string, magic: number[], name: string, type: string) => {
-      const form = new FormData();
-      form.append('item', item);
-      form.append('file', new Blob([Uint8Array.from([...magic, ++n, 7, 7, 7])], { type }), name);
-      const res = await fetch(`${this.api.baseUrl}/api/cases/${caseId}/evidence/file`, { method: 'POST', headers: { authorization: `Bearer ${this.token}` }, body: form });
-      expect(res.status, await res.text()).toBe(201);
-    };
-    for (const item of ['parties_photo', 'collision_closeups', 'plate_closeups']) for (const i of [1, 2]) await file(item, PNG, `${item}-${i}.png`, 'image/png');
-    for (const i of [1, 2]) await file('vehicle_angles', WEBM, `angle-${i}.webm`, 'video/webm');
-    // 黑AD56789 (李娜): its 交强险 runs to 2027-01-09; 黑A12345's ended on 2026-08-31 (registry-dev fixtures).
-    await this.call('POST', `/api/cases/${caseId}/checks`, { driver: { name: '李娜', idNumber: '230103199007214422' }, plate: '黑AD56789' });
-    await expect.poll(async () => (await this.call<{ state: string }>('GET', `/api/cases/${caseId}`)).state).toBe('evidence_complete');
-  }
-
-  /** Officer: 后台定责, served at once. */
-  async determine(caseId: string): Promise<void> {
-    await this.call('POST', `/api/cases/${caseId}/determination`, {
-      facts: '2026年11月23日9时55分，张伟驾驶黑A12345在道里区中央大街追尾李娜驾驶的黑AD56789。',
-      parties: [
-        { name: '张伟', plate: '黑A12345', vehicleClass: 'small_car', insurerId: 'picc', faultBehaviour: '未与前车保持安全距离', liability: 'full' },
-        { name: '李娜', phone: '13800000002', plate: '黑AD56789', insurerId: 'pingan', faultBehaviour: '无', liability: 'none' },
-      ],
-    });
-  }
-}
-
 /** The newest sign-in code sent to a phone (the API helper keeps the admin's token and renews it when the clock ended it). */
 async function smsCode(api: Api, tenant: string, phone: string): Promise<string> {
   return api.smsCode(tenant, phone);

@@ -10,57 +10,25 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './support/fixtures.ts';
 import type { Api } from './support/api.ts';
+import { PLATES, Staff } from './support/staff.ts';
 
 const DAOLI = { lng: 126.617, lat: 45.773 };
-const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const WEBM = [0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0x82, 0x84, 0x77, 0x65, 0x62, 0x6d];
 const UNKNOWN = 'ABCD-EFGH-IJKL-MNOP';
 
 /** A served determination (张伟 全部, 李娜 无责任), made through the API: its number and the printed verification URL. */
 async function servedDetermination(api: Api, phone: string): Promise<{ number: string; verifyUrl: string }> {
   await api.call('POST', '/api/cities/harbin/party/code', { phone });
   const party = (await api.call<{ token: string }>('POST', '/api/cities/harbin/party/session', { phone, code: await api.smsCode('harbin', phone) })).token;
-  const seat = await api.staffToken('harbin', 'seat-daoli');
-  // A seat still busy from an earlier case of this file answers 409 here and is free again soon.
-  await api.call('POST', '/api/seat/status', { status: 'available' }, seat).catch((err: Error) => {
-    if (!/ 409 /.test(err.message)) throw err;
-  });
+  const seat = await Staff.as(api, 'harbin', 'seat-daoli');
+  await seat.available();
   const c = await api.call<{ id: string }>('POST', '/api/cases', {
     clientKey: `verify-e2e-${phone}`,
-    report: { location: { ...DAOLI, accuracyMeters: 12, source: 'gps' }, kind: 'motor_motor', injury: 'none', insured: 'all', movable: true, parties: 2, vehicles: [{ plate: '黑A12345', class: 'small_car' }, { plate: '黑AD56789', class: 'small_car' }] },
+    report: { location: { ...DAOLI, accuracyMeters: 12, source: 'gps' }, kind: 'motor_motor', injury: 'none', insured: 'all', movable: true, parties: 2, vehicles: PLATES.map((plate) => ({ plate, class: 'small_car' })) },
   }, party);
-  // The server's ACD rings the free seat on its next tick (every second).
-  await expect.poll(async () => (await api.call<{ state: string }>('GET', `/api/cases/${c.id}`, undefined, party)).state).toBe('ringing');
-  await api.call('POST', `/api/cases/${c.id}/answer`, {}, seat);
-
-  const text = (item: string, data: Record<string, unknown>) => api.call('POST', `/api/cases/${c.id}/evidence`, { item, data }, seat);
-  await text('party_names', { names: ['张伟', '李娜'] });
-  await text('plates', { plates: ['黑A12345', '黑AD56789'] });
-  await text('time', { text: '2026-11-23 09:52' });
-  await text('place', { text: '道里区中央大街与西十二道街交口' });
-  await text('accident_type', { text: '追尾' });
-  await text('statement', { text: '我在等红灯，后车追尾。' });
-  let n = 0;
-  const file = async (item: string, magic: number[], name: string, type: string) => {
-    const form = new FormData();
-    form.append('item', item);
-    form.append('file', new Blob([Uint8Array.from([...magic, ++n, 7, 7, 7])], { type }), name);
-    const res = await fetch(`${api.baseUrl}/api/cases/${c.id}/evidence/file`, { method: 'POST', headers: { authorization: `Bearer ${seat}` }, body: form });
-    expect(res.status, await res.text()).toBe(201);
-  };
-  for (const item of ['parties_photo', 'collision_closeups', 'plate_closeups']) for (const i of [1, 2]) await file(item, PNG, `${item}-${i}.png`, 'image/png');
-  for (const i of [1, 2]) await file('vehicle_angles', WEBM, `angle-${i}.webm`, 'video/webm');
-  // 黑AD56789 (李娜) is insured and registered in registry-dev's fixtures: every check passes.
-  await api.call('POST', `/api/cases/${c.id}/checks`, { driver: { name: '李娜', idNumber: '230103199007214422' }, plate: '黑AD56789' }, seat);
-  expect((await api.call<{ state: string }>('POST', `/api/cases/${c.id}/evacuate`, {}, seat)).state).toBe('evacuated');
-
-  await api.asStaff('harbin', 'officer', 'POST', `/api/cases/${c.id}/determination`, {
-    facts: '2026年11月23日9时52分，张伟驾驶黑A12345在道里区中央大街追尾李娜驾驶的黑AD56789。',
-    parties: [
-      { name: '张伟', plate: '黑A12345', vehicleClass: 'small_car', insurerId: 'picc', faultBehaviour: '未与前车保持安全距离', liability: 'full' },
-      { name: '李娜', phone: '13800000402', plate: '黑AD56789', insurerId: 'pingan', faultBehaviour: '无', liability: 'none' },
-    ],
-  });
+  await seat.answer(c.id);
+  await seat.completeEvidence(c.id);
+  expect((await seat.call<{ state: string }>('POST', `/api/cases/${c.id}/evacuate`)).state).toBe('evacuated');
+  await (await Staff.as(api, 'harbin', 'officer')).determine(c.id);
   const mine = await api.call<{ state: string; determination: { number: string; verifyUrl: string } }>('GET', `/api/cases/${c.id}`, undefined, party);
   expect(mine.state).toBe('served');
   return mine.determination;
