@@ -4,16 +4,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { solidPng, withPngText } from '@kuaichu/plugin-recognition-dev';
 import { issueChannelToken } from '@kuaichu/plugin-channel-wechat';
 import { startPostgres, createDatabase, type TestPostgres } from './support/postgres.ts';
 import { multipart, startTestCore, type TestCore } from './support/core.ts';
+import { recordHarbinChecklist } from './support/harbinCase.ts';
 import { caseEvents, replayState } from '../src/cases/repository.ts';
 
 const DAOLI = { lng: 126.617, lat: 45.773 };
 const NANGANG = { lng: 126.669, lat: 45.76 };
 const ACHENG = { lng: 126.958, lat: 45.549 };
-const WEBM = Uint8Array.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0x82, 0x84, 0x77, 0x65, 0x62, 0x6d]);
 
 let pg: TestPostgres;
 before(async () => {
@@ -59,34 +58,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       return { id, party, seat };
     }
 
-    async function completeEvidence(id: string, seat: string) {
-      const text = async (item: string, data: Record<string, unknown>) => {
-        const r = await t.call('POST', `/api/cases/${id}/evidence`, { token: seat, body: { item, data } });
-        assert.equal(r.statusCode, 201, r.body);
-      };
-      await text('party_names', { names: ['张伟', '李娜'] });
-      await text('plates', { plates: ['黑A12345', '黑AD56789'] });
-      await text('time', { text: '2026-06-01 09:55' });
-      await text('place', { text: '道里区中央大街与西十二道街交口' });
-      await text('accident_type', { text: '追尾' });
-      await text('statement', { text: '我在等红灯，后车追尾。' });
-      const photo = async (item: string, i: number) => {
-        const png = withPngText(solidPng(8, 8, [i * 20, 100, 50]), 'kuaichu-plate', '黑A12345');
-        const form = multipart({ item }, { name: `${item}-${i}.jpg`, bytes: png, type: 'image/jpeg' });
-        const r = await t.call('POST', `/api/cases/${id}/evidence/file`, { token: seat, body: form.body, headers: form.headers });
-        assert.equal(r.statusCode, 201, r.body);
-        assert.equal(r.json().contentType, 'image/png', 'type comes from the content, not the name');
-      };
-      for (const item of ['parties_photo', 'collision_closeups', 'plate_closeups']) for (const i of [1, 2]) await photo(item, i);
-      for (const i of [1, 2]) {
-        const form = multipart({ item: 'vehicle_angles' }, { name: `angle-${i}.webm`, bytes: Uint8Array.from([...WEBM, i]), type: 'video/webm' });
-        const r = await t.call('POST', `/api/cases/${id}/evidence/file`, { token: seat, body: form.body, headers: form.headers });
-        assert.equal(r.statusCode, 201, r.body);
-      }
-      const checks = await t.call('POST', `/api/cases/${id}/checks`, { token: seat, body: { driver: { name: '张伟', idNumber: '230102198503127810' }, plate: '黑A12345' } });
-      assert.equal(checks.statusCode, 200, checks.body);
-      assert.deepEqual(checks.json().map((c: { ok: boolean }) => c.ok), [true, true, true]);
-    }
+    const completeEvidence = (id: string, seat: string) => recordHarbinChecklist(t, id, seat);
 
     test('Harbin, 10:00, 道里区: report → answer → evidence → leave → determination → served → review → claim', async () => {
       const { id, party, seat } = await caseInCall('13800000001');

@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { solidPng } from '@kuaichu/plugin-recognition-dev';
 
 const webDir = mkdtempSync(path.join(tmpdir(), 'kuaichu-web-'));
 const INDEX = '<!doctype html><html><head><title>kuaichu</title></head><body><div id="app" data-page="verify-test"></div></body></html>';
@@ -18,11 +17,11 @@ writeFileSync(path.join(webDir, 'index.html'), INDEX);
 mkdirSync(path.join(webDir, 'assets'));
 // paths.ts reads the variable when it is first imported: set it before the core is loaded.
 process.env.KUAICHU_WEB_DIR = webDir;
-const { multipart, startTestCore } = await import('./support/core.ts');
+const { startTestCore } = await import('./support/core.ts');
+const { recordHarbinChecklist } = await import('./support/harbinCase.ts');
 type TestCore = Awaited<ReturnType<typeof startTestCore>>;
 
 const DAOLI = { lng: 126.617, lat: 45.773 };
-const WEBM = Uint8Array.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0x82, 0x84, 0x77, 0x65, 0x62, 0x6d]);
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
 const UNKNOWN = 'ABCDEFGHIJKLMNOP';
 
@@ -37,20 +36,7 @@ async function servedDetermination(t: TestCore): Promise<string> {
   const id = reported.json().id as string;
   await t.core.tick();
   ok(await t.call('POST', `/api/cases/${id}/answer`, { token: seat }));
-  const text = async (item: string, data: Record<string, unknown>) => ok(await t.call('POST', `/api/cases/${id}/evidence`, { token: seat, body: { item, data } }), 201);
-  await text('party_names', { names: ['张伟', '李娜'] });
-  await text('plates', { plates: ['黑A12345', '黑AD56789'] });
-  await text('time', { text: '2026-06-01 09:55' });
-  await text('place', { text: '道里区中央大街与西十二道街交口' });
-  await text('accident_type', { text: '追尾' });
-  await text('statement', { text: '我在等红灯，后车追尾。' });
-  const file = async (item: string, name: string, bytes: Uint8Array, type: string) => {
-    const form = multipart({ item }, { name, bytes, type });
-    ok(await t.call('POST', `/api/cases/${id}/evidence/file`, { token: seat, body: form.body, headers: form.headers }), 201);
-  };
-  for (const item of ['parties_photo', 'collision_closeups', 'plate_closeups']) for (const i of [1, 2]) await file(item, `${item}-${i}.png`, solidPng(8, 8, [i * 40, 90, 60]), 'image/png');
-  for (const i of [1, 2]) await file('vehicle_angles', `angle-${i}.webm`, Uint8Array.from([...WEBM, i]), 'video/webm');
-  ok(await t.call('POST', `/api/cases/${id}/checks`, { token: seat, body: { driver: { name: '张伟', idNumber: '230102198503127810' }, plate: '黑A12345' } }));
+  await recordHarbinChecklist(t, id, seat);
   ok(await t.call('POST', `/api/cases/${id}/evacuate`, { token: seat }));
   const determined = await t.call('POST', `/api/cases/${id}/determination`, {
     token: await t.staff('harbin', 'officer'),
