@@ -182,7 +182,8 @@ function notify(text: string | null, tone: 'ok' | 'warn' = 'ok'): void {
 
 /** The call ended at this seat (left the scene, escalated, closed): back to the queue. */
 export function endCall(notice: string | null, tone: 'ok' | 'warn' = 'ok'): void {
-  const ended = desk.callId;
+  // The live event and the seat's own action may both end the same call, in either order.
+  const ended = desk.callId ?? desk.afterCall;
   desk.callId = null;
   notify(notice, tone);
   if (notice) desk.afterCall = ended;
