@@ -55,7 +55,8 @@ const FACTS_SELECT = `SELECT
     ${Object.entries(MILESTONES).map(([c, type]) => `minIfState(at_ms, type = '${type}') AS ${c}`).join(',\n    ')},
     ${REPORT_DIMENSIONS.map((d) => `anyIfState(${d}, ${OPENING}) AS ${d}_any`).join(',\n    ')},
     argMaxIfState(seat, at_ms, ${SEAT_EVENTS}) AS seat_last
-  FROM kc_events`;
+  FROM kc_events
+  GROUP BY tenant, case_id`;
 
 const factsTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
     tenant String,
@@ -90,8 +91,7 @@ export const DDL: readonly string[] = [
   factsTable('kc_case_facts'),
 
   `CREATE MATERIALIZED VIEW IF NOT EXISTS kc_case_facts_mv TO kc_case_facts AS
-  ${FACTS_SELECT}
-  GROUP BY tenant, case_id`,
+  ${FACTS_SELECT}`,
 ];
 
 /** Creates what is missing; safe to run at every start and from several processes. */
@@ -109,11 +109,10 @@ export async function migrate(driver: ClickHouseDriver): Promise<void> {
 async function partitionFacts(driver: ClickHouseDriver): Promise<void> {
   const [shown] = (await driver.select<{ statement: string }>('SHOW CREATE TABLE kc_case_facts')).data;
   if (!shown || /PARTITION BY/i.test(shown.statement)) return;
-  const rebuild = `SELECT * FROM (${FACTS_SELECT} GROUP BY tenant, case_id)`;
   await driver.exec('DROP TABLE IF EXISTS kc_case_facts_next');
   await driver.exec(factsTable('kc_case_facts_next'));
-  await driver.exec(`INSERT INTO kc_case_facts_next ${rebuild}`);
+  await driver.exec(`INSERT INTO kc_case_facts_next ${FACTS_SELECT}`);
   await driver.exec('RENAME TABLE kc_case_facts TO kc_case_facts_unpartitioned, kc_case_facts_next TO kc_case_facts');
-  await driver.exec(`INSERT INTO kc_case_facts ${rebuild}`);
+  await driver.exec(`INSERT INTO kc_case_facts ${FACTS_SELECT}`);
   await driver.exec('DROP TABLE kc_case_facts_unpartitioned');
 }
