@@ -16,7 +16,10 @@ const session = { 200: responseSchema('http/session.schema.json') };
 export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }: { ctx: CoreContext; secureCookies: boolean }) {
   const issue = async (reply: FastifyReply, who: Parameters<typeof createSession>[2], extra: Pick<SessionResponse, 'staff' | 'channel'>): Promise<SessionResponse> => {
     const s = await createSession(ctx.db, ctx.clock.now(), who);
-    reply.setCookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'strict', secure: secureCookies, path: '/', expires: s.expiresAt });
+    // A lifetime, never a date: the browser judges an absolute Expires by its own clock, which need not be the
+    // server's (a manual clock, a skewed phone); the server stays the single judge of expiry (sessions.ts).
+    const maxAge = Math.max(1, Math.floor((s.expiresAt.getTime() - ctx.clock.now().getTime()) / 1000));
+    reply.setCookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'strict', secure: secureCookies, path: '/', maxAge });
     return { token: s.token, csrf: s.csrf, expiresAt: s.expiresAt.toISOString(), tenant: who.tenant, ...extra };
   };
 
