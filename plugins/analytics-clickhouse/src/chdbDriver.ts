@@ -34,8 +34,8 @@ export function openChdb(dir: string): ClickHouseDriver {
       await session.queryAsync(sql, { format: 'TSV' });
     },
     async select<T>(sql: string) {
-      const r = (await session.queryAsync(sql, { format: 'JSON' })).json<{ data: T[]; totals?: T }>();
-      return { data: r.data, ...(r.totals ? { totals: r.totals } : {}) };
+      const text = (await session.queryAsync(sql, { format: 'JSONEachRow' })).text();
+      return { data: text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as T) };
     },
     async insert(table, rows: readonly Row[]) {
       if (!rows.length) return;

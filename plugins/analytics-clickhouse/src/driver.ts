@@ -10,8 +10,11 @@ export interface ClickHouseDriver {
   readonly kind: 'chdb' | 'server';
   /** A statement without a result (DDL, OPTIMIZE). */
   exec(sql: string): Promise<void>;
-  /** A SELECT's rows, and its WITH TOTALS row when it has one. 64-bit integers may come back as strings. */
-  select<T = Record<string, unknown>>(sql: string): Promise<{ data: T[]; totals?: T }>;
+  /**
+   * A SELECT's rows (read as JSONEachRow: one object a line, no envelope to get wrong). 64-bit
+   * integers may come back as strings. Not for WITH TOTALS: that format has no place for them.
+   */
+  select<T = Record<string, unknown>>(sql: string): Promise<{ data: T[] }>;
   /** Inserts rows that all have the same keys, in one INSERT. */
   insert(table: string, rows: readonly Row[]): Promise<void>;
   close(): Promise<void>;

@@ -6,7 +6,7 @@
  *            conditions only — the tenant(s) and, for a date range, a case-id range (ids are
  *            UUIDv7), so only that period's rows are read;
  *   result — the filters on the merged facts (report time, district, channel, type, seat),
- *            then counts, rates and duration distributions, per group WITH TOTALS.
+ *            then counts, rates and duration distributions, per group and in total.
  * Filters on the facts stay outside the FINAL subquery, so no engine version can apply them
  * (as PREWHERE) before the merge, where they would drop a case's partial rows that lack the
  * filtered value.
@@ -137,9 +137,18 @@ export function metricsSql(tenants: readonly string[], filters: MetricFilters, s
     }),
   ];
   const filtered = `FROM (${cases})\nWHERE ${where.join(' AND ')}`;
-  return groupBy === 'none'
-    ? `SELECT ${columns.join(',\n  ')}\n${filtered}`
-    : `SELECT ${groupKey[groupBy]} AS group_key,\n  ${columns.join(',\n  ')}\n${filtered}\nGROUP BY group_key WITH TOTALS\nORDER BY group_key`;
+  if (groupBy === 'none') return `SELECT ${columns.join(',\n  ')}\n${filtered}`;
+  // The total is one more group of the same pass (each case counted once in its group and once
+  // in the total), not WITH TOTALS: chdb's JSON writer garbles the totals of an empty result,
+  // and where totals go differs by format and version. is_total keeps it apart from a group
+  // whose key is the default ('' = no seat).
+  const by = groupKey[groupBy];
+  return `SELECT arrayJoin([0, 1]) AS is_total,
+  if(is_total = 1, defaultValueOfArgumentType(${by}), ${by}) AS group_key,
+  ${columns.join(',\n  ')}
+${filtered}
+GROUP BY is_total, group_key
+ORDER BY is_total, group_key`;
 }
 
 type RawRow = Record<string, unknown>;
@@ -173,12 +182,14 @@ function toMetrics(r: RawRow): Metrics {
 /** Metrics of `tenants` (one tenant for a city's analysts; several for a provincial view). */
 export async function queryMetricsOf(driver: ClickHouseDriver, tenants: readonly string[], filters: MetricFilters, settings: CitySettings): Promise<MetricsResult> {
   const groupBy = filters.groupBy ?? 'none';
-  const { data, totals } = await driver.select<RawRow>(metricsSql(tenants, filters, settings));
-  const total = groupBy === 'none' ? data[0] : totals;
+  const { data: rows } = await driver.select<RawRow>(metricsSql(tenants, filters, settings));
+  // No case in the period: no group and no total row (an empty store, a day without reports).
+  const total = groupBy === 'none' ? rows[0] : rows.find((r) => Number(r.is_total) === 1);
+  const groups = groupBy === 'none' ? [] : rows.filter((r) => Number(r.is_total) === 0);
   return {
     tenants: [...tenants],
     groupBy,
     total: toMetrics(total ?? {}),
-    groups: groupBy === 'none' ? [] : data.map((r) => ({ key: typeof r.group_key === 'number' ? r.group_key : String(r.group_key), ...toMetrics(r) })),
+    groups: groups.map((r) => ({ key: typeof r.group_key === 'number' ? r.group_key : String(r.group_key), ...toMetrics(r) })),
   };
 }

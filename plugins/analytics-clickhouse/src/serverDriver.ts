@@ -16,9 +16,7 @@ export async function openClickHouseServer(url: string): Promise<ClickHouseDrive
       await client.command({ query: sql });
     },
     async select<T>(sql: string) {
-      const r = await (await client.query({ query: sql, format: 'JSON' })).json<T>();
-      const totals = (r as { totals?: T }).totals;
-      return { data: r.data, ...(totals ? { totals } : {}) };
+      return { data: await (await client.query({ query: sql, format: 'JSONEachRow' })).json<T>() };
     },
     async insert(table, rows: readonly Row[]) {
       if (!rows.length) return;
