@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { issueChannelToken } from '@kuaichu/plugin-channel-wechat';
 import { startPostgres, createDatabase, type TestPostgres } from './support/postgres.ts';
 import { multipart, startTestCore, type TestCore } from './support/core.ts';
-import { recordHarbinChecklist } from './support/harbinCase.ts';
+import { recordHarbinChecklist, recordHarbinMedia } from './support/harbinCase.ts';
 import { caseEvents, replayState } from '../src/cases/repository.ts';
 
 const DAOLI = { lng: 126.617, lat: 45.773 };
@@ -138,6 +138,77 @@ for (const kind of ['pglite', 'postgres'] as const) {
       assert.equal(replayState(events), 'claim_pushed', 'the case is rebuilt from its events alone');
       assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1));
     });
+
+    test('two parties: the checklist counts each driver, vehicle and statement; leaving waits for both, a lapsed policy is a finding', async () => {
+      const { id, seat } = await caseInCall('13800000003');
+      const add = async (item: string, data: Record<string, unknown>, supersedes?: string) => {
+        const r = await t.call('POST', `/api/cases/${id}/evidence`, { token: seat, body: { item, data, ...(supersedes ? { supersedes } : {}) } });
+        assert.equal(r.statusCode, 201, r.body);
+        return r.json().id as string;
+      };
+      const check = (driver: { name: string; idNumber: string } | null, plate?: string) =>
+        t.call('POST', `/api/cases/${id}/checks`, { token: seat, body: { ...(driver ? { driver } : {}), ...(plate ? { plate } : {}) } });
+      const lines = async () => {
+        const v = (await t.call('GET', `/api/cases/${id}`, { token: seat })).json();
+        const by = Object.fromEntries(v.checklist.lines.map((l: { id: string }) => [l.id, l]));
+        return { v, by, n: (item: string) => `${by[item].have}/${by[item].min}` };
+      };
+      // The second car is 黑A8K2Q7: registration overdue for inspection, 交强险 lapsed at the end of 2025.
+      const names = await add('party_names', { text: '李娜、张伟' });
+      await add('plates', { text: '黑AD56789、黑A8K2Q7' });
+      await add('statement', { party: '李娜', text: '我在等红灯，后车追尾。' });
+      assert.equal((await check({ name: '李娜', idNumber: '230103199007214422' }, '黑AD56789')).statusCode, 200);
+      assert.equal((await check({ name: '李娜', idNumber: '230103199007214422' }, '黑AD56789')).statusCode, 200, 'checked twice');
+
+      let s = await lines();
+      assert.deepEqual(['party_names', 'plates', 'statement', 'driver_check', 'vehicle_check', 'insurance_check'].map(s.n), ['2/2', '2/2', '1/2', '1/2', '1/2', '1/2'], 'one driver checked twice is one of two');
+      assert.deepEqual([s.by.driver_check.per, s.by.plates.per, s.by.time.per], ['driver', 'vehicle', undefined]);
+      assert.equal(s.v.checklist.complete, false);
+      const early = await t.call('POST', `/api/cases/${id}/evacuate`, { token: seat });
+      assert.equal(early.statusCode, 409);
+      assert.equal(early.json().error.code, 'KC_CHECKLIST_INCOMPLETE');
+      assert.match(early.json().error.message, /驾驶人核验 1\/2/);
+      const missing = early.json().error.details.missing.map((m: { item: string; have: number; min: number }) => `${m.item} ${m.have}/${m.min}`);
+      for (const m of ['statement 1/2', 'driver_check 1/2', 'vehicle_check 1/2', 'insurance_check 1/2']) assert.ok(missing.includes(m), `${m} in ${missing}`);
+
+      const typo = await check({ name: '张伟', idNumber: '230102198503127811' });
+      assert.equal(typo.statusCode, 400, 'a wrong check digit never reaches the registry, nor counts as a driver');
+      assert.match(typo.json().error.message, /校验位/);
+      assert.equal((await check(null, '黑A12345')).statusCode, 200);
+      s = await lines();
+      assert.equal(s.n('vehicle_check'), '1/2', 'a plate not of this case does not stand in for the other car');
+
+      assert.equal((await check({ name: '张伟', idNumber: '230102198503127810' }, '黑A8K2Q7')).statusCode, 200);
+      s = await lines();
+      assert.deepEqual(['driver_check', 'vehicle_check', 'insurance_check'].map(s.n), ['2/2', '2/2', '2/2'], 'a failed answer is a checked vehicle');
+      assert.deepEqual(s.by.insurance_check.findings.map((f: { subject: string; status: string }) => [f.subject, f.status]), [['黑A8K2Q7', 'expired']]);
+      assert.deepEqual(s.by.vehicle_check.findings.map((f: { status: string }) => f.status), ['expired']);
+      assert.equal(s.by.driver_check.findings, undefined);
+      assert.equal(s.v.state, 'in_call', 'the second statement is still missing');
+
+      await add('statement', { party: '张伟', text: '我起步时没注意前车，追尾了。' });
+      await recordPhotosAndTexts(id, seat);
+      s = await lines();
+      assert.deepEqual([s.v.checklist.complete, s.v.state], [true, 'evidence_complete']);
+
+      // A correction naming a third party raises what is needed: the gate recounts before the parties leave.
+      await add('party_names', { text: '李娜、张伟、王芳' }, names);
+      s = await lines();
+      assert.deepEqual([s.v.checklist.complete, s.n('party_names'), s.n('driver_check'), s.n('statement')], [false, '3/3', '2/3', '2/3']);
+      const recount = await t.call('POST', `/api/cases/${id}/evacuate`, { token: seat });
+      assert.equal(recount.statusCode, 409);
+      assert.equal(recount.json().error.code, 'KC_CHECKLIST_INCOMPLETE');
+      // The seat sends on-site police: the second car is uninsured.
+      assert.equal((await t.call('POST', `/api/cases/${id}/escalate`, { token: seat, body: { reason: '黑A8K2Q7 交强险已脱保' } })).statusCode, 200);
+    });
+
+    /** The time, place and type lines, and the photos and clips of Harbin's checklist. */
+    async function recordPhotosAndTexts(id: string, seat: string) {
+      for (const [item, text] of [['time', '2026-06-01 09:55'], ['place', '道里区中央大街'], ['accident_type', '追尾']]) {
+        assert.equal((await t.call('POST', `/api/cases/${id}/evidence`, { token: seat, body: { item, data: { text } } })).statusCode, 201);
+      }
+      await recordHarbinMedia(t, id, seat);
+    }
 
     test('a report is idempotent: a retry, even concurrent, returns the same case', async () => {
       const party = await t.party('harbin', '13800000011');

@@ -49,7 +49,8 @@ test('a photo whose plate reads as the typed plate passes plate_ocr; another pla
   assert.deepEqual(await checks({ plateImage: blank }).then((c) => [c.ok, c.status]), [false, 'not_found']);
   const view = (await t.call('GET', `/api/cases/${id}`, { token: seat })).json();
   const line = view.checklist.lines.find((l: { id: string }) => l.id === 'plate_ocr');
-  assert.deepEqual([line.have, line.satisfied], [1, true], 'the passing reading counts, the failed ones do not');
+  assert.deepEqual([line.have, line.min, line.satisfied], [1, 2, false], 'the passing reading counts, the failed ones do not; the other car is still to be read');
+  assert.equal(line.findings, undefined, 'a failed reading is a retake, not a finding about the vehicle');
   await t.call('POST', `/api/cases/${id}/escalate`, { token: seat, body: { reason: '测试结束' } });
 });
 

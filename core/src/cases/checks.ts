@@ -2,12 +2,16 @@
  * Automatic checks (系统自动核验): the driver's licence, the vehicle's registration and its
  * 交强险 through the registry port, plates by OCR, identity by face comparison. Each result is
  * an evidence item of the checklist line that asks for that check, so it is hash-chained too.
- * What the seat sees is masked; the full answer stays with the registry.
+ * What the seat sees is masked; the full answer stays with the registry. A driver is told apart
+ * from another by a keyed hash of the ID number (the checklist counts each driver once, and two
+ * drivers whose masked numbers look alike twice); an ID number whose check digit is wrong is
+ * refused before the registry is asked, so a typo never counts as a checked driver.
  *
  * OCR (Kunming's `plate_ocr`) reads a photo the seat already took in this case: it passes when
  * the port reads a plate with enough confidence and, when the seat also typed the plate, it
  * is the same plate.
  */
+import { createHmac } from 'node:crypto';
 import type { EvidenceItem } from '../generated/types.ts';
 import type { CoreContext } from '../context.ts';
 import { Errors } from '../errors.ts';
@@ -36,8 +40,11 @@ export async function runRegistryChecks(ctx: CoreContext, tenant: string, caseId
   for (const item of city.profile.evidence.checklist) if (item.kind === 'check' && item.check) wanted.set(item.check, item.id);
   const results: Array<[CheckName, CheckResult, Record<string, unknown>]> = [];
   if (req.driver && wanted.has('driver_licence')) {
-    const r = await registry.verifyDriver({ tenant, ...req.driver });
-    results.push(['driver_licence', r, { name: maskName(req.driver.name), idNumber: maskIdNumber(req.driver.idNumber) }]);
+    const id = req.driver.idNumber.toUpperCase();
+    if (!idCheckDigitOk(id)) throw Errors.validation(`driver.idNumber: 身份证号码校验位不符（${maskIdNumber(id)}），请核对后重新输入`, { field: 'driver.idNumber' });
+    const r = await registry.verifyDriver({ tenant, name: req.driver.name, idNumber: id });
+    const key = createHmac('sha256', ctx.documentSecret).update(`driver:${tenant}:${id}`).digest('hex').slice(0, 24);
+    results.push(['driver_licence', r, { name: maskName(req.driver.name), idNumber: maskIdNumber(id), key }]);
   }
   if (req.plate && wanted.has('vehicle_registration')) results.push(['vehicle_registration', await registry.verifyVehicle({ tenant, plate: req.plate }), { plate: req.plate }]);
   if (req.plate && wanted.has('compulsory_insurance')) {
@@ -55,6 +62,14 @@ export async function runRegistryChecks(ctx: CoreContext, tenant: string, caseId
     }));
   }
   return rows;
+}
+
+/** GB 11643: the 18th character is the ISO 7064 MOD 11-2 check of the first 17 digits. */
+export function idCheckDigitOk(id: string): boolean {
+  if (!/^\d{17}[\dX]$/.test(id)) return false;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = weights.reduce((acc, w, i) => acc + w * Number(id[i]), 0);
+  return '10X98765432'[sum % 11] === id[17];
 }
 
 /** OCR of a photo already in this case's evidence, as a check result. */

@@ -4,7 +4,7 @@
  * its hash, given a public verification code, and served by SMS and in the app.
  */
 import type { DeterminationBody } from '../generated/types.ts';
-import type { LiabilityGrade } from '../generated/types.ts';
+import type { AccidentReport, LiabilityGrade, VehicleClass } from '../generated/types.ts';
 import { inTx, type CoreContext } from '../context.ts';
 import { Errors } from '../errors.ts';
 import { renderDeterminationPdf, type DeterminationDocument, type PartyRoleLabel } from '../documents/determinationPdf.ts';
@@ -12,7 +12,9 @@ import { canonicalJson, determinationContentSha256, documentCode } from '../docu
 import { KIND_NAMES } from '../policy/reasons.ts';
 import { toLocal } from '../policy/localTime.ts';
 import { assertAllowed, lockCase, transition, type CaseRow } from './repository.ts';
-import { listEvidence, verifyChain } from './evidence.ts';
+import { listEvidence, verifyChain, type EvidenceRow } from './evidence.ts';
+import { normalizePlate } from './parties.ts';
+import { VEHICLE_CLASS_NAMES } from '../documents/vehicleClasses.ts';
 
 const ROLES: PartyRoleLabel[] = ['甲方', '乙方', '丙方', '丁方'];
 
@@ -33,10 +35,33 @@ export function liabilityProblem(grades: readonly LiabilityGrade[]): string | nu
   return null;
 }
 
+/** Items no later item corrects. */
+function currentItems(items: readonly EvidenceRow[]): EvidenceRow[] {
+  const superseded = new Set(items.map((i) => i.supersedes).filter(Boolean));
+  return items.filter((i) => !superseded.has(i.id));
+}
+
+/**
+ * 车辆类型: the officer's choice, else the class the party reported for that plate, else what
+ * the registry's vehicle check said of it (e.g. 小型轿车).
+ */
+function vehicleClassText(chosen: VehicleClass | undefined, plate: string, report: AccidentReport, items: readonly EvidenceRow[]): string {
+  if (chosen) return VEHICLE_CLASS_NAMES[chosen];
+  const p = normalizePlate(plate);
+  const reported = (report.vehicles ?? []).find((v) => v.plate && normalizePlate(v.plate) === p)?.class;
+  if (reported) return VEHICLE_CLASS_NAMES[reported];
+  const checked = items.filter((i) => i.data.check === 'vehicle_registration' && normalizePlate(String((i.data.subject as { plate?: string } | undefined)?.plate ?? '')) === p);
+  const name = (checked.pop()?.data.result as { vehicleClassName?: unknown } | undefined)?.vehicleClassName;
+  return typeof name === 'string' ? name : '';
+}
+
 export async function determine(ctx: CoreContext, tenant: string, caseId: string, officerId: string, body: DeterminationBody): Promise<CaseRow> {
   const problem = liabilityProblem(body.parties.map((p) => p.liability));
   if (problem) throw Errors.liabilityInconsistent(problem, { grades: body.parties.map((p) => p.liability) });
   const city = ctx.cities.get(tenant);
+  const insurers = city.profile.claims.insurers;
+  const unknown = body.parties.map((p) => p.insurerId).filter((id) => id && !insurers.some((x) => x.id === id));
+  if (unknown.length) throw Errors.validation(`insurerId: ${unknown.join(', ')} is not an insurer of ${city.tenant} (${insurers.map((x) => x.id).join(', ')})`, { field: 'insurerId', allowed: insurers.map((x) => x.id) });
   const c = await inTx(ctx, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
@@ -50,7 +75,10 @@ export async function determine(ctx: CoreContext, tenant: string, caseId: string
       [tenant, `determination-${year}`],
     );
     const number = `${city.profile.determination?.documentPrefix ?? tenant.toUpperCase()}-${year}-${String(counter!.last).padStart(6, '0')}`;
-    const typeText = items.filter((i) => i.item === 'accident_type').map((i) => String(i.data.text ?? '')).pop() || KIND_NAMES[c.report.kind]!.zh;
+    const current = currentItems(items);
+    const typeText = current.filter((i) => i.item === 'accident_type').map((i) => String(i.data.text ?? '')).pop() || KIND_NAMES[c.report.kind]!.zh;
+    // The place as the seat confirmed or corrected it (the 'place' line), else as the party typed it.
+    const place = current.filter((i) => i.item === 'place').map((i) => String(i.data.text ?? '').trim()).filter(Boolean).pop() ?? c.report.address ?? '';
     const content: Omit<DeterminationDocument, 'verification'> = {
       number,
       bureau: city.profile.bureau.zh,
@@ -60,7 +88,7 @@ export async function determine(ctx: CoreContext, tenant: string, caseId: string
       issuedAt: now,
       accident: {
         time: new Date(c.report.occurredAt ?? c.reported_at),
-        address: c.report.address ?? `${c.district ?? ''}`,
+        address: place || (c.district ?? ''),
         district: c.district ?? '',
         lng: c.report.location.lng,
         lat: c.report.location.lat,
@@ -68,8 +96,8 @@ export async function determine(ctx: CoreContext, tenant: string, caseId: string
       },
       facts: body.facts,
       parties: body.parties.map((p, i) => ({
-        name: p.name, role: ROLES[i]!, plate: p.plate, vehicleClass: p.vehicleClass ?? '',
-        insurer: city.profile.claims.insurers?.find((x) => x.id === p.insurerId)?.name.zh ?? p.insurerId ?? '',
+        name: p.name, role: ROLES[i]!, plate: p.plate, vehicleClass: vehicleClassText(p.vehicleClass, p.plate, c.report, current),
+        insurer: insurers.find((x) => x.id === p.insurerId)?.legalName ?? '',
         faultBehaviour: p.faultBehaviour, liability: p.liability,
       })),
       evidenceChainHead: chain.head,

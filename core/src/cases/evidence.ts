@@ -1,7 +1,7 @@
 /**
  * Evidence (取证): append-only items, each chained to the previous item's hash of its case,
  * so altering or removing any item breaks every hash after it. Corrections are new items
- * that supersede old ones. The checklist comes from the city profile.
+ * that supersede old ones. The checklist comes from the city profile (counted in checklist.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/db.ts';
@@ -9,6 +9,7 @@ import type { EvidenceItem } from '../generated/types.ts';
 import { Errors } from '../errors.ts';
 import { inTx, type CoreContext } from '../context.ts';
 import { getCase, lockCase, transition, type CaseRow } from './repository.ts';
+import { checklist, isComplete, type ChecklistLine } from './checklist.ts';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -52,16 +53,6 @@ export interface NewEvidence {
   byCheck?: boolean;
 }
 
-export interface ChecklistLine {
-  id: string;
-  kind: EvidenceItem['kind'];
-  label: EvidenceItem['label'];
-  min: number;
-  have: number;
-  satisfied: boolean;
-  optional: boolean;
-}
-
 /** The hash of an item: SHA-256 over the previous hash and the item's canonical content. */
 export function evidenceHash(prevHash: string, e: Pick<EvidenceRow, 'seq' | 'id' | 'item' | 'kind' | 'file_sha256' | 'data' | 'supersedes' | 'created_by'> & { created_at: Date | string }): string {
   const content = canonical({
@@ -71,8 +62,11 @@ export function evidenceHash(prevHash: string, e: Pick<EvidenceRow, 'seq' | 'id'
   return createHash('sha256').update(prevHash).update(content).digest('hex');
 }
 
-/** Appends one item (and completes the checklist when it is now complete). */
-export async function addEvidence(ctx: CoreContext, tenant: string, caseId: string, actor: string, input: NewEvidence): Promise<EvidenceRow> {
+/**
+ * The kind of an item a person (or a check) may add to a tenant's cases; throws 400 otherwise.
+ * The upload route asks this before it stores the file, so a refused item leaves no file behind.
+ */
+export function evidenceItemKind(ctx: CoreContext, tenant: string, input: Pick<NewEvidence, 'item' | 'byCheck'> & { hasFile: boolean }): EvidenceItem['kind'] {
   const city = ctx.cities.get(tenant);
   const spec = city.profile.evidence.checklist.find((i) => i.id === input.item);
   if (!spec && !(EXTRA_ITEMS as readonly string[]).includes(input.item)) {
@@ -82,7 +76,14 @@ export async function addEvidence(ctx: CoreContext, tenant: string, caseId: stri
     throw Errors.validation(`"${input.item}" is an automatic check: its result is recorded by POST /api/cases/:id/checks, not entered`, { item: input.item });
   }
   const kind = spec?.kind ?? (input.item === 'recording' ? 'video' : 'text');
-  if ((kind === 'photo' || kind === 'video') && !input.file) throw Errors.validation(`"${input.item}" needs a file`);
+  if ((kind === 'photo' || kind === 'video') && !input.hasFile) throw Errors.validation(`"${input.item}" needs a file`);
+  return kind;
+}
+
+/** Appends one item (and completes the checklist when it is now complete). */
+export async function addEvidence(ctx: CoreContext, tenant: string, caseId: string, actor: string, input: NewEvidence): Promise<EvidenceRow> {
+  const city = ctx.cities.get(tenant);
+  const kind = evidenceItemKind(ctx, tenant, { item: input.item, byCheck: input.byCheck, hasFile: !!input.file });
   return inTx(ctx, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
@@ -107,8 +108,7 @@ export async function addEvidence(ctx: CoreContext, tenant: string, caseId: stri
     );
     events.push(await transition(q, c, 'evidence.added', { evidenceId: row.id, item: row.item, kind: row.kind, hash: row.hash, fileSha256: row.file_sha256 }, actor, now));
     if (c.state === 'in_call') {
-      const lines = checklist(city.profile.evidence.checklist, await listEvidence(q, tenant, caseId));
-      if (lines.every((l) => l.satisfied || l.optional)) {
+      if (isComplete(checklist(city.profile.evidence.checklist, await listEvidence(q, tenant, caseId), c.report))) {
         events.push(await transition(q, c, 'evidence.completed', { items: row.seq, chainHead: row.hash }, actor, now));
       }
     }
@@ -118,16 +118,6 @@ export async function addEvidence(ctx: CoreContext, tenant: string, caseId: stri
 
 export async function listEvidence(q: Queryable, tenant: string, caseId: string): Promise<EvidenceRow[]> {
   return q.query<EvidenceRow>('SELECT * FROM evidence WHERE tenant = $1 AND case_id = $2 ORDER BY seq', [tenant, caseId]);
-}
-
-/** Checklist state: superseded items do not count; a check counts only when it passed. */
-export function checklist(spec: readonly EvidenceItem[], items: readonly EvidenceRow[]): ChecklistLine[] {
-  const superseded = new Set(items.map((i) => i.supersedes).filter(Boolean));
-  return spec.map((s) => {
-    const have = items.filter((i) => i.item === s.id && !superseded.has(i.id) && (s.kind !== 'check' || i.data.ok === true)).length;
-    const min = s.min ?? 1;
-    return { id: s.id, kind: s.kind, label: s.label, min, have, satisfied: have >= min, optional: s.optional ?? false };
-  });
 }
 
 /** Recomputes the chain: the head hash, or the first item whose hash does not match. */
@@ -140,12 +130,12 @@ export function verifyChain(items: readonly EvidenceRow[]): { ok: true; head: st
   return { ok: true, head: prev, length: items.length };
 }
 
-export async function caseChecklist(ctx: CoreContext, c: CaseRow): Promise<{ lines: ChecklistLine[]; complete: boolean }> {
-  const lines = checklist(ctx.cities.get(c.tenant).profile.evidence.checklist, await listEvidence(ctx.db, c.tenant, c.id));
-  return { lines, complete: lines.every((l) => l.satisfied || l.optional) };
+export async function caseChecklist(ctx: CoreContext, c: CaseRow, q: Queryable = ctx.db): Promise<{ lines: ChecklistLine[]; complete: boolean }> {
+  const lines = checklist(ctx.cities.get(c.tenant).profile.evidence.checklist, await listEvidence(q, c.tenant, c.id), c.report);
+  return { lines, complete: isComplete(lines) };
 }
 
-export { getCase };
+export { getCase, checklist, type ChecklistLine };
 
 /** JSON with sorted keys, so the same content always hashes the same. */
 function canonical(v: unknown): string {

@@ -1,18 +1,26 @@
 /**
  * Leaving the scene (撤离) and escalation (转现场处置). Leaving is allowed only with the
- * checklist complete; escalation is allowed any time before leaving.
+ * checklist complete, recounted here for every party and vehicle of the case (a correction
+ * after the case was marked complete can make it incomplete again); escalation is allowed any
+ * time before leaving.
  */
 import type { CoreContext } from '../context.ts';
 import { inTx } from '../context.ts';
 import { Errors } from '../errors.ts';
 import { freeSeat } from './queue.ts';
+import { caseChecklist } from './evidence.ts';
+import { missingLines } from './checklist.ts';
 import { assertAllowed, lockCase, transition, type CaseRow } from './repository.ts';
 
 export async function evacuate(ctx: CoreContext, tenant: string, caseId: string, staffId: string): Promise<CaseRow> {
   const c = await inTx(ctx, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
-    if (c.state === 'in_call') throw Errors.checklistIncomplete('the evidence checklist is not complete yet', { state: c.state });
+    if (c.state !== 'in_call') assertAllowed(c, 'case.evacuated');
+    const missing = missingLines((await caseChecklist(ctx, c, q)).lines);
+    if (missing.length) {
+      throw Errors.checklistIncomplete(`the evidence checklist is not complete: ${missing.map((m) => `${m.label} ${m.have}/${m.min}`).join('、')}`, { state: c.state, missing });
+    }
     const onSceneSeconds = (now.getTime() - new Date(c.reported_at).getTime()) / 1000;
     events.push(await transition(q, c, 'case.evacuated', { seatId: staffId, onSceneSeconds }, `seat:${staffId}`, now));
     if (c.seat_id) await freeSeat(q, tenant, c.seat_id, now);
