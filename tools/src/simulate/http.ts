@@ -1,7 +1,8 @@
 /**
  * The simulator's side of the API: plain HTTP with fetch, as the apps would call it. Sessions
- * expire on the server's clock (simulated time), so each is kept with its expiry and signing
- * in again happens when the simulated clock has passed it. A 429 (rate limit of a real
+ * expire on the server's clock (simulated time); each is kept with its expiry, taken as the
+ * lifetime the server tells (expiresInSeconds) from the simulated now, and signing in again
+ * happens when the simulated clock has passed it. A 429 (rate limit of a real
  * server) is waited out and retried.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -57,8 +58,8 @@ export class Api {
     const key = `${tenant}/${username}`;
     const s = this.#staff.get(key);
     if (s && s.expiresAt > this.now() + 60_000) return s.token;
-    const r = await this.request<{ token: string; expiresAt: string }>('POST', '/api/auth/login', { body: { tenant, username, password: this.password } });
-    this.#staff.set(key, { token: r.token, expiresAt: Date.parse(r.expiresAt) });
+    const r = await this.request<{ token: string; expiresInSeconds: number }>('POST', '/api/auth/login', { body: { tenant, username, password: this.password } });
+    this.#staff.set(key, { token: r.token, expiresAt: this.now() + r.expiresInSeconds * 1000 });
     return r.token;
   }
 
@@ -68,8 +69,8 @@ export class Api {
     const outbox = await this.request<{ messages: Array<{ text: string }> }>('GET', `/api/admin/sms-outbox?to=${phone}`, { token: await this.staff(tenant, 'admin') });
     const code = outbox.messages.map((m) => /验证码为 (\d{6})/.exec(m.text)?.[1]).find(Boolean);
     if (!code) throw new Error(`no sign-in code for ${phone} in the SMS outbox (is the city's sms plugin sms-dev?)`);
-    const r = await this.request<{ token: string; expiresAt: string }>('POST', `/api/cities/${tenant}/party/session`, { body: { phone, code } });
-    return { token: r.token, expiresAt: Date.parse(r.expiresAt) };
+    const r = await this.request<{ token: string; expiresInSeconds: number }>('POST', `/api/cities/${tenant}/party/session`, { body: { phone, code } });
+    return { token: r.token, expiresAt: this.now() + r.expiresInSeconds * 1000 };
   }
 
   /** A file upload as the seat console sends it: the checklist item first, then the file. */

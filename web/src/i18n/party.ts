@@ -48,7 +48,7 @@ export default {
   'party.signin.send': { zh: '获取验证码', en: 'Send code' },
   'party.signin.resend': { zh: '重新获取', en: 'Send again' },
   'party.signin.resendIn': { zh: '{seconds} 秒后重发', en: 'Again in {seconds} s' },
-  'party.signin.sent': { zh: '验证码已发送至 {phone}，5 分钟内有效。', en: 'Code sent to {phone}; valid for 5 minutes.' },
+  'party.signin.sent': { zh: '验证码已发送至 {phone}，{minutes} 分钟内有效。', en: 'Code sent to {phone}; valid for {minutes} minutes.' },
   'party.signin.tooSoon': { zh: '验证码刚刚发送过，请稍后再试。', en: 'A code was sent a moment ago; please wait a little.' },
   'party.signin.tooMany': { zh: '操作太频繁，请稍后再试。', en: 'Too many attempts; please wait a moment.' },
   'party.signin.submit': { zh: '登录并继续', en: 'Sign in and continue' },

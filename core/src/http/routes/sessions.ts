@@ -14,13 +14,15 @@ const strict = { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } };
 const session = { 200: responseSchema('http/session.schema.json') };
 
 export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }: { ctx: CoreContext; secureCookies: boolean }) {
+  /** Whole seconds from the server's now to `at`: what a client may compare with its own clock. */
+  const secondsLeft = (at: Date) => Math.max(0, Math.floor((at.getTime() - ctx.clock.now().getTime()) / 1000));
   const issue = async (reply: FastifyReply, who: Parameters<typeof createSession>[2], extra: Pick<SessionResponse, 'staff' | 'channel'>): Promise<SessionResponse> => {
     const s = await createSession(ctx.db, ctx.clock.now(), who);
     // A lifetime, never a date: the browser judges an absolute Expires by its own clock, which need not be the
     // server's (a manual clock, a skewed phone); the server stays the single judge of expiry (sessions.ts).
-    const maxAge = Math.max(1, Math.floor((s.expiresAt.getTime() - ctx.clock.now().getTime()) / 1000));
+    const maxAge = Math.max(1, secondsLeft(s.expiresAt));
     reply.setCookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'strict', secure: secureCookies, path: '/', maxAge });
-    return { token: s.token, csrf: s.csrf, expiresAt: s.expiresAt.toISOString(), tenant: who.tenant, ...extra };
+    return { token: s.token, csrf: s.csrf, expiresAt: s.expiresAt.toISOString(), expiresInSeconds: maxAge, tenant: who.tenant, ...extra };
   };
 
   app.post<{ Body: StaffLoginBody }>('/api/auth/login', { ...strict, schema: { tags: ['auth'], summary: 'Staff sign-in', body: { $ref: 'http/staff-login.schema.json#' }, response: session } }, async (req, reply) => {
@@ -36,7 +38,7 @@ export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }
 
   app.post<{ Params: { tenant: string }; Body: PartyCodeBody }>('/api/cities/:tenant/party/code', { ...strict, schema: { tags: ['auth'], summary: 'Send a sign-in code by SMS', params: tenantParams, body: { $ref: 'http/party-code.schema.json#' }, response: { 200: responseSchema('http/code-sent.schema.json') } } }, async (req): Promise<CodeSent> => {
     const { expiresAt } = await sendCode(ctx, req.params.tenant, req.body.phone);
-    return { sent: true, expiresAt: expiresAt.toISOString() };
+    return { sent: true, expiresAt: expiresAt.toISOString(), expiresInSeconds: secondsLeft(expiresAt) };
   });
 
   app.post<{ Params: { tenant: string }; Body: PartySessionBody }>('/api/cities/:tenant/party/session', { ...strict, schema: { tags: ['auth'], summary: 'Party sign-in with the SMS code', params: tenantParams, body: { $ref: 'http/party-session.schema.json#' }, response: session } }, async (req, reply) => {
@@ -57,13 +59,14 @@ export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }
       await endSession(ctx.db, req.sessionToken);
       app.forgetSession(req.sessionToken);
     }
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    // Max-Age=0 rather than clearCookie's Expires=1970: no absolute date in any Set-Cookie (see issue()).
+    reply.setCookie(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', secure: secureCookies, path: '/', maxAge: 0 });
     return { ok: true };
   });
 
   app.get('/api/me', { schema: { tags: ['auth'], summary: 'Who is signed in, and the CSRF token', response: { 200: responseSchema('http/me.schema.json') } } }, async (req): Promise<MeResponse> => {
     if (!req.principal) throw Errors.unauthenticated();
     const { csrf, expiresAt, ...who } = req.principal;
-    return { ...who, csrf, expiresAt: expiresAt.toISOString() };
+    return { ...who, csrf, expiresAt: expiresAt.toISOString(), expiresInSeconds: secondsLeft(expiresAt) };
   });
 }
