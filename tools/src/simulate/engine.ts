@@ -196,7 +196,7 @@ export async function runEngine(o: EngineOptions): Promise<Counts> {
     const a = o.population.checkedParty(rng, day, 1 - world.shares.invalidParty);
     const parties = planned.report.kind === 'single_vehicle' ? [a]
       : planned.report.kind === 'motor_non_motor' ? [a, { ...o.population.otherParty(rng, []), plate: '非机动车', insurerId: null }]
-        : [a, o.population.otherParty(rng, insurers)];
+        : [a, o.population.otherMotorParty(rng, day, a, insurers)];
     const c: Case = {
       id: r.id, phone, party, brigadeId: r.brigadeId!, state: 'waiting', reportedAt: now, queuedAt: now, preferredSeat: null, seat: null,
       answeredAt: null, callStartedAt: 0, remainingMs: 0,

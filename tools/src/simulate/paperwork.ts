@@ -13,6 +13,8 @@ import type { Random } from './random.ts';
 const PLAIN_PHOTO = png();
 const KIND_TEXT: Record<string, string> = { motor_motor: '机动车之间', motor_non_motor: '机动车与非机动车', single_vehicle: '单方事故' };
 const TYPES = ['追尾', '变道刮擦', '倒车碰撞', '路口刮擦'];
+/** The plate the simulator gives a non-motor party (engine.ts). */
+const NON_MOTOR = '非机动车';
 
 export interface Paperwork {
   kind: string;
@@ -21,45 +23,59 @@ export interface Paperwork {
   reportedAt: Date;
 }
 
-/** Records the whole checklist; returns whether every check passed. */
+/** Records the whole checklist; returns whether every check of every driver and motor vehicle passed. */
 export async function gatherEvidence(api: Api, city: CompiledCity, caseId: string, seat: string, p: Paperwork, rng: Random): Promise<boolean> {
-  const [a] = p.parties;
+  const motor = p.parties.filter((x) => x.plate !== NON_MOTOR);
   const checklist = city.profile.evidence.checklist;
   const photos = checklist.filter((i) => i.kind === 'photo');
   const platePhoto = photos.find((i) => i.id.includes('plate')) ?? photos.find((i) => i.id.includes('collision')) ?? photos[photos.length - 1];
-  let plateImage: string | undefined;
+  /** A photo of each motor vehicle's plate, for the OCR check. */
+  const plateImages: string[] = [];
   for (const item of checklist) {
-    const n = item.min ?? 1;
+    // A line counted per party, driver or vehicle needs its min for each of them.
+    const n = (item.min ?? 1) * (item.per === 'party' ? p.parties.length : item.per ? Math.max(1, motor.length) : 1);
     switch (item.kind) {
       case 'text':
-      case 'statement':
         await api.request('POST', `/api/cases/${caseId}/evidence`, { token: seat, body: { item: item.id, data: text(item.id, p, rng) } });
         break;
+      case 'statement': // each party's own account
+        for (const x of p.parties) await api.request('POST', `/api/cases/${caseId}/evidence`, { token: seat, body: { item: item.id, data: { party: x.name, ...text(item.id, p, rng) } } });
+        break;
       case 'photo':
-        for (let i = 0; i < n; i++) {
-          const withPlate = item === platePhoto && i === 0;
-          const bytes = withPlate ? png({ keyword: PLATE_KEYWORD, value: a!.plate }) : PLAIN_PHOTO;
+        for (let i = 0; i < Math.max(n, item === platePhoto ? motor.length : 0); i++) {
+          const plate = item === platePhoto ? motor[i]?.plate : undefined;
+          const bytes = plate ? png({ keyword: PLATE_KEYWORD, value: plate }) : PLAIN_PHOTO;
           const r = await api.upload(caseId, seat, item.id, bytes, 'image/png', `${item.id}-${i + 1}.png`);
-          if (withPlate) plateImage = r.sha256;
+          if (plate) plateImages.push(r.sha256);
         }
         break;
       case 'video':
         for (let i = 0; i < n; i++) await api.upload(caseId, seat, item.id, WEBM, 'video/webm', `${item.id}-${i + 1}.webm`);
         break;
       case 'check':
-        break; // below, in one request
+        break; // below, one request per party
     }
   }
   const checks = new Set(checklist.filter((i) => i.kind === 'check').map((i) => i.check));
   if (!checks.size) return true;
-  const body = {
-    ...(checks.has('driver_licence') && a!.idNumber ? { driver: { name: a!.name, idNumber: a!.idNumber } } : {}),
-    ...(checks.has('vehicle_registration') || checks.has('compulsory_insurance') || checks.has('plate_ocr') ? { plate: a!.plate } : {}),
-    ...(checks.has('plate_ocr') && plateImage ? { plateImage } : {}),
-  };
-  const results = await api.request<Array<{ ok: boolean }>>('POST', `/api/cases/${caseId}/checks`, { token: seat, body });
-  return results.every((r) => r.ok);
+  let ok = true;
+  // Every motor party, one at a time as the seat does; a party the registry cannot be asked about fails.
+  for (const [i, x] of motor.entries()) {
+    if (!x.idNumber) {
+      ok = false;
+      continue;
+    }
+    const body = {
+      ...(checks.has('driver_licence') ? { driver: { name: x.name, idNumber: x.idNumber } } : {}),
+      ...(checks.has('vehicle_registration') || checks.has('compulsory_insurance') || checks.has('plate_ocr') ? { plate: x.plate } : {}),
+      ...(checks.has('plate_ocr') && plateImages[i] ? { plateImage: plateImages[i] } : {}),
+    };
+    const results = await api.request<Array<{ ok: boolean }>>('POST', `/api/cases/${caseId}/checks`, { token: seat, body });
+    ok &&= results.every((r) => r.ok);
+  }
+  return ok;
 }
+
 
 function text(item: string, p: Paperwork, rng: Random): Record<string, unknown> {
   const local = p.reportedAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });

@@ -3,8 +3,11 @@
  * development server that is `registry-dev`, answered from its fixture file; so the first
  * party of each simulated accident is a driver and vehicle from that file (the city's plates),
  * valid on the day in most accidents and, now and then, one that is not (an expired policy, a
- * seized car): the checks then fail and the seat sends on-site police, as it would. The
- * other party is made up (the determination names them; nobody checks them).
+ * seized car): the checks then fail and the seat sends on-site police, as it would. The seat
+ * checks every driver and motor vehicle (the checklist counts each), so the other motor party
+ * is also one from the file, valid on the day (of this city when it has one, else of any); only
+ * when the file has none is it made up, the registry knows nothing of it and the case goes to
+ * on-site police. A non-motor party is made up (nobody checks a cyclist's licence).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,17 +30,19 @@ export class Population {
   readonly prefix: string;
   readonly #drivers: Map<string, Driver>;
   readonly #vehicles: Vehicle[];
+  readonly #all: Vehicle[];
 
   constructor(tenant: string, fixtures: { drivers: Driver[]; vehicles: Vehicle[] } = JSON.parse(readFileSync(REGISTRY_FIXTURES, 'utf8'))) {
     this.prefix = PLATE_PREFIX[tenant] ?? '京A';
     this.#drivers = new Map(fixtures.drivers.map((d) => [d.name, d]));
     const own = fixtures.vehicles.filter((v) => v.plate.startsWith(this.prefix) && this.#drivers.has(v.owner));
-    this.#vehicles = own.length ? own : fixtures.vehicles.filter((v) => this.#drivers.has(v.owner));
+    this.#all = fixtures.vehicles.filter((v) => this.#drivers.has(v.owner));
+    this.#vehicles = own.length ? own : this.#all;
   }
 
   /** Vehicles whose owner, registration and 交强险 all pass the checks on that day. */
-  validOn(day: string): Vehicle[] {
-    return this.#vehicles.filter((v) => {
+  validOn(day: string, among: readonly Vehicle[] = this.#vehicles): Vehicle[] {
+    return among.filter((v) => {
       const d = this.#drivers.get(v.owner)!;
       return d.status === 'valid' && d.validUntil >= day && v.registration === 'normal' && v.policies.some((p) => p.validFrom <= day && day <= p.validTo);
     });
@@ -47,12 +52,23 @@ export class Population {
   checkedParty(rng: Random, day: string, validShare: number): Party {
     const valid = this.validOn(day);
     const v = valid.length && rng.chance(validShare) ? rng.pick(valid) : rng.pick(this.#vehicles);
+    return this.#party(v, day);
+  }
+
+  /** The other motor party: another driver and vehicle of the file valid on `day`; made up when there is none. */
+  otherMotorParty(rng: Random, day: string, first: Party, insurers: readonly string[]): Party {
+    const other = (among: readonly Vehicle[]) => this.validOn(day, among).filter((v) => v.plate !== first.plate && v.owner !== first.name);
+    const pool = other(this.#vehicles).length ? other(this.#vehicles) : other(this.#all);
+    return pool.length ? this.#party(rng.pick(pool), day) : this.otherParty(rng, insurers);
+  }
+
+  #party(v: Vehicle, day: string): Party {
     const d = this.#drivers.get(v.owner)!;
     const policy = v.policies.find((p) => p.validFrom <= day && day <= p.validTo) ?? v.policies[v.policies.length - 1];
     return { name: d.name, idNumber: d.idNumber, plate: v.plate, insurerId: policy?.insurerId ?? null };
   }
 
-  /** The other party: a made-up driver and plate of the city, insured by one of its insurers. */
+  /** A made-up party of the city (the registry knows nothing of them), insured by one of its insurers. */
   otherParty(rng: Random, insurers: readonly string[]): Party {
     const plate = this.prefix + Array.from({ length: 5 }, () => rng.pick([...PLATE_CHARS])).join('');
     return { name: rng.pick(SURNAMES) + rng.pick(GIVEN), idNumber: null, plate, insurerId: insurers.length ? rng.pick(insurers) : null };
