@@ -1,13 +1,15 @@
 /**
  * Demo staff for each city on first start (never in production): a seat for each brigade,
- * an officer, an analyst and an admin; the first city (by tenant id) also gets `province`,
- * a provincial analyst who sees the metrics of every city. Passwords come from
- * KUAICHU_DEMO_PASSWORD or are generated once and printed.
+ * an officer, an analyst and an admin; the first city (by tenant id) of each province also gets
+ * `province`, a provincial analyst who sees the metrics of the cities of that province (nantong's
+ * sees Nantong and Yancheng, 江苏). Passwords come from KUAICHU_DEMO_PASSWORD or are generated
+ * once and printed.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from './db/db.ts';
 import type { CompiledCity } from './policy/city.ts';
 import { hashPassword } from './auth/password.ts';
+import { citiesOfProvince } from './policy/province.ts';
 
 export interface DemoLogin {
   tenant: string;
@@ -19,7 +21,7 @@ export interface DemoLogin {
 
 export async function seedDemoStaff(db: Db, cities: readonly CompiledCity[], password = process.env.KUAICHU_DEMO_PASSWORD): Promise<DemoLogin[]> {
   const created: DemoLogin[] = [];
-  const provinceHome = cities.map((c) => c.tenant).sort()[0];
+  const provinceHomes = new Set(cities.map((c) => citiesOfProvince(cities, c.tenant)[0]));
   for (const city of cities) {
     const [{ n }] = (await db.query<{ n: string }>('SELECT count(*) AS n FROM staff WHERE tenant = $1', [city.tenant])) as [{ n: string }];
     if (Number(n) > 0) continue;
@@ -30,7 +32,7 @@ export async function seedDemoStaff(db: Db, cities: readonly CompiledCity[], pas
       { username: 'officer', name: '事故民警', roles: ['officer'], brigadeId: null },
       { username: 'analyst', name: '分析员', roles: ['analyst'], brigadeId: null },
       { username: 'admin', name: '管理员', roles: ['admin'], brigadeId: null },
-      ...(city.tenant === provinceHome ? [{ username: 'province', name: '省级分析员', roles: ['provincial_analyst'], brigadeId: null }] : []),
+      ...(provinceHomes.has(city.tenant) ? [{ username: 'province', name: '省级分析员', roles: ['provincial_analyst'], brigadeId: null }] : []),
     ];
     for (const p of people) {
       await insertStaff(db, city.tenant, p, hash);

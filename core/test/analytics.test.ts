@@ -2,8 +2,8 @@
  * The analysts' API over HTTP with the real event path: cases go through the case API, the
  * outbox relay carries their events to the in-process bus and the ClickHouse sink (chdb in
  * a temp folder), and the metrics come back through GET /api/analytics/metrics. Who sees
- * what: a city's analyst only their city (naming another is 403), a provincial analyst
- * several, everyone else 403, nobody 401.
+ * what: a city's analyst only their city (naming another is 403), a provincial analyst the
+ * cities of their province (another province's is 403), everyone else 403, nobody 401.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +19,9 @@ const DAOLI = at(PLACES.harbin.道里区);
 const NANGANG = at(PLACES.harbin.南岗区);
 const ACHENG = at(PLACES.harbin.阿城区);
 const WUHUA = at(PLACES.kunming.五华区);
+const CHONGCHUAN = at(PLACES.nantong.崇川区);
+const TINGHU = at(PLACES.yancheng.亭湖区);
+const TONGZHOU = at(PLACES.nantong.通州区);
 
 describe('analytics API', () => {
   let t: TestCore;
@@ -95,6 +98,12 @@ describe('analytics API', () => {
     const seatK = await answer('kunming', 'seat-wuhua', k.id);
     t.clock.advance(30_000);
     assert.equal((await t.call('POST', `/api/cases/${k.id}/escalate`, { token: seatK, body: { reason: '需现场处理' } })).statusCode, 200);
+
+    // Jiangsu (江苏): two reports in Nantong, one in Yancheng, left in the queue.
+    t.clock.set('2026-06-01T11:00:00+08:00');
+    await report('nantong', '13700000101', CHONGCHUAN);
+    await report('nantong', '13700000102', TONGZHOU);
+    await report('yancheng', '13600000101', TINGHU);
     await t.core.drain();
   });
   after(() => t?.close());
@@ -160,18 +169,38 @@ describe('analytics API', () => {
     assert.equal((await get('/api/analytics/metrics', await t.party('harbin', '13800000199'))).statusCode, 401);
   });
 
-  test('a provincial analyst sees every city, or those named, split by city', async () => {
-    const province = await t.staff('harbin', 'province');
-    const all = (await get('/api/analytics/metrics?groupBy=city', province)).json();
-    assert.deepEqual(all.tenants, ['harbin', 'kunming', 'nantong', 'yancheng']);
-    assert.deepEqual(all.groups.map((g: { key: string; label: string; reports: number }) => [g.key, g.label, g.reports]), [['harbin', '哈尔滨', 4], ['kunming', '昆明', 1]]);
-    assert.equal(all.total.reports, 5);
-    const two = (await get('/api/analytics/metrics?tenants=kunming', province)).json();
-    assert.deepEqual([two.tenants, two.total.reports], [['kunming'], 1]);
-    const unknown = await get('/api/analytics/metrics?tenants=atlantis', province);
+  test("a provincial analyst sees the cities of their own city's province, split by city", async () => {
+    // Nantong and Yancheng both name 江苏 in their profiles; Harbin and Kunming are in other provinces.
+    const jiangsu = await t.staff('nantong', 'province');
+    const all = (await get('/api/analytics/metrics?groupBy=city', jiangsu)).json();
+    assert.deepEqual(all.tenants, ['nantong', 'yancheng']);
+    assert.deepEqual(all.groups.map((g: { key: string; label: string; reports: number }) => [g.key, g.label, g.reports]), [['nantong', '南通', 2], ['yancheng', '盐城', 1]]);
+    assert.equal(all.total.reports, 3, 'no Harbin or Kunming cases in the total');
+    assert.deepEqual(Object.keys(all.targets).sort(), ['nantong', 'yancheng']);
+    const one = (await get('/api/analytics/metrics?tenants=yancheng', jiangsu)).json();
+    assert.deepEqual([one.tenants, one.total.reports], [['yancheng'], 1]);
+    assert.equal((await get('/api/analytics/geo?tenant=yancheng', jiangsu)).json().tenant, 'yancheng');
+    assert.equal((await get('/api/analytics/geo', jiangsu)).json().tenant, 'nantong', 'the map defaults to the own city');
+
+    // Heilongjiang has one city among these profiles: Harbin's provincial analyst sees Harbin alone.
+    const heilongjiang = (await get('/api/analytics/metrics?groupBy=city', await t.staff('harbin', 'province'))).json();
+    assert.deepEqual([heilongjiang.tenants, heilongjiang.total.reports, heilongjiang.groups.map((g: { key: string }) => g.key)], [['harbin'], 4, ['harbin']]);
+  });
+
+  test('a provincial analyst naming a city of another province gets 403; an unknown city 404', async () => {
+    const jiangsu = await t.staff('nantong', 'province');
+    for (const q of ['tenants=kunming', 'tenants=nantong,harbin', 'tenants=harbin,kunming,nantong,yancheng']) {
+      const r = await get(`/api/analytics/metrics?${q}`, jiangsu);
+      assert.equal(r.statusCode, 403, q);
+      assert.equal(r.json().error.code, 'KC_FORBIDDEN');
+      assert.doesNotMatch(r.body, /"reports"/, 'no figures with the refusal');
+      assert.equal((await get(`/api/analytics/metrics.csv?${q}`, jiangsu)).statusCode, 403, `${q} CSV`);
+    }
+    assert.equal((await get('/api/analytics/geo?tenant=harbin', jiangsu)).statusCode, 403);
+    assert.equal((await get('/api/analytics/metrics?tenants=nantong', await t.staff('harbin', 'province'))).statusCode, 403);
+    const unknown = await get('/api/analytics/metrics?tenants=atlantis', jiangsu);
     assert.equal(unknown.statusCode, 404);
     assert.equal(unknown.json().error.code, 'KC_TENANT_NOT_FOUND');
-    assert.equal((await get('/api/analytics/geo?tenant=kunming', province)).json().tenant, 'kunming');
   });
 
   test('CSV: BOM, header row, one row per group and the total, as an attachment', async () => {

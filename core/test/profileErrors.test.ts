@@ -125,6 +125,23 @@ describe('a bad profile is rejected with every problem at its line and column', 
     assert.match(lines.join('\n'), /timezone: unknown time zone "Asia\/Harbinn"/);
   });
 
+  test('a province not in the list of provincial divisions, with a hint', () => {
+    const { text, lines } = compileEdited('province: 黑龙江', 'province: 黑龙江省');
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.ok(lines[0]!.startsWith(`${at(text, '黑龙江省')} province: must be one of: 北京, `), lines[0]);
+    assert.ok(lines[0]!.endsWith('(hint: did you mean "黑龙江"?)'), lines[0]);
+  });
+
+  test('a missing province', () => {
+    const { text, lines } = compileEdited('province: 黑龙江', '');
+    assert.deepEqual(lines, [`${at(text, 'tenant: harbin')} (root): missing required key "province"`], 'pointed at the top map');
+  });
+
+  test('a province that differs from the boundary source', () => {
+    const { text, lines } = compileEdited('province: 黑龙江', 'province: 吉林');
+    assert.deepEqual(lines, [`${at(text, '吉林')} province: province "吉林" differs from area.source, which names "黑龙江" (hint: the city's boundaries come from 黑龙江: write \`province: 黑龙江\`, or correct area.source)`]);
+  });
+
   test('several problems are all listed, not only the first', () => {
     const { lines } = compileEdited('windowDays: 3', 'windowDays: 0\n  extra: 1');
     assert.equal(lines.length, 2);

@@ -390,6 +390,44 @@ export interface CityProfile {
   bureau: LocalText;
   city: LocalText;
   /**
+   * The provincial-level division the city belongs to, in its short name (江苏, not 江苏省; 北京 for a municipality). A provincial analyst sees the cities whose profiles name the same province as their own city's; it must agree with the province in area.source.
+   */
+  province:
+    | '北京'
+    | '天津'
+    | '河北'
+    | '山西'
+    | '内蒙古'
+    | '辽宁'
+    | '吉林'
+    | '黑龙江'
+    | '上海'
+    | '江苏'
+    | '浙江'
+    | '安徽'
+    | '福建'
+    | '江西'
+    | '山东'
+    | '河南'
+    | '湖北'
+    | '湖南'
+    | '广东'
+    | '广西'
+    | '海南'
+    | '重庆'
+    | '四川'
+    | '贵州'
+    | '云南'
+    | '西藏'
+    | '陕西'
+    | '甘肃'
+    | '青海'
+    | '宁夏'
+    | '新疆'
+    | '台湾'
+    | '香港'
+    | '澳门';
+  /**
    * IANA time zone for rules and display; storage is UTC.
    */
   timezone: string;

