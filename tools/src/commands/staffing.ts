@@ -1,7 +1,8 @@
 /**
  * `kuaichu staffing --city kunming --arrivals-per-hour 12 --aht 5m --target 80/20`: seats per
- * hour by Erlang C, with expected speed of answer and occupancy, and beside the formula's
- * service level the one the simulator measures for the same inputs (see staffing/plan.ts).
+ * hour by Erlang C, with expected speed of answer and occupancy, printed at once. With
+ * `--simulate`, beside the formula's service level the one the simulator measures for the same
+ * inputs through the API (minutes: see staffing/plan.ts), with its progress on stderr.
  *
  * Arrivals: one rate for every hour the service is open, limited with `--hours 7-19`, or 24
  * rates by local hour (`--arrivals-per-hour 1,1,0.5,…`). Target: share/seconds (80/20 = 80 %
@@ -20,6 +21,7 @@ export async function staffingCommand(args: string[], io: Io): Promise<number> {
     hours: { type: 'string' },
     aht: { type: 'string' },
     target: { type: 'string' },
+    simulate: { type: 'boolean' },
     'sim-cases': { type: 'string' },
     seed: { type: 'string' },
     json: { type: 'boolean' },
@@ -35,11 +37,30 @@ export async function staffingCommand(args: string[], io: Io): Promise<number> {
   const arrivals = parseArrivals(f['arrivals-per-hour'], f.hours);
   const ahtSeconds = duration('aht', f.aht ?? `${city.profile.targets?.handlingMinutes ?? 5}m`);
   const target = f.target ? parseTarget(f.target) : { share: city.profile.targets?.answerShare ?? 0.8, seconds: city.profile.targets?.answerWithinSeconds ?? 30 };
-  const simCases = number('sim-cases', f['sim-cases']) ?? 250;
-  const plan = await staffingPlan({ city: f.city, arrivalsPerHour: arrivals, ahtSeconds, target, simCases, seed: number('seed', f.seed) ?? 1, log: (l) => io.err(l) });
+  if (!f.simulate && (f['sim-cases'] !== undefined || f.seed !== undefined)) throw new UsageError(`${f['sim-cases'] !== undefined ? '--sim-cases' : '--seed'} sizes the simulation: add --simulate`);
+  const simCases = f.simulate ? (number('sim-cases', f['sim-cases']) ?? 250) : 0;
+  if (!(simCases >= 0) || !Number.isInteger(simCases)) throw new UsageError(`--sim-cases: a whole number of calls ≥ 0, not "${f['sim-cases']}"`);
+  const progress = progressBar(io);
+  const plan = await staffingPlan({
+    city: f.city, arrivalsPerHour: arrivals, ahtSeconds, target, simCases, seed: number('seed', f.seed) ?? 1, log: (l) => io.err(l),
+    onProgress: progress,
+  });
+  if (plan.simulation) progress(1);
   if (f.json) io.out(JSON.stringify(plan, null, 2));
   else io.out(table(plan, ahtSeconds, target));
   return 0;
+}
+
+/** A bar on stderr for each further tenth of the simulated period (stdout stays the answer alone). */
+function progressBar(io: Io): (done: number) => void {
+  const t0 = performance.now();
+  let shown = 0;
+  return (done) => {
+    const tenths = Math.floor(done * 10 + 1e-9);
+    if (tenths <= shown) return;
+    shown = tenths;
+    io.err(`  [${'#'.repeat(tenths).padEnd(10, '.')}] ${tenths * 10} % of the period simulated, ${((performance.now() - t0) / 1000).toFixed(0)} s elapsed`);
+  };
 }
 
 function parseArrivals(text: string, hours: string | undefined): number[] {
@@ -74,16 +95,17 @@ const secs = (x: number | null | undefined) => (x === null || x === undefined ? 
 const hh = (h: number) => String(h).padStart(2, '0');
 
 function table(plan: StaffingPlan, aht: number, target: { share: number; seconds: number }): string {
-  const head = ['hours', 'calls/h', 'load', 'seats', 'P(wait)', 'SL formula', 'SL simulated', 'ASA formula', 'ASA sim', 'occupancy'];
+  const sim = plan.simulation;
+  // The simulated columns only when there was a simulation: no column of dashes.
+  const head = ['hours', 'calls/h', 'load', 'seats', 'P(wait)', 'SL formula', ...(sim ? ['SL simulated'] : []), 'ASA formula', ...(sim ? ['ASA sim'] : []), 'occupancy'];
   const rows = plan.rows.map((r) => [
     `${hh(r.from)}–${hh(r.to)}`, r.arrivalsPerHour.toFixed(1), `${r.formula.erlangs.toFixed(2)} E`, String(r.formula.seats),
     pct(r.formula.probabilityOfWaiting), pct(r.formula.serviceLevel),
-    r.simulated ? `${pct(r.simulated.serviceLevel)}${r.simulated.standardError !== null ? ` ± ${(r.simulated.standardError * 100).toFixed(1)}` : ''} (n=${r.simulated.calls})` : '—',
-    secs(r.formula.asaSeconds), r.simulated ? secs(r.simulated.asaSeconds) : '—', pct(r.formula.occupancy),
+    ...(sim ? [r.simulated ? `${pct(r.simulated.serviceLevel)}${r.simulated.standardError !== null ? ` ± ${(r.simulated.standardError * 100).toFixed(1)}` : ''} (n=${r.simulated.calls})` : '—'] : []),
+    secs(r.formula.asaSeconds), ...(sim ? [r.simulated ? secs(r.simulated.asaSeconds) : '—'] : []), pct(r.formula.occupancy),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const sim = plan.simulation;
   return [
     `${plan.city}: AHT ${aht} s, target ${Math.round(target.share * 100)} % answered within ${target.seconds} s — Erlang C (M/M/N), ${plan.seatHours} seat-hours a day`,
     '',
@@ -92,6 +114,6 @@ function table(plan: StaffingPlan, aht: number, target: { share: number; seconds
     '',
     sim
       ? `simulated: ${sim.calls} calls over ${sim.days} day(s) through the API (Poisson arrivals, exponential handling, callers who wait, one queue), ${sim.wallSeconds.toFixed(1)} s, ${sim.requests} requests; ± is one standard error (batch means): more calls with --sim-cases`
-      : 'simulation skipped (--sim-cases 0)',
+      : 'Erlang C only. To measure the same plan through the API (a simulated day or more, minutes), add --simulate [--sim-cases 250]',
   ].join('\n');
 }

@@ -46,6 +46,8 @@ export interface SimulateOptions extends WorldOptions {
   /** Simulated seconds per real second (a live demo); default: as fast as possible. */
   speed?: number;
   log?: (line: string) => void;
+  /** How much of the period is simulated (0–1), as the simulated clock moves. */
+  onProgress?: (done: number) => void;
 }
 
 export interface SimulateResult {
@@ -88,12 +90,23 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
   const target: Target = opts.url
     ? await remoteTarget(opts.url, start)
     : await inProcessTarget({ tenant: city.tenant, start, dataDir: dataDir!, password, ...(opts.port !== undefined ? { port: opts.port } : {}), analytics: opts.analytics ?? true });
+  // The engine sets the server's clock at every event: how far it is, is how far the period is.
+  const progress = opts.onProgress;
+  const driven: Target = progress
+    ? {
+      ...target,
+      async setTime(ms) {
+        await target.setTime(ms);
+        progress(Math.min(1, (ms - start.getTime()) / (end.getTime() - start.getTime())));
+      },
+    }
+    : target;
   try {
     const api = new Api(target.baseUrl, password, () => target.now());
     log(`simulating ${city.tenant} from ${start.toISOString()} to ${end.toISOString()} through ${target.baseUrl}${dataDir ? ` (data: ${dataDir})` : ''}`);
     const t0 = performance.now();
     const counts = await runEngine({
-      world, roster, target, api, population: new Population(city.tenant), start: start.getTime(), end: end.getTime(), seed: opts.seed ?? 1,
+      world, roster, target: driven, api, population: new Population(city.tenant), start: start.getTime(), end: end.getTime(), seed: opts.seed ?? 1,
       ...(opts.speed ? { speed: opts.speed } : {}),
       onDay: (d, c) => log(`  day ${d}: ${c.reports} reports, ${c.answered} answered, ${c.abandoned} abandoned, ${c.served} served (${((performance.now() - t0) / 1000).toFixed(1)} s)`),
     });

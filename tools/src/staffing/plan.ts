@@ -24,6 +24,8 @@ export interface StaffingInput {
   simCases: number;
   seed?: number;
   log?: (line: string) => void;
+  /** The simulation's progress (0–1 of the simulated period). */
+  onProgress?: (done: number) => void;
 }
 
 export interface StaffingRow {
@@ -77,7 +79,7 @@ export async function staffingPlan(input: StaffingInput): Promise<StaffingPlan> 
     const r = await simulate({
       city: input.city, days, seed: input.seed ?? 1, analytics: false, flow: 'queue', dataDir,
       arrivalsPerHour: rates, districts: [brigade.districts[0]!], handling: { kind: 'exponential', meanSeconds: input.ahtSeconds },
-      patience: null, roster,
+      patience: null, roster, ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     }).finally(() => rmSync(dataDir, { recursive: true, force: true }));
     simulation = { days, calls: r.counts.answered, wallSeconds: r.wallSeconds, requests: r.requests };
     for (const row of rows) {
