@@ -8,14 +8,15 @@ import { spawnSync } from 'node:child_process';
 import type { AnalyticsMetrics, MetricSet } from '@kuaichu/core/generated/types.ts';
 import { test, expect } from './support/fixtures.ts';
 import { DEMO_PASSWORD, repoRoot } from './support/server.ts';
+import { at, PREVIOUS_DAY } from './support/day.ts';
 
-/** The simulated day: Kunming's 2026-11-22 (local), ending at midnight. */
-const DAY = '2026-11-22';
+/** The simulated day: Kunming's day before the suite's day (local), ending at midnight. */
+const DAY = PREVIOUS_DAY;
 
 async function simulateDay(dataDir: string): Promise<void> {
   const r = spawnSync(process.execPath, [
     'tools/bin/kuaichu.mjs', 'simulate', '--city', 'kunming', '--days', '1', '--seed', '11',
-    '--end', '2026-11-23T00:00:00+08:00', '--data-dir', dataDir, '--password', DEMO_PASSWORD,
+    '--end', at('00:00'), '--data-dir', dataDir, '--password', DEMO_PASSWORD,
   ], { cwd: repoRoot, encoding: 'utf8', timeout: 180_000 });
   if (r.status !== 0) throw new Error(`kuaichu simulate failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
 }

@@ -13,6 +13,7 @@ import type { Api } from './support/api.ts';
 import { Party } from './pages/Party.ts';
 import { Seat } from './pages/Seat.ts';
 import { Officer } from './pages/Officer.ts';
+import { at } from './support/day.ts';
 
 /** A point in 道里区 (cities/harbin.yaml examples) and one in 崇川区 (cities/nantong.yaml). */
 const DAOLI = { latitude: 45.773, longitude: 126.617 };
@@ -37,7 +38,7 @@ async function harbinSeatAndParty(actor: Actor, api: Api, phoneNumber: string) {
 type CaseView = { id: string; number: string; state: string; evidence?: Array<{ item: string; kind: string }>; claims: Array<{ insurerId: string; claimNo: string }>; reviews: Array<{ id: string }> };
 
 test('(1) Harbin 10:00, 道里区: report → seat answers → video → photos → checklist → leave → officer determines → party downloads, asks for review in time, pushes the claim', async ({ actor, api, shot }) => {
-  await api.setClock('2026-11-23T10:00:00+08:00');
+  await api.setClock(at('10:00'));
   const { seat, seatScreen, party, phone, signIn } = await harbinSeatAndParty(actor, api, '13912345678');
   await shot(phone.page, 'flow1-party-safety');
   await party.passSafety();
@@ -109,7 +110,7 @@ test('(1) Harbin 10:00, 道里区: report → seat answers → video → photos 
 });
 
 test('(2) Harbin at 19:30 and in 阿城区: refused with the reason and the fallback, no call', async ({ actor, api, shot }) => {
-  await api.setClock('2026-11-23T19:30:00+08:00');
+  await api.setClock(at('19:30'));
   const { page } = await actor('phone', { geolocation: DAOLI });
   const party = new Party(page, 'harbin');
   await party.open();
@@ -120,7 +121,7 @@ test('(2) Harbin at 19:30 and in 阿城区: refused with the reason and the fall
   await party.expectRefused(/07:00|19:00|服务时间/);
   await shot(page, 'flow2-refused-hours');
 
-  await api.setClock('2026-11-23T10:00:00+08:00');
+  await api.setClock(at('10:00'));
   await party.editAfterRefusal();
   await party.fillReport({ kind: 'motor_motor', manual: true, district: '阿城区', plates: HARBIN_PLATES });
   await party.submit();
@@ -136,7 +137,7 @@ test('(2) Harbin at 19:30 and in 阿城区: refused with the reason and the fall
 });
 
 test('(3) Nantong through the WeChat mini-program link: the same flow through the channel', async ({ actor, api, server, shot }) => {
-  await api.setClock('2026-11-23T21:30:00+08:00');
+  await api.setClock(at('21:30'));
   const secret = (JSON.parse(readFileSync(path.join(server.dataDir, 'dev-secrets.json'), 'utf8')) as Record<string, string>).KUAICHU_NANTONG_WECHAT_SECRET!;
   const seatScreen = await actor('console');
   const seat = new Seat(seatScreen.page, 'nantong');
@@ -145,7 +146,7 @@ test('(3) Nantong through the WeChat mini-program link: the same flow through th
 
   const phone = await actor('phone', { geolocation: CHONGCHUAN });
   const party = new Party(phone.page, 'nantong');
-  const token = issueChannelToken({ tenant: 'nantong', phone: '13812345678', sub: 'openid-e2e-flow3' }, secret, { now: new Date('2026-11-23T13:30:00Z') });
+  const token = issueChannelToken({ tenant: 'nantong', phone: '13812345678', sub: 'openid-e2e-flow3' }, secret, { now: new Date(at('21:30')) });
   await party.open({ channel: 'wechat_miniprogram', token });
   await party.passSafety();
   await party.fillReport({ kind: 'motor_motor', district: '崇川区', plates: ['苏FD23456', '苏F3M9K1'] });
@@ -177,7 +178,7 @@ test('(3) Nantong through the WeChat mini-program link: the same flow through th
 });
 
 test('(4) a dropped call is resumed with 继续处理 and comes back to the same seat', async ({ actor, api, shot }) => {
-  await api.setClock('2026-11-23T11:00:00+08:00');
+  await api.setClock(at('11:00'));
   const { seat, seatScreen, party, phone, signIn } = await harbinSeatAndParty(actor, api, '13912340004');
   await party.passSafety();
   await signIn();
@@ -203,7 +204,7 @@ test('(4) a dropped call is resumed with 继续处理 and comes back to the same
 });
 
 test('(5) a Harbin seat cannot open a Kunming case: the 404 page', async ({ actor, api, shot }) => {
-  await api.setClock('2026-11-23T10:00:00+08:00');
+  await api.setClock(at('10:00'));
   // A Kunming case, reported through the API (五华区, inside its hours).
   await api.call('POST', '/api/cities/kunming/party/code', { phone: '13712345678' });
   const code = await api.smsCode('kunming', '13712345678');

@@ -12,6 +12,7 @@ import { test, expect } from './support/fixtures.ts';
 import type { Api } from './support/api.ts';
 import { Officer } from './pages/Officer.ts';
 import { Admin } from './pages/Admin.ts';
+import { at, typed, YEAR } from './support/day.ts';
 
 const DAOLI = { lng: 126.617, lat: 45.773 };
 const PARTY_PHONE = '13800000101';
@@ -48,7 +49,7 @@ async function makeMedia(page: Page): Promise<{ photos: Buffer[]; clips: Buffer[
       ctx.fillRect(0, 0, w, h * 0.09);
       ctx.fillStyle = '#fff';
       ctx.font = `${Math.round(h * 0.05)}px sans-serif`;
-      ctx.fillText(`${label}  2026-11-23 09:5${Math.floor(t) % 10}`, w * 0.02, h * 0.065);
+      ctx.fillText(`${label}  ${typed(`09:5${Math.floor(t) % 10}`)}`, w * 0.02, h * 0.065);
     };
     const b64 = async (blob: Blob) => {
       const bytes = new Uint8Array(await blob.arrayBuffer());
@@ -125,7 +126,7 @@ async function evacuatedCase(api: Api, media: { photos: Buffer[]; clips: Buffer[
   const text = (item: string, data: Record<string, unknown>) => api.call('POST', `/api/cases/${reported.id}/evidence`, { item, data }, seat);
   await text('party_names', { names: ['张伟', '李娜'] });
   await text('plates', { plates: ['黑A12345', '黑AD56789'] });
-  await text('time', { text: '2026-11-23 09:52' });
+  await text('time', { text: typed('09:52') });
   await text('place', { text: '道里区中央大街与西十二道街交口' });
   await text('accident_type', { text: '追尾' });
   const items = ['parties_photo', 'parties_photo', 'collision_closeups', 'collision_closeups', 'plate_closeups', 'plate_closeups'];
@@ -140,7 +141,7 @@ async function evacuatedCase(api: Api, media: { photos: Buffer[]; clips: Buffer[
 }
 
 test('Harbin 10:00, 道里区: the officer determines an evacuated case, issues it, decides the review; the admin sees the profile and the SMS sent', async ({ actor, api, shot }) => {
-  await api.setClock('2026-11-23T10:00:00+08:00');
+  await api.setClock(at('10:00'));
   const { page } = await actor('console');
   const media = await makeMedia(page);
 
@@ -187,7 +188,7 @@ test('Harbin 10:00, 道里区: the officer determines an evacuated case, issues 
   await shot(page, 'officer-determination-preview');
   await officer.issue();
   const number = await officer.expectIssued();
-  expect(number).toMatch(/^HRB-2026-\d{6}$/);
+  expect(number).toMatch(new RegExp(`^HRB-${YEAR}-\\d{6}$`));
   await shot(page, 'officer-issued');
 
   // The document is there for the party too.
@@ -226,7 +227,7 @@ test('Harbin 10:00, 道里区: the officer determines an evacuated case, issues 
 });
 
 test('a review that revises the determination opens the form again with the grades as issued; the new document is served', async ({ actor, api, shot }) => {
-  await api.setClock('2026-11-23T11:00:00+08:00');
+  await api.setClock(at('11:00'));
   const { page } = await actor('console');
   const media = await makeMedia(page);
   const c = await evacuatedCase(api, media, '13800000111');

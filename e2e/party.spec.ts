@@ -15,6 +15,7 @@ import { Party } from './pages/Party.ts';
 import { PLATES, Staff } from './support/staff.ts';
 import { issueChannelToken } from '@kuaichu/plugin-channel-wechat';
 import { readFileSync } from 'node:fs';
+import { at, YEAR } from './support/day.ts';
 
 const DAOLI = { latitude: 45.773, longitude: 126.617 };
 /** The newest sign-in code sent to a phone (the API helper keeps the admin's token and renews it when the clock ended it). */
@@ -50,7 +51,7 @@ async function reportFromSession(page: Page, location: { lng: number; lat: numbe
 
 test.describe('party app (375×812)', () => {
   test('refused at 19:30, and in 阿城区: the reasons and the fallback, no call', async ({ actor, api, shot }) => {
-    await api.setClock('2026-11-23T19:30:00+08:00');
+    await api.setClock(at('19:30'));
     const evening = new Party((await actor('phone', { geolocation: DAOLI })).page, 'harbin');
     await evening.open();
     await evening.passSafety();
@@ -62,7 +63,7 @@ test.describe('party app (375×812)', () => {
     await expect(evening.page.getByTestId('fallback').locator('a[href="tel:122"]')).toBeVisible();
     await shot(evening.page, 'party-refused-hours');
 
-    await api.setClock('2026-11-23T10:00:00+08:00');
+    await api.setClock(at('10:00'));
     // No location permission on this phone: the party names the district by hand.
     const acheng = new Party((await actor('phone')).page, 'harbin');
     await acheng.open();
@@ -86,7 +87,7 @@ test.describe('party app (375×812)', () => {
   });
 
   test('10:00 in 道里区: safety → sign-in → report → queue → video → leave the scene', async ({ actor, api, shot }) => {
-    await api.setClock('2026-11-23T10:00:00+08:00');
+    await api.setClock(at('10:00'));
     const seat = await Staff.as(api, 'harbin', 'seat-daoli');
     await seat.call('POST', '/api/seat/status', { status: 'away' }).catch(() => {});
     const phone = actor('phone', { geolocation: DAOLI });
@@ -145,7 +146,7 @@ test.describe('party app (375×812)', () => {
   });
 
   test('网办进度: the e-determination, its PDF, review in time and after the deadline, the claim', async ({ actor, api, shot }) => {
-    await api.setClock('2026-11-23T10:00:00+08:00');
+    await api.setClock(at('10:00'));
     const party = new Party((await actor('phone', { geolocation: DAOLI })).page, 'harbin');
     await party.open();
     await party.passSafety();
@@ -168,7 +169,7 @@ test.describe('party app (375×812)', () => {
     await expect(party.page.getByTestId('case-list').locator('a[data-number]')).toHaveCount(2);
     await shot(party.page, 'party-progress');
     await party.openCase(cases[0]!.number);
-    expect(await party.expectDetermination()).toMatch(/^HRB-2026-\d{6}$/);
+    expect(await party.expectDetermination()).toMatch(new RegExp(`^HRB-${YEAR}-\\d{6}$`));
     await expect(party.page.getByTestId('determination')).toContainText('全部责任');
     await shot(party.page, 'party-determination');
     await party.downloadDocument();
@@ -196,7 +197,7 @@ test.describe('party app (375×812)', () => {
   });
 
   test('Nantong from the WeChat mini-program link: signed in by the channel token, the report carries the channel', async ({ actor, api, server, shot }) => {
-    const now = await api.setClock('2026-11-23T21:30:00+08:00'); // Nantong serves around the clock
+    const now = await api.setClock(at('21:30')); // Nantong serves around the clock
     const secret = (JSON.parse(readFileSync(path.join(server.dataDir, 'dev-secrets.json'), 'utf8')) as Record<string, string>)['KUAICHU_NANTONG_WECHAT_SECRET']!;
     const token = issueChannelToken({ tenant: 'nantong', phone: '13900000401', sub: 'openid-e2e-401' }, secret, { now: new Date(now) });
     const party = new Party((await actor('phone', { geolocation: { latitude: 32.01, longitude: 120.857 } })).page, 'nantong');

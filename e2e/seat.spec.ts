@@ -14,11 +14,12 @@ import { test, expect } from './support/fixtures.ts';
 import type { Api } from './support/api.ts';
 import { repoRoot } from './support/server.ts';
 import { Seat } from './pages/Seat.ts';
+import { at, typed } from './support/day.ts';
 
 const TENANT = 'harbin';
 const DAOLI = { lng: 126.617, lat: 45.773 };
 const CHONGCHUAN = { lng: 120.857, lat: 32.01 };
-const HARBIN_10AM = '2026-11-23T10:00:00+08:00';
+const HARBIN_10AM = at('10:00');
 
 /** The media plugin's test call page (window.call.join/drop …), bundled once with the real client. */
 let callPageJs: Promise<string> | null = null;
@@ -48,7 +49,7 @@ async function report(api: Api, party: Party, plates: string[], where = { ...DAO
     clientKey: `seat-e2e-${party.phone}-${Date.now()}`,
     report: {
       location: { ...point, source: 'gps', accuracyMeters: 8 }, kind: 'motor_motor', address,
-      occurredAt: '2026-11-23T09:55:00+08:00', parties: plates.length, vehicles: plates.map((plate) => ({ plate, class: 'small_car' })),
+      occurredAt: at('09:55'), parties: plates.length, vehicles: plates.map((plate) => ({ plate, class: 'small_car' })),
     },
   }, party.token);
   expect(c.state).toBe('queued');
@@ -115,15 +116,15 @@ test.describe('seat console (接警台)', () => {
     await seat.recordClip('vehicle_angles');
     await seat.recordClip('vehicle_angles');
 
-    // Automatic checks: 李娜's licence, her car's registration and 交强险 (in force on 2026-11-23).
+    // Automatic checks: 李娜's licence, her car's registration and 交强险 (in force on the suite's day).
     await seat.runChecks({ driverName: '李娜', idNumber: '230103199007214422', plate: '黑AD56789' });
     await seat.expectChecks({ driver_licence: true, vehicle_registration: true, compulsory_insurance: true });
-    // The other car's policy ended on 2026-08-31: shown as failed, the line stays satisfied by the first.
+    // The other car's policy ended on 2026-08-31, before any day of the suite: shown as failed, the line stays satisfied by the first.
     await seat.runChecks({ driverName: '张伟', idNumber: '230102198503127810', plate: '黑A12345' });
     await seat.expectChecks({ compulsory_insurance: false });
 
     await seat.fillInfo({ party_names: '李娜、张伟', accident_type: '追尾' });
-    await seat.fillInfo({ plates: '黑AD56789、黑A12345', time: '2026-11-23 09:55', place: '道里区中央大街与西十二道街交口' });
+    await seat.fillInfo({ plates: '黑AD56789、黑A12345', time: typed('09:55'), place: '道里区中央大街与西十二道街交口' });
     await shot(page, 'seat-call-checklist');
     await seat.fillStatement('李娜：我在路口等红灯，被后车追尾。张伟：我起步时没注意前车，追尾了。');
     await seat.addNote('双方对事实无争议，车辆均可移动。张伟车辆交强险已过期，请民警注意。');

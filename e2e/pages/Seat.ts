@@ -5,6 +5,7 @@
  */
 import { expect, type Locator, type Page } from '@playwright/test';
 import { DEMO_PASSWORD } from '../support/server.ts';
+import { typed } from '../support/day.ts';
 
 export interface CheckInput {
   driverName?: string;
@@ -14,7 +15,8 @@ export interface CheckInput {
 
 /**
  * A driver and a plate of each city that the development registry (plugins/registry-dev
- * fixtures) passes on 2026-11-23: licence valid, registration normal, 交强险 in force.
+ * fixtures) passes on any day of the suite (KUAICHU_E2E_DAY): licence valid, registration normal,
+ * 交强险 in force.
  */
 export const VALID_PARTY: Record<string, Required<CheckInput>> = {
   harbin: { driverName: '李娜', idNumber: '230103199007214422', plate: '黑AD56789' },
@@ -24,7 +26,7 @@ export const VALID_PARTY: Record<string, Required<CheckInput>> = {
 };
 
 /** What completeEvidence() types into text lines it finds empty. */
-const TEXT_DEFAULTS: Record<string, string> = { party_names: '李娜、张伟', accident_type: '追尾', time: '2026-11-23 09:55', place: '事故现场', plates: '黑AD56789、黑A12345' };
+const TEXT_DEFAULTS: Record<string, string> = { party_names: '李娜、张伟', accident_type: '追尾', time: typed('09:55'), place: '事故现场', plates: '黑AD56789、黑A12345' };
 
 export class Seat {
   constructor(readonly page: Page, readonly tenant: string) {}

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { at } from './day.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const DEMO_PASSWORD = 'e2e-demo-password';
@@ -51,7 +52,8 @@ export async function startServer(opts: { clockStart?: string; env?: Record<stri
       KUAICHU_PUBLIC_URL: url,
       KUAICHU_DEMO_PASSWORD: DEMO_PASSWORD,
       KUAICHU_CLOCK: 'manual',
-      KUAICHU_CLOCK_START: opts.clockStart ?? '2026-11-23T02:00:00Z',
+      // 10:00 Beijing time on the suite's day (KUAICHU_E2E_DAY, support/day.ts).
+      KUAICHU_CLOCK_START: opts.clockStart ?? at('10:00'),
       KUAICHU_MEDIA_LISTEN_IP: '127.0.0.1',
       KUAICHU_MEDIA_WORKERS: '1',
       // Every actor signs in from 127.0.0.1; the limits themselves are tested in core/test.

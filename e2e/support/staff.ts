@@ -4,6 +4,7 @@
  */
 import { expect } from '@playwright/test';
 import type { Api } from './api.ts';
+import { chinese, typed } from './day.ts';
 
 /** The two cars of the Harbin fixtures (registry-dev): 黑AD56789's 交强险 is in force on the test date. */
 export const PLATES = ['黑A12345', '黑AD56789'];
@@ -49,7 +50,7 @@ export class Staff {
     const text = (item: string, data: Record<string, unknown>) => this.call('POST', `/api/cases/${caseId}/evidence`, { item, data });
     await text('party_names', { names: ['张伟', '李娜'] });
     await text('plates', { plates: PLATES });
-    await text('time', { text: '2026-11-23 09:55' });
+    await text('time', { text: typed('09:55') });
     await text('place', { text: '道里区中央大街与西十二道街交口' });
     await text('accident_type', { text: '追尾' });
     await text('statement', { text: '我在等红灯，后车追尾。' });
@@ -63,7 +64,7 @@ export class Staff {
     };
     for (const item of ['parties_photo', 'collision_closeups', 'plate_closeups']) for (const i of [1, 2]) await file(item, PNG, `${item}-${i}.png`, 'image/png');
     for (const i of [1, 2]) await file('vehicle_angles', WEBM, `angle-${i}.webm`, 'video/webm');
-    // 黑AD56789 (李娜): its 交强险 runs to 2027-01-09; 黑A12345's ended on 2026-08-31 (registry-dev fixtures).
+    // 黑AD56789 (李娜): its 交强险 runs to 2099-01-09; 黑A12345's ended on 2026-08-31 (registry-dev fixtures).
     await this.call('POST', `/api/cases/${caseId}/checks`, { driver: { name: '李娜', idNumber: '230103199007214422' }, plate: '黑AD56789' });
     await expect.poll(async () => (await this.call<{ state: string }>('GET', `/api/cases/${caseId}`)).state).toBe('evidence_complete');
   }
@@ -71,7 +72,7 @@ export class Staff {
   /** Officer: 后台定责, served at once. */
   async determine(caseId: string): Promise<void> {
     await this.call('POST', `/api/cases/${caseId}/determination`, {
-      facts: '2026年11月23日9时55分，张伟驾驶黑A12345在道里区中央大街追尾李娜驾驶的黑AD56789。',
+      facts: `${chinese(9, 55)}，张伟驾驶黑A12345在道里区中央大街追尾李娜驾驶的黑AD56789。`,
       parties: [
         { name: '张伟', plate: '黑A12345', vehicleClass: 'small_car', insurerId: 'picc', faultBehaviour: '未与前车保持安全距离', liability: 'full' },
         { name: '李娜', phone: '13800000002', plate: '黑AD56789', insurerId: 'pingan', faultBehaviour: '无', liability: 'none' },

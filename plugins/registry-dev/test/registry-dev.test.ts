@@ -64,8 +64,8 @@ test('verifyDriver: a valid licence', async () => {
   const r = await registry.verifyDriver({ tenant, name: '张伟', idNumber: '230102198503127810' });
   assert.equal(r.ok, true);
   assert.equal(r.status, 'valid');
-  assert.match(r.detail, /^驾驶证状态正常：张\*，准驾车型C1，有效期至2033-05-20$/);
-  assert.deepEqual(r.data, { name: '张*', idNumber: '2301**********7810', licenceClass: 'C1', validUntil: '2033-05-20', licenceStatus: 'valid' });
+  assert.match(r.detail, /^驾驶证状态正常：张\*，准驾车型C1，有效期至2099-05-20$/);
+  assert.deepEqual(r.data, { name: '张*', idNumber: '2301**********7810', licenceClass: 'C1', validUntil: '2099-05-20', licenceStatus: 'valid' });
   assert.equal(r.checkedAt.toISOString(), '2026-06-01T02:00:00.000Z');
   // a lower-case x is accepted
   assert.equal((await registry.verifyDriver({ tenant, name: '周强', idNumber: '32090319820615075x' })).status, 'valid');
@@ -94,10 +94,11 @@ test('verifyDriver: expired and suspended licences; a licence past its date is e
   const suspended = await registry.verifyDriver({ tenant, name: '孙丽', idNumber: '320902199109283321' });
   assert.equal(suspended.status, 'suspended');
   assert.equal(suspended.ok, false);
-  const later = createRegistryDev({}, ctx, { clock: fixedClock('2029-09-03T00:00:00+08:00') });
-  assert.equal((await later.verifyDriver({ tenant, name: '李娜', idNumber: '230103199007214422' })).status, 'expired');
-  const lastDay = createRegistryDev({}, ctx, { clock: fixedClock('2029-09-02T23:59:59+08:00') });
-  assert.equal((await lastDay.verifyDriver({ tenant, name: '李娜', idNumber: '230103199007214422' })).status, 'valid');
+  // 刘洋's licence is recorded valid until 2030-11-21 (Beijing days, the last day until 24:00).
+  const later = createRegistryDev({}, ctx, { clock: fixedClock('2030-11-22T00:00:00+08:00') });
+  assert.equal((await later.verifyDriver({ tenant, name: '刘洋', idNumber: '530103199212300419' })).status, 'expired');
+  const lastDay = createRegistryDev({}, ctx, { clock: fixedClock('2030-11-21T23:59:59+08:00') });
+  assert.equal((await lastDay.verifyDriver({ tenant, name: '刘洋', idNumber: '530103199212300419' })).status, 'valid');
 });
 
 test('verifyVehicle: registration statuses and unknown plates', async () => {
@@ -149,6 +150,30 @@ test('verifyInsurance: renewals, lapsed and not-yet-effective policies, no polic
   assert.equal(none.insurerId, undefined);
   assert.equal((await registry.verifyInsurance({ tenant, plate: '黑A99999', at })).status, 'not_found');
   await assert.rejects(registry.verifyInsurance({ tenant, plate: '黑A12345', at: new Date('nope') }), /valid `at` date/);
+});
+
+test('the records the end-to-end suite relies on keep their outcome on any day it may be moved to (KUAICHU_E2E_DAY)', async () => {
+  // e2e/pages/Seat.ts VALID_PARTY and e2e/support/staff.ts: each city's valid driver and car, and
+  // 张伟's 黑A12345 whose 交强险 lapsed on 2026-08-31. From the default day to the end of the century.
+  const valid = [
+    { name: '李娜', idNumber: '230103199007214422', plate: '黑AD56789' },
+    { name: '张伟', idNumber: '230102198503127810', plate: null },
+    { name: '赵磊', idNumber: '320612199405069131', plate: '苏FD23456' },
+    { name: '王芳', idNumber: '530102198811052241', plate: '云A5U8M3' },
+    { name: '周强', idNumber: '32090319820615075X', plate: '苏J6H2P9' },
+  ];
+  for (const day of ['2026-11-23', '2030-11-25', '2098-12-31']) {
+    const at = new Date(`${day}T10:00:00+08:00`);
+    const onDay = createRegistryDev({}, ctx, { clock: fixedClock(at) });
+    for (const v of valid) {
+      assert.equal((await onDay.verifyDriver({ tenant, name: v.name, idNumber: v.idNumber })).status, 'valid', `${v.name} on ${day}`);
+      if (v.plate) {
+        assert.equal((await onDay.verifyVehicle({ tenant, plate: v.plate })).status, 'valid', `${v.plate} on ${day}`);
+        assert.equal((await onDay.verifyInsurance({ tenant, plate: v.plate, at })).status, 'valid', `${v.plate} 交强险 on ${day}`);
+      }
+    }
+    assert.equal((await onDay.verifyInsurance({ tenant, plate: '黑A12345', at })).status, 'expired', `黑A12345 on ${day}`);
+  }
 });
 
 test('results carry masked personal values only', async () => {
