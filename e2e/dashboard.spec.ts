@@ -86,9 +86,9 @@ test('after a simulated day of Kunming the dashboard shows the API figures, expo
   // Refresh without reload: a new report reaches the tiles by the refresh button alone.
   await page.evaluate(() => ((window as unknown as { __stayed: boolean }).__stayed = true));
   await api.setClock(`${DAY}T15:00:00+08:00`);
-  await api.call('POST', '/api/cities/kunming/party/code', { phone: '13712340099' });
+  const { challenge } = await api.call<{ challenge: string }>('POST', '/api/cities/kunming/party/code', { phone: '13712340099' });
   const code = await api.smsCode('kunming', '13712340099');
-  const { token } = await api.call<{ token: string }>('POST', '/api/cities/kunming/party/session', { phone: '13712340099', code });
+  const { token } = await api.call<{ token: string }>('POST', '/api/cities/kunming/party/session', { phone: '13712340099', code, challenge });
   await api.call('POST', '/api/cases', { clientKey: '0b6f5a43-6e0b-4d7e-9a53-4c3d2f1e0a99', report: { location: { lng: 102.704, lat: 25.048 }, kind: 'motor_motor' } }, token);
   await expect.poll(async () => (await analyst()).total.reports, { timeout: 20_000 }).toBe(before.total.reports + 1);
   await page.getByTestId('refresh').click();

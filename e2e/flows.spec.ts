@@ -206,9 +206,9 @@ test('(4) a dropped call is resumed with 继续处理 and comes back to the same
 test('(5) a Harbin seat cannot open a Kunming case: the 404 page', async ({ actor, api, shot }) => {
   await api.setClock(at('10:00'));
   // A Kunming case, reported through the API (五华区, inside its hours).
-  await api.call('POST', '/api/cities/kunming/party/code', { phone: '13712345678' });
+  const { challenge } = await api.call<{ challenge: string }>('POST', '/api/cities/kunming/party/code', { phone: '13712345678' });
   const code = await api.smsCode('kunming', '13712345678');
-  const { token } = await api.call<{ token: string }>('POST', '/api/cities/kunming/party/session', { phone: '13712345678', code });
+  const { token } = await api.call<{ token: string }>('POST', '/api/cities/kunming/party/session', { phone: '13712345678', code, challenge });
   const kunming = await api.call<{ id: string }>('POST', '/api/cases', {
     clientKey: '5d2b7a4e-8a6f-4a44-9d3c-0e3f6c1b2a11',
     report: { location: { lng: 102.704, lat: 25.048 }, kind: 'motor_motor' },

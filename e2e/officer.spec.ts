@@ -96,9 +96,9 @@ async function makeMedia(page: Page): Promise<{ photos: Buffer[]; clips: Buffer[
 
 /** A party signed in by SMS code: its bearer token and the code it received. */
 async function partySignIn(api: Api, phone: string): Promise<{ token: string; code: string }> {
-  await api.call('POST', '/api/cities/harbin/party/code', { phone });
+  const { challenge } = await api.call<{ challenge: string }>('POST', '/api/cities/harbin/party/code', { phone });
   const code = await api.smsCode('harbin', phone);
-  return { token: (await api.call<{ token: string }>('POST', '/api/cities/harbin/party/session', { phone, code })).token, code };
+  return { token: (await api.call<{ token: string }>('POST', '/api/cities/harbin/party/session', { phone, code, challenge })).token, code };
 }
 
 async function upload(api: Api, token: string, caseId: string, item: string, name: string, bytes: Buffer, type: string): Promise<void> {

@@ -37,9 +37,9 @@ interface Party {
 }
 
 async function partySignIn(api: Api, phone: string, tenant = TENANT): Promise<Party> {
-  await api.call('POST', `/api/cities/${tenant}/party/code`, { phone });
+  const { challenge } = await api.call<{ challenge: string }>('POST', `/api/cities/${tenant}/party/code`, { phone });
   const code = await api.smsCode(tenant, phone);
-  const s = await api.call<{ token: string }>('POST', `/api/cities/${tenant}/party/session`, { phone, code });
+  const s = await api.call<{ token: string }>('POST', `/api/cities/${tenant}/party/session`, { phone, code, challenge });
   return { phone, token: s.token };
 }
 

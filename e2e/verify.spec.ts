@@ -18,8 +18,8 @@ const UNKNOWN = 'ABCD-EFGH-IJKL-MNOP';
 
 /** A served determination (张伟 全部, 李娜 无责任), made through the API: its number and the printed verification URL. */
 async function servedDetermination(api: Api, phone: string): Promise<{ number: string; verifyUrl: string }> {
-  await api.call('POST', '/api/cities/harbin/party/code', { phone });
-  const party = (await api.call<{ token: string }>('POST', '/api/cities/harbin/party/session', { phone, code: await api.smsCode('harbin', phone) })).token;
+  const { challenge } = await api.call<{ challenge: string }>('POST', '/api/cities/harbin/party/code', { phone });
+  const party = (await api.call<{ token: string }>('POST', '/api/cities/harbin/party/session', { phone, code: await api.smsCode('harbin', phone), challenge })).token;
   const seat = await Staff.as(api, 'harbin', 'seat-daoli');
   await seat.available();
   const c = await api.call<{ id: string }>('POST', '/api/cases', {

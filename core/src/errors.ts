@@ -23,6 +23,10 @@ export const Errors = {
   unauthenticated: make('KC_UNAUTHENTICATED', 401, 'sign in first'),
   badCredentials: make('KC_BAD_CREDENTIALS', 401, 'wrong user name or password'),
   otpInvalid: make('KC_OTP_INVALID', 401, 'the code is wrong or has expired'),
+  /** details.retryAfterSeconds: when a new code can be requested from this device. */
+  otpTooManyTries: make('KC_OTP_TOO_MANY_TRIES', 429, 'too many wrong codes; this code no longer works, request a new one later'),
+  /** details.retryAfterSeconds: how long the lock still lasts. */
+  accountLocked: make('KC_ACCOUNT_LOCKED', 429, 'too many failed sign-ins; this account is locked for a while'),
   channelTokenInvalid: make('KC_CHANNEL_TOKEN_INVALID', 401, 'the channel link is not valid or has expired'),
   forbidden: make('KC_FORBIDDEN', 403, 'your role does not allow this'),
   csrf: make('KC_CSRF', 403, 'missing or wrong X-CSRF-Token header'),
@@ -36,6 +40,7 @@ export const Errors = {
   seatBusy: make('KC_SEAT_BUSY', 409, 'the seat is on a call'),
   liabilityInconsistent: make('KC_LIABILITY_INCONSISTENT', 422, 'the liability grades do not fit together'),
   fileType: make('KC_FILE_TYPE', 415, 'this kind of file is not accepted'),
+  unsupportedMediaType: make('KC_UNSUPPORTED_MEDIA_TYPE', 415, 'this content type is not accepted'),
   fileTooLarge: make('KC_FILE_TOO_LARGE', 413, 'the file is too large'),
   rateLimited: make('KC_RATE_LIMITED', 429, 'too many requests; try again shortly'),
   unavailable: make('KC_UNAVAILABLE', 503, 'a service the request needs is not available'),

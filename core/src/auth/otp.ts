@@ -1,46 +1,136 @@
 /**
- * Party sign-in by phone: a six-digit code sent through the SMS port. Codes are stored as an
- * HMAC (keyed by a server secret), expire after 5 minutes, allow 5 tries, and a new code is
- * sent at most once a minute per phone.
+ * Party sign-in by phone: a six-digit code sent through the SMS port, bound to a challenge
+ * that only the requesting device receives (in the answer, never by SMS). Codes are stored as
+ * an HMAC keyed by a server secret and expire after 5 minutes.
+ *
+ * Why a challenge (issue 11.7): with one code per phone, anyone could type 5 wrong codes for a
+ * stranger's number and void the code the driver was about to type. Now wrong tries count
+ * against the challenge they were made with, so a device without the driver's challenge cannot
+ * touch the driver's code at all; it burns only codes it asked for itself.
+ *
+ * Limits, by phone AND by client (clientKey: the address fastify resolved through the trusted
+ * proxies, an IPv6 /64):
+ * - 5 wrong tries void a challenge (KC_OTP_TOO_MANY_TRIES); the client that made them may ask
+ *   for a new code for that phone only after a wait that doubles with each voided code
+ *   (1 min, 2, 4 … at most an hour; forgotten after a quiet day, or at a successful sign-in).
+ * - A client gets a code for a phone at most once a minute and 5 times an hour.
+ * - A phone gets at most 20 codes an hour from all clients together: the ceiling on SMS
+ *   bombing and on guessing (at most 100 guesses an hour at one phone's codes, 1 in 10 000).
+ * The decision: a single other client can neither void the driver's code nor hold back the
+ * driver's next one (its own sends take 5 of the 20). Only an attacker with at least four
+ * addresses outside one /64 can reach the phone's ceiling, and then for at most the rest of
+ * the hour, while a code the driver already holds keeps working; lifting that ceiling would
+ * open the phone to unbounded SMS bombing and guessing.
  */
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { CoreContext } from '../context.ts';
+import type { Queryable } from '../db/db.ts';
 import { Errors } from '../errors.ts';
 
 const TTL_MS = 5 * 60_000;
 const RESEND_MS = 60_000;
 const MAX_ATTEMPTS = 5;
+const HOUR_MS = 3600_000;
+const CLIENT_SENDS_PER_HOUR = 5;
+const PHONE_SENDS_PER_HOUR = 20;
+const BASE_BLOCK_MS = 60_000;
+const MAX_BLOCK_MS = HOUR_MS;
+const FORGET_STRIKES_MS = 24 * HOUR_MS;
+/** Namespace of the per-phone advisory lock (the first key of pg_advisory_xact_lock(int, int)). */
+const LOCK_NS = 7_318_205;
 export const PHONE_PATTERN = '^1[3-9]\\d{9}$';
 
-function codeHash(secret: string, tenant: string, phone: string, code: string): string {
-  return createHmac('sha256', secret).update(`${tenant}|${phone}|${code}`).digest('hex');
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+function codeHash(secret: string, tenant: string, phone: string, challenge: string, code: string): string {
+  return createHmac('sha256', secret).update(`${tenant}|${phone}|${challenge}|${code}`).digest('hex');
 }
 
-export async function sendCode(ctx: CoreContext, tenant: string, phone: string): Promise<{ expiresAt: Date }> {
+export async function sendCode(ctx: CoreContext, tenant: string, phone: string, client: string): Promise<{ expiresAt: Date; challenge: string }> {
   const city = ctx.cities.get(tenant);
   const now = ctx.clock.now();
-  const [prev] = await ctx.db.query<{ sent_at: Date }>('SELECT sent_at FROM otp_codes WHERE tenant = $1 AND phone = $2', [tenant, phone]);
-  if (prev && now.getTime() - new Date(prev.sent_at).getTime() < RESEND_MS) throw Errors.rateLimited('a code was sent less than a minute ago');
+  const challenge = randomBytes(18).toString('base64url');
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const expiresAt = new Date(now.getTime() + TTL_MS);
-  await ctx.db.query(
-    `INSERT INTO otp_codes (tenant, phone, code_hash, sent_at, expires_at, attempts) VALUES ($1, $2, $3, $4, $5, 0)
-     ON CONFLICT (tenant, phone) DO UPDATE SET code_hash = $3, sent_at = $4, expires_at = $5, attempts = 0`,
-    [tenant, phone, codeHash(ctx.documentSecret, tenant, phone, code), now, expiresAt],
-  );
+  await ctx.db.tx(async (q) => {
+    // One decision at a time per phone, in every process: the hourly counts below stay true.
+    await q.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NS, `${tenant}|${phone}`]);
+    const [block] = await q.query<{ blocked_until: Date | null }>('SELECT blocked_until FROM otp_client_throttles WHERE tenant = $1 AND phone = $2 AND client = $3', [tenant, phone, client]);
+    const blockedMs = block?.blocked_until ? new Date(block.blocked_until).getTime() - now.getTime() : 0;
+    if (blockedMs > 0) throw tooManyTries(blockedMs);
+    await q.query('DELETE FROM otp_challenges WHERE tenant = $1 AND phone = $2 AND sent_at <= $3', [tenant, phone, new Date(now.getTime() - HOUR_MS)]);
+    // Sends of the last hour; rows "in the future" (a test clock set back) do not count.
+    const sent = (await q.query<{ client: string; sent_at: Date }>(
+      'SELECT client, sent_at FROM otp_challenges WHERE tenant = $1 AND phone = $2 AND sent_at <= $3 ORDER BY sent_at', [tenant, phone, now],
+    )).map((r) => ({ client: r.client, at: new Date(r.sent_at).getTime() }));
+    const mine = sent.filter((s) => s.client === client);
+    const last = mine.at(-1);
+    if (last && now.getTime() - last.at < RESEND_MS) throw Errors.rateLimited('a code was sent less than a minute ago', { retryAfterSeconds: seconds(last.at + RESEND_MS - now.getTime()) });
+    if (mine.length >= CLIENT_SENDS_PER_HOUR) throw Errors.rateLimited('too many codes asked for this phone from here in the last hour', { retryAfterSeconds: seconds(mine[mine.length - CLIENT_SENDS_PER_HOUR]!.at + HOUR_MS - now.getTime()) });
+    if (sent.length >= PHONE_SENDS_PER_HOUR) throw Errors.rateLimited('too many codes sent to this phone in the last hour', { retryAfterSeconds: seconds(sent[sent.length - PHONE_SENDS_PER_HOUR]!.at + HOUR_MS - now.getTime()) });
+    await q.query(
+      'INSERT INTO otp_challenges (challenge_hash, tenant, phone, client, code_hash, sent_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [sha256(challenge), tenant, phone, client, codeHash(ctx.documentSecret, tenant, phone, challenge, code), now, expiresAt],
+    );
+  });
   await ctx.ports.get(tenant, 'sms').send({ tenant, to: phone, kind: 'otp', text: `您的${city.profile.city.zh}事故快处验证码为 ${code}，5 分钟内有效。请勿告诉他人。` });
-  return { expiresAt };
+  return { expiresAt, challenge };
 }
 
-export async function checkCode(ctx: CoreContext, tenant: string, phone: string, code: string): Promise<void> {
+export async function checkCode(ctx: CoreContext, tenant: string, phone: string, code: string, challenge: string, client: string): Promise<void> {
   const now = ctx.clock.now();
-  const [row] = await ctx.db.query<{ code_hash: string; expires_at: Date; attempts: number }>(
-    'UPDATE otp_codes SET attempts = attempts + 1 WHERE tenant = $1 AND phone = $2 RETURNING code_hash, expires_at, attempts',
-    [tenant, phone],
+  const id = sha256(challenge);
+  // Counted before comparing, atomically: parallel guesses cannot get past the limit.
+  const [row] = await ctx.db.query<{ code_hash: string; expires_at: Date; attempts: number; client: string }>(
+    `UPDATE otp_challenges SET attempts = attempts + 1 WHERE challenge_hash = $1 AND tenant = $2 AND phone = $3 AND attempts < ${MAX_ATTEMPTS}
+     RETURNING code_hash, expires_at, attempts, client`,
+    [id, tenant, phone],
   );
-  if (!row || new Date(row.expires_at) <= now || row.attempts > MAX_ATTEMPTS) throw Errors.otpInvalid();
+  if (!row) {
+    const [spent] = await ctx.db.query('SELECT 1 FROM otp_challenges WHERE challenge_hash = $1 AND tenant = $2 AND phone = $3', [id, tenant, phone]);
+    if (!spent) throw Errors.otpInvalid('no code was asked for with this challenge, or it was used; request a new code');
+    throw tooManyTries(await blockedMs(ctx.db, tenant, phone, client, now));
+  }
+  if (new Date(row.expires_at) <= now) throw Errors.otpInvalid('the code has expired; request a new one');
   const a = Buffer.from(row.code_hash, 'hex');
-  const b = Buffer.from(codeHash(ctx.documentSecret, tenant, phone, code), 'hex');
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw Errors.otpInvalid();
-  await ctx.db.query('DELETE FROM otp_codes WHERE tenant = $1 AND phone = $2', [tenant, phone]);
+  const b = Buffer.from(codeHash(ctx.documentSecret, tenant, phone, challenge, code), 'hex');
+  if (a.length === b.length && timingSafeEqual(a, b)) {
+    await ctx.db.query('DELETE FROM otp_challenges WHERE challenge_hash = $1', [id]);
+    await ctx.db.query('DELETE FROM otp_client_throttles WHERE tenant = $1 AND phone = $2 AND client = $3', [tenant, phone, client]);
+    return;
+  }
+  if (row.attempts < MAX_ATTEMPTS) throw Errors.otpInvalid(undefined, { triesLeft: MAX_ATTEMPTS - row.attempts });
+  // The last try of this challenge failed: it is void, and whoever asked for it and whoever
+  // guessed with it wait longer before their next code for this phone.
+  let wait = 0;
+  for (const c of new Set([client, row.client])) wait = Math.max(wait, await strike(ctx.db, tenant, phone, c, now));
+  throw tooManyTries(wait);
+}
+
+function tooManyTries(waitMs: number) {
+  const retryAfterSeconds = waitMs > 0 ? seconds(waitMs) : 0;
+  return Errors.otpTooManyTries(
+    retryAfterSeconds ? `too many wrong codes; this code no longer works, request a new one in ${Math.ceil(retryAfterSeconds / 60)} min` : 'too many wrong codes; this code no longer works, request a new one',
+    { retryAfterSeconds },
+  );
+}
+
+async function blockedMs(db: Queryable, tenant: string, phone: string, client: string, now: Date): Promise<number> {
+  const [t] = await db.query<{ blocked_until: Date | null }>('SELECT blocked_until FROM otp_client_throttles WHERE tenant = $1 AND phone = $2 AND client = $3', [tenant, phone, client]);
+  return t?.blocked_until ? Math.max(0, new Date(t.blocked_until).getTime() - now.getTime()) : 0;
+}
+
+/** One more voided code for (phone, client): the wait before its next code doubles. Returns that wait. */
+async function strike(db: Queryable, tenant: string, phone: string, client: string, now: Date): Promise<number> {
+  const [{ strikes }] = (await db.query<{ strikes: number }>(
+    `INSERT INTO otp_client_throttles AS t (tenant, phone, client, strikes, last_strike_at) VALUES ($1, $2, $3, 1, $4)
+     ON CONFLICT (tenant, phone, client) DO UPDATE SET
+       strikes = CASE WHEN t.last_strike_at IS NULL OR t.last_strike_at < $5 THEN 1 ELSE t.strikes + 1 END, last_strike_at = $4
+     RETURNING strikes`,
+    [tenant, phone, client, now, new Date(now.getTime() - FORGET_STRIKES_MS)],
+  )) as [{ strikes: number }];
+  const ms = Math.min(MAX_BLOCK_MS, BASE_BLOCK_MS * 2 ** (strikes - 1));
+  await db.query('UPDATE otp_client_throttles SET blocked_until = $4 WHERE tenant = $1 AND phone = $2 AND client = $3', [tenant, phone, client, new Date(now.getTime() + ms)]);
+  return ms;
 }

@@ -305,7 +305,9 @@ export interface SchemaIndex {
   httpSeatStatus?: SeatStatusBody;
   httpSession?: SessionResponse;
   httpSmsOutbox?: SmsOutboxView;
+  httpStaffLocks?: StaffLocks;
   httpStaffLogin?: StaffLoginBody;
+  httpStaffUnlock?: StaffUnlock;
   httpTestClock?: TestClockBody;
   pluginsChannelWechat?: ChannelWechatOptions;
   pluginsDispatchDev?: DispatchDevOptions;
@@ -643,9 +645,13 @@ export interface EvidenceItem {
   kind: 'text' | 'photo' | 'video' | 'check' | 'statement';
   label: LocalText;
   /**
-   * How many items satisfy it (photos per angle etc.).
+   * How many items satisfy it (photos per angle etc.); with per, how many for each party, driver or vehicle.
    */
   min?: number;
+  /**
+   * What min counts per: party — each party of the case (names, statements, a photo of each party); driver — the driver of each motor vehicle (licence check); vehicle — each motor vehicle (plates, registration, 交强险, plate photos). The case needs min × that many items: two cars need two licence checks. Without per, min counts for the whole case; a check line without per counts its own subject (driver_licence per driver, face_match per party, the other checks per vehicle).
+   */
+  per?: 'party' | 'driver' | 'vehicle';
   /**
    * For kind check: which automatic check.
    */
@@ -680,13 +686,22 @@ export interface Claims {
    */
   mode: 'one_tap' | 'realtime';
   /**
-   * Insurers named by the city; any insurer is reachable when omitted.
+   * The 交强险 insurers of the city (ids as the registry answers them): the officer picks from these, and each has one name everywhere.
+   *
+   * @minItems 1
    */
-  insurers?: Insurer[];
+  insurers: [Insurer, ...Insurer[]];
 }
+/**
+ * An insurer of the city: one display name (name) on the consoles and in the app, its registered legal name (legalName, e.g. 中国平安财产保险股份有限公司) on documents.
+ */
 export interface Insurer {
   id: string;
   name: LocalText;
+  /**
+   * The registered company name printed on the e-determination, e.g. 中国平安财产保险股份有限公司.
+   */
+  legalName: string;
 }
 /**
  * What an ineligible party is told: never a dead end.
@@ -773,6 +788,14 @@ export interface Decision {
     passed: boolean;
     detail?: string;
   }[];
+  /**
+   * When the place is outside this city's area but inside another city's (the party may have picked the wrong city): that city, and its district there. Absent otherwise.
+   */
+  coveredBy?: {
+    tenant: string;
+    city: LocalText;
+    district: string;
+  };
   /**
    * Where a refused party goes instead (on-site police); null when eligible.
    */
@@ -1260,15 +1283,31 @@ export interface ChecklistLineView {
   kind: EvidenceKind;
   label: LocalText;
   /**
-   * Items needed.
+   * Items needed: the line’s min, times the parties, drivers or vehicles of the case when the line counts per one of them.
    */
   min: number;
   /**
-   * Items that count (not superseded; checks only when passed).
+   * Items that count (not superseded; a check counts each subject — driver, vehicle — the registry answered about, passed or not; entries of a list line such as the names or plates).
    */
   have: number;
   satisfied: boolean;
   optional: boolean;
+  /**
+   * What the line counts per (the profile’s per): party, driver or vehicle; absent when it counts for the whole case.
+   */
+  per?: 'party' | 'driver' | 'vehicle';
+  /**
+   * Checks the registry answered with a failure (licence expired, 交强险 lapsed …), per subject, newest answer: checked, so they count in have, and shown to the seat, who decides whether the case goes to on-site police.
+   */
+  findings?: CheckFinding[];
+}
+export interface CheckFinding {
+  /**
+   * Who or what was checked, as the seat may see it (masked name and ID number, or the plate).
+   */
+  subject: string;
+  status: string;
+  detail: string;
 }
 /**
  * One evidence item (staff only).
@@ -1428,6 +1467,10 @@ export interface CodeSent {
    * The code expires then, on the server's clock (5 minutes after sending). For display use expiresInSeconds: a phone's own clock need not agree with the server's.
    */
   expiresAt: string;
+  /**
+   * Send it back with the code (POST …/party/session): the code works only with the challenge of the request that sent it, so wrong tries from another device cannot void it.
+   */
+  challenge: string;
   /**
    * Seconds the code stays valid from now, judged by the server; what the app tells the party ("5 分钟内有效").
    */
@@ -1645,6 +1688,7 @@ export interface PartyCodeBody {
 export interface PartySessionBody {
   phone: string;
   code: string;
+  challenge: string;
 }
 /**
  * One automatic check (driver licence, vehicle registration, 交强险) as recorded in the evidence (POST /api/cases/:id/checks answers a list).
@@ -1761,12 +1805,40 @@ export interface SmsOutboxMessage {
   segments?: number;
 }
 /**
+ * The tenant's staff accounts locked now after failed sign-ins (GET /api/admin/staff-locks).
+ */
+export interface StaffLocks {
+  locks: StaffLock[];
+}
+export interface StaffLock {
+  username: string;
+  failures: number;
+  /**
+   * How long the lock still lasts (a duration: the server's clock is the judge).
+   */
+  lockedForSeconds: number;
+}
+/**
  * Staff sign-in (seat, officer, analyst, admin).
  */
 export interface StaffLoginBody {
   tenant: string;
   username: string;
   password: string;
+}
+/**
+ * An admin lifted a staff account's sign-in lock and cleared its failed sign-ins (POST /api/admin/staff/:username/unlock); the act is in the audit log.
+ */
+export interface StaffUnlock {
+  username: string;
+  /**
+   * Whether a lock was still on.
+   */
+  wasLocked: boolean;
+  /**
+   * Failed sign-ins that were cleared.
+   */
+  failures: number;
 }
 /**
  * WeChat mini-program intake channel (port: channel): the mini-program opens the party app with a signed channel token.

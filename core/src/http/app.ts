@@ -13,10 +13,13 @@ import type { CoreContext } from '../context.ts';
 import { readSchemaFiles } from '../schemas.ts';
 import { authPlugin } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
+import { clientKey } from './clientAddress.ts';
+import { installJsonCharsetCheck } from './jsonCharset.ts';
 import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { staffLockRoutes } from './routes/staffLocks.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { liveRoutes } from './live.ts';
 import { webApps } from './web.ts';
@@ -29,6 +32,8 @@ export interface AppOptions {
   /** Rate limits are on by default; load tests and benchmarks may lift them. */
   rateLimit?: boolean;
   secureCookies?: boolean;
+  /** Addresses and CIDR ranges of the proxies whose X-Forwarded-For is believed (KUAICHU_TRUSTED_PROXIES); default none. */
+  trustedProxies?: readonly string[];
   /** The built web apps to serve (default web/dist; null serves the API only). */
   webDir?: string | null;
   /** Fastify plugins from outside the core (the media plugin …), registered after the core's routes with the context. */
@@ -41,13 +46,15 @@ export type AppPlugin = FastifyPluginAsync<{ ctx: CoreContext }>;
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
-    trustProxy: true,
+    // Only the configured balancer may say who the client is; from anyone else X-Forwarded-For is ignored.
+    trustProxy: opts.trustedProxies?.length ? [...opts.trustedProxies] : false,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, useDefaults: true, coerceTypes: false, keywords: ['x-kuaichu-port', 'x-hint'] } },
   });
   for (const schema of readSchemaFiles().values()) app.addSchema(schema);
   const web = opts.webDir === null ? null : webApps(opts.webDir ?? webDistDir);
   installErrorHandling(app, web?.fallback);
+  installJsonCharsetCheck(app);
 
   await app.register(swagger, { openapi: { info: { title: 'kuaichu 快处 API', version: '0.1.0', description: 'Remote video handling of minor road accidents' } } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -55,13 +62,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(multipart, { limits: { fileSize: 15 * 1024 * 1024, files: 1 } });
   // Per-route limits (report, code, login) live in each route's config; without the plugin they are inert.
-  if (opts.rateLimit !== false) await app.register(rateLimit, { global: false });
+  if (opts.rateLimit !== false) await app.register(rateLimit, { global: false, keyGenerator: clientKey });
   await app.register(authPlugin, { ctx: opts.ctx });
   await app.register(publicRoutes, { ctx: opts.ctx });
   await app.register(sessionRoutes, { ctx: opts.ctx, secureCookies: opts.secureCookies ?? false });
   await app.register(caseRoutes, { ctx: opts.ctx });
   await app.register(liveRoutes, { ctx: opts.ctx });
   await app.register(adminRoutes, { ctx: opts.ctx, rejected: opts.rejectedProfiles ?? [] });
+  await app.register(staffLockRoutes, { ctx: opts.ctx });
   await app.register(analyticsRoutes, { ctx: opts.ctx });
   for (const plugin of opts.plugins ?? []) await app.register(plugin, { ctx: opts.ctx });
   if (web) await web.routes(app);

@@ -16,6 +16,9 @@ const FASTIFY_CODES: Record<string, string> = {
 export function installErrorHandling(app: FastifyInstance, pageFallback?: (request: FastifyRequest, reply: FastifyReply) => boolean): void {
   app.setErrorHandler((err: FastifyError | KcError, request, reply) => {
     if (err instanceof KcError) {
+      // A refusal that names its wait (locks, code backoff) says it the standard way too.
+      const retry = err.details?.retryAfterSeconds;
+      if (typeof retry === 'number' && retry > 0) reply.header('retry-after', String(retry));
       return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
     }
     if ((err as FastifyError).validation) {

@@ -22,8 +22,8 @@ export interface TestCore {
   clock: ManualClock;
   db: Db;
   env: NodeJS.ProcessEnv;
-  /** JSON request with an optional bearer token. */
-  call(method: string, url: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<LightMyRequestResponse>;
+  /** JSON request with an optional bearer token, from 127.0.0.1 unless remoteAddress says otherwise. */
+  call(method: string, url: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; remoteAddress?: string }): Promise<LightMyRequestResponse>;
   staff(tenant: string, username: string): Promise<string>;
   party(tenant: string, phone: string): Promise<string>;
   close(): Promise<void>;
@@ -32,20 +32,21 @@ export interface TestCore {
 export async function startTestCore(
   driver: { kind: 'pglite' } | { kind: 'postgres'; url: string },
   at = '2026-06-01T10:00:00+08:00',
-  opts: { plugins?: readonly AppPlugin[]; analytics?: boolean } = {},
+  opts: { plugins?: readonly AppPlugin[]; analytics?: boolean; env?: Readonly<Record<string, string>>; rateLimit?: boolean } = {},
 ): Promise<TestCore> {
   const clock = new ManualClock(at);
   const db = driver.kind === 'pglite' ? await openPglite() : await openPostgres(driver.url);
   // chdb binds one data folder per process and tests start several cores in one: analytics is
   // off unless a test file asks for it (one such core per file; node:test runs files apart).
-  const env = { ...process.env, KUAICHU_DEMO_PASSWORD: DEMO_PASSWORD, KUAICHU_NANTONG_WECHAT_SECRET: 'nantong-test-secret-0123456789abcdef', KUAICHU_ANALYTICS: opts.analytics ? 'on' : 'off' };
-  const core = await startCore({ db, clock, dataDir: mkdtempSync(path.join(tmpdir(), 'kuaichu-data-')), tickMs: 0, env, publicUrl: 'https://kuaichu.test', rateLimit: false, plugins: [responseSchemaCheck as AppPlugin, ...(opts.plugins ?? [])] });
+  const env = { ...process.env, KUAICHU_DEMO_PASSWORD: DEMO_PASSWORD, KUAICHU_NANTONG_WECHAT_SECRET: 'nantong-test-secret-0123456789abcdef', KUAICHU_ANALYTICS: opts.analytics ? 'on' : 'off', ...opts.env };
+  const core = await startCore({ db, clock, dataDir: mkdtempSync(path.join(tmpdir(), 'kuaichu-data-')), tickMs: 0, env, publicUrl: 'https://kuaichu.test', rateLimit: opts.rateLimit ?? false, plugins: [responseSchemaCheck as AppPlugin, ...(opts.plugins ?? [])] });
   const call: TestCore['call'] = (method, url, opts = {}) =>
     core.app.inject({
       method: method as 'GET',
       url,
       headers: { ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}), ...(opts.headers ?? {}) },
       ...(opts.body !== undefined ? { payload: opts.body as object } : {}),
+      ...(opts.remoteAddress ? { remoteAddress: opts.remoteAddress } : {}),
     });
   const staffTokens = new Map<string, { token: string; expiresAt: number }>();
   const t: TestCore = {
@@ -66,7 +67,7 @@ export async function startTestCore(
       if (sent.statusCode !== 200) throw new Error(`code: ${sent.statusCode} ${sent.body}`);
       const outbox = await call('GET', `/api/admin/sms-outbox?to=${phone}`, { token: await t.staff(tenant, 'admin') });
       const code = /验证码为 (\d{6})/.exec(outbox.json().messages[0].text)?.[1];
-      const r = await call('POST', `/api/cities/${tenant}/party/session`, { body: { phone, code } });
+      const r = await call('POST', `/api/cities/${tenant}/party/session`, { body: { phone, code, challenge: sent.json().challenge } });
       if (r.statusCode !== 200) throw new Error(`party session: ${r.statusCode} ${r.body}`);
       return r.json().token;
     },

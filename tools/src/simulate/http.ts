@@ -65,11 +65,11 @@ export class Api {
 
   /** A party signs in with the SMS code, read from the development outbox by the admin. */
   async party(tenant: string, phone: string): Promise<Session> {
-    await this.request('POST', `/api/cities/${tenant}/party/code`, { body: { phone } });
+    const { challenge } = await this.request<{ challenge: string }>('POST', `/api/cities/${tenant}/party/code`, { body: { phone } });
     const outbox = await this.request<{ messages: Array<{ text: string }> }>('GET', `/api/admin/sms-outbox?to=${phone}`, { token: await this.staff(tenant, 'admin') });
     const code = outbox.messages.map((m) => /验证码为 (\d{6})/.exec(m.text)?.[1]).find(Boolean);
     if (!code) throw new Error(`no sign-in code for ${phone} in the SMS outbox (is the city's sms plugin sms-dev?)`);
-    const r = await this.request<{ token: string; expiresInSeconds: number }>('POST', `/api/cities/${tenant}/party/session`, { body: { phone, code } });
+    const r = await this.request<{ token: string; expiresInSeconds: number }>('POST', `/api/cities/${tenant}/party/session`, { body: { phone, code, challenge } });
     return { token: r.token, expiresAt: this.now() + r.expiresInSeconds * 1000 };
   }
 

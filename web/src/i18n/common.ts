@@ -31,6 +31,7 @@ export default {
   'login.password': { zh: '密码', en: 'Password' },
   'login.submit': { zh: '登录', en: 'Sign in' },
   'login.failed': { zh: '用户名或密码错误', en: 'Wrong username or password' },
+  'login.locked': { zh: '登录失败次数过多，该账号已被临时锁定，请在 {minutes} 分钟后再试，或联系管理员解锁。', en: 'Too many failed sign-ins: this account is locked. Try again in {minutes} min, or ask an admin to unlock it.' },
   'shell.logout': { zh: '退出', en: 'Sign out' },
   'shell.seat': { zh: '接警台', en: 'Seat console' },
   'shell.officer': { zh: '定责', en: 'Determination' },

@@ -6,11 +6,19 @@ import { Errors } from '../../errors.ts';
 import { verifyPassword } from '../../auth/password.ts';
 import { createSession, endSession } from '../../auth/sessions.ts';
 import { checkCode, sendCode } from '../../auth/otp.ts';
+import { clearFailures, lockRemainingMs, recordFailure } from '../../auth/loginThrottle.ts';
+import { clientKey } from '../clientAddress.ts';
 import { SESSION_COOKIE } from '../auth.ts';
 import { responseSchema } from '../responses.ts';
 
 const tenantParams = { type: 'object', required: ['tenant'], properties: { tenant: { type: 'string', maxLength: 32 } } } as const;
+// Per client (clientKey: never a header the client may choose); the per-account and per-phone limits are in auth/.
 const strict = { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } };
+
+function accountLocked(ms: number) {
+  const retryAfterSeconds = Math.max(1, Math.ceil(ms / 1000));
+  return Errors.accountLocked(`too many failed sign-ins; this account is locked for ${Math.ceil(retryAfterSeconds / 60)} more min (an admin can unlock it)`, { retryAfterSeconds });
+}
 const session = { 200: responseSchema('http/session.schema.json') };
 
 export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }: { ctx: CoreContext; secureCookies: boolean }) {
@@ -27,23 +35,31 @@ export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }
 
   app.post<{ Body: StaffLoginBody }>('/api/auth/login', { ...strict, schema: { tags: ['auth'], summary: 'Staff sign-in', body: { $ref: 'http/staff-login.schema.json#' }, response: session } }, async (req, reply) => {
     const { tenant, username, password } = req.body;
-    const [s] = ctx.cities.has(tenant)
+    const known = ctx.cities.has(tenant);
+    // Locked: refused before the password is looked at, so a lock is no oracle for the right one.
+    const locked = known ? await lockRemainingMs(ctx.db, tenant, username, ctx.clock.now()) : 0;
+    if (locked > 0) throw accountLocked(locked);
+    const [s] = known
       ? await ctx.db.query<{ id: string; password_hash: string; display_name: string; roles: StaffRole[]; brigade_id: string | null }>(
           'SELECT id, password_hash, display_name, roles, brigade_id FROM staff WHERE tenant = $1 AND username = $2', [tenant, username])
       : [];
     // Same answer for an unknown user and a wrong password: nothing to enumerate.
-    if (!s || !(await verifyPassword(password, s.password_hash))) throw Errors.badCredentials();
+    if (!s || !(await verifyPassword(password, s.password_hash))) {
+      const lock = known ? await recordFailure(ctx.db, tenant, username, ctx.clock.now()) : 0;
+      throw lock > 0 ? accountLocked(lock) : Errors.badCredentials();
+    }
+    await clearFailures(ctx.db, tenant, username);
     return issue(reply, { tenant, staffId: s.id }, { staff: { id: s.id, username, displayName: s.display_name, roles: s.roles, brigadeId: s.brigade_id } });
   });
 
   app.post<{ Params: { tenant: string }; Body: PartyCodeBody }>('/api/cities/:tenant/party/code', { ...strict, schema: { tags: ['auth'], summary: 'Send a sign-in code by SMS', params: tenantParams, body: { $ref: 'http/party-code.schema.json#' }, response: { 200: responseSchema('http/code-sent.schema.json') } } }, async (req): Promise<CodeSent> => {
-    const { expiresAt } = await sendCode(ctx, req.params.tenant, req.body.phone);
-    return { sent: true, expiresAt: expiresAt.toISOString(), expiresInSeconds: secondsLeft(expiresAt) };
+    const { expiresAt, challenge } = await sendCode(ctx, req.params.tenant, req.body.phone, clientKey(req));
+    return { sent: true, expiresAt: expiresAt.toISOString(), expiresInSeconds: secondsLeft(expiresAt), challenge };
   });
 
   app.post<{ Params: { tenant: string }; Body: PartySessionBody }>('/api/cities/:tenant/party/session', { ...strict, schema: { tags: ['auth'], summary: 'Party sign-in with the SMS code', params: tenantParams, body: { $ref: 'http/party-session.schema.json#' }, response: session } }, async (req, reply) => {
     ctx.cities.get(req.params.tenant);
-    await checkCode(ctx, req.params.tenant, req.body.phone, req.body.code);
+    await checkCode(ctx, req.params.tenant, req.body.phone, req.body.code, req.body.challenge, clientKey(req));
     return issue(reply, { tenant: req.params.tenant, partyPhone: req.body.phone, channel: null }, {});
   });
 

@@ -1,0 +1,72 @@
+/**
+ * Per-account backoff for staff sign-in, counted in the database so every server process sees
+ * the same count. The first wrong passwords cost nothing; the LOCK_AT-th locks the account for
+ * a minute, and each one after that lock for twice as long as the last (2, 4 … at most an
+ * hour). While
+ * locked, even the right password is refused, without being checked. A success, an admin's
+ * unlock, or a day without failures clears the count.
+ *
+ * Counted per account name whether or not the account exists, so a lock tells nothing about
+ * which names are real. The price is that anyone can lock a known name for a while: the lock is
+ * temporary, an admin can lift it, and the per-client rate limit bounds how fast one client
+ * can push it up (routes/sessions.ts).
+ */
+import type { Db } from '../db/db.ts';
+import { audit } from './audit.ts';
+
+export const LOCK_AT = 5;
+const BASE_LOCK_MS = 60_000;
+const MAX_LOCK_MS = 3600_000;
+const FORGET_MS = 24 * 3600_000;
+
+export function lockMs(failures: number): number {
+  return failures < LOCK_AT ? 0 : Math.min(MAX_LOCK_MS, BASE_LOCK_MS * 2 ** (failures - LOCK_AT));
+}
+
+/** Milliseconds the account stays locked (0: not locked). */
+export async function lockRemainingMs(db: Db, tenant: string, username: string, now: Date): Promise<number> {
+  const [row] = await db.query<{ locked_until: Date | null }>('SELECT locked_until FROM staff_login_throttles WHERE tenant = $1 AND username = $2', [tenant, username]);
+  return row?.locked_until ? Math.max(0, new Date(row.locked_until).getTime() - now.getTime()) : 0;
+}
+
+/** Counts a wrong password; returns how long the account is now locked (0: not yet). */
+export async function recordFailure(db: Db, tenant: string, username: string, now: Date): Promise<number> {
+  return db.tx(async (q) => {
+    const [{ failures }] = (await q.query<{ failures: number }>(
+      `INSERT INTO staff_login_throttles AS t (tenant, username, failures, last_failure_at) VALUES ($1, $2, 1, $3)
+       ON CONFLICT (tenant, username) DO UPDATE SET
+         failures = CASE WHEN t.last_failure_at < $4 THEN 1 ELSE t.failures + 1 END, last_failure_at = $3
+       RETURNING failures`,
+      [tenant, username, now, new Date(now.getTime() - FORGET_MS)],
+    )) as [{ failures: number }];
+    const ms = lockMs(failures);
+    if (ms > 0) {
+      await q.query('UPDATE staff_login_throttles SET locked_until = $3 WHERE tenant = $1 AND username = $2', [tenant, username, new Date(now.getTime() + ms)]);
+      await audit(q, { tenant, at: now, actor: null, action: 'staff.locked', subject: username, details: { failures, lockSeconds: ms / 1000 } });
+    }
+    return ms;
+  });
+}
+
+export async function clearFailures(db: Db, tenant: string, username: string): Promise<void> {
+  await db.query('DELETE FROM staff_login_throttles WHERE tenant = $1 AND username = $2', [tenant, username]);
+}
+
+/** An admin lifts a lock (and forgets the failures); audited whether or not a lock was on. */
+export async function unlockAccount(db: Db, tenant: string, username: string, actor: string, now: Date): Promise<{ wasLocked: boolean; failures: number }> {
+  return db.tx(async (q) => {
+    const [row] = await q.query<{ failures: number; locked_until: Date | null }>(
+      'DELETE FROM staff_login_throttles WHERE tenant = $1 AND username = $2 RETURNING failures, locked_until', [tenant, username]);
+    const wasLocked = !!row?.locked_until && new Date(row.locked_until) > now;
+    const failures = row?.failures ?? 0;
+    await audit(q, { tenant, at: now, actor, action: 'staff.unlocked', subject: username, details: { wasLocked, failures } });
+    return { wasLocked, failures };
+  });
+}
+
+/** Accounts locked now, for the admin. */
+export async function lockedAccounts(db: Db, tenant: string, now: Date): Promise<Array<{ username: string; failures: number; lockedUntil: Date }>> {
+  const rows = await db.query<{ username: string; failures: number; locked_until: Date }>(
+    'SELECT username, failures, locked_until FROM staff_login_throttles WHERE tenant = $1 AND locked_until > $2 ORDER BY username', [tenant, now]);
+  return rows.map((r) => ({ username: r.username, failures: r.failures, lockedUntil: new Date(r.locked_until) }));
+}
