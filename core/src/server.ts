@@ -84,7 +84,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
       documentSecret: documentSecret(env, dataDir, production),
       publicUrl: (opts.publicUrl ?? env.KUAICHU_PUBLIC_URL ?? `http://localhost:${env.PORT ?? 3000}`).replace(/\/$/, ''),
     };
-    const app = await buildApp({ ctx, logger: opts.logger ?? false, rejectedProfiles: rejected, rateLimit: opts.rateLimit ?? true, secureCookies: production, trustedProxies: parseTrustedProxies(env.KUAICHU_TRUSTED_PROXIES), plugins: opts.plugins ?? [] });
+    const app = await buildApp({ ctx, logger: opts.logger ?? false, rejectedProfiles: rejected, rateLimit: opts.rateLimit ?? true, secureCookies: production, trustedProxies: parseTrustedProxies(env.KUAICHU_TRUSTED_PROXIES), production, plugins: opts.plugins ?? [] });
     for (const r of rejected) app.log.error({ file: r.file, problems: r.problems.map(formatProblem) }, 'city profile rejected; the other cities are served');
     const demoLogins = production ? [] : await seedDemoStaff(db, cities, env.KUAICHU_DEMO_PASSWORD);
     await app.ready();

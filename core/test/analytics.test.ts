@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { solidPng, withPngText } from '@kuaichu/plugin-recognition-dev';
 import { multipart, startTestCore, type TestCore } from './support/core.ts';
+import { tinyWebm } from './support/media.ts';
 import { PLACES } from './helpers.ts';
 import { CSV_HEADER } from '../src/http/metricsCsv.ts';
 
-const WEBM = Uint8Array.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0x82, 0x84, 0x77, 0x65, 0x62, 0x6d]);
 const at = (lngLat: readonly number[]) => ({ lng: lngLat[0]!, lat: lngLat[1]! });
 const DAOLI = at(PLACES.harbin.道里区);
 const NANGANG = at(PLACES.harbin.南岗区);
@@ -54,7 +54,7 @@ describe('analytics API', () => {
       assert.equal((await t.call('POST', `/api/cases/${id}/evidence/file`, { token: seat, body: form.body, headers: form.headers })).statusCode, 201);
     }
     for (const i of [1, 2]) {
-      const form = multipart({ item: 'vehicle_angles' }, { name: 'a.webm', bytes: Uint8Array.from([...WEBM, i]), type: 'video/webm' });
+      const form = multipart({ item: 'vehicle_angles' }, { name: 'a.webm', bytes: tinyWebm(i), type: 'video/webm' });
       assert.equal((await t.call('POST', `/api/cases/${id}/evidence/file`, { token: seat, body: form.body, headers: form.headers })).statusCode, 201);
     }
     assert.equal((await t.call('POST', `/api/cases/${id}/checks`, { token: seat, body: { driver: { name: '张伟', idNumber: '230102198503127810' }, plate: '黑A12345' } })).statusCode, 200);

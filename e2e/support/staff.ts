@@ -3,13 +3,12 @@
  * verification page): sign-in once, answer, record Harbin's checklist, leave, determine.
  */
 import { expect } from '@playwright/test';
+import { tinyPng, tinyWebm } from '@kuaichu/core/test/support/media';
 import type { Api } from './api.ts';
 import { chinese, typed } from './day.ts';
 
 /** The two cars of the Harbin fixtures (registry-dev): 黑AD56789's 交强险 is in force on the test date. */
 export const PLATES = ['黑A12345', '黑AD56789'];
-const WEBM = [0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0x82, 0x84, 0x77, 0x65, 0x62, 0x6d];
-const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** A staff member through the API with a bearer token, cached (sign-in is rate limited) and renewed when the clock ended it. */
 export class Staff {
@@ -45,7 +44,7 @@ export class Staff {
     await this.call('POST', `/api/cases/${caseId}/answer`);
   }
 
-  /** Seat: every item of Harbin's checklist (texts, photos, clips, the registry checks), as the seat console would record them. */
+  /** Seat: every item of Harbin's checklist (texts, photos, clips, each party's statement, both drivers' and cars' checks), as the seat console would record them. */
   async completeEvidence(caseId: string): Promise<void> {
     const text = (item: string, data: Record<string, unknown>) => this.call('POST', `/api/cases/${caseId}/evidence`, { item, data });
     await text('party_names', { names: ['张伟', '李娜'] });
@@ -53,19 +52,23 @@ export class Staff {
     await text('time', { text: typed('09:55') });
     await text('place', { text: '道里区中央大街与西十二道街交口' });
     await text('accident_type', { text: '追尾' });
-    await text('statement', { text: '我在等红灯，后车追尾。' });
+    await text('statement', { party: '李娜', text: '我在等红灯，后车追尾。' });
+    await text('statement', { party: '张伟', text: '我起步时没注意前车，追尾了。' });
     let n = 0;
-    const file = async (item: string, magic: number[], name: string, type: string) => {
+    // Real files (the upload route decodes them), each one different.
+    const file = async (item: string, make: (n: number) => Uint8Array, name: string, type: string) => {
       const form = new FormData();
       form.append('item', item);
-      form.append('file', new Blob([Uint8Array.from([...magic, ++n, 7, 7, 7])], { type }), name);
+      form.append('file', new Blob([make(++n)], { type }), name);
       const res = await fetch(`${this.api.baseUrl}/api/cases/${caseId}/evidence/file`, { method: 'POST', headers: { authorization: `Bearer ${this.token}` }, body: form });
       expect(res.status, await res.text()).toBe(201);
     };
-    for (const item of ['parties_photo', 'collision_closeups', 'plate_closeups']) for (const i of [1, 2]) await file(item, PNG, `${item}-${i}.png`, 'image/png');
-    for (const i of [1, 2]) await file('vehicle_angles', WEBM, `angle-${i}.webm`, 'video/webm');
+    for (const item of ['parties_photo', 'collision_closeups', 'plate_closeups']) for (const i of [1, 2]) await file(item, (k) => tinyPng(4, 4, [k * 10, 7, 7]), `${item}-${i}.png`, 'image/png');
+    for (const i of [1, 2]) await file('vehicle_angles', tinyWebm, `angle-${i}.webm`, 'video/webm');
     // 黑AD56789 (李娜): its 交强险 runs to 2099-01-09; 黑A12345's ended on 2026-08-31 (registry-dev fixtures).
+    // Both drivers and both cars: the checklist counts each (a lapsed policy is a finding on a checked car).
     await this.call('POST', `/api/cases/${caseId}/checks`, { driver: { name: '李娜', idNumber: '230103199007214422' }, plate: '黑AD56789' });
+    await this.call('POST', `/api/cases/${caseId}/checks`, { driver: { name: '张伟', idNumber: '230102198503127810' }, plate: '黑A12345' });
     await expect.poll(async () => (await this.call<{ state: string }>('GET', `/api/cases/${caseId}`)).state).toBe('evidence_complete');
   }
 

@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileStore } from '../ports/files.ts';
 
@@ -33,5 +33,8 @@ export function diskFileStore(dir: string): FileStore {
       }
     },
     has: async (sha256) => /^[0-9a-f]{64}$/.test(sha256) && existsSync(where(sha256)),
+    async remove(sha256) {
+      if (/^[0-9a-f]{64}$/.test(sha256)) await rm(where(sha256), { force: true });
+    },
   };
 }

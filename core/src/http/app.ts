@@ -15,6 +15,8 @@ import { authPlugin } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
 import { clientKey } from './clientAddress.ts';
 import { installJsonCharsetCheck } from './jsonCharset.ts';
+import { installTextGuard } from './textGuard.ts';
+import { securityHeaders } from './securityHeaders.ts';
 import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { caseRoutes } from './routes/cases.ts';
@@ -34,6 +36,8 @@ export interface AppOptions {
   secureCookies?: boolean;
   /** Addresses and CIDR ranges of the proxies whose X-Forwarded-For is believed (KUAICHU_TRUSTED_PROXIES); default none. */
   trustedProxies?: readonly string[];
+  /** Production adds HSTS and upgrade-insecure-requests to the security headers (default: NODE_ENV=production). */
+  production?: boolean;
   /** The built web apps to serve (default web/dist; null serves the API only). */
   webDir?: string | null;
   /** Fastify plugins from outside the core (the media plugin …), registered after the core's routes with the context. */
@@ -55,6 +59,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const web = opts.webDir === null ? null : webApps(opts.webDir ?? webDistDir);
   installErrorHandling(app, web?.fallback);
   installJsonCharsetCheck(app);
+  installTextGuard(app);
+  await securityHeaders(app, { production: opts.production ?? process.env.NODE_ENV === 'production' });
 
   await app.register(swagger, { openapi: { info: { title: 'kuaichu 快处 API', version: '0.1.0', description: 'Remote video handling of minor road accidents' } } });
   await app.register(swaggerUi, { routePrefix: '/docs' });

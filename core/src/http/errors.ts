@@ -1,6 +1,7 @@
 /** Renders every failure as `{ error: { code, message, details } }`; never a stack trace, never a 500 for bad input. */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { KcError } from '../errors.ts';
+import { loggedError } from '../privacy/errorLog.ts';
 
 const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'KC_UNSUPPORTED_MEDIA_TYPE',
@@ -34,7 +35,8 @@ export function installErrorHandling(app: FastifyInstance, pageFallback?: (reque
     if (status >= 400 && status < 500) {
       return reply.status(status).send({ error: { code: FASTIFY_CODES[(err as FastifyError).code] ?? 'KC_BAD_REQUEST', message: err.message } });
     }
-    request.log.error({ err }, 'unhandled error');
+    // Never the error object itself: a database error carries the statement's parameters.
+    request.log.error({ err: loggedError(err) }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'KC_INTERNAL', message: 'something went wrong on our side; nothing was changed' } });
   });
   app.setNotFoundHandler((request, reply) => pageFallback?.(request, reply) ? reply : reply.status(404).send({ error: { code: 'KC_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }));

@@ -9,4 +9,6 @@ export interface FileStore {
   put(bytes: Uint8Array, contentType: string): Promise<StoredFile>;
   get(sha256: string): Promise<Uint8Array | null>;
   has(sha256: string): Promise<boolean>;
+  /** Deletes a file nothing refers to (an upload whose evidence item was refused); no error when absent. */
+  remove(sha256: string): Promise<void>;
 }

@@ -72,6 +72,14 @@ export function maskIdNumber(id: string): string {
   return keepEnds(s, 0, 0);
 }
 
+const ID_NUMBER_IN_TEXT = /(?<!\d)\d{17}[\dXx](?!\d)/g;
+const MOBILE_IN_TEXT = /(?<!\d)1[3-9]\d{9}(?!\d)/g;
+
+/** Free text (a log message, a URL, an error's message): every mobile and ID number in it masked. */
+export function maskPersonalText(text: string): string {
+  return text.replace(ID_NUMBER_IN_TEXT, (m) => maskIdNumber(m)).replace(MOBILE_IN_TEXT, (m) => maskPhone(m));
+}
+
 /** First `head` and last `tail` characters kept, one '*' for each other character. */
 function keepEnds(s: string, head: number, tail: number): string {
   const chars = Array.from(s);

@@ -5,6 +5,7 @@
  * without a plate are the same bytes every time, so the content-addressed store keeps one.
  */
 import { crc32, deflateSync } from 'node:zlib';
+import { tinyWebm } from '@kuaichu/core/test/support/media';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -32,7 +33,7 @@ export function png(text?: { keyword: string; value: string }, shade = 128): Uin
   return Buffer.concat(parts);
 }
 
-/** The start of a WebM file: enough for the upload route to know the type. */
-export const WEBM = Uint8Array.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x86, 0x81, 0x01, 0x42, 0xf7, 0x81, 0x01, 0x42, 0x82, 0x84, 0x77, 0x65, 0x62, 0x6d, 0x00]);
+/** A real one-frame WebM clip (the upload route decodes what it stores), the same bytes every time. */
+export const WEBM = tinyWebm();
 
 export const PLATE_KEYWORD = 'kuaichu-plate';

@@ -10,12 +10,13 @@ import { Errors } from '../../errors.ts';
 import { reportCase } from '../../cases/intake.ts';
 import { abandonCase, answerCall, dropCall, resumeCall, setSeatStatus } from '../../cases/queue.ts';
 import { addEvidence } from '../../cases/evidence.ts';
+import { addEvidenceFile } from '../../cases/evidenceUpload.ts';
 import { runRegistryChecks } from '../../cases/checks.ts';
 import { escalate, evacuate } from '../../cases/scene.ts';
 import { determine } from '../../cases/determination.ts';
 import { decideReview, getDetermination, pushClaims, requestReview } from '../../cases/aftercare.ts';
 import { getCase, isUuid, type CaseRow } from '../../cases/repository.ts';
-import { sniffContentType } from '../../files/sniff.ts';
+import { assertStorableText } from '../textGuard.ts';
 import { partyOf, requireParty, requireRole, requireSignedIn, staffOf } from '../auth.ts';
 import { caseSummary, caseView, claimView, reportedCase, seatQueueView } from '../views.ts';
 import { listOf, responseSchema } from '../responses.ts';
@@ -23,7 +24,10 @@ import { listOf, responseSchema } from '../responses.ts';
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 type WithId = { Params: { id: string } };
 const MAX_UPLOAD = 15 * 1024 * 1024;
-const UPLOAD_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'video/webm', 'video/mp4', 'audio/ogg']);
+
+const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'video/webm': 'webm', 'video/mp4': 'mp4', 'audio/ogg': 'ogg', 'application/pdf': 'pdf' };
+/** A served file's name: its hash's start and the extension of its checked type (never the uploader's name). */
+const fileName = (sha256: string, type: string) => `evidence-${sha256.slice(0, 12)}.${EXTENSIONS[type] ?? 'bin'}`;
 
 /** The answer of most actions on a case. */
 const summary = { 200: responseSchema('http/case-summary.schema.json') };
@@ -111,7 +115,12 @@ export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
     const [e] = await ctx.db.query<{ content_type: string }>('SELECT content_type FROM evidence WHERE tenant = $1 AND case_id = $2 AND file_sha256 = $3 LIMIT 1', [c.tenant, c.id, req.params.sha256]);
     const bytes = e && (await ctx.files.get(req.params.sha256));
     if (!e || !bytes) throw Errors.notFound('no such file in this case');
-    return reply.type(e.content_type).header('cache-control', 'private, max-age=31536000, immutable').send(Buffer.from(bytes));
+    // Shown inline under its checked type, never sniffed into something else, never a page that runs anything.
+    return reply.type(e.content_type).header('cache-control', 'private, max-age=31536000, immutable')
+      .header('content-disposition', `inline; filename="${fileName(req.params.sha256, e.content_type)}"`)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox")
+      .send(Buffer.from(bytes));
   });
 
   // —— seat ——
@@ -156,11 +165,9 @@ export async function caseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
     if (part.file.truncated) throw Errors.fileTooLarge(`files are limited to ${MAX_UPLOAD / 1024 / 1024} MB`);
     const item = (part.fields.item as { value?: string } | undefined)?.value;
     if (!item) throw Errors.validation('the form needs an "item" field (the checklist item) before the file');
-    const type = sniffContentType(bytes);
-    if (!type || !UPLOAD_TYPES.has(type)) throw Errors.fileType(`the file's content is ${type ?? 'not a known image or video'}; accepted: ${[...UPLOAD_TYPES].join(', ')}`);
-    const stored = await ctx.files.put(bytes, type);
-    const row = await addEvidence(ctx, s.tenant, req.params.id, `seat:${s.id}`, { item, file: stored, data: { filename: part.filename.slice(0, 120) } });
-    const receipt: Wire.EvidenceReceipt = { id: row.id, seq: row.seq, hash: row.hash, sha256: stored.sha256, contentType: type };
+    assertStorableText({ item, filename: part.filename }, 'form');
+    const { row, stored } = await addEvidenceFile(ctx, s.tenant, req.params.id, `seat:${s.id}`, { item, bytes, filename: part.filename });
+    const receipt: Wire.EvidenceReceipt = { id: row.id, seq: row.seq, hash: row.hash, sha256: stored.sha256, contentType: stored.contentType };
     return reply.status(201).send(receipt);
   });
 
