@@ -35,12 +35,20 @@ export async function reportCase(ctx: CoreContext, tenant: string, input: Report
   assertEventPayload(type, payload);
   const id = uuidv7(now); // time-ordered: see ids.ts
   const eventId = randomUUID();
-  // One statement, so one round trip and atomic without BEGIN/COMMIT: the case, its first event
-  // (the outbox) and the live notification. A retry with the same client key inserts nothing.
+  // One statement, so one round trip and atomic without BEGIN/COMMIT: the city's next number of
+  // the year (003_per_tenant_numbers.sql), the case, its first event (the outbox) and the live
+  // notification. A retry with the same client key inserts nothing and takes no number.
+  // The sequence has six digits, and more past 999999 rather than cut short.
   const [row] = await ctx.db.query<CaseRow>(
-    `WITH c AS (
+    `WITH k AS (
+       INSERT INTO case_number_counters AS cn (tenant, year, last)
+       SELECT $1::text, $18::int, 1 WHERE NOT EXISTS (SELECT 1 FROM cases WHERE tenant = $1 AND party_phone = $6 AND client_key = $5)
+       ON CONFLICT (tenant, year) DO UPDATE SET last = cn.last + 1
+       RETURNING last
+     ), c AS (
        INSERT INTO cases (tenant, id, number, state, seq, client_key, party_phone, channel, district, brigade_id, report, decision, reported_at, queued_at, updated_at)
-       VALUES ($1, $2, $3 || lpad(nextval('case_number_seq')::text, 6, '0'), $4, 1, $5, $6, $7, $8, $9, $10, $11, $12, $13, $12)
+       SELECT $1::text, $2::uuid, $3::text || lpad(k.last::text, greatest(6, length(k.last::text)), '0'), $4::text, 1, $5::text, $6::text, $7::text, $8::text, $9::text, $10::jsonb, $11::jsonb, $12::timestamptz, $13::timestamptz, $12::timestamptz
+       FROM k
        ON CONFLICT (tenant, party_phone, client_key) DO NOTHING
        RETURNING *
      ), e AS (
@@ -52,7 +60,7 @@ export async function reportCase(ctx: CoreContext, tenant: string, input: Report
      )
      SELECT c.*, (SELECT count(*) FROM e) + (SELECT count(*) FROM n) AS written FROM c`,
     [tenant, id, prefix, state, input.clientKey, input.phone, decision.channel, decision.district, decision.brigade?.id ?? null,
-      JSON.stringify(input.report), JSON.stringify(decision), now, decision.eligible ? now : null, eventId, type, JSON.stringify(payload), LIVE_CHANNEL],
+      JSON.stringify(input.report), JSON.stringify(decision), now, decision.eligible ? now : null, eventId, type, JSON.stringify(payload), LIVE_CHANNEL, local.year],
   );
   if (row) {
     const { written: _w, ...c } = row as CaseRow & { written?: unknown };
