@@ -54,11 +54,12 @@ describe('area and routing (geofence)', () => {
       assert.equal(d.eligible, covered);
     });
   }
-  test('a point outside every district is refused with the coordinates', () => {
+  test('a point outside every district is refused in words (the coordinates only in the checks, for staff)', () => {
     const d = evaluate(city('harbin'), report(116.397, 39.909), at('2026-06-01T10:00:00'));
     assert.equal(d.district, null);
     assert.deepEqual(codes(d), ['district_not_covered']);
-    assert.match(d.reasons[0]!.message.en, /116\.397, 39\.909/);
+    assert.equal(d.reasons[0]!.message.zh, '事故地点（哈尔滨市辖区以外）不在视频快处服务区域内。');
+    assert.match(d.checks.find((c) => c.rule === 'area')!.detail!, /116\.397, 39\.909/);
   });
   test('Nantong routes every district to its integrated handling centre', () => {
     for (const [lng, lat] of Object.values(PLACES.nantong)) assert.equal(evaluate(city('nantong'), report(lng, lat), at('2026-06-01T10:00:00')).brigade?.id, 'centre');

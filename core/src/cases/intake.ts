@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { uuidv7 } from '../ids.ts';
 import type { AccidentReport } from '../generated/types.ts';
 import { evaluate } from '../policy/evaluate.ts';
+import { withCoveringCity } from '../policy/coveringCity.ts';
 import { toLocal } from '../policy/localTime.ts';
 import { LIVE_CHANNEL, type CoreContext } from '../context.ts';
 import { assertEventPayload, type CaseRow } from './repository.ts';
@@ -23,7 +24,7 @@ export interface ReportInput {
 export async function reportCase(ctx: CoreContext, tenant: string, input: ReportInput): Promise<{ case: CaseRow; created: boolean }> {
   const city = ctx.cities.get(tenant);
   const now = ctx.clock.now();
-  const decision = evaluate(city, input.report, { now: () => now });
+  const decision = withCoveringCity(evaluate(city, input.report, { now: () => now }), input.report, tenant, ctx.cities.all());
   const type = decision.eligible ? 'case.reported' : 'case.refused';
   const state = nextState(null, type)!;
   const local = toLocal(now, city.profile.timezone);

@@ -30,8 +30,12 @@ export function evaluate(city: CompiledCity, report: AccidentReport, clock: Cloc
 
   const district = city.districts.locate(report.location.lng, report.location.lat);
   const covered = district !== null && city.included.has(district);
-  if (!covered) reasons.push(reason('district_not_covered', { district: district ?? `${report.location.lng}, ${report.location.lat}` }));
-  checks.push({ rule: 'area', passed: covered, detail: district ?? 'outside every district' });
+  if (!covered) {
+    // Outside every district of the city's map: said in words (raw coordinates help nobody at the roadside).
+    const { zh, en } = city.profile.city;
+    reasons.push(reason('district_not_covered', district !== null ? { place: district, placeEn: district } : { place: `${zh}市辖区以外`, placeEn: `outside ${en ?? zh}` }));
+  }
+  checks.push({ rule: 'area', passed: covered, detail: district ?? `outside every district (${report.location.lng}, ${report.location.lat})` });
   const brigade = district !== null && covered ? (city.brigadeByDistrict.get(district) ?? null) : null;
 
   checkEligibility(city, report, reasons, checks);

@@ -1,4 +1,5 @@
 export { evaluate } from './evaluate.ts';
+export { coveringCity, withCoveringCity, type CoveredBy } from './coveringCity.ts';
 export type { CompiledCity } from './city.ts';
 export { DistrictIndex } from './geofence.ts';
 export { ServiceHours } from './serviceHours.ts';

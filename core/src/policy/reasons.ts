@@ -11,7 +11,7 @@ const t = (zh: string, en: string): Template => (p) => ({ zh: fill(zh, p), en: f
 
 const TEMPLATES: Record<ReasonCode, Template> = {
   outside_service_hours: t('当前不在视频快处服务时间内（{hoursZh}），现在是 {now}。', 'Video handling is offered {hours}; it is now {now}.'),
-  district_not_covered: t('事故地点（{district}）不在视频快处服务区域内。', 'The accident location ({district}) is outside the video handling area.'),
+  district_not_covered: t('事故地点（{place}）不在视频快处服务区域内。', 'The accident location ({placeEn}) is outside the video handling area.'),
   type_not_accepted: t('本市视频快处不受理{kind}事故。', 'This city does not handle {kindEn} accidents by video.'),
   injury_not_accepted: t('本市{kind}事故视频快处仅受理无人员受伤的事故。', 'This city handles {kindEn} accidents by video only when nobody is injured.'),
   serious_injury: t('有人员伤势较重，请立即拨打 120 并报警，由民警到现场处理。', 'Someone is seriously injured: call 120 and the police; officers will come to the scene.'),

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CoreContext } from '../../context.ts';
 import type { AccidentReport, CityPublic, DistrictPoint, CitySummary, Decision, DocumentVerification, LiabilityGrade } from '../../generated/types.ts';
 import { evaluate } from '../../policy/evaluate.ts';
+import { withCoveringCity } from '../../policy/coveringCity.ts';
 import type { CompiledCity } from '../../policy/city.ts';
 import { createHash } from 'node:crypto';
 import { determinationContentSha256, normalizeCode, verifyDocumentCode, type DeterminationContent } from '../../documents/verification.ts';
@@ -63,7 +64,7 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
   app.post<{ Params: { tenant: string }; Body: AccidentReport }>('/api/cities/:tenant/check', {
     schema: { tags: ['cities'], summary: 'Eligibility pre-check before the call (nothing is stored)', params: tenantParams, body: { $ref: 'accident-report.schema.json#' }, response: { 200: responseSchema('decision.schema.json') } },
     config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
-  }, async (req): Promise<Decision> => evaluate(ctx.cities.get(req.params.tenant), req.body, ctx.clock));
+  }, async (req): Promise<Decision> => withCoveringCity(evaluate(ctx.cities.get(req.params.tenant), req.body, ctx.clock), req.body, req.params.tenant, ctx.cities.all()));
 
   // The JSON answer lives under /api. The address printed on the document (and in its QR code)
   // is /verify/:code: a browser opening it gets the verification page (web/src/verify), which
