@@ -207,15 +207,9 @@ export default {
 
   'seat.err.session': { zh: '登录已过期，请重新登录', en: 'Your session expired; please sign in again' },
   'seat.err.offline': { zh: '网络不可用，输入内容已保留，请稍后重试', en: 'No network; what you typed is kept, try again shortly' },
-  'seat.err.KC_VALIDATION': { zh: '输入有误：{message}', en: 'Not valid: {message}' },
-  'seat.err.KC_FORBIDDEN': { zh: '无权操作：{message}', en: 'Not allowed: {message}' },
   'seat.err.KC_CSRF': { zh: '会话校验失败，请刷新页面', en: 'Session check failed; reload the page' },
   'seat.err.KC_CASE_NOT_FOUND': { zh: '案件不存在或不在本辖区', en: 'No such case in your jurisdiction' },
-  'seat.err.KC_TRANSITION_NOT_ALLOWED': { zh: '案件当前状态不允许此操作（{message}）', en: 'Not possible in the case’s current state ({message})' },
   'seat.err.KC_CHECKLIST_INCOMPLETE': { zh: '取证清单尚未齐全，不能通知撤离', en: 'The checklist is not complete; they cannot leave yet' },
   'seat.err.KC_SEAT_BUSY': { zh: '席位正在响铃或通话中，无法切换状态', en: 'The seat is ringing or on a call; its status cannot change now' },
-  'seat.err.KC_FILE_TYPE': { zh: '文件类型不被接受：{message}', en: 'File type not accepted: {message}' },
-  'seat.err.KC_FILE_TOO_LARGE': { zh: '文件过大：{message}', en: 'File too large: {message}' },
   'seat.err.KC_RATE_LIMITED': { zh: '操作过于频繁，请稍后再试', en: 'Too many requests; try again shortly' },
-  'seat.err.KC_UNAVAILABLE': { zh: '依赖的服务暂不可用，请稍后重试：{message}', en: 'A service is unavailable; try again shortly: {message}' },
 } satisfies Messages;

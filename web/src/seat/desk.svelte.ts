@@ -11,6 +11,7 @@ import { openLive, type LiveChannel } from '../lib/live.ts';
 import { navigate } from '../lib/router.svelte.ts';
 import { session } from '../lib/session.svelte.ts';
 import { t } from '../i18n/index.svelte.ts';
+import { errorText } from '../lib/errorText.ts';
 
 export type LiveState = 'connecting' | 'online' | 'offline';
 
@@ -198,11 +199,12 @@ export function explain(err: unknown): string {
       return t('seat.err.session');
     }
     if (err.status === 0) return t('seat.err.offline');
+    // The seat's own wording where it has one; otherwise the shared text of the code (never the server's English).
     const known = `seat.err.${err.code}`;
-    const text = t(known, { message: err.message });
-    return text === known ? t('common.error', { message: err.message }) : text;
+    const text = t(known);
+    return text === known ? errorText(err) : text;
   }
-  return t('common.error', { message: err instanceof Error ? err.message : String(err) });
+  return errorText(err);
 }
 
 function report(err: unknown): void {

@@ -1,0 +1,41 @@
+// What a person reads for each error the API (or the browser's side of a call) can give: by the
+// stable code, never the server's English message (that is for logs and API clients). A test
+// (web/test/errorCodes.test.ts) fails when a code the server can send has no entry here.
+import type { Messages } from './types.ts';
+
+export default {
+  'error.KC_VALIDATION': { zh: '提交的信息有误，请检查后重试', en: 'Some of the information is not valid; check it and try again' },
+  'error.KC_BAD_REQUEST': { zh: '请求无效，请刷新页面后重试', en: 'The request was not valid; reload the page and try again' },
+  'error.KC_UNAUTHENTICATED': { zh: '登录已失效，请重新登录', en: 'Your session has ended; please sign in again' },
+  'error.KC_BAD_CREDENTIALS': { zh: '用户名或密码错误', en: 'Wrong username or password' },
+  'error.KC_OTP_INVALID': { zh: '验证码错误或已过期', en: 'The code is wrong or has expired' },
+  'error.KC_OTP_TOO_MANY_TRIES': { zh: '验证码输错次数过多，该验证码已失效，请稍后重新获取', en: 'Too many wrong codes: this code no longer works; request a new one later' },
+  'error.KC_ACCOUNT_LOCKED': { zh: '登录失败次数过多，账号已暂时锁定，请稍后再试', en: 'Too many failed sign-ins: the account is locked for a while; try again later' },
+  'error.KC_CHANNEL_TOKEN_INVALID': { zh: '入口链接无效或已过期，请用手机号登录', en: 'The link is invalid or has expired; sign in with your phone number' },
+  'error.KC_FORBIDDEN': { zh: '您没有权限进行此操作', en: 'You are not allowed to do this' },
+  'error.KC_CSRF': { zh: '页面校验已失效，请刷新页面', en: 'The page’s security check failed; reload the page' },
+  'error.KC_NOT_FOUND': { zh: '未找到相关内容', en: 'Not found' },
+  'error.KC_TENANT_NOT_FOUND': { zh: '未找到该城市', en: 'No such city' },
+  'error.KC_CASE_NOT_FOUND': { zh: '案件不存在，或不在您的办理范围内', en: 'No such case, or it is not yours to see' },
+  'error.KC_DOCUMENT_NOT_FOUND': { zh: '未找到该认定书：编码无效或文书已被更改', en: 'No document with this code: the code is wrong or the document was changed' },
+  'error.KC_TRANSITION_NOT_ALLOWED': { zh: '案件当前状态不允许此操作，请刷新后查看', en: 'Not possible in the case’s current state; reload to see it' },
+  'error.KC_CHECKLIST_INCOMPLETE': { zh: '取证清单尚未齐全', en: 'The evidence checklist is not complete' },
+  'error.KC_RESUME_WINDOW_CLOSED': { zh: '中断时间过长，无法继续处理，请重新报案', en: 'The call dropped too long ago; please report again' },
+  'error.KC_REVIEW_WINDOW_CLOSED': { zh: '复核申请期限已过', en: 'The review period has ended' },
+  'error.KC_SEAT_BUSY': { zh: '席位正在响铃或通话中', en: 'The seat is ringing or on a call' },
+  'error.KC_LIABILITY_INCONSISTENT': { zh: '各方责任划分不一致，请检查', en: 'The liability grades do not fit together; check them' },
+  'error.KC_FILE_TYPE': { zh: '文件类型不被接受：只能上传照片（JPEG、PNG、WebP）、视频（WebM、MP4）或录音（Ogg），且文件内容须与格式相符', en: 'File type not accepted: only photos (JPEG, PNG, WebP), videos (WebM, MP4) or audio (Ogg) whose content matches the format' },
+  'error.KC_UNSUPPORTED_MEDIA_TYPE': { zh: '提交的内容格式不被接受', en: 'This content type is not accepted' },
+  'error.KC_FILE_TOO_LARGE': { zh: '文件过大，请缩短或压缩后重试', en: 'The file is too large; make it shorter or smaller and try again' },
+  'error.KC_BODY_TOO_LARGE': { zh: '提交的内容过大', en: 'What was sent is too large' },
+  'error.KC_RATE_LIMITED': { zh: '操作过于频繁，请稍后再试', en: 'Too many requests; try again shortly' },
+  'error.KC_UNAVAILABLE': { zh: '相关服务暂不可用，请稍后重试', en: 'A service is unavailable; try again shortly' },
+  'error.KC_ANALYTICS_OFF': { zh: '本服务器未开启数据分析', en: 'Analytics is switched off on this server' },
+  'error.KC_INTERNAL': { zh: '系统出错了，本次操作未生效，请稍后重试', en: 'Something went wrong on our side; nothing was changed. Try again shortly' },
+  'error.KC_OFFLINE': { zh: '网络连接中断，请检查网络后重试', en: 'No connection; check your network and try again' },
+  'error.KC_BAD_RESPONSE': { zh: '服务器返回了无法识别的内容，请稍后重试', en: 'The server answered something unreadable; try again shortly' },
+  'error.KC_UNKNOWN': { zh: '视频通话出错，请重试', en: 'The video call failed; try again' },
+  'error.KC_CLIENT': { zh: '视频通话出错，请重试', en: 'The video call failed; try again' },
+  'error.request': { zh: '操作未成功，请重试', en: 'That did not work; try again' },
+  'error.server': { zh: '系统暂时出错，请稍后重试', en: 'The system has a problem; try again shortly' },
+} satisfies Messages;
