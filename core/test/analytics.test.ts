@@ -8,10 +8,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { solidPng, withPngText } from '@kuaichu/plugin-recognition-dev';
-import { multipart, startTestCore, type TestCore } from './support/core.ts';
-import { tinyWebm } from './support/media.ts';
+import { startTestCore, type TestCore } from './support/core.ts';
 import { PLACES } from './helpers.ts';
+import { recordHarbinChecklist } from './support/harbinCase.ts';
 import { CSV_HEADER } from '../src/http/metricsCsv.ts';
 
 const at = (lngLat: readonly number[]) => ({ lng: lngLat[0]!, lat: lngLat[1]! });
@@ -45,19 +44,9 @@ describe('analytics API', () => {
     return seat;
   }
 
+  /** The whole Harbin checklist on the call (both parties, drivers and cars), then the leave notice. */
   async function leaveScene(id: string, seat: string) {
-    for (const [item, data] of [['party_names', { names: ['张伟', '李娜'] }], ['plates', { plates: ['黑A12345'] }], ['time', { text: '10:00' }], ['place', { text: '道里区' }], ['accident_type', { text: '追尾' }], ['statement', { text: '追尾。' }]] as const) {
-      assert.equal((await t.call('POST', `/api/cases/${id}/evidence`, { token: seat, body: { item, data } })).statusCode, 201);
-    }
-    for (const item of ['parties_photo', 'collision_closeups', 'plate_closeups']) for (const i of [1, 2]) {
-      const form = multipart({ item }, { name: 'p.png', bytes: withPngText(solidPng(4, 4, [i, 2, 3]), 'kuaichu-plate', '黑A12345'), type: 'image/png' });
-      assert.equal((await t.call('POST', `/api/cases/${id}/evidence/file`, { token: seat, body: form.body, headers: form.headers })).statusCode, 201);
-    }
-    for (const i of [1, 2]) {
-      const form = multipart({ item: 'vehicle_angles' }, { name: 'a.webm', bytes: tinyWebm(i), type: 'video/webm' });
-      assert.equal((await t.call('POST', `/api/cases/${id}/evidence/file`, { token: seat, body: form.body, headers: form.headers })).statusCode, 201);
-    }
-    assert.equal((await t.call('POST', `/api/cases/${id}/checks`, { token: seat, body: { driver: { name: '张伟', idNumber: '230102198503127810' }, plate: '黑A12345' } })).statusCode, 200);
+    await recordHarbinChecklist(t, id, seat);
     const r = await t.call('POST', `/api/cases/${id}/evacuate`, { token: seat });
     assert.equal(r.json().state, 'evacuated', r.body);
   }
