@@ -105,9 +105,9 @@ export class Party {
       if (await toManual.isVisible()) await toManual.click();
       await location.getByLabel('事故所在区').selectOption(r.district!);
     } else {
-      await expect(location.getByText(r.district ? `已定位：${r.district}` : /已定位/)).toBeVisible();
+      await expect(location.getByText(r.district ? `已定位：${r.district}` : /已定位|已获取定位/)).toBeVisible();
     }
-    if (r.address) await location.getByLabel(/具体地点/).fill(r.address);
+    if (r.address) await location.getByLabel(/确认事故地点/).fill(r.address);
 
     const kind = r.kind ?? 'motor_motor';
     await page.locator(`input[name="kind"][value="${kind}"]`).check();

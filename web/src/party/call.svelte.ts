@@ -4,8 +4,11 @@
  * whether the call was lost. Screens read the reactive fields; nothing here touches the DOM.
  */
 import { MediaClient, mediaUrl, type RemoteTrack } from '@kuaichu/plugin-media-mediasoup/client';
+import type { MediaRole } from '@kuaichu/core/generated/types.ts';
 
 export type Facing = 'environment' | 'user';
+/** Police roles in the room: while one is there it receives the party's camera (the server hands every member every producer). */
+const POLICE: readonly MediaRole[] = ['seat', 'officer'];
 /** The media socket's close code when the call ended normally (room closed: left the scene, escalated). */
 const CALL_ENDED = 4000;
 
@@ -19,13 +22,16 @@ export class CallSession {
   recording = $state(false);
   joined = $state(false);
   joining = $state(false);
+  /** A seat (or officer) is in the room: it is watching the party's camera. */
+  policeWatching = $state(false);
   /** The media socket closed when nobody ended the call: 继续处理 is needed. */
   lost = $state(false);
   /** The server closed the room (the call ended); the case's new state is on its way. */
   ended = $state(false);
   /** Camera or microphone refused or missing. */
   deviceError = $state<'' | 'denied' | 'missing' | 'other'>('');
-  error = $state('');
+  /** The last failure (an ApiError, a signalling error with a KC_* code, or a device error); worded by errorText when shown. */
+  error = $state<unknown>(null);
 
   #client: MediaClient | null = null;
   #ending = false;
@@ -51,7 +57,7 @@ export class CallSession {
   async join(caseId: string): Promise<void> {
     if (this.joining || (this.#client && !this.#client.closed)) return;
     this.joining = true;
-    this.error = '';
+    this.error = null;
     this.lost = false;
     this.ended = false;
     this.#ending = false;
@@ -67,10 +73,14 @@ export class CallSession {
         listen: (c) => {
           c.on('track', (r) => (this.remote = [...this.remote.filter((x) => x.consumerId !== r.consumerId), r]));
           c.on('trackEnded', (r) => (this.remote = this.remote.filter((x) => x.consumerId !== r.consumerId)));
-          c.on('trackPaused', () => (this.remote = [...this.remote]));
+          // A fresh object: the client mutates `paused` on its own, which this $state copy would not see.
+          c.on('trackPaused', (r) => (this.remote = this.remote.map((x) => (x.consumerId === r.consumerId ? { ...r } : x))));
           c.on('recording', (active) => (this.recording = active));
+          c.on('peerJoined', () => this.#countPolice(c));
+          c.on('peerLeft', () => this.#countPolice(c));
           c.on('closed', ({ code }) => {
             this.joined = false;
+            this.policeWatching = false;
             this.remote = [];
             if (this.#ending) return;
             if (code !== CALL_ENDED) this.lost = true;
@@ -86,14 +96,19 @@ export class CallSession {
         },
       });
       this.recording = this.#client.recording;
+      this.#countPolice(this.#client);
       if (this.muted) await this.#client.setPaused('microphone', true);
       this.joined = true;
     } catch (err) {
-      this.error = (err as Error).message;
+      this.error = err;
       this.lost = true;
     } finally {
       this.joining = false;
     }
+  }
+
+  #countPolice(c: MediaClient): void {
+    this.policeWatching = c.peers().some((p) => POLICE.includes(p.role));
   }
 
   /** Front ↔ back camera: a new track on the same producer, the call stays up. */
@@ -126,6 +141,7 @@ export class CallSession {
     this.#client?.close();
     this.#client = null;
     this.joined = false;
+    this.policeWatching = false;
     this.remote = [];
     for (const tr of this.local?.getTracks() ?? []) tr.stop();
     this.local = null;
@@ -137,6 +153,7 @@ export class CallSession {
     this.#client?.close();
     this.#client = null;
     this.joined = false;
+    this.policeWatching = false;
     this.remote = [];
   }
 }

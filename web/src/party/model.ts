@@ -59,7 +59,10 @@ export interface Draft {
   clientKey: string;
   location: { lng: number; lat: number; accuracyMeters?: number; source: 'gps' | 'manual' } | null;
   district: string;
+  /** 确认事故地点: the road and landmark as the party confirms or types them (sent as report.address). */
   address: string;
+  /** What the app put in `address` from the located district, so it is replaced only while the party has not changed it. */
+  addressPrefill: string;
   kind: CollisionKind | null;
   parties: number;
   plates: string[];
@@ -79,7 +82,7 @@ export function newClientKey(): string {
 
 export function emptyDraft(): Draft {
   return {
-    clientKey: newClientKey(), location: null, district: '', address: '', kind: null, parties: 2, plates: ['', ''],
+    clientKey: newClientKey(), location: null, district: '', address: '', addressPrefill: '', kind: null, parties: 2, plates: ['', ''],
     injury: null, answers: {}, disqualifiers: [], disqualifiersAnswered: false,
   };
 }

@@ -4,6 +4,7 @@
  * or a lost network never loses what the party typed).
  */
 import { ApiError, get } from '../lib/api.ts';
+import { errorText } from '../lib/errorText.ts';
 import { session, loadMe } from '../lib/session.svelte.ts';
 import { navigate } from '../lib/router.svelte.ts';
 import { emptyDraft, type CityInfo, type Draft } from './model.ts';
@@ -33,7 +34,7 @@ export async function openCity(tenant: string): Promise<void> {
     party.city = city;
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) party.missing = true;
-    else party.error = (err as Error).message;
+    else party.error = errorText(err);
   }
 }
 
@@ -53,9 +54,14 @@ export function partyPhone(): string | null {
   return me?.party && !me.staff && me.tenant === party.tenant ? me.party.phone : null;
 }
 
-export function partyChannel(): string | null {
+/**
+ * The channel this report comes through: the one whose link signed the party in (a channel
+ * token), else this app itself in a browser (`web`) — never the city's default, which would
+ * label a browser report as, say, the 12123 App.
+ */
+export function partyChannel(): string {
   const me = session.me;
-  return me?.party && me.tenant === party.tenant ? me.party.channel : null;
+  return (me?.party && me.tenant === party.tenant ? me.party.channel : null) ?? 'web';
 }
 
 export function passSafety(): void {
