@@ -7,11 +7,16 @@
  * the right one is issued and served, and a review is decided. The admin then finds the
  * profile valid and the codes and notices in the SMS outbox.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { test, expect } from './support/fixtures.ts';
 import type { Api } from './support/api.ts';
 import { Officer } from './pages/Officer.ts';
 import { Admin } from './pages/Admin.ts';
+import { Party } from './pages/Party.ts';
 import { at, typed, YEAR } from './support/day.ts';
 
 const DAOLI = { lng: 126.617, lat: 45.773 };
@@ -133,8 +138,10 @@ async function evacuatedCase(api: Api, media: { photos: Buffer[]; clips: Buffer[
   for (const [i, item] of items.entries()) await upload(api, seat, reported.id, item, `${item}-${i}.png`, media.photos[i]!, 'image/png');
   for (const [i, clip] of media.clips.entries()) await upload(api, seat, reported.id, 'vehicle_angles', `angle-${i}.webm`, clip, 'video/webm');
   await api.call('POST', `/api/cases/${reported.id}/checks`, { driver: { name: '李娜', idNumber: '230103199007214422' }, plate: '黑AD56789' }, seat);
-  await api.call('POST', `/api/cases/${reported.id}/checks`, { driver: { name: '张伟', idNumber: '230102198503127810' } }, seat);
-  await text('statement', { text: '张伟：我在中央大街由南向北行驶，前车李娜减速，我没刹住追尾了。\n李娜：我正常减速等红灯，被后车追尾。' });
+  // The other driver and car too (the checklist counts each): 黑A12345's 交强险 lapsed on 2026-08-31, a finding on a checked car.
+  await api.call('POST', `/api/cases/${reported.id}/checks`, { driver: { name: '张伟', idNumber: '230102198503127810' }, plate: '黑A12345' }, seat);
+  await text('statement', { party: '张伟', text: '我在中央大街由南向北行驶，前车李娜减速，我没刹住追尾了。' });
+  await text('statement', { party: '李娜', text: '我正常减速等红灯，被后车追尾。' });
   const left = await api.call<{ state: string }>('POST', `/api/cases/${reported.id}/evacuate`, {}, seat);
   expect(left.state).toBe('evacuated');
   return { id: reported.id, number: reported.number, party, code };
@@ -157,7 +164,7 @@ test('Harbin 10:00, 道里区: the officer determines an evacuated case, issues 
   await officer.openCase(c.number);
   await officer.expectEvidence({ photos: 6, videos: 2 });
   await officer.expectChainIntact();
-  await expect(page.getByTestId('check-row')).toHaveCount(4);
+  await expect(page.getByTestId('check-row')).toHaveCount(6);
   await expect(page.getByTestId('statement')).toContainText('追尾');
   await expect(page.getByTestId('coords')).toHaveText('45.77300°N, 126.61700°E');
   await page.getByTestId('report-panel').scrollIntoViewIfNeeded();
@@ -258,4 +265,53 @@ test('a review that revises the determination opens the form again with the grad
   expect(mine.state).toBe('served');
   expect(mine.determination.number).toBe(second);
   expect(mine.determination.parties.map((p) => [p.liability, p.faultBehaviour])).toEqual([['full', '未与前车保持足以采取紧急制动措施的安全距离'], ['none', '无']]);
+});
+
+/** The text of a PDF through poppler's pdftotext (installed by the bootstrap), whitespace removed. */
+function pdfText(bytes: Buffer): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'kc-pdf-')), 'd.pdf');
+  writeFileSync(file, bytes);
+  const r = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.replace(/\s+/g, '');
+}
+
+test('one name per insurer, from the city profile: the officer desk and the party app show 中国平安, the e-determination its legal name, the confirmed place and the vehicle type', async ({ actor, api, server, shot }) => {
+  await api.setClock(at('12:00'));
+  const { page } = await actor('console');
+  const media = await makeMedia(page);
+  const c = await evacuatedCase(api, media, '13800000121');
+  const city = await api.call<{ insurers: Array<{ id: string; name: { zh: string }; legalName: string }> }>('GET', '/api/cities/harbin');
+  const named = (id: string) => city.insurers.find((i) => i.id === id)!;
+  expect(named('pingan').name.zh).toBe('中国平安');
+
+  // The desk drafts each car's insurer from the 交强险 checks: 黑A12345 with PICC, 黑AD56789 with Ping An.
+  const officer = new Officer(page, 'harbin');
+  await officer.signIn();
+  await officer.openCase(c.number);
+  await officer.determine({ parties: [{ liability: 'full', fault: '未与前车保持足以采取紧急制动措施的安全距离' }, { liability: 'none', fault: '无' }] });
+  await officer.expectIssued();
+  const desk = page.getByTestId('issued-insurer');
+  await expect(desk).toHaveText([named('picc').name.zh, named('pingan').name.zh]);
+  await page.getByTestId('determination-issued').scrollIntoViewIfNeeded();
+  await shot(page, 'labels-officer-issued');
+
+  // The party's page names them the same way.
+  const phone = await actor('phone');
+  await phone.context.addCookies([{ name: 'kc_session', value: c.party, url: server.url }]);
+  const party = new Party(phone.page, 'harbin');
+  await party.openProgress();
+  await party.openCase(c.number);
+  await party.expectDetermination();
+  await expect(phone.page.getByTestId('det-insurer')).toHaveText([named('picc').name.zh, named('pingan').name.zh]);
+  await phone.page.getByTestId('determination').scrollIntoViewIfNeeded();
+  await shot(phone.page, 'labels-party-determination');
+
+  // The document: the legal names (never an id or another name), the place the seat confirmed beside the coordinates, the vehicle type.
+  const text = pdfText(await (await page.request.get(`/api/cases/${c.id}/document.pdf`)).body());
+  for (const id of ['picc', 'pingan']) expect(text).toContain(named(id).legalName);
+  for (const wrong of ['pingan', 'picc', '平安保险']) expect(text).not.toContain(wrong);
+  expect(text).toMatch(/事故地点哈尔滨道里区中央大街与西十二道街交口（东经126\.617000°，北纬45\.773000°）/);
+  expect(text).toContain('车辆类型小型汽车');
+  expect(text).not.toMatch(/车辆类型—/);
 });

@@ -96,6 +96,8 @@ test.describe('seat console (接警台)', () => {
     await seat.setAvailable();
     await seat.waitForRinging(c.number);
     await seat.expectAcceptFocused();
+    // Where: the district the GPS point fell in and the road the party confirmed, never a bare "—".
+    await expect(page.getByTestId('ring-place')).toHaveText('道里区中央大街与西十二道街交口');
     await shot(page, 'seat-ringing');
     const id = await seat.acceptRinging({ caseNumber: c.number, keyboard: true });
     expect(id).toBe(c.id);
@@ -116,17 +118,32 @@ test.describe('seat console (接警台)', () => {
     await seat.recordClip('vehicle_angles');
     await seat.recordClip('vehicle_angles');
 
-    // Automatic checks: 李娜's licence, her car's registration and 交强险 (in force on the suite's day).
+    // Automatic checks, one party at a time: 李娜's licence, her car's registration and 交强险 (in force on the suite's day).
     await seat.runChecks({ driverName: '李娜', idNumber: '230103199007214422', plate: '黑AD56789' });
     await seat.expectChecks({ driver_licence: true, vehicle_registration: true, compulsory_insurance: true });
-    // The other car's policy ended on 2026-08-31, before any day of the suite: shown as failed, the line stays satisfied by the first.
+    // One driver and car of two: each check line reads 1/2 and the parties cannot leave yet.
+    for (const item of ['driver_check', 'vehicle_check', 'insurance_check']) await seat.expectLineCount(item, '1/2');
+    await expect(page.getByTestId('checks-progress')).toContainText('1/2');
+    await seat.expectLeaveBlocked();
+    await expect(page.getByTestId('leave-missing')).toContainText('驾驶人核验 1/2');
+    await shot(page, 'seat-checks-one-of-two');
+    // The other car's policy ended on 2026-08-31, before any day of the suite: a failed check of a
+    // checked car — the line reads 2/2 and carries the finding, for the seat to weigh (it may send
+    // on-site police; here the parties agree and the seat notes it for the officer).
     await seat.runChecks({ driverName: '张伟', idNumber: '230102198503127810', plate: '黑A12345' });
     await seat.expectChecks({ compulsory_insurance: false });
+    for (const item of ['driver_check', 'vehicle_check', 'insurance_check']) await seat.expectLineCount(item, '2/2');
+    await expect(seat.line('insurance_check').getByTestId('checklist-finding')).toBeVisible();
+    await expect(page.getByTestId('leave-findings')).toContainText('黑A12345');
 
     await seat.fillInfo({ party_names: '李娜、张伟', accident_type: '追尾' });
     await seat.fillInfo({ plates: '黑AD56789、黑A12345', time: typed('09:55'), place: '道里区中央大街与西十二道街交口' });
     await shot(page, 'seat-call-checklist');
-    await seat.fillStatement('李娜：我在路口等红灯，被后车追尾。张伟：我起步时没注意前车，追尾了。');
+    // Each party's own account: the statement line counts one per party.
+    await seat.fillStatement('我在路口等红灯，被后车追尾。', '李娜');
+    await seat.expectLineCount('statement', '1/2');
+    await expect(page.getByTestId('checklist')).toHaveAttribute('data-complete', 'false');
+    await seat.fillStatement('我起步时没注意前车，追尾了。', '张伟');
     await seat.addNote('双方对事实无争议，车辆均可移动。张伟车辆交强险已过期，请民警注意。');
 
     await seat.expectChecklistComplete();

@@ -9,6 +9,19 @@ import { startPostgres, createDatabase, type TestPostgres } from './support/post
 import { multipart, startTestCore, type TestCore } from './support/core.ts';
 import { recordHarbinChecklist, recordHarbinMedia } from './support/harbinCase.ts';
 import { caseEvents, replayState } from '../src/cases/repository.ts';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** A PDF's text through poppler's pdftotext (installed by the bootstrap), whitespace removed. */
+function pdftotext(bytes: Uint8Array): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'kc-flow-pdf-')), 'd.pdf');
+  writeFileSync(file, bytes);
+  const r = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `pdftotext: ${r.stderr}`);
+  return r.stdout.replace(/\s+/g, '');
+}
 
 const DAOLI = { lng: 126.617, lat: 45.773 };
 const NANGANG = { lng: 126.669, lat: 45.76 };
@@ -99,6 +112,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const officer = await t.staff('harbin', 'officer');
       const queueForOfficer = (await t.call('GET', '/api/officer/cases', { token: officer })).json();
       assert.ok(queueForOfficer.some((c: { id: string }) => c.id === id));
+      const unknownInsurer = await t.call('POST', `/api/cases/${id}/determination`, { token: officer, body: { ...body, parties: [body.parties[0], { ...body.parties[1], insurerId: 'acme' }] } });
+      assert.equal(unknownInsurer.statusCode, 400, 'an insurer the city does not name has no name to print');
+      assert.match(unknownInsurer.json().error.message, /acme/);
       const inconsistent = await t.call('POST', `/api/cases/${id}/determination`, { token: officer, body: { ...body, parties: [{ ...body.parties[0], liability: 'full' }, { ...body.parties[1], liability: 'primary' }] } });
       assert.equal(inconsistent.statusCode, 422);
       assert.equal(inconsistent.json().error.code, 'KC_LIABILITY_INCONSISTENT');
@@ -115,6 +131,14 @@ for (const kind of ['pglite', 'postgres'] as const) {
       const pdf = await t.call('GET', mine.determination.documentUrl, { token: party });
       assert.equal(pdf.statusCode, 200);
       assert.equal(pdf.rawPayload.subarray(0, 5).toString(), '%PDF-');
+      // The document names each insurer by its legal name from the profile, the place the seat
+      // confirmed beside the coordinates, and each vehicle's type (the officer's, else the registry's).
+      const text = pdftotext(pdf.rawPayload);
+      for (const legal of ['中国人民财产保险股份有限公司', '中国平安财产保险股份有限公司']) assert.ok(text.includes(legal), legal);
+      assert.ok(!/pingan|picc/.test(text), 'no insurer id in the document');
+      assert.match(text, /事故地点哈尔滨道里区中央大街与西十二道街交口（东经126\.617000°，北纬45\.773000°）/);
+      assert.match(text, /黑A12345车辆类型小型汽车/);
+      assert.match(text, /黑AD56789车辆类型小型轿车/);
       const served = (await t.call('GET', '/api/admin/sms-outbox?to=13800000002', { token: await t.staff('harbin', 'admin') })).json().messages;
       assert.ok(served.some((m: { kind: string }) => m.kind === 'determination'), 'the other party is served by SMS too');
 

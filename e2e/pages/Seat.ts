@@ -25,6 +25,18 @@ export const VALID_PARTY: Record<string, Required<CheckInput>> = {
   yancheng: { driverName: '周强', idNumber: '32090319820615075X', plate: '苏J6H2P9' },
 };
 
+/**
+ * The other driver of each city's test accident, checked too (the checklist counts every driver
+ * and car). Their cars' 交强险 or licences may have lapsed (黑A12345's policy ended 2026-08-31):
+ * a failed check is a finding on a checked car, so the checklist completes either way.
+ */
+export const OTHER_DRIVER: Record<string, { driverName: string; idNumber: string }> = {
+  harbin: { driverName: '张伟', idNumber: '230102198503127810' },
+  nantong: { driverName: '陈静', idNumber: '320602198701184524' },
+  kunming: { driverName: '刘洋', idNumber: '530103199212300419' },
+  yancheng: { driverName: '孙丽', idNumber: '320902199109283321' },
+};
+
 /** What completeEvidence() types into text lines it finds empty. */
 const TEXT_DEFAULTS: Record<string, string> = { party_names: '李娜、张伟', accident_type: '追尾', time: typed('09:55'), place: '事故现场', plates: '黑AD56789、黑A12345' };
 
@@ -137,6 +149,11 @@ export class Seat {
     await expect(this.page.getByTestId('stat-rtt')).toHaveText(/^\d+ /, { timeout: 20_000 });
   }
 
+  /** A checklist line reads have/min, e.g. "1/2" (one of two drivers checked). */
+  async expectLineCount(item: string, count: string): Promise<void> {
+    await expect(this.line(item).locator('.n')).toHaveText(count);
+  }
+
   /** How many items a checklist line has (the "have" of have/min). */
   async checklistCount(item: string): Promise<number> {
     const text = await this.line(item).locator('.n').textContent();
@@ -202,8 +219,8 @@ export class Seat {
     await expect.poll(() => this.page.getByTestId('check-result').count()).toBeGreaterThan(before);
   }
 
-  /** Every check line of the checklist is satisfied (each asked-for check passed at least once). */
-  async expectChecksPassed(): Promise<void> {
+  /** Every check line of the checklist is satisfied (each driver and car the line counts was checked). */
+  async expectChecksDone(): Promise<void> {
     const lines = this.page.locator('[data-testid="checklist-line"][data-kind="check"]');
     for (const line of await lines.all()) await expect(line).toHaveAttribute('data-satisfied', 'true');
   }
@@ -211,7 +228,8 @@ export class Seat {
   /**
    * Completes whatever the city's checklist still lacks, the way a seat would: photos and clips
    * from the party's video, the text lines (the report's values where filled in), the checks
-   * for the city's valid test driver and plate, and a statement. Needs the party's video.
+   * of both drivers and cars (the city's valid test party, then the other driver with the other
+   * plate on the plates line), and each party's statement. Needs the party's video.
    * OCR lines (Kunming's plate_ocr) need a photo the OCR can read and are not done here.
    */
   async completeEvidence(statement = '我在路口等红灯，被后车追尾。'): Promise<void> {
@@ -219,12 +237,13 @@ export class Seat {
       els.map((e) => ({ item: e.getAttribute('data-item')!, kind: e.getAttribute('data-kind')!, done: e.getAttribute('data-satisfied') === 'true', n: e.querySelector('.n')?.textContent ?? '0/1' })));
     const texts: Record<string, string> = {};
     let checks = false;
+    let statements = false;
     for (const l of lines) {
       if (l.done) continue;
       const [have, min] = l.n.split('/').map(Number) as [number, number];
       if (l.kind === 'photo') for (let i = have; i < min; i++) await this.capturePhoto(l.item);
       else if (l.kind === 'video') for (let i = have; i < min; i++) await this.recordClip(l.item);
-      else if (l.kind === 'statement') await this.fillStatement(statement);
+      else if (l.kind === 'statement') statements = true;
       else if (l.kind === 'check' && l.item !== 'plate_ocr') checks = true;
       else if (l.kind === 'text') {
         await this.openTab('info');
@@ -233,9 +252,15 @@ export class Seat {
       }
     }
     if (Object.keys(texts).length) await this.fillInfo(texts);
+    if (statements) for (const party of await this.statementParties()) await this.fillStatement(statement, party);
     if (checks) {
-      await this.runChecks(VALID_PARTY[this.tenant] ?? VALID_PARTY.harbin!);
-      await this.expectChecksPassed();
+      const valid = VALID_PARTY[this.tenant] ?? VALID_PARTY.harbin!;
+      await this.runChecks(valid);
+      await this.openTab('info');
+      const plates = (await this.page.getByTestId('info-plates').inputValue()).split(/[、,，\s]+/).filter(Boolean);
+      const other = plates.find((p) => p !== valid.plate);
+      await this.runChecks({ ...(OTHER_DRIVER[this.tenant] ?? OTHER_DRIVER.harbin!), ...(other ? { plate: other } : {}) });
+      await this.expectChecksDone();
     }
   }
 
@@ -247,12 +272,19 @@ export class Seat {
     }
   }
 
-  /** 当事人陈述: types the statement and saves it; waits until the statement line is ticked. */
-  async fillStatement(text: string): Promise<void> {
+  /** The parties the statement tab has a field for (the recorded names, 当事人N before). */
+  async statementParties(): Promise<string[]> {
     await this.openTab('statement');
-    await this.page.getByTestId('statement').fill(text);
-    await this.page.getByTestId('statement-save').click();
-    await expect(this.page.locator('[data-testid="checklist-line"][data-kind="statement"]').first()).toHaveAttribute('data-satisfied', 'true');
+    return this.page.getByTestId('statement-form').evaluateAll((els) => els.map((e) => e.getAttribute('data-party')!));
+  }
+
+  /** 当事人陈述: types one party's account (the first field when no party is named) and saves it; waits until it reads saved. */
+  async fillStatement(text: string, party?: string): Promise<void> {
+    await this.openTab('statement');
+    const form = party ? this.page.locator(`[data-testid="statement-form"][data-party="${party}"]`) : this.page.getByTestId('statement-form').first();
+    await form.getByTestId('statement').fill(text);
+    await form.getByTestId('statement-save').click();
+    await expect(form.locator('.state.ok')).toBeVisible();
   }
 
   /** 坐席备注: saves a note into the case's evidence chain; waits for it in the saved list. */

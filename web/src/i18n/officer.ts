@@ -73,9 +73,6 @@ export default {
   'officer.vehicle.trailer': { zh: '挂车', en: 'Trailer' },
   'officer.vehicle.non_motor': { zh: '非机动车', en: 'Non-motor vehicle' },
 
-  'officer.insurer.picc': { zh: '中国人保', en: 'PICC' },
-  'officer.insurer.pingan': { zh: '平安保险', en: 'Ping An' },
-  'officer.insurer.cpic': { zh: '太平洋保险', en: 'CPIC' },
 
   'officer.fault.following_distance': { zh: '未与前车保持足以采取紧急制动措施的安全距离', en: 'Did not keep a safe distance from the vehicle ahead' },
   'officer.fault.lane_change': { zh: '变更车道时影响相关车道内机动车正常行驶', en: 'Changed lanes and impeded traffic in that lane' },

@@ -270,7 +270,4 @@ export default {
   'party.claims.afterReview': { zh: '复核处理期间暂不能推送理赔；复核结果送达后即可一键推送。', en: 'While the review is open the claim waits; once its outcome is served you can send it.' },
   'party.claims.notNow': { zh: '当前案件状态暂不能推送理赔，请稍后再试。', en: 'The claim cannot be sent in the case’s current state; try again later.' },
   'party.claims.allPushed': { zh: '已全部推送，请保持电话畅通。', en: 'All sent; keep your phone on.' },
-  'party.insurer.picc': { zh: '中国人保（PICC）', en: 'PICC' },
-  'party.insurer.pingan': { zh: '中国平安', en: 'Ping An' },
-  'party.insurer.cpic': { zh: '太平洋保险（CPIC）', en: 'CPIC' },
 } satisfies Messages;

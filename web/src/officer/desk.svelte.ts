@@ -8,7 +8,8 @@ import type { CityPublic, LiveMessage, OfficerCase } from '@kuaichu/core/generat
 import { get } from '../lib/api.ts';
 import { openLive, type LiveChannel } from '../lib/live.ts';
 import { session } from '../lib/session.svelte.ts';
-import { local, t, table } from '../i18n/index.svelte.ts';
+import { local } from '../i18n/index.svelte.ts';
+import { insurerIds as sharedInsurerIds, insurerName as sharedInsurerName } from '../lib/insurers.ts';
 
 export const desk = $state({
   cases: [] as OfficerCase[],
@@ -93,16 +94,12 @@ export function useDesk(): () => void {
   };
 }
 
-/** Insurers the desk can name: the city's own list, else the three the sources name (人保, 平安, 太平洋). */
-export const KNOWN_INSURERS = ['picc', 'pingan', 'cpic'];
-
+/** Insurers the officer may pick: the city profile's list (every profile names its insurers). */
 export function insurerIds(): string[] {
-  const listed = desk.city?.insurers.map((i) => i.id) ?? [];
-  return listed.length ? listed : KNOWN_INSURERS;
+  return sharedInsurerIds(desk.city);
 }
 
+/** The insurer's one name, as the city profile gives it (the same on the seat's console and in the party's app). */
 export function insurerName(id: string): string {
-  const listed = desk.city?.insurers.find((i) => i.id === id);
-  if (listed) return local(listed.name);
-  return `officer.insurer.${id}` in table ? t(`officer.insurer.${id}`) : id;
+  return sharedInsurerName(desk.city, id, local);
 }

@@ -5,6 +5,7 @@
 import type {
   AccidentReport, CaseState, CityPublic, CollisionKind, Condition, Disqualifier, LocalText,
 } from '@kuaichu/core/generated/types.ts';
+import { insurerName as sharedInsurerName } from '../lib/insurers.ts';
 
 /**
  * GET /api/cities/:tenant: the questions and accepted answers, the fallback, the server's clock
@@ -116,14 +117,9 @@ export function toReport(d: Draft, channel: string | null): AccidentReport {
 /** States in which the party is still at the roadside with an open call (the call screen shows them). */
 export const ON_SCENE: CaseState[] = ['reported', 'queued', 'ringing', 'in_call', 'interrupted', 'evidence_complete'];
 
-/** Insurer names the platform knows; a city's own list (claims.insurers) comes first. */
-export function insurerName(city: CityInfo | null, id: string | null | undefined, local: (t: LocalText) => string, t: (k: string) => string): string {
-  if (!id) return '—';
-  const named = city?.insurers.find((i) => i.id === id);
-  if (named) return local(named.name);
-  const key = `party.insurer.${id}`;
-  const text = t(key);
-  return text === key ? id : text;
+/** The insurer's one name, as the city profile gives it (lib/insurers.ts); — when there is none. */
+export function insurerName(city: CityInfo | null, id: string | null | undefined, local: (t: LocalText) => string): string {
+  return sharedInsurerName(city, id, local) || '—';
 }
 
 /** The first fallback phone of the city (122 or 110), for the safety line and refusals. */

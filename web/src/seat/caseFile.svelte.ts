@@ -11,7 +11,8 @@ import { api, ApiError, get, post } from '../lib/api.ts';
 
 export interface Draft {
   texts: Record<string, string>;
-  statement: string;
+  /** Each party's statement, by the party's name (or 当事人N while the names are not recorded). */
+  statements: Record<string, string>;
   notes: string;
   driverName: string;
   driverId: string;
@@ -25,14 +26,26 @@ export interface Draft {
 export const drafts = $state<Record<string, Draft>>({});
 
 export function draftOf(caseId: string): Draft {
-  drafts[caseId] ??= { texts: {}, statement: '', notes: '', driverName: '', driverId: '', plate: '', escalateReason: '', captureItem: '' };
+  drafts[caseId] ??= { texts: {}, statements: {}, notes: '', driverName: '', driverId: '', plate: '', escalateReason: '', captureItem: '' };
   return drafts[caseId]!;
 }
 
-/** The newest item of a checklist line that nothing supersedes. */
-export function current(evidence: readonly EvidenceView[], item: string): EvidenceView | undefined {
+/** The newest item of a checklist line that nothing supersedes (of one party, when given: its statement). */
+export function current(evidence: readonly EvidenceView[], item: string, party?: string): EvidenceView | undefined {
   const superseded = new Set(evidence.map((e) => e.supersedes).filter(Boolean));
-  return [...evidence].reverse().find((e) => e.item === item && !superseded.has(e.id));
+  return [...evidence].reverse().find((e) => e.item === item && !superseded.has(e.id) && (party === undefined || e.data.party === party));
+}
+
+const LIST_SPLIT = /[、,，;；\n]+/;
+
+/** The party names the seat recorded (the checklist's list line counted per party). */
+export function partyNames(view: CaseView | null): string[] {
+  const line = view?.checklist?.lines.find((l) => l.kind === 'text' && l.per === 'party');
+  const e = line && current(view?.evidence ?? [], line.id);
+  if (!e) return [];
+  const list = Object.values(e.data).find(Array.isArray) as unknown[] | undefined;
+  const raw = list ? list.map(String) : typeof e.data.text === 'string' ? e.data.text.split(LIST_SPLIT) : [];
+  return raw.map((x) => x.trim()).filter(Boolean);
 }
 
 export class CaseFile {
@@ -71,9 +84,9 @@ export class CaseFile {
     return this.#loading;
   }
 
-  /** A typed item (text line, statement, note); a second save of the same line corrects the first. */
-  async saveText(item: string, text: string, extra: Record<string, unknown> = {}): Promise<EvidenceReceipt> {
-    const prev = item === 'note' ? undefined : current(this.view?.evidence ?? [], item);
+  /** A typed item (text line, statement, note); a second save of the same line (of the same party) corrects the first. */
+  async saveText(item: string, text: string, extra: { party?: string } = {}): Promise<EvidenceReceipt> {
+    const prev = item === 'note' ? undefined : current(this.view?.evidence ?? [], item, extra.party);
     const r = await post<EvidenceReceipt>(`${this.path}/evidence`, { item, data: { text, ...extra }, ...(prev ? { supersedes: prev.id } : {}) });
     await this.refresh();
     return r;
