@@ -32,7 +32,8 @@ async function seatMedia({ context, page }: { context: BrowserContext; page: Pag
   })).outputFiles[0]!.text;
   await context.addCookies([{ name: 'kc_session', value: token, url: baseUrl }]);
   await page.goto('/');
-  await page.addScriptTag({ content: seatPageJs });
+  // Evaluated, not added as an inline <script>: the server's CSP (script-src 'self') rightly blocks inline scripts.
+  await page.evaluate(seatPageJs);
   await page.evaluate((id) => (globalThis as unknown as { call: { join(id: string, o: object): Promise<unknown> } }).call.join(id, { camera: true, microphone: true }), caseId);
   return page;
 }

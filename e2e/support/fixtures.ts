@@ -69,6 +69,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
   actor: async ({ browser, server }, use) => {
     const contexts: BrowserContext[] = [];
+    // Every page of every spec runs under the server's Content-Security-Policy: anything it blocks fails the test.
+    const cspViolations: string[] = [];
     await use(async (kind, opts = {}) => {
       const context = await browser.newContext({
         baseURL: server.url,
@@ -80,9 +82,16 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         ...(opts.geolocation ? { geolocation: opts.geolocation } : {}),
       });
       contexts.push(context);
+      await context.exposeBinding('__kuaichuCspViolation', ({ page }, text: string) => void cspViolations.push(`${page.url()}: ${text}`));
+      await context.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+          (window as unknown as { __kuaichuCspViolation(t: string): void }).__kuaichuCspViolation(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+        });
+      });
       return { context, page: await context.newPage() };
     });
     for (const c of contexts) await c.close();
+    expect(cspViolations, 'no Content-Security-Policy violation on any page').toEqual([]);
   },
 
   shot: async ({}, use, testInfo) => {

@@ -59,7 +59,7 @@ export class Staff {
     const file = async (item: string, make: (n: number) => Uint8Array, name: string, type: string) => {
       const form = new FormData();
       form.append('item', item);
-      form.append('file', new Blob([make(++n)], { type }), name);
+      form.append('file', new Blob([Buffer.from(make(++n))], { type }), name);
       const res = await fetch(`${this.api.baseUrl}/api/cases/${caseId}/evidence/file`, { method: 'POST', headers: { authorization: `Bearer ${this.token}` }, body: form });
       expect(res.status, await res.text()).toBe(201);
     };
