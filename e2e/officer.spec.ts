@@ -17,7 +17,7 @@ import type { Api } from './support/api.ts';
 import { Officer } from './pages/Officer.ts';
 import { Admin } from './pages/Admin.ts';
 import { Party } from './pages/Party.ts';
-import { at, typed, YEAR } from './support/day.ts';
+import { at, DAY, typed, YEAR } from './support/day.ts';
 
 const DAOLI = { lng: 126.617, lat: 45.773 };
 const PARTY_PHONE = '13800000101';
@@ -26,7 +26,8 @@ const OTHER_PHONE = '13800000102';
 /** Photos and clips made in the page: PNGs drawn on a canvas, WebM clips recorded from one (MediaRecorder). */
 async function makeMedia(page: Page): Promise<{ photos: Buffer[]; clips: Buffer[] }> {
   await page.goto('/');
-  const out = await page.evaluate(async () => {
+  // The suite's day goes in as an argument: the function runs in the page, without this module.
+  const out = await page.evaluate(async (day) => {
     const draw = (ctx: CanvasRenderingContext2D, w: number, h: number, hue: number, label: string, t = 0) => {
       const sky = ctx.createLinearGradient(0, 0, 0, h);
       sky.addColorStop(0, `hsl(${hue}, 35%, 70%)`);
@@ -54,7 +55,7 @@ async function makeMedia(page: Page): Promise<{ photos: Buffer[]; clips: Buffer[
       ctx.fillRect(0, 0, w, h * 0.09);
       ctx.fillStyle = '#fff';
       ctx.font = `${Math.round(h * 0.05)}px sans-serif`;
-      ctx.fillText(`${label}  ${typed(`09:5${Math.floor(t) % 10}`)}`, w * 0.02, h * 0.065);
+      ctx.fillText(`${label}  ${day} 09:5${Math.floor(t) % 10}`, w * 0.02, h * 0.065);
     };
     const b64 = async (blob: Blob) => {
       const bytes = new Uint8Array(await blob.arrayBuffer());
@@ -95,7 +96,7 @@ async function makeMedia(page: Page): Promise<{ photos: Buffer[]; clips: Buffer[
       clips.push(await b64(new Blob(chunks, { type: 'video/webm' })));
     }
     return { photos, clips };
-  });
+  }, DAY);
   return { photos: out.photos.map((s) => Buffer.from(s, 'base64')), clips: out.clips.map((s) => Buffer.from(s, 'base64')) };
 }
 
