@@ -494,8 +494,9 @@ test('rate limits on sign-in, code and report endpoints (limits on)', async () =
   const core = await startCore({ db, dataDir: mkdtempSync(`${tmpdir()}/kuaichu-rl-`), tickMs: 0, env: { ...process.env, KUAICHU_DEMO_PASSWORD: 'x', KUAICHU_NANTONG_WECHAT_SECRET: 'nantong-test-secret-0123456789abcdef' } });
   try {
     const codes: number[] = [];
+    // A different name each time: the per-account lock (staffLockout.test.ts) would answer from the 5th on.
     for (let i = 0; i < 12; i++) {
-      const r = await core.app.inject({ method: 'POST', url: '/api/auth/login', payload: { tenant: 'harbin', username: 'officer', password: 'wrong' } });
+      const r = await core.app.inject({ method: 'POST', url: '/api/auth/login', payload: { tenant: 'harbin', username: `officer-${i}`, password: 'wrong' } });
       codes.push(r.statusCode);
       if (r.statusCode === 429) assert.equal(r.json().error.code, 'KC_RATE_LIMITED');
     }
