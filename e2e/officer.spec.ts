@@ -166,7 +166,7 @@ test('Harbin 10:00, 道里区: the officer determines an evacuated case, issues 
   await officer.expectEvidence({ photos: 6, videos: 2 });
   await officer.expectChainIntact();
   await expect(page.getByTestId('check-row')).toHaveCount(6);
-  await expect(page.getByTestId('statement')).toContainText('追尾');
+  await expect(page.getByTestId('statement')).toHaveText([/^张伟：.*追尾/, /^李娜：.*追尾/]);
   await expect(page.getByTestId('coords')).toHaveText('45.77300°N, 126.61700°E');
   await page.getByTestId('report-panel').scrollIntoViewIfNeeded();
   await shot(page, 'officer-case-evidence');
