@@ -235,7 +235,7 @@ describe('analytics API', () => {
 
   test('bad filters are 400 with the reason', async () => {
     const analyst = await t.staff('harbin', 'analyst');
-    for (const q of ['from=yesterday', 'groupBy=weekday', 'from=2026-06-02&to=2026-06-01', 'tenants=HARBIN']) {
+    for (const q of ['from=yesterday', 'groupBy=weekday', 'from=2026-06-02&to=2026-06-01', 'tenants=HARBIN', 'from=2026-13-45', 'to=2026-02-30', 'from=2026-00-10']) {
       const r = await get(`/api/analytics/metrics?${q}`, analyst);
       assert.equal(r.statusCode, 400, q);
       assert.equal(r.json().error.code, 'KC_VALIDATION');

@@ -119,6 +119,8 @@ async function metrics(ctx: CoreContext, staff: Staff, q: AnalyticsQuery): Promi
 function instant(name: string, value: string | undefined, timeZone: string, dayOffset: number): string | undefined {
   if (!value) return undefined;
   const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  // A calendar day only: Date.UTC would roll 2026-13-45 over into 2027 without a word.
+  if (date && new Date(Date.UTC(+date[1]!, +date[2]! - 1, +date[3]!)).toISOString().slice(0, 10) !== value) throw Errors.validation(`${name}: not a calendar date: ${value}`);
   const ms = date ? localMidnightUtc({ year: +date[1]!, month: +date[2]!, day: +date[3]! }, timeZone, dayOffset).getTime() : Date.parse(value.replace(' ', 'T'));
   if (!Number.isFinite(ms)) throw Errors.validation(`${name}: not a date or date-time: ${value}`);
   return new Date(ms).toISOString();
