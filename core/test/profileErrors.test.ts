@@ -49,6 +49,13 @@ describe('a bad profile is rejected with every problem at its line and column', 
     assert.deepEqual(lines, [`${at(text, 'timezon:')} timezon: unknown key "timezon" (hint: did you mean "timezone"?)`]);
   });
 
+  test('an insurer needs its legal name (printed on the e-determination), and a connected insurer needs its name', () => {
+    const { text, lines } = compileEdited(', legalName: 中国平安财产保险股份有限公司 }', ' }');
+    assert.deepEqual(lines, [`${at(text, '{ id: pingan')} claims.insurers[1]: missing required key "legalName"`]);
+    const unnamed = compileEdited('  - { plugin: insurer-dev }', '  - { plugin: insurer-dev, options: { insurers: [picc, sunshine] } }');
+    assert.match(unnamed.lines.join('\n'), /integrations\[\d+\]\.options\.insurers\[1\]: insurer "sunshine" is not named under claims\.insurers/);
+  });
+
   test('wrong type', () => {
     const { text, lines } = compileEdited('windowDays: 3', 'windowDays: three');
     assert.deepEqual(lines, [`${at(text, 'three')} review.windowDays: must be integer, not string "three"`]);

@@ -100,12 +100,21 @@ function buildCity(
   checkUnique(profile.routing.brigades.map((b) => b.id), ['routing', 'brigades'], 'id', 'brigade id', problems);
   checkUnique(profile.channels.map((c) => c.id), ['channels'], 'id', 'channel', problems);
   checkUnique(profile.evidence.checklist.map((c) => c.id), ['evidence', 'checklist'], 'id', 'checklist item', problems);
-  checkUnique((profile.claims.insurers ?? []).map((c) => c.id), ['claims', 'insurers'], 'id', 'insurer', problems);
+  checkUnique(profile.claims.insurers.map((c) => c.id), ['claims', 'insurers'], 'id', 'insurer', problems);
   checkUnique(profile.eligibility.accidentTypes.map((t) => t.kind), ['eligibility', 'accidentTypes'], 'kind', 'accident type', problems);
 
   profile.evidence.checklist.forEach((item, i) => {
     if (item.kind === 'check' && !item.check) problems.add(['evidence', 'checklist', i], 'a checklist item of kind "check" must name its check', 'add `check: driver_licence` (or vehicle_registration, compulsory_insurance, plate_ocr, face_match)');
     if (item.kind !== 'check' && item.check) problems.add(['evidence', 'checklist', i, 'check'], `only items of kind "check" name a check (this one is "${item.kind}")`);
+  });
+  // Every insurer a plugin connects has its one name (and legal name) in the profile.
+  const namedInsurers = new Set(profile.claims.insurers.map((x) => x.id));
+  (profile.integrations ?? []).forEach((integration, i) => {
+    const ids = (integration.options as { insurers?: unknown } | undefined)?.insurers;
+    if (!Array.isArray(ids)) return;
+    ids.forEach((id, j) => {
+      if (typeof id === 'string' && !namedInsurers.has(id)) problems.add(['integrations', i, 'options', 'insurers', j], `insurer "${id}" is not named under claims.insurers`, `add \`- { id: ${id}, name: { zh: …, en: … }, legalName: … }\` to claims.insurers`);
+    });
   });
 
   for (const d of NATIONAL_DISQUALIFIERS) {
