@@ -177,7 +177,6 @@ function dayEnd(date: string): number {
   return dayStart(date) + DAY_MS;
 }
 
-const INSURER_NAMES: Record<string, string> = { picc: '中国人保财险', pingan: '平安产险', cpic: '太平洋产险' };
 const PLATE_COLOURS: Record<string, string> = { '01': '黄牌', '02': '蓝牌', '51': '黄绿牌', '52': '绿牌' };
 
 export function createRegistryDev(options: RegistryDevOptions, ctx: PluginContext, deps: { clock?: Clock; fixtures?: RegistryFixtures } = {}): RegistryPort {
@@ -254,9 +253,10 @@ export function createRegistryDev(options: RegistryDevOptions, ctx: PluginContex
       if ('refusal' in found) return found.refusal;
       const v = found.vehicle;
       if (!v.policies.length) return result('not_found', `未查询到${v.plate}的交强险投保记录`, { plate: v.plate });
-      const describe = (p: PolicyRecord) => `${INSURER_NAMES[p.insurerId] ?? p.insurerId}，保单号${p.policyNumber}，保险期间${p.validFrom}至${p.validTo}`;
+      // The insurer goes back as its id only: the city profile gives it its one name (and legal name).
+      const describe = (p: PolicyRecord) => `保单号${p.policyNumber}，保险期间${p.validFrom}至${p.validTo}`;
       const withPolicy = (status: CheckStatus, detail: string, p: PolicyRecord): InsuranceResult => ({
-        ...result(status, detail, { plate: v.plate, insurerId: p.insurerId, insurerName: INSURER_NAMES[p.insurerId] ?? p.insurerId, policyNumber: p.policyNumber, validFrom: p.validFrom, validTo: p.validTo }),
+        ...result(status, detail, { plate: v.plate, insurerId: p.insurerId, policyNumber: p.policyNumber, validFrom: p.validFrom, validTo: p.validTo }),
         insurerId: p.insurerId,
         policyNumber: p.policyNumber,
       });

@@ -121,7 +121,9 @@ test('verifyInsurance: checked at the given time against the policy window (Beij
   assert.equal(r.status, 'valid');
   assert.equal(r.insurerId, 'picc');
   assert.equal(r.policyNumber, 'PDZA202532060000016180');
-  assert.match(r.detail, /^交强险在保：中国人保财险，保单号PDZA202532060000016180，保险期间2025-10-15至2026-10-14$/);
+  // The insurer by id only: the city profile names it (one name on every screen, the legal name on documents).
+  assert.match(r.detail, /^交强险在保：保单号PDZA202532060000016180，保险期间2025-10-15至2026-10-14$/);
+  assert.equal(r.data?.insurerName, undefined);
   // last day until 24:00, then lapsed
   assert.equal((await registry.verifyInsurance({ tenant, plate: '苏F3M9K1', at: at('2026-10-14T23:59:59+08:00') })).status, 'valid');
   const lapsed = await registry.verifyInsurance({ tenant, plate: '苏F3M9K1', at: at('2026-10-15T00:00:00+08:00') });
