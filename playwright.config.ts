@@ -6,7 +6,9 @@ export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
   outputDir: 'test-results',
-  timeout: 180_000,
+  // A whole flow (report → call → two parties' checks and statements → determination → review → claim) drives
+  // three browsers with video on two cores: about 3 min under CI's load. The ceiling only matters on failure.
+  timeout: 300_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
   // Each worker runs a server with a mediasoup worker and several browser contexts with video:
