@@ -162,10 +162,14 @@ export class Party {
   async waitInQueue(): Promise<number | null> {
     const queue = this.page.getByTestId('queue');
     await expect(queue).toBeVisible();
-    const place = queue.getByTestId('queue-position');
-    if (!(await place.count())) return null;
-    await expect(place).toHaveText(/^\d+$/);
-    return Number(await place.textContent());
+    // A seat that is already free rings at once: the place may go between two reads, so it is read in one
+    // step in the page (null when the call has taken over) rather than counted and then read.
+    let place: string | null = null;
+    await expect.poll(async () => {
+      place = await this.page.evaluate(() => document.querySelector('[data-testid="queue"] [data-testid="queue-position"]')?.textContent ?? null);
+      return place === null || /^\d+$/.test(place);
+    }).toBe(true);
+    return place === null ? null : Number(place);
   }
 
   /** The party's own camera preview is live (frames arriving, time advancing). */
