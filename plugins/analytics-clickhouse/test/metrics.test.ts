@@ -6,13 +6,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { MetricFilters } from '@kuaichu/core/ports';
-import { createAnalytics, openChdb, openClickHouseServer, type Analytics } from '../src/index.ts';
-import { startClickHouse, type TestClickHouse } from './support/clickhouseServer.ts';
-import { DAY, KUNMING_DAY, NO_DURATION, S1, S2, SETTINGS, scenario } from './support/scenario.ts';
+import type { Analytics } from '../src/index.ts';
+import { drivers } from './support/drivers.ts';
+import { DAY, KUNMING_DAY, NO_DURATION, S1, S2, scenario } from './support/scenario.ts';
 
 const events = scenario();
 
@@ -35,18 +32,6 @@ function shuffled<T>(xs: readonly T[], seed: number): T[] {
   return out;
 }
 
-const drivers = {
-  chdb: async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'kuaichu-chdb-'));
-    const a = await createAnalytics(openChdb(dir), SETTINGS);
-    return { a, stop: async () => (await a.close(), rmSync(dir, { recursive: true, force: true })) };
-  },
-  'clickhouse-server 18.16': async () => {
-    const server: TestClickHouse = await startClickHouse();
-    const a = await createAnalytics(await openClickHouseServer(server.url), SETTINGS);
-    return { a, stop: async () => (await a.close(), await server.stop()) };
-  },
-};
 
 for (const [name, open] of Object.entries(drivers)) {
   describe(`analytics on ${name}`, () => {

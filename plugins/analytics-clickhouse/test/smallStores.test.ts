@@ -5,13 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { METRIC_GROUPS, type MetricGroup, type Metrics } from '@kuaichu/core/ports';
-import { createAnalytics, openChdb, openClickHouseServer, type Analytics } from '../src/index.ts';
-import { startClickHouse } from './support/clickhouseServer.ts';
-import { DAY, NO_DURATION, S1, SETTINGS, scenario } from './support/scenario.ts';
+import type { Analytics } from '../src/index.ts';
+import { drivers } from './support/drivers.ts';
+import { DAY, NO_DURATION, S1, scenario } from './support/scenario.ts';
 
 const COUNTS = ['reports', 'eligible', 'refused', 'answered', 'abandoned', 'escalated', 'evacuated', 'determined', 'served', 'reviews', 'claims', 'closed'] as const;
 const DURATIONS = ['speedOfAnswer', 'handlingTime', 'timeOnScene', 'timeToDetermination', 'timeToService', 'claimPushLatency', 'endToEnd'] as const;
@@ -33,18 +30,6 @@ const KEY_OF_A: Record<Exclude<MetricGroup, 'none'>, string | number> = {
 };
 const BREAKDOWNS = METRIC_GROUPS.filter((g): g is Exclude<MetricGroup, 'none'> => g !== 'none');
 
-const drivers = {
-  chdb: async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'kuaichu-chdb-'));
-    const a = await createAnalytics(openChdb(dir), SETTINGS);
-    return { a, stop: async () => (await a.close(), rmSync(dir, { recursive: true, force: true })) };
-  },
-  'clickhouse-server 18.16': async () => {
-    const server = await startClickHouse();
-    const a = await createAnalytics(await openClickHouseServer(server.url), SETTINGS);
-    return { a, stop: async () => (await a.close(), await server.stop()) };
-  },
-};
 
 for (const [name, open] of Object.entries(drivers)) {
   describe(`a fresh store on ${name}`, () => {

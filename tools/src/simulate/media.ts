@@ -4,19 +4,10 @@
  * `kuaichu-plate`, which is what the development OCR driver reads instead of pixels. Photos
  * without a plate are the same bytes every time, so the content-addressed store keeps one.
  */
-import { crc32, deflateSync } from 'node:zlib';
-import { tinyWebm } from '@kuaichu/core/test/support/media';
+import { deflateSync } from 'node:zlib';
+import { pngChunk as chunk, tinyWebm } from '@kuaichu/core/test/support/media';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
-  return Buffer.concat([head, data, crc]);
-}
 
 /** A 4×4 grey PNG, with a UTF-8 text chunk (iTXt) when `text` is given. */
 export function png(text?: { keyword: string; value: string }, shade = 128): Uint8Array {
