@@ -8,7 +8,7 @@ import type { Db } from './db/db.ts';
 import type { CompiledCity } from './policy/city.ts';
 import type { FileStore, PortMap, PortName } from './ports/index.ts';
 import type { AnalyticsPort } from './ports/analytics.ts';
-import type { CaseEvent } from './cases/repository.ts';
+import type { CaseEvent } from './events/caseEvent.ts';
 import type { CaseEventType } from './cases/transitions.ts';
 import { Errors } from './errors.ts';
 

@@ -6,32 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/db.ts';
 import type { AccidentReport, ChannelId, Decision } from '../generated/types.ts';
-import type * as Ev from '../generated/types.ts';
+import type { CaseEvent, EventPayloads } from '../events/caseEvent.ts';
 import { Errors } from '../errors.ts';
 import { schemaRegistry } from '../schemas.ts';
 import { nextState, type CaseEventType, type CaseState } from './transitions.ts';
 
-/** Payload type of each event, from schemas/events/. */
-export interface EventPayloads {
-  'case.reported': Ev.CaseReportedPayload;
-  'case.refused': Ev.CaseRefusedPayload;
-  'case.ringing': Ev.CaseRingingPayload;
-  'case.ring_timeout': Ev.CaseRingTimeoutPayload;
-  'case.answered': Ev.CaseAnsweredPayload;
-  'call.dropped': Ev.CallDroppedPayload;
-  'call.resumed': Ev.CallResumedPayload;
-  'case.abandoned': Ev.CaseAbandonedPayload;
-  'evidence.added': Ev.EvidenceAddedPayload;
-  'evidence.completed': Ev.EvidenceCompletedPayload;
-  'case.evacuated': Ev.CaseEvacuatedPayload;
-  'case.escalated': Ev.CaseEscalatedPayload;
-  'case.determined': Ev.CaseDeterminedPayload;
-  'case.served': Ev.CaseServedPayload;
-  'review.requested': Ev.ReviewRequestedPayload;
-  'review.decided': Ev.ReviewDecidedPayload;
-  'claim.pushed': Ev.ClaimPushedPayload;
-  'case.closed': Ev.CaseClosedPayload;
-}
+export type { CaseEvent, EventPayloads } from '../events/caseEvent.ts';
 
 /** A case (案件) as stored. */
 export interface CaseRow {
@@ -61,17 +41,6 @@ export interface CaseRow {
 
 export type CasePatch = Partial<Pick<CaseRow,
   'queued_at' | 'queue_priority' | 'ring_seat' | 'ring_deadline' | 'seat_id' | 'preferred_seat' | 'answered_at' | 'interrupted_at'>>;
-
-export interface CaseEvent<T extends CaseEventType = CaseEventType> {
-  id: string;
-  tenant: string;
-  caseId: string;
-  seq: number;
-  type: T;
-  at: string;
-  actor: string;
-  payload: EventPayloads[T];
-}
 
 /** Reads a case of a tenant, locking it for the transaction; 404 when absent (or another tenant's). */
 export async function lockCase(q: Queryable, tenant: string, id: string): Promise<CaseRow> {

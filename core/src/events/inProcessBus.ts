@@ -8,7 +8,7 @@
  * Groups subscribe before the relay starts (server start-up); events published while a group
  * has no subscriber are not kept for it.
  */
-import type { CaseEvent } from '../cases/repository.ts';
+import type { CaseEvent } from './caseEvent.ts';
 import type { BusHandler, BusPort, BusSubscription } from '../ports/bus.ts';
 
 interface Group {

@@ -3,4 +3,4 @@ export { startRelay, relayBatch, type Relay, type RelayOptions } from './relay.t
 export { inProcessBus } from './inProcessBus.ts';
 export { openBus, openAnalytics } from '../plugins/process.ts';
 export type { BusHandler, BusLog, BusPlugin, BusPort, BusSubscription } from '../ports/bus.ts';
-export type { CaseEvent } from '../cases/repository.ts';
+export type { CaseEvent, EventPayloads } from './caseEvent.ts';

@@ -10,7 +10,7 @@
  * `seq` order from one relay; with several relays racing, a consumer must not rely on order
  * across batches (the analytics sink only aggregates, so it does not).
  */
-import type { CaseEvent } from '../cases/repository.ts';
+import type { CaseEvent } from '../events/caseEvent.ts';
 
 /**
  * Handles one batch for a group. Resolving commits the batch: the group moves past it.

@@ -1,0 +1,39 @@
+/**
+ * A case's domain event as it travels (outbox → bus → consumers): types only, so the bus port,
+ * the context and plugins can name an event without importing the persistence code that writes it.
+ */
+import type * as Ev from '../generated/types.ts';
+import type { CaseEventType } from '../cases/transitions.ts';
+
+/** Payload type of each event, from schemas/events/. */
+export interface EventPayloads {
+  'case.reported': Ev.CaseReportedPayload;
+  'case.refused': Ev.CaseRefusedPayload;
+  'case.ringing': Ev.CaseRingingPayload;
+  'case.ring_timeout': Ev.CaseRingTimeoutPayload;
+  'case.answered': Ev.CaseAnsweredPayload;
+  'call.dropped': Ev.CallDroppedPayload;
+  'call.resumed': Ev.CallResumedPayload;
+  'case.abandoned': Ev.CaseAbandonedPayload;
+  'evidence.added': Ev.EvidenceAddedPayload;
+  'evidence.completed': Ev.EvidenceCompletedPayload;
+  'case.evacuated': Ev.CaseEvacuatedPayload;
+  'case.escalated': Ev.CaseEscalatedPayload;
+  'case.determined': Ev.CaseDeterminedPayload;
+  'case.served': Ev.CaseServedPayload;
+  'review.requested': Ev.ReviewRequestedPayload;
+  'review.decided': Ev.ReviewDecidedPayload;
+  'claim.pushed': Ev.ClaimPushedPayload;
+  'case.closed': Ev.CaseClosedPayload;
+}
+
+export interface CaseEvent<T extends CaseEventType = CaseEventType> {
+  id: string;
+  tenant: string;
+  caseId: string;
+  seq: number;
+  type: T;
+  at: string;
+  actor: string;
+  payload: EventPayloads[T];
+}
