@@ -12,7 +12,9 @@ export async function npmDependencies({ root, log }) {
   log('installing npm dependencies (npm ci)…');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   // Playwright drives Debian's Chromium (playwright.config.ts): never download a browser.
-  sh(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, env: { ...process.env, ...workerEnv(root), PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
+  // onnxruntime-node (plate OCR) ships its linux-x64 binary in the npm package; its install
+  // script would download a CUDA/extra build from outside the registry and fail offline.
+  sh(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, env: { ...process.env, ...workerEnv(root), PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1', ONNXRUNTIME_NODE_INSTALL: 'skip' } });
   writeStamp(stamp, hash);
 }
 
