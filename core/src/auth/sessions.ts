@@ -5,9 +5,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/db.ts';
+import type { StaffRole } from '../generated/types.ts';
 
 /** provincial_analyst: reads the metrics of several cities (a staff record of any one tenant; see routes/analytics.ts). */
-export type Role = 'seat' | 'officer' | 'analyst' | 'provincial_analyst' | 'admin';
+export type Role = StaffRole;
 
 export interface Principal {
   tenant: string;

@@ -10,11 +10,12 @@
  * - An interrupted call not resumed within `resumeWindowSeconds` is abandoned.
  */
 import type { Queryable } from '../db/db.ts';
+import type { SeatStatus } from '../generated/types.ts';
 import { Errors } from '../errors.ts';
 import { inTx, type CoreContext } from '../context.ts';
 import { lockCase, transition, type CaseEvent, type CaseRow } from './repository.ts';
 
-export type SeatStatus = 'away' | 'available' | 'ringing' | 'busy';
+export type { SeatStatus };
 
 export interface SeatRow {
   tenant: string;

@@ -1,8 +1,10 @@
+import type { RegistryCheckStatus } from '../generated/types.ts';
+
 /**
  * National registries (全国公安交通管理信息系统 / 交强险 platform): the automatic checks of the
  * driver's licence, the vehicle's registration and its compulsory insurance.
  */
-export type CheckStatus = 'valid' | 'invalid' | 'expired' | 'suspended' | 'not_found' | 'unavailable';
+export type CheckStatus = RegistryCheckStatus;
 
 export interface CheckResult {
   /** true only for status 'valid'. */

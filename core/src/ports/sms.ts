@@ -1,5 +1,7 @@
 /** SMS port (短信): one-time codes, the leave-the-scene notice, the determination served. */
-export type SmsKind = 'otp' | 'evacuate' | 'determination' | 'review' | 'claim' | 'escalation' | 'other';
+import type { SmsKind } from '../generated/types.ts';
+
+export type { SmsKind };
 
 export interface SmsMessage {
   tenant: string;

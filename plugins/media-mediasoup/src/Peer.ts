@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { Errors } from '@kuaichu/core/errors';
+import type { TransportDirection } from '@kuaichu/core/generated/types.ts';
 import type { TransportSettings } from './config.ts';
 import { assertUnreachable, prefixed, type MediaLogger } from './log.ts';
 import { canProduce, type Admission } from './roles.ts';
@@ -21,7 +22,7 @@ import {
   type PeerLeftReason,
 } from './signaling/messages.ts';
 
-export type Direction = 'send' | 'recv';
+export type Direction = TransportDirection;
 export type TransportAppData = { direction: Direction };
 export type ProducerAppData = { peerId: string; role: MediaRole; source: MediaSource };
 export type ConsumerAppData = { peerId: string; producerId: string };
