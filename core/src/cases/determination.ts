@@ -7,6 +7,7 @@ import type { DeterminationBody } from '../generated/types.ts';
 import type { AccidentReport, LiabilityGrade, VehicleClass } from '../generated/types.ts';
 import { inTx, type CoreContext } from '../context.ts';
 import { Errors } from '../errors.ts';
+import { liabilityProblem as gradesProblem, type Grade, type LiabilityProblem } from '@kuaichu/rules';
 import { renderDeterminationPdf, type DeterminationDocument, type PartyRoleLabel } from '../documents/determinationPdf.ts';
 import { canonicalJson, determinationContentSha256, documentCode } from '../documents/verification.ts';
 import { KIND_NAMES } from '../policy/reasons.ts';
@@ -18,21 +19,25 @@ import { VEHICLE_CLASS_NAMES } from '../documents/vehicleClasses.ts';
 
 const ROLES: PartyRoleLabel[] = ['甲方', '乙方', '丙方', '丁方'];
 
-/**
- * Grades must fit together: one party at full liability leaves the others none; a primary
- * needs a secondary; equal is shared by two or more; a secondary needs a primary or equals.
- * Everyone at none (an accident nobody caused) is allowed.
- */
+/** The schema's grades and the rule's are the same set: this line stops compiling when they part. */
+const SAME_GRADES: [LiabilityGrade, Grade] extends [Grade, LiabilityGrade] ? true : never = true;
+void SAME_GRADES;
+
+/** The rule's problems as the API words them (the message of 422 KC_LIABILITY_INCONSISTENT). */
+const PROBLEM_TEXT: Record<LiabilityProblem, string> = {
+  single_party: 'a single party is fully liable or not liable',
+  full_twice: 'only one party can bear full liability',
+  full_needs_none: 'with one party at full liability, every other party has none',
+  primary_twice: 'only one party can bear primary liability',
+  primary_needs_secondary: 'primary liability needs a party with secondary liability',
+  equal_alone: 'equal liability is shared by at least two parties',
+  secondary_needs_primary: 'secondary liability needs a party with primary (or two with equal) liability',
+};
+
+/** Whether the grades fit together (the shared rule, @kuaichu/rules), worded for the API; null when they do. */
 export function liabilityProblem(grades: readonly LiabilityGrade[]): string | null {
-  const n = (g: LiabilityGrade) => grades.filter((x) => x === g).length;
-  if (grades.length === 1) return grades[0] === 'full' || grades[0] === 'none' ? null : 'a single party is fully liable or not liable';
-  if (n('full') > 1) return 'only one party can bear full liability';
-  if (n('full') === 1 && n('none') !== grades.length - 1) return 'with one party at full liability, every other party has none';
-  if (n('primary') > 1) return 'only one party can bear primary liability';
-  if (n('primary') === 1 && n('secondary') === 0) return 'primary liability needs a party with secondary liability';
-  if (n('equal') === 1) return 'equal liability is shared by at least two parties';
-  if (n('secondary') > 0 && n('primary') === 0 && n('equal') < 2) return 'secondary liability needs a party with primary (or two with equal) liability';
-  return null;
+  const problem = gradesProblem(grades);
+  return problem && PROBLEM_TEXT[problem];
 }
 
 /** Items no later item corrects. */

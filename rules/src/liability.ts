@@ -1,13 +1,18 @@
 /**
  * Liability grades of the simple procedure (全部 / 主要 / 同等 / 次要 / 无责任) and the rule that
- * they fit together across the parties — the same rule the core applies (core/src/cases/
- * determination.ts `liabilityProblem`, kept in step by web/test/officer-liability.test.ts),
- * checked here first so the officer sees why before anything is posted. Problems are codes;
- * the screen words them through the i18n table (officer.problem.<code>).
+ * they fit together across the parties. One rule for both sides: the core refuses a
+ * determination that breaks it (422 KC_LIABILITY_INCONSISTENT), the officer desk checks it
+ * before posting so the officer sees why at once. Problems are codes; the core words them for
+ * the API, the desk through its i18n table (officer.problem.<code>).
  */
-import type { LiabilityGrade } from '@kuaichu/core/generated/types.ts';
 
-export const GRADES: readonly LiabilityGrade[] = ['full', 'primary', 'equal', 'secondary', 'none'];
+/**
+ * The grades in the order the desk offers them. The schema's enum (LiabilityGrade in
+ * core/src/generated/types.ts) is the truth; core/src/cases/determination.ts fails to compile
+ * when the two differ.
+ */
+export const GRADES = ['full', 'primary', 'equal', 'secondary', 'none'] as const;
+export type Grade = (typeof GRADES)[number];
 
 export type LiabilityProblem =
   | 'single_party'
@@ -18,8 +23,13 @@ export type LiabilityProblem =
   | 'equal_alone'
   | 'secondary_needs_primary';
 
-export function liabilityProblem(grades: readonly LiabilityGrade[]): LiabilityProblem | null {
-  const n = (g: LiabilityGrade) => grades.filter((x) => x === g).length;
+/**
+ * Grades must fit together: one party at full liability leaves the others none; a primary
+ * needs a secondary; equal is shared by two or more; a secondary needs a primary or equals.
+ * Everyone at none (an accident nobody caused) is allowed.
+ */
+export function liabilityProblem(grades: readonly Grade[]): LiabilityProblem | null {
+  const n = (g: Grade) => grades.filter((x) => x === g).length;
   if (grades.length === 1) return grades[0] === 'full' || grades[0] === 'none' ? null : 'single_party';
   if (n('full') > 1) return 'full_twice';
   if (n('full') === 1 && n('none') !== grades.length - 1) return 'full_needs_none';
@@ -34,6 +44,6 @@ export function liabilityProblem(grades: readonly LiabilityGrade[]): LiabilityPr
  * In a two-party accident, the one grade the other party can then have (全部 ⇒ 无责任, 主要 ⇔ 次要,
  * 同等 ⇔ 同等); null for 无责任, which fits 全部 or another 无责任.
  */
-export function counterpart(grade: LiabilityGrade): LiabilityGrade | null {
+export function counterpart(grade: Grade): Grade | null {
   return ({ full: 'none', primary: 'secondary', equal: 'equal', secondary: 'primary', none: null } as const)[grade];
 }
