@@ -7,8 +7,10 @@
  * a lapsed 交强险 is a finding about a vehicle that was checked, not missing evidence. Findings
  * are listed on the line for the seat, who decides whether the case goes to on-site police
  * (转现场处置); they do not hold the checklist open, or a mistyped ID number checked once
- * would block the case for good. Only a registry that could not answer (unavailable) or an
- * input it refused as malformed leaves the subject unchecked; an OCR reading counts once it passed.
+ * would block the case for good. A registry that could not answer (down, its breaker open) is
+ * recorded as "verify manually" (checks.ts): a finding the seat resolves by looking at the papers,
+ * so the call goes on; an 'unavailable' without that mark, or an input the registry refused as
+ * malformed, leaves the subject unchecked; an OCR reading counts once it passed.
  */
 import type { AccidentReport, EvidenceItem } from '../generated/types.ts';
 import { caseParties, listEntries, normalizePlate, platesIn, unitCount, unitOf, type CaseParties, type CountUnit } from './parties.ts';
@@ -78,8 +80,8 @@ export function missingLines(lines: readonly ChecklistLine[]): Array<{ item: str
  * or not the plate the seat typed), which says nothing about the vehicle: the seat takes
  * another photo. A plate counts as read once a reading passed.
  */
-function noAnswer(d: { check?: unknown; status?: unknown; ok?: unknown }): boolean {
-  return d.status === 'unavailable' || (d.check === 'plate_ocr' && d.ok !== true);
+function noAnswer(d: { check?: unknown; status?: unknown; ok?: unknown; verifyManually?: unknown }): boolean {
+  return (d.status === 'unavailable' && d.verifyManually !== true) || (d.check === 'plate_ocr' && d.ok !== true);
 }
 
 /**
