@@ -219,6 +219,24 @@ export type TestClockBody = {
 } & {
   [k: string]: unknown;
 };
+/**
+ * The template's variables, in order, each read from core's message text by a regular expression with one capture group. Omitted: the built-in ones for the kind (otp: code; evacuate, escalation: number; determination: number, docNo, code).
+ *
+ * @maxItems 10
+ */
+export type AliyunTemplateParams = {
+  name: string;
+  pattern: string;
+}[];
+/**
+ * The template's variables, in order ({1}, {2} … of the template), each read from core's message text by a regular expression with one capture group. Omitted: the built-in ones for the kind (otp: code; evacuate, escalation: number; determination: number, docNo, code).
+ *
+ * @maxItems 10
+ */
+export type TencentTemplateParams = {
+  name: string;
+  pattern: string;
+}[];
 export type TransportDirection = 'send' | 'recv';
 export type MediaKind = 'audio' | 'video';
 /**
@@ -311,11 +329,17 @@ export interface SchemaIndex {
   httpTestClock?: TestClockBody;
   pluginsChannelWechat?: ChannelWechatOptions;
   pluginsDispatchDev?: DispatchDevOptions;
+  pluginsDispatchHttp?: DispatchHttpOptions;
   pluginsFaceDev?: FaceDevOptions;
   pluginsInsurerDev?: InsurerDevOptions;
+  pluginsInsurerWebhook?: InsurerWebhookOptions;
   pluginsOcrDev?: OcrDevOptions;
+  pluginsProgress12123?: Progress12123Options;
   pluginsRegistryDev?: RegistryDevOptions;
+  pluginsRegistryHttp?: RegistryHttpOptions;
+  pluginsSmsAliyun?: SmsAliyunOptions;
   pluginsSmsDev?: SmsDevOptions;
+  pluginsSmsTencent?: SmsTencentOptions;
   signalingClientRequests?: MediaClientRequests;
   signalingClientResponses?: MediaClientResponses;
   signalingFrame?: SignalingFrame;
@@ -1864,6 +1888,55 @@ export interface DispatchDevOptions {
   ticketPrefix?: string;
 }
 /**
+ * On-site dispatch (110/122) over HTTP (port: dispatch): KC1-signed requests with timeouts, retries and a circuit breaker; the command centre reports the officer's status (dispatched, arrived, closed) back to POST /api/integrations/dispatch/:tenant/status, signed with callbackKeyId. Protocol: docs/integrations.md#dispatch.
+ */
+export interface DispatchHttpOptions {
+  /**
+   * The counterpart's base URL (https in production).
+   */
+  baseUrl: string;
+  /**
+   * Id of the signing key as the counterpart registered it (sent as X-KC-Key-Id).
+   */
+  keyId: string;
+  /**
+   * Name of the environment variable holding the HMAC-SHA256 secret of keyId (never the secret itself).
+   */
+  secretEnv: string;
+  /**
+   * Key id the command centre signs its status callbacks with.
+   */
+  callbackKeyId: string;
+  /**
+   * Environment variable holding the callback key's secret.
+   */
+  callbackSecretEnv: string;
+  /**
+   * Time allowed per attempt.
+   */
+  timeoutMs?: number;
+  /**
+   * Attempts in all (the first included) before the call is given up.
+   */
+  attempts?: number;
+  /**
+   * Backoff before the second attempt (full jitter: a random wait up to it); doubles per attempt.
+   */
+  backoffMs?: number;
+  /**
+   * Upper bound of a backoff (also of a 429's Retry-After).
+   */
+  maxBackoffMs?: number;
+  /**
+   * Consecutive failed attempts that open the circuit breaker.
+   */
+  breakerFailures?: number;
+  /**
+   * How long the breaker stays open before one trial call.
+   */
+  halfOpenAfterMs?: number;
+}
+/**
  * Development face comparison driver (port: face): two images match when both carry the same identity label `kuaichu-face` (PNG text chunk or JPEG comment) written by a test camera.
  */
 export interface FaceDevOptions {
@@ -1882,6 +1955,55 @@ export interface InsurerDevOptions {
   insurers?: string[];
 }
 /**
+ * Insurer claim push as signed webhooks (port: insurer): HMAC-SHA256 over timestamp + "." + body, a signature per active key (rotation), an Idempotency-Key per claim. Deliveries go out from the outbox in the background (core/src/deliveries). Protocol: docs/integrations.md#insurers.
+ */
+export interface InsurerWebhookOptions {
+  /**
+   * Webhook URL of each insurer id this city is connected to.
+   */
+  endpoints: {
+    [k: string]: string;
+  };
+  /**
+   * Signing keys, the current one first; during a rotation list the new and the old key, and every webhook carries a signature of each.
+   *
+   * @minItems 1
+   * @maxItems 2
+   */
+  keys: [
+    {
+      id: string;
+      /**
+       * Environment variable holding this key's secret.
+       */
+      secretEnv: string;
+    },
+    ...{
+      id: string;
+      /**
+       * Environment variable holding this key's secret.
+       */
+      secretEnv: string;
+    }[]
+  ];
+  /**
+   * Time allowed per attempt.
+   */
+  timeoutMs?: number;
+  /**
+   * Tries before a delivery is dead-lettered.
+   */
+  maxAttempts?: number;
+  /**
+   * Wait before the second try (with jitter); doubles per try.
+   */
+  backoffMs?: number;
+  /**
+   * Upper bound of the wait between tries.
+   */
+  maxBackoffMs?: number;
+}
+/**
  * Development plate OCR driver (port: ocr): reads the plate a test camera wrote into the image (PNG text chunk or JPEG comment `kuaichu-plate`) instead of recognising pixels.
  */
 export interface OcrDevOptions {
@@ -1895,6 +2017,47 @@ export interface OcrDevOptions {
   confidence?: number;
 }
 /**
+ * 12123 progress push (网办进度, port: progress): each case state change and the e-document link, KC1-signed, retried, idempotent per (case, seq). Protocol: docs/integrations.md#12123.
+ */
+export interface Progress12123Options {
+  /**
+   * The counterpart's base URL (https in production).
+   */
+  baseUrl: string;
+  /**
+   * Id of the signing key as the counterpart registered it (sent as X-KC-Key-Id).
+   */
+  keyId: string;
+  /**
+   * Name of the environment variable holding the HMAC-SHA256 secret of keyId (never the secret itself).
+   */
+  secretEnv: string;
+  /**
+   * Time allowed per attempt.
+   */
+  timeoutMs?: number;
+  /**
+   * Attempts in all (the first included) before the call is given up.
+   */
+  attempts?: number;
+  /**
+   * Backoff before the second attempt (full jitter: a random wait up to it); doubles per attempt.
+   */
+  backoffMs?: number;
+  /**
+   * Upper bound of a backoff (also of a 429's Retry-After).
+   */
+  maxBackoffMs?: number;
+  /**
+   * Consecutive failed attempts that open the circuit breaker.
+   */
+  breakerFailures?: number;
+  /**
+   * How long the breaker stays open before one trial call.
+   */
+  halfOpenAfterMs?: number;
+}
+/**
  * Development driver for the national registries (port: registry): driver licence, vehicle registration and 交强险 answered from fixture data in the repo.
  */
 export interface RegistryDevOptions {
@@ -1904,6 +2067,109 @@ export interface RegistryDevOptions {
   fixtures?: string;
 }
 /**
+ * National registries over HTTP (port: registry): driver licence, vehicle registration and 交强险 with KC1-signed requests, timeouts, retries and a circuit breaker; a registry that cannot answer gives an "unavailable" result (verify manually). Protocol: docs/integrations.md#registries.
+ */
+export interface RegistryHttpOptions {
+  /**
+   * The counterpart's base URL (https in production).
+   */
+  baseUrl: string;
+  /**
+   * Id of the signing key as the counterpart registered it (sent as X-KC-Key-Id).
+   */
+  keyId: string;
+  /**
+   * Name of the environment variable holding the HMAC-SHA256 secret of keyId (never the secret itself).
+   */
+  secretEnv: string;
+  /**
+   * The 交强险 platform's insurer codes → the city's insurer ids (PICC → picc).
+   */
+  insurerCodes?: {
+    [k: string]: string;
+  };
+  /**
+   * Time allowed per attempt.
+   */
+  timeoutMs?: number;
+  /**
+   * Attempts in all (the first included) before the call is given up.
+   */
+  attempts?: number;
+  /**
+   * Backoff before the second attempt (full jitter: a random wait up to it); doubles per attempt.
+   */
+  backoffMs?: number;
+  /**
+   * Upper bound of a backoff (also of a 429's Retry-After).
+   */
+  maxBackoffMs?: number;
+  /**
+   * Consecutive failed attempts that open the circuit breaker.
+   */
+  breakerFailures?: number;
+  /**
+   * How long the breaker stays open before one trial call.
+   */
+  halfOpenAfterMs?: number;
+}
+/**
+ * Aliyun SMS (阿里云短信服务, Dysmsapi 2017-05-25) through the official SDK (port: sms): one approved template per message kind, the AccessKey from the environment, delivery receipts from the SmsReport HTTP push. Protocol: docs/integrations.md#sms-aliyun.
+ */
+export interface SmsAliyunOptions {
+  /**
+   * Host (and port) of the Dysmsapi endpoint.
+   */
+  endpoint?: string;
+  /**
+   * https in production; http only for a local counterpart in tests.
+   */
+  protocol?: 'https' | 'http';
+  /**
+   * Name of the environment variable holding the RAM user's AccessKey ID (never the key itself).
+   */
+  accessKeyIdEnv: string;
+  /**
+   * Name of the environment variable holding the AccessKey secret.
+   */
+  accessKeySecretEnv: string;
+  /**
+   * The approved signature (签名) without brackets, e.g. 南通交警; a template may name another.
+   */
+  signName: string;
+  /**
+   * Connect and read timeout per request. SendSms is not idempotent: the SDK's own retries stay off, the caller's outbox retries.
+   */
+  timeoutMs?: number;
+  /**
+   * Name of the environment variable holding the secret token that the SmsReport push URL configured in the console carries (…?token=); receipts without it are refused.
+   */
+  receiptTokenEnv?: string;
+  /**
+   * The approved template per message kind core sends. otp, evacuate, determination and escalation are sent today.
+   */
+  templates: {
+    otp: AliyunTemplate;
+    evacuate: AliyunTemplate;
+    determination: AliyunTemplate;
+    review?: AliyunTemplate;
+    claim?: AliyunTemplate;
+    escalation: AliyunTemplate;
+    other?: AliyunTemplate;
+  };
+}
+export interface AliyunTemplate {
+  /**
+   * The approved template's code (模板CODE).
+   */
+  templateCode: string;
+  /**
+   * Signature for this kind, when not the default one.
+   */
+  signName?: string;
+  params?: AliyunTemplateParams;
+}
+/**
  * Development SMS driver (port: sms): keeps every message in an outbox that tests and the admin page read; sends nothing.
  */
 export interface SmsDevOptions {
@@ -1911,6 +2177,70 @@ export interface SmsDevOptions {
    * Sender signature put in front of every message, as operators require (【哈尔滨交警】).
    */
   signature?: string;
+}
+/**
+ * Tencent Cloud SMS (腾讯云短信, API 2021-01-11) through the official SDK (port: sms): one approved template per message kind, the SecretId/SecretKey from the environment, delivery receipts from the status callback. Protocol: docs/integrations.md#sms-tencent.
+ */
+export interface SmsTencentOptions {
+  /**
+   * Host (and port) of the SMS endpoint. Its first label must stay "sms": the SDK signs for the service named by it (TC3 credential scope).
+   */
+  endpoint?: string;
+  /**
+   * https in production; http only for a local counterpart in tests.
+   */
+  protocol?: 'https' | 'http';
+  /**
+   * Region of the SMS application (X-TC-Region).
+   */
+  region?: string;
+  /**
+   * Name of the environment variable holding the CAM SecretId (never the key itself).
+   */
+  secretIdEnv: string;
+  /**
+   * Name of the environment variable holding the SecretKey.
+   */
+  secretKeyEnv: string;
+  /**
+   * The SMS application's SdkAppId (1400…).
+   */
+  sdkAppId: string;
+  /**
+   * The approved signature (签名内容) without brackets, e.g. 南通交警; a template may name another.
+   */
+  signName: string;
+  /**
+   * Request timeout. SendSms is not idempotent: no retries inside, the caller's outbox retries.
+   */
+  timeoutMs?: number;
+  /**
+   * Name of the environment variable holding the secret token that the status callback URL configured in the console carries (…?token=); receipts without it are refused.
+   */
+  receiptTokenEnv?: string;
+  /**
+   * The approved template per message kind core sends. otp, evacuate, determination and escalation are sent today.
+   */
+  templates: {
+    otp: TencentTemplate;
+    evacuate: TencentTemplate;
+    determination: TencentTemplate;
+    review?: TencentTemplate;
+    claim?: TencentTemplate;
+    escalation: TencentTemplate;
+    other?: TencentTemplate;
+  };
+}
+export interface TencentTemplate {
+  /**
+   * The approved template's id (模板 ID).
+   */
+  templateId: string;
+  /**
+   * Signature for this kind, when not the default one.
+   */
+  signName?: string;
+  params?: TencentTemplateParams;
 }
 /**
  * What a participant asks of the room, by method: the `data` of each request frame. The order of a call: getRouterRtpCapabilities, createWebRtcTransport (send, recv), join, produce; the server then sends newConsumer requests.
