@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { startTestCore, type TestCore } from './support/core.ts';
+import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { PLACES } from './helpers.ts';
 import { recordHarbinChecklist } from './support/harbinCase.ts';
 import { CSV_HEADER } from '../src/http/metricsCsv.ts';

@@ -5,8 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { issueChannelToken } from '@kuaichu/plugin-channel-wechat';
-import { startPostgres, createDatabase, type TestPostgres } from './support/postgres.ts';
-import { multipart, startTestCore, type TestCore } from './support/core.ts';
+import { startPostgres, createDatabase, type TestPostgres } from '@kuaichu/testkit/postgres';
+import { multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { recordHarbinChecklist, recordHarbinMedia } from './support/harbinCase.ts';
 import { caseEvents, replayState } from '../src/cases/repository.ts';
 import { spawnSync } from 'node:child_process';

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestCore, type TestCore } from './support/core.ts';
+import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { clientKey, parseTrustedProxies } from '../src/http/clientAddress.ts';
 
 const PROXY = '10.0.0.7';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { coveringCity, evaluate, withCoveringCity } from '../src/policy/index.ts';
 import { fixedClock } from '../src/clock.ts';
 import { city, report, PLACES } from './helpers.ts';
-import { startTestCore, type TestCore } from './support/core.ts';
+import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 
 const TENANTS = ['harbin', 'kunming', 'nantong', 'yancheng'];
 const all = () => TENANTS.map(city);

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import { solidPng } from '@kuaichu/plugin-recognition-dev';
-import { DEMO_PASSWORD, multipart, startTestCore, type TestCore } from './support/core.ts';
+import { DEMO_PASSWORD, multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { recordHarbinChecklist } from './support/harbinCase.ts';
 import { PLACES } from './helpers.ts';
 

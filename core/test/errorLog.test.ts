@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { loggerOptions } from '../src/privacy/logRedaction.ts';
 import { loggedError } from '../src/privacy/errorLog.ts';
-import { startTestCore, type TestCore } from './support/core.ts';
+import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 
 const PHONE = '13912345678';
 const ADDRESS = '道里区中央大街与西十二道街交口';

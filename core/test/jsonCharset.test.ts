@@ -1,7 +1,7 @@
 /** Issue 11.8: a JSON body is UTF-8 or refused (415), never decoded as something it says it is not. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestCore, type TestCore } from './support/core.ts';
+import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { charsetOf } from '../src/http/jsonCharset.ts';
 
 describe('JSON body charset', () => {

@@ -6,8 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WebSocket } from '@fastify/websocket';
-import { startPostgres, createDatabase, type TestPostgres } from './support/postgres.ts';
-import { startTestCore, type TestCore } from './support/core.ts';
+import { startPostgres, createDatabase, type TestPostgres } from '@kuaichu/testkit/postgres';
+import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { caseEvents } from '../src/cases/repository.ts';
 import { schemaRegistry } from '../src/schemas.ts';
 

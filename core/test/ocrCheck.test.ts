@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { solidPng, withPngText } from '@kuaichu/plugin-recognition-dev';
-import { multipart, startTestCore, type TestCore } from './support/core.ts';
+import { multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
 
 let t: TestCore;
 let n = 0;

@@ -16,7 +16,7 @@ import type { BusPort } from '../src/ports/bus.ts';
 import { inProcessBus } from '../src/events/inProcessBus.ts';
 import { relayBatch, startRelay } from '../src/events/relay.ts';
 import { uuidv7 } from '../src/ids.ts';
-import { createDatabase, startPostgres, type TestPostgres } from './support/postgres.ts';
+import { createDatabase, startPostgres, type TestPostgres } from '@kuaichu/testkit/postgres';
 
 const T0 = Date.parse('2026-06-01T02:00:00Z');
 

@@ -1,6 +1,6 @@
 /**
- * The response schemas against real answers. support/core.ts checks every response that has a
- * schema (nothing dropped by the serializer, the schema holds); the flow tests reach most
+ * The response schemas against real answers. The test kit's core (@kuaichu/testkit/core)
+ * checks every response that has a schema (nothing dropped by the serializer, the schema holds); the flow tests reach most
  * routes, this file the rest: the cities and every city's public and admin profile, the
  * pre-check, /api/me for each kind of session, a staff view with files and a broken chain,
  * the OpenAPI document. And the inlining that lets fastify serialize with these schemas.
@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { solidPng } from '@kuaichu/plugin-recognition-dev';
 import { issueChannelToken } from '@kuaichu/plugin-channel-wechat';
 import { inlineSchema, readSchemaFiles } from '../src/schemas.ts';
-import { multipart, startTestCore, type TestCore } from './support/core.ts';
-import { firstDifference } from './support/responseSchemas.ts';
+import { multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
+import { firstDifference } from '@kuaichu/testkit/responseSchemas';
 
 const DAOLI = { lng: 126.617, lat: 45.773 };
 

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import { securityHeaders } from '../src/http/securityHeaders.ts';
-import { startTestCore, type TestCore } from './support/core.ts';
+import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 
 let t: TestCore;
 before(async () => {

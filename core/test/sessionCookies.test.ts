@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { issueChannelToken } from '@kuaichu/plugin-channel-wechat';
-import { DEMO_PASSWORD, startTestCore, type TestCore } from './support/core.ts';
+import { DEMO_PASSWORD, startTestCore, type TestCore } from '@kuaichu/testkit/core';
 
 const YEAR_MS = 365 * 24 * 3600_000;
 const STAFF_SECONDS = 12 * 3600;

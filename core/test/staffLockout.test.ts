@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_PASSWORD, startTestCore, type TestCore } from './support/core.ts';
+import { DEMO_PASSWORD, startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

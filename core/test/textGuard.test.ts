@@ -6,8 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findUnstorableText } from '../src/http/textGuard.ts';
-import { multipart, startTestCore, type TestCore } from './support/core.ts';
-import { tinyPng } from './support/media.ts';
+import { multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
+import { tinyPng } from '@kuaichu/testkit/media';
 
 let t: TestCore;
 before(async () => {

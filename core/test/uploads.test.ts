@@ -7,8 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { multipart, startTestCore, type TestCore } from './support/core.ts';
-import { tinyPng, tinyWebm } from './support/media.ts';
+import { multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
+import { tinyPng, tinyWebm } from '@kuaichu/testkit/media';
 
 let t: TestCore;
 let id: string;

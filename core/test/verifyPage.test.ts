@@ -17,7 +17,7 @@ writeFileSync(path.join(webDir, 'index.html'), INDEX);
 mkdirSync(path.join(webDir, 'assets'));
 // paths.ts reads the variable when it is first imported: set it before the core is loaded.
 process.env.KUAICHU_WEB_DIR = webDir;
-const { startTestCore } = await import('./support/core.ts');
+const { startTestCore } = await import('@kuaichu/testkit/core');
 const { recordHarbinChecklist } = await import('./support/harbinCase.ts');
 type TestCore = Awaited<ReturnType<typeof startTestCore>>;
 

@@ -3,7 +3,7 @@
  * verification page): sign-in once, answer, record Harbin's checklist, leave, determine.
  */
 import { expect } from '@playwright/test';
-import { tinyPng, tinyWebm } from '@kuaichu/core/test/support/media';
+import { tinyPng, tinyWebm } from '@kuaichu/testkit/media';
 import type { Api } from './api.ts';
 import { chinese, typed } from './day.ts';
 

@@ -11,8 +11,8 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { startCore } from '@kuaichu/core/server';
-import { createSession } from '@kuaichu/core/auth/sessions';
-import { startPostgres, createDatabase } from '../../core/test/support/postgres.ts';
+import { createSession } from '@kuaichu/core/harness';
+import { startPostgres, createDatabase } from '@kuaichu/testkit/postgres';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);

@@ -26,8 +26,8 @@ import { fileURLToPath } from 'node:url';
 import type { types } from 'mediasoup';
 import { MEDIA_CODECS, createMedia, createWorkerPool, type WorkerPool } from '@kuaichu/plugin-media-mediasoup';
 import type { AppPlugin } from '@kuaichu/core/http/app';
-import { startTestCore } from '../../core/test/support/core.ts';
-import { answer, escalate, reported, seatReady } from '../../plugins/media-mediasoup/test/support/cases.ts';
+import { startTestCore } from '@kuaichu/testkit/core';
+import { answer, escalate, reported, seatReady } from '@kuaichu/testkit/cases';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CHROMIUM = process.env.KUAICHU_TEST_CHROMIUM ?? '/usr/bin/chromium';

@@ -7,8 +7,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { METRIC_GROUPS } from '@kuaichu/core/ports';
-import { startTestCore, type TestCore } from '../../../core/test/support/core.ts';
-import { PLACES } from '../../../core/test/helpers.ts';
+import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
+import { PLACES } from '@kuaichu/testkit/places';
 import { startClickHouse, type TestClickHouse } from './support/clickhouseServer.ts';
 
 const [lng, lat] = PLACES.harbin.道里区;

@@ -15,11 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AppPlugin } from '@kuaichu/core/http/app';
-import { startTestCore, type TestCore } from '../../../core/test/support/core.ts';
+import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { createMedia, type Media, type StoredRecording } from '../src/index.ts';
 import type { MediaStats } from '../src/signaling/messages.ts';
 import { eventually } from './support/signalingClient.ts';
-import { answer, caseState, escalate, reported, seatReady } from './support/cases.ts';
+import { answer, caseState, escalate, reported, seatReady } from '@kuaichu/testkit/cases';
 
 const CHROMIUM = process.env.KUAICHU_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const FFPROBE = '/usr/bin/ffprobe';

@@ -3,11 +3,11 @@
 // how committed case events and a lost party open, drop, resume and close the room.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestCore, type TestCore } from '../../../core/test/support/core.ts';
+import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { createMedia, type Media } from '../src/index.ts';
 import { CloseCode } from '../src/signaling/messages.ts';
 import { TestSignaling, eventually } from './support/signalingClient.ts';
-import { answer, caseState, escalate, reported, seatReady } from './support/cases.ts';
+import { answer, caseState, escalate, reported, seatReady } from '@kuaichu/testkit/cases';
 
 describe('media signalling and room lifecycle', () => {
   let t: TestCore;

@@ -5,7 +5,7 @@
  * without a plate are the same bytes every time, so the content-addressed store keeps one.
  */
 import { deflateSync } from 'node:zlib';
-import { pngChunk as chunk, tinyWebm } from '@kuaichu/core/test/support/media';
+import { pngChunk as chunk, tinyWebm } from '@kuaichu/testkit/media';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

@@ -20,8 +20,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ManualClock } from '@kuaichu/core/clock';
 import { startCore, type Core } from '@kuaichu/core/server';
-import { tick } from '@kuaichu/core/cases/queue.ts';
-import { addDemoSeats } from '@kuaichu/core/seed';
+import { addDemoSeats, tick } from '@kuaichu/core/harness';
 import { relayBatch } from '@kuaichu/core/events';
 
 export interface Target {

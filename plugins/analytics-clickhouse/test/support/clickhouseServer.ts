@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort } from '@kuaichu/core/test/support/net';
+import { freePort } from '@kuaichu/testkit/net';
 
 const BINARY = '/usr/sbin/clickhouse-server';
 

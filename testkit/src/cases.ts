@@ -1,7 +1,7 @@
-// Cases for the media tests, through the real HTTP API: report in Harbin's 道里区, ring the
+// Cases for the media tests and benchmark, through the real HTTP API: report in Harbin's 道里区, ring the
 // brigade's seat, answer.
 import assert from 'node:assert/strict';
-import type { TestCore } from '../../../../core/test/support/core.ts';
+import type { TestCore } from './core.ts';
 
 export const DAOLI = { lng: 126.617, lat: 45.773 };
 let n = 0;

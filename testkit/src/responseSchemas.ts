@@ -1,5 +1,5 @@
 /**
- * A guard for the response schemas, on in every HTTP test (support/core.ts). Fastify serializes
+ * A guard for the response schemas, on in every HTTP test (core.ts). Fastify serializes
  * a response with its route's schema and writes only the properties the schema lists, so a
  * view that returns more than its schema says would lose data without a sound, and a null
  * where the schema says string would arrive as "". Before each response with a schema is
@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import fp from 'fastify-plugin';
 import type { ValidateFunction } from 'ajv';
-import { createSchemaRegistry } from '../../src/schemas.ts';
+import { createSchemaRegistry } from '@kuaichu/core/schemas';
 
 /** Where two JSON values first differ (a path and both sides), or null when they are equal. */
 export function firstDifference(expected: unknown, actual: unknown, path = '$'): string | null {

@@ -1,0 +1,15 @@
+/**
+ * What drives a core from outside it — the test kit, the simulator, the benchmarks — beyond
+ * the composition root (server.ts): the databases a core runs on, one city's queue timers,
+ * demo seats and sessions. Exported as `@kuaichu/core/harness` so that no other package
+ * reaches into core's persistence or case modules by path.
+ */
+export { openPglite } from './db/pglite.ts';
+export { openPostgres } from './db/postgres.ts';
+export { migrate } from './db/migrate.ts';
+export type { Db } from './db/db.ts';
+export { LIVE_CHANNEL } from './context.ts';
+export { tick } from './cases/queue.ts';
+export { addDemoSeats } from './seed.ts';
+export { createSession } from './auth/sessions.ts';
+export type { AppPlugin } from './http/app.ts';
