@@ -2,6 +2,7 @@ export { evaluate } from './evaluate.ts';
 export { coveringCity, withCoveringCity, type CoveredBy } from './coveringCity.ts';
 export type { CompiledCity } from './city.ts';
 export { DistrictIndex } from './geofence.ts';
+export type { DistrictCollection, DistrictFeature, DistrictGeometry, Position, Ring } from './geofence.ts';
 export { ServiceHours } from './serviceHours.ts';
 export { reason, REASON_CODES } from './reasons.ts';
 export { toLocal, formatLocal, localMidnightUtc } from './localTime.ts';

@@ -11,7 +11,7 @@ import { fixedClock, systemClock } from '@kuaichu/core/clock';
 import { evaluate } from '@kuaichu/core/policy';
 import { loadProfiles, formatProblem } from '@kuaichu/core/profile';
 import type { AccidentReport, ChannelId, Disqualifier } from '@kuaichu/core/generated/types.ts';
-import type { Io } from '../cli.ts';
+import type { Io } from '../io.ts';
 import { number, oneOf, parseFlags, UsageError, yesNo } from '../args.ts';
 
 const KINDS = ['motor_motor', 'motor_non_motor', 'single_vehicle'] as const;

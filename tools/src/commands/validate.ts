@@ -1,7 +1,7 @@
 /** `kuaichu validate [files…]`: every problem of every profile, then a one-line summary. */
 import path from 'node:path';
 import { loadProfiles, profileFiles, formatProblem } from '@kuaichu/core/profile';
-import type { Io } from '../cli.ts';
+import type { Io } from '../io.ts';
 import { parseFlags } from '../args.ts';
 
 export async function validateCommand(args: string[], io: Io): Promise<number> {
