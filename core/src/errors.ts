@@ -1,7 +1,9 @@
 /**
- * Every error the API can answer with, declared once with a stable code and an HTTP status.
- * Callers throw the named error; the HTTP layer renders `{ error: { code, message, details } }`.
- * Codes never change meaning: clients and analysts match on them.
+ * Every error the API can answer with, declared once with a stable code, an HTTP status and
+ * when it is given. Callers throw the named error; the HTTP layer renders
+ * `{ error: { code, message, details } }`. Codes never change meaning: clients and analysts
+ * match on them. docs/errors.md is generated from this table (`npm run docs:errors`), and
+ * web/test/errorsDoc.test.ts fails when a code is made anywhere else or the page is stale.
  */
 export class KcError extends Error {
   constructor(
@@ -15,34 +17,61 @@ export class KcError extends Error {
   }
 }
 
-type Maker = (message?: string, details?: Record<string, unknown>) => KcError;
-const make = (code: string, status: number, fallback: string): Maker => (message, details) => new KcError(code, status, message ?? fallback, details);
+/** Makes the error (the default message unless one is given); carries its code, status and when for matching and docs. */
+export interface Maker<C extends string = string> {
+  (message?: string, details?: Record<string, unknown>): KcError;
+  readonly code: C;
+  readonly status: number;
+  /** When the API gives it, in a sentence (docs/errors.md). */
+  readonly when: string;
+}
+
+function make<C extends string>(code: C, status: number, fallback: string, when: string): Maker<C> {
+  return Object.assign((message?: string, details?: Record<string, unknown>) => new KcError(code, status, message ?? fallback, details), { code, status, when });
+}
 
 export const Errors = {
-  validation: make('KC_VALIDATION', 400, 'the request is not valid'),
-  unauthenticated: make('KC_UNAUTHENTICATED', 401, 'sign in first'),
-  badCredentials: make('KC_BAD_CREDENTIALS', 401, 'wrong user name or password'),
-  otpInvalid: make('KC_OTP_INVALID', 401, 'the code is wrong or has expired'),
-  /** details.retryAfterSeconds: when a new code can be requested from this device. */
-  otpTooManyTries: make('KC_OTP_TOO_MANY_TRIES', 429, 'too many wrong codes; this code no longer works, request a new one later'),
-  /** details.retryAfterSeconds: how long the lock still lasts. */
-  accountLocked: make('KC_ACCOUNT_LOCKED', 429, 'too many failed sign-ins; this account is locked for a while'),
-  channelTokenInvalid: make('KC_CHANNEL_TOKEN_INVALID', 401, 'the channel link is not valid or has expired'),
-  forbidden: make('KC_FORBIDDEN', 403, 'your role does not allow this'),
-  csrf: make('KC_CSRF', 403, 'missing or wrong X-CSRF-Token header'),
-  notFound: make('KC_NOT_FOUND', 404, 'not found'),
-  tenantNotFound: make('KC_TENANT_NOT_FOUND', 404, 'no such city'),
-  caseNotFound: make('KC_CASE_NOT_FOUND', 404, 'no such case'),
-  transitionNotAllowed: make('KC_TRANSITION_NOT_ALLOWED', 409, 'not allowed in the case’s current state'),
-  checklistIncomplete: make('KC_CHECKLIST_INCOMPLETE', 409, 'the evidence checklist is not complete'),
-  resumeWindowClosed: make('KC_RESUME_WINDOW_CLOSED', 409, 'the call can no longer be resumed'),
-  reviewWindowClosed: make('KC_REVIEW_WINDOW_CLOSED', 409, 'the review window has closed'),
-  seatBusy: make('KC_SEAT_BUSY', 409, 'the seat is on a call'),
-  liabilityInconsistent: make('KC_LIABILITY_INCONSISTENT', 422, 'the liability grades do not fit together'),
-  fileType: make('KC_FILE_TYPE', 415, 'this kind of file is not accepted'),
-  unsupportedMediaType: make('KC_UNSUPPORTED_MEDIA_TYPE', 415, 'this content type is not accepted'),
-  fileTooLarge: make('KC_FILE_TOO_LARGE', 413, 'the file is too large'),
-  rateLimited: make('KC_RATE_LIMITED', 429, 'too many requests; try again shortly'),
-  unavailable: make('KC_UNAVAILABLE', 503, 'a service the request needs is not available'),
-  analyticsOff: make('KC_ANALYTICS_OFF', 503, 'analytics is switched off on this server (KUAICHU_ANALYTICS=off), or no analytics plugin is installed'),
+  validation: make('KC_VALIDATION', 400, 'the request is not valid',
+    'a body, query or path breaks its schema, or a value fails a check (details name the field or list the errors)'),
+  badRequest: make('KC_BAD_REQUEST', 400, 'the request is not valid',
+    'the server refuses a request before any handler for a reason no more specific code names (the framework’s message is passed on)'),
+  unauthenticated: make('KC_UNAUTHENTICATED', 401, 'sign in first', 'no valid session for a route that needs one'),
+  badCredentials: make('KC_BAD_CREDENTIALS', 401, 'wrong user name or password', 'a staff sign-in with a wrong user name or password'),
+  otpInvalid: make('KC_OTP_INVALID', 401, 'the code is wrong or has expired', 'a party’s SMS code is wrong or expired'),
+  otpTooManyTries: make('KC_OTP_TOO_MANY_TRIES', 429, 'too many wrong codes; this code no longer works, request a new one later',
+    'too many wrong SMS codes: the code is void (details.retryAfterSeconds: when a new code can be requested from this device)'),
+  accountLocked: make('KC_ACCOUNT_LOCKED', 429, 'too many failed sign-ins; this account is locked for a while',
+    'too many failed staff sign-ins (details.retryAfterSeconds: how long the lock still lasts)'),
+  channelTokenInvalid: make('KC_CHANNEL_TOKEN_INVALID', 401, 'the channel link is not valid or has expired',
+    'a channel’s entry link (e.g. WeChat) is malformed, forged, for another city or expired'),
+  forbidden: make('KC_FORBIDDEN', 403, 'your role does not allow this', 'the signed-in role may not do this, or not on this case'),
+  csrf: make('KC_CSRF', 403, 'missing or wrong X-CSRF-Token header', 'a state-changing request without the session’s X-CSRF-Token'),
+  notFound: make('KC_NOT_FOUND', 404, 'not found', 'no such route or resource'),
+  tenantNotFound: make('KC_TENANT_NOT_FOUND', 404, 'no such city', 'the city (tenant) in the path is not served'),
+  caseNotFound: make('KC_CASE_NOT_FOUND', 404, 'no such case', 'no such case, or it belongs to another city or is not the caller’s to see'),
+  documentNotFound: make('KC_DOCUMENT_NOT_FOUND', 404, '未找到该认定书：编码无效或文书已被更改。No document with this code.',
+    'a verification code (/verify) that is malformed or names no document'),
+  transitionNotAllowed: make('KC_TRANSITION_NOT_ALLOWED', 409, 'not allowed in the case’s current state',
+    'the case’s state does not allow this step (details name the current state)'),
+  checklistIncomplete: make('KC_CHECKLIST_INCOMPLETE', 409, 'the evidence checklist is not complete', 'evidence is completed while the city’s checklist still lacks items'),
+  resumeWindowClosed: make('KC_RESUME_WINDOW_CLOSED', 409, 'the call can no longer be resumed', 'a dropped call is resumed after the city’s resume window'),
+  reviewWindowClosed: make('KC_REVIEW_WINDOW_CLOSED', 409, 'the review window has closed', 'a review (复核) is requested after the city’s review window'),
+  seatBusy: make('KC_SEAT_BUSY', 409, 'the seat is on a call', 'a seat changes its status while ringing or on a call'),
+  liabilityInconsistent: make('KC_LIABILITY_INCONSISTENT', 422, 'the liability grades do not fit together',
+    'a determination’s liability grades break the rule of @kuaichu/rules (details.grades)'),
+  fileType: make('KC_FILE_TYPE', 415, 'this kind of file is not accepted', 'an upload is not a whole photo, video or audio file of an accepted type'),
+  unsupportedMediaType: make('KC_UNSUPPORTED_MEDIA_TYPE', 415, 'this content type is not accepted',
+    'a body’s Content-Type (or a JSON charset other than UTF-8) is not one the route reads; a non-multipart body sent to an upload answers with status 406'),
+  fileTooLarge: make('KC_FILE_TOO_LARGE', 413, 'the file is too large', 'an upload is over the size limit, or has too many files'),
+  bodyTooLarge: make('KC_BODY_TOO_LARGE', 413, 'the request body is too large', 'a request body is over the server’s body limit'),
+  rateLimited: make('KC_RATE_LIMITED', 429, 'too many requests; try again shortly', 'too many requests from one client in a short time'),
+  unavailable: make('KC_UNAVAILABLE', 503, 'a service the request needs is not available',
+    'something the request needs is not there: the database, a city’s integration (a port), FFmpeg on the server, or a call’s participant'),
+  analyticsOff: make('KC_ANALYTICS_OFF', 503, 'analytics is switched off on this server (KUAICHU_ANALYTICS=off), or no analytics plugin is installed',
+    'an analytics route on a server without analytics'),
+  internal: make('KC_INTERNAL', 500, 'something went wrong on our side; nothing was changed',
+    'an unexpected failure; nothing was changed and the details are only in the server’s log'),
 } as const;
+
+/** Every code the API can answer with. */
+export type ErrorCode = (typeof Errors)[keyof typeof Errors]['code'];
