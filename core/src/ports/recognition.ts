@@ -3,10 +3,29 @@ export interface PlateReading {
   plate: string | null;
   /** 0–1. */
   confidence: number;
+  /** What the engine read, before normalisation (a real engine's evidence; drivers may omit it). */
+  text?: string;
+  /** The plate's corners in image pixels, clockwise from top-left. */
+  box?: Array<[number, number]>;
+}
+
+/** One field read off a licence: the value, the engine's confidence, where it stands. */
+export interface LicenceField {
+  text: string;
+  confidence: number;
+  box: Array<[number, number]>;
+}
+
+/** Driver licence (驾驶证) or vehicle licence (行驶证) fields; a field not found is absent. */
+export interface LicenceReading {
+  kind: 'driver' | 'vehicle' | null;
+  fields: Partial<Record<'name' | 'licenceNumber' | 'plate' | 'vin', LicenceField>>;
 }
 
 export interface OcrPort {
   readPlate(q: { tenant: string; image: Uint8Array; contentType: string }): Promise<PlateReading>;
+  /** Licence fields; optional because development drivers read plates only. */
+  readLicence?(q: { tenant: string; image: Uint8Array; contentType: string }): Promise<LicenceReading>;
 }
 
 export interface FaceComparison {

