@@ -9,13 +9,12 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '0.0.0.0';
 
 try {
-  // The media plugin is imported by name at run time: the core has no compile-time dependency on it.
-  const { createMedia, mediaOptionsFromEnv } = await import('@kuaichu/plugin-media-mediasoup');
-  const media = createMedia(mediaOptionsFromEnv(process.env));
   // End-to-end tests and demos set the time (KUAICHU_CLOCK=manual); never in production.
   const manual = manualClockFromEnv(process.env, (at) => new ManualClock(at));
   const core = await startCore({
-    plugins: manual ? [media.plugin, testClockRoutes(manual)] : [media.plugin],
+    // Live video: the media plugin is found under plugins/ like every other (KUAICHU_MEDIA=off runs without).
+    media: 'discover',
+    plugins: manual ? [testClockRoutes(manual)] : [],
     ...(manual ? { clock: manual } : {}),
     // End-to-end suites sign many actors in from one loopback address; production always limits.
     ...(process.env.KUAICHU_RATE_LIMITS === 'off' && process.env.NODE_ENV !== 'production' ? { rateLimit: false } : {}),

@@ -23,7 +23,9 @@ import { tick } from './cases/queue.ts';
 import { closeFinalCases } from './cases/aftercare.ts';
 import { repoRoot } from './paths.ts';
 import { startRelay } from './events/relay.ts';
-import { openAnalytics, openBus } from './plugins/process.ts';
+import { findMedia, openAnalytics, openBus } from './plugins/process.ts';
+import { mediaRoutes } from './media/index.ts';
+import type { MediaPlugin, MediaPort } from './ports/media.ts';
 import type { BusPort } from './ports/bus.ts';
 import type { AnalyticsPort } from './ports/analytics.ts';
 import type { CompiledCity } from './policy/city.ts';
@@ -46,8 +48,13 @@ export interface CoreOptions {
   logger?: boolean | object;
   rateLimit?: boolean;
   env?: NodeJS.ProcessEnv;
-  /** Fastify plugins added to the app with the core context (e.g. the media plugin's signalling). */
+  /** Fastify plugins added to the app with the core context (test pages, the test clock). */
   plugins?: readonly AppPlugin[];
+  /**
+   * Live video: 'discover' finds the media plugin under plugins/ (npm start; KUAICHU_MEDIA=off
+   * declines it), a MediaPlugin uses that one (tests, benchmarks); absent = no live video.
+   */
+  media?: 'discover' | MediaPlugin;
 }
 
 export interface Core {
@@ -59,6 +66,8 @@ export interface Core {
   bus: BusPort;
   /** null when KUAICHU_ANALYTICS=off or no analytics plugin is installed. */
   analytics: AnalyticsPort | null;
+  /** The media layer's port (live video); null without one. */
+  media: MediaPort | null;
   /** Relays every committed event to the bus now (and so into analytics); 0 without a relay (tests, simulations). */
   drain(): Promise<number>;
   close(): Promise<void>;
@@ -84,7 +93,10 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
       documentSecret: documentSecret(env, dataDir, production),
       publicUrl: (opts.publicUrl ?? env.KUAICHU_PUBLIC_URL ?? `http://localhost:${env.PORT ?? 3000}`).replace(/\/$/, ''),
     };
-    const app = await buildApp({ ctx, logger: opts.logger ?? false, rejectedProfiles: rejected, rateLimit: opts.rateLimit ?? true, secureCookies: production, trustedProxies: parseTrustedProxies(env.KUAICHU_TRUSTED_PROXIES), production, plugins: opts.plugins ?? [] });
+    const mediaPlugin = opts.media === 'discover' ? await findMedia({ env }) : (opts.media ?? null);
+    const media = mediaPlugin ? mediaRoutes(mediaPlugin, env) : null;
+    const plugins = [...(opts.plugins ?? []), ...(media ? [media.plugin] : [])];
+    const app = await buildApp({ ctx, logger: opts.logger ?? false, rejectedProfiles: rejected, rateLimit: opts.rateLimit ?? true, secureCookies: production, trustedProxies: parseTrustedProxies(env.KUAICHU_TRUSTED_PROXIES), production, plugins });
     for (const r of rejected) app.log.error({ file: r.file, problems: r.problems.map(formatProblem) }, 'city profile rejected; the other cities are served');
     const demoLogins = production ? [] : await seedDemoStaff(db, cities, env.KUAICHU_DEMO_PASSWORD);
     await app.ready();
@@ -110,7 +122,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     }, tickMs) : null;
     timer?.unref();
     return {
-      app, ctx, demoLogins, bus, analytics, tick: tickAll,
+      app, ctx, demoLogins, bus, analytics, media: media?.port() ?? null, tick: tickAll,
       drain: async () => (relay ? relay.drain() : 0),
       async close() {
         if (timer) clearInterval(timer);

@@ -9,3 +9,5 @@ export { definePlugin, type KuaichuPlugin, type PluginContext, type PortMap, typ
 export type * from './bus.ts';
 export type * from './analytics.ts';
 export { METRIC_GROUPS } from './analytics.ts';
+export type * from './media.ts';
+export { MEDIA_ROLES, ROLE_RULES } from './media.ts';

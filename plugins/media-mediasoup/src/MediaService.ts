@@ -1,39 +1,25 @@
-// The rooms of this process and their link to the case service. Committed case events (the live
-// NOTIFY channel) open and close rooms: case.answered opens the case's room (or keeps it, after a
-// resume) on the least busy worker; leaving the scene, escalation and abandonment close it. In the
-// other direction, a room that loses its reporting party drops the call (call.dropped), and each
-// recording part becomes an evidence item when it ends.
+// The rooms of this process: the media port (@kuaichu/core/ports, MediaPort) core calls. Core opens
+// a case's room when it is answered (on the least busy worker; kept after a resume), decides who a
+// socket is in it, and ends the call; the rooms report back through MediaReports — a participant
+// lost or returned, the call ended, a recording part finished — and core answers with its case
+// services. Nothing here knows the case's tables or state.
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
-import { readFile } from 'node:fs/promises';
 import type { types } from 'mediasoup';
-import { LIVE_CHANNEL, type CoreContext, type LiveNote } from '@kuaichu/core/context';
-import type { Principal } from '@kuaichu/core/auth/sessions';
-import { getCase, type CaseRow } from '@kuaichu/core/cases/repository.ts';
-import { dropCall } from '@kuaichu/core/cases/queue.ts';
-import { addEvidence } from '@kuaichu/core/cases/evidence.ts';
+import type { MediaJoin, MediaParticipant, MediaPort, MediaReports, MediaRole, MediaRoomRef, MediaRoomSpec } from '@kuaichu/core/ports';
 import { defaultListen, type RecordingSettings, type TransportSettings } from './config.ts';
 import { consoleLogger, prefixed, type MediaLogger } from './log.ts';
 import { Room } from './Room.ts';
-import { admit } from './roles.ts';
 import { SignalingConnection, type SocketLike } from './signaling/connection.ts';
 import { CloseCode, type RoomClosedReason } from './signaling/messages.ts';
 import { createWorkerPool, type WorkerPool } from './worker.ts';
 import type { RecordingResult } from './recording/Recorder.ts';
-
-/** States in which a case has a live call (a room may be opened on a join if none is open). */
-const IN_CALL: readonly string[] = ['in_call', 'evidence_complete'];
-
-/** Case events that end the call, and the reason the room gives its participants. */
-const CLOSING: Readonly<Record<string, RoomClosedReason>> = {
-  'case.evacuated': 'evacuated',
-  'case.escalated': 'escalated',
-  'case.abandoned': 'abandoned',
-};
+import type { Peer } from './Peer.ts';
 
 export interface MediaServiceOptions {
-  ctx: CoreContext;
+  /** Core's answers to what the rooms report. */
+  reports: MediaReports;
   /** Workers to use; by default the service starts its own pool (and closes it). */
   pool?: WorkerPool;
   /** Size of the service's own pool (default: one worker per core). */
@@ -44,7 +30,7 @@ export interface MediaServiceOptions {
   recording?: Partial<RecordingSettings>;
   /** How long ICE may stay disconnected (for an ICE restart) before a participant counts as lost (ms, default 5000). */
   iceGraceMs?: number;
-  /** Overrides the city's resume window as the limit of a room without its party (tests). */
+  /** Overrides the room's party absence limit (the city's resume window) (tests). */
   partyAbsenceSeconds?: number;
   /** Page origins allowed to open the media socket besides the server's own (a web app on another host). */
   allowedOrigins?: readonly string[];
@@ -69,16 +55,15 @@ export interface StoredRecording {
 export type MediaServiceEvents = {
   roomOpened: [room: Room];
   roomClosed: [room: Room, reason: RoomClosedReason];
-  /** The plugin dropped a call because the reporting party was lost. */
-  callDropped: [info: { tenant: string; caseId: string; reason: string }];
   recordingStored: [rec: StoredRecording];
   recordingFailed: [info: { tenant: string; caseId: string; part: number; error: string }];
 };
 
 const key = (tenant: string, caseId: string) => `${tenant}/${caseId}`;
 
-export class MediaService extends EventEmitter<MediaServiceEvents> {
-  readonly #ctx: CoreContext;
+export class MediaService extends EventEmitter<MediaServiceEvents> implements MediaPort {
+  readonly kind = 'mediasoup';
+  readonly #reports: MediaReports;
   readonly #pool: WorkerPool;
   readonly #ownPool: boolean;
   readonly #transport: TransportSettings;
@@ -91,26 +76,17 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   readonly #rooms = new Map<string, Room>();
   readonly #opening = new Map<string, Promise<Room>>();
   readonly #pendingStores = new Set<Promise<void>>();
-  #unlisten: (() => Promise<void>) | null = null;
-  #notes: Promise<void> = Promise.resolve();
   #closed = false;
 
   static async create(opts: MediaServiceOptions): Promise<MediaService> {
     const logger = opts.logger ?? consoleLogger;
     const pool = opts.pool ?? (await createWorkerPool(opts.workers ?? os.availableParallelism(), { settings: opts.workerSettings ?? {}, logger }));
-    const service = new MediaService(opts, pool, !opts.pool, logger);
-    try {
-      service.#unlisten = await opts.ctx.db.listen(LIVE_CHANNEL, (payload) => service.onNote(payload));
-    } catch (err) {
-      if (!opts.pool) pool.close();
-      throw err;
-    }
-    return service;
+    return new MediaService(opts, pool, !opts.pool, logger);
   }
 
   private constructor(opts: MediaServiceOptions, pool: WorkerPool, ownPool: boolean, logger: MediaLogger) {
     super();
-    this.#ctx = opts.ctx;
+    this.#reports = opts.reports;
     this.#pool = pool;
     this.#ownPool = ownPool;
     this.#logger = logger;
@@ -137,44 +113,35 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
   }
 
   /** The case's room, opened on the least busy worker if it is not open yet. */
-  openRoom(tenant: string, caseId: string): Promise<Room> {
-    const k = key(tenant, caseId);
-    const open = this.#rooms.get(k);
-    if (open) return Promise.resolve(open);
-    let opening = this.#opening.get(k);
-    if (!opening) {
-      opening = this.createRoom(tenant, caseId).finally(() => this.#opening.delete(k));
-      this.#opening.set(k, opening);
-    }
-    return opening;
+  async openRoom(spec: MediaRoomSpec): Promise<void> {
+    await this.roomFor(spec);
   }
 
-  closeRoom(tenant: string, caseId: string, reason: RoomClosedReason): void {
-    this.#rooms.get(key(tenant, caseId))?.close(reason);
+  keepOnly(ref: MediaRoomRef, role: MediaRole, identity: string): void {
+    this.room(ref.tenant, ref.caseId)?.keepOnly(role, identity);
+  }
+
+  endCall(ref: MediaRoomRef, reason: RoomClosedReason): void {
+    this.#rooms.get(key(ref.tenant, ref.caseId))?.close(reason);
   }
 
   /**
-   * A socket on GET /api/cases/:id/media. Frames that arrive while the case is looked up are kept.
-   * Anyone who is not a member of the case's room is closed with 4404.
+   * A socket on GET /api/cases/:id/media. Frames that arrive while core looks the case up are
+   * kept. Anyone core does not admit is closed with 4401 (no session) or 4404 (not a member).
    */
-  async accept(socket: SocketLike, principal: Principal | null, caseId: string, origin: { origin?: string | undefined; host?: string | undefined; forwardedHost?: string | undefined }): Promise<void> {
-    const connection = new SignalingConnection(socket, { logger: prefixed(this.#logger, `[case:${caseId.slice(0, 8)}]`), validateOutgoing: this.#validateOutgoing });
+  async admit(socket: SocketLike, join: MediaJoin): Promise<void> {
+    const connection = new SignalingConnection(socket, { logger: prefixed(this.#logger, `[case:${join.caseId.slice(0, 8)}]`), validateOutgoing: this.#validateOutgoing });
     connection.startHeartbeat();
-    if (!principal) return connection.close(CloseCode.unauthenticated, 'sign in first');
-    if (!this.originAllowed(origin)) return connection.close(CloseCode.badOrigin, 'origin not allowed');
-    let c: CaseRow;
-    try {
-      c = await getCase(this.#ctx.db, principal.tenant, caseId);
-    } catch {
-      return connection.close(CloseCode.notMember, 'not a member of this case');
-    }
-    const admission = admit(principal, c);
-    if (!admission) return connection.close(CloseCode.notMember, 'not a member of this case');
-    let room = this.room(c.tenant, c.id);
-    if (!room && IN_CALL.includes(c.state)) room = await this.openRoom(c.tenant, c.id);
-    if (!room || room.closed) return connection.close(CloseCode.noCall, `no call on this case now (${c.state})`);
+    const entry = await join.entry;
+    if (!entry.admitted && entry.refusal === 'unauthenticated') return connection.close(CloseCode.unauthenticated, 'sign in first');
+    if (!this.originAllowed(join)) return connection.close(CloseCode.badOrigin, 'origin not allowed');
+    if (!entry.admitted) return connection.close(CloseCode.notMember, 'not a member of this case');
+    const { tenant, caseId } = entry.room;
+    let room = this.room(tenant, caseId);
+    if (!room && entry.inCall) room = await this.roomFor(entry.room);
+    if (!room || room.closed) return connection.close(CloseCode.noCall, `no call on this case now (${entry.state})`);
     if (connection.closed) return;
-    room.addPeer(connection, admission);
+    room.addPeer(connection, entry.participant);
   }
 
   /** Waits until every recording part that ended has been stored (or failed). */
@@ -182,12 +149,10 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     while (this.#pendingStores.size) await Promise.allSettled([...this.#pendingStores]);
   }
 
-  /** Closes every room (recordings are finished and stored), stops listening, closes its own workers. */
+  /** Closes every room (recordings are finished and stored), closes its own workers. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#unlisten?.().catch(() => {});
-    await this.#notes;
     await Promise.allSettled([...this.#opening.values()]);
     for (const room of this.rooms()) room.close('shutdown');
     await this.settled();
@@ -209,10 +174,22 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     }
   }
 
-  private async createRoom(tenant: string, caseId: string): Promise<Room> {
+  private roomFor(spec: MediaRoomSpec): Promise<Room> {
+    const k = key(spec.tenant, spec.caseId);
+    const open = this.#rooms.get(k);
+    if (open) return Promise.resolve(open);
+    let opening = this.#opening.get(k);
+    if (!opening) {
+      opening = this.createRoom(spec).finally(() => this.#opening.delete(k));
+      this.#opening.set(k, opening);
+    }
+    return opening;
+  }
+
+  private async createRoom({ tenant, caseId, partyAbsenceSeconds }: MediaRoomSpec): Promise<Room> {
     if (this.#closed) throw new Error('media service closed');
     const worker = this.leastBusyWorker();
-    const windowSeconds = this.#partyAbsenceSeconds ?? this.#ctx.cities.get(tenant).profile.queue?.resumeWindowSeconds ?? 600;
+    const windowSeconds = this.#partyAbsenceSeconds ?? partyAbsenceSeconds;
     const room = await Room.create({
       tenant, caseId, worker, transport: this.#transport, recording: this.#recording, iceGraceMs: this.#iceGraceMs,
       partyAbsenceMs: windowSeconds * 1000, logger: this.#logger,
@@ -233,14 +210,23 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
 
   private handleRoom(room: Room): void {
     const { tenant, caseId } = room;
+    const ref = { tenant, caseId };
+    const log = prefixed(this.#logger, `[case:${caseId.slice(0, 8)}]`);
+    const report = (what: string, p: Promise<unknown>) => void p.catch((err: Error) => log.warn(`core did not take "${what}": ${err.message}`));
     room.once('closed', (reason) => {
       this.#rooms.delete(key(tenant, caseId));
       this.emit('roomClosed', room, reason);
+      report('call ended', this.#reports.callEnded({ room: ref, reason }));
     });
-    room.on('partyLost', (reason) => void this.dropCall(tenant, caseId, reason));
+    room.on('peerJoined', (peer) => report('participant returned', this.#reports.participantReturned({ room: ref, participant: participantOf(peer) })));
+    room.on('peerLeft', (peer, reason) => {
+      // Replaced by a newer connection of the same person, or the room closing: nobody was lost.
+      if (room.closed || reason === 'replaced' || reason === 'room_closed') return;
+      report('participant lost', this.#reports.participantLost({ room: ref, participant: participantOf(peer), reason }));
+    });
     room.on('recording', ({ part, done }) => {
-      const store = done.then((result) => (result ? this.storeRecording(tenant, caseId, result) : undefined)).catch((err: Error) => {
-        this.#logger.error(`[case:${caseId.slice(0, 8)}] recording part ${part} was not stored: ${err.message}`);
+      const store = done.then((result) => (result ? this.storeRecording(ref, result) : undefined)).catch((err: Error) => {
+        log.error(`recording part ${part} was not stored: ${err.message}`);
         this.emit('recordingFailed', { tenant, caseId, part, error: err.message });
       });
       this.#pendingStores.add(store);
@@ -248,53 +234,21 @@ export class MediaService extends EventEmitter<MediaServiceEvents> {
     });
   }
 
-  private async dropCall(tenant: string, caseId: string, reason: string): Promise<void> {
+  private async storeRecording(room: MediaRoomRef, r: RecordingResult): Promise<void> {
     try {
-      const c = await getCase(this.#ctx.db, tenant, caseId);
-      if (!IN_CALL.includes(c.state)) return;
-      await dropCall(this.#ctx, tenant, caseId, 'system');
-      this.#logger.info(`[case:${caseId.slice(0, 8)}] call dropped: the party was lost (${reason})`);
-      this.emit('callDropped', { tenant, caseId, reason });
-    } catch (err) {
-      this.#logger.warn(`[case:${caseId.slice(0, 8)}] could not drop the call: ${(err as Error).message}`);
-    }
-  }
-
-  private async storeRecording(tenant: string, caseId: string, r: RecordingResult): Promise<void> {
-    try {
-      const bytes = new Uint8Array(await readFile(r.file));
-      const stored = await this.#ctx.files.put(bytes, 'video/webm');
-      // Parts are numbered as they are stored: a part restarted before it recorded anything leaves no gap.
-      const [prior] = await this.#ctx.db.query<{ n: string | number }>(
-        "SELECT count(*) AS n FROM evidence WHERE tenant = $1 AND case_id = $2 AND item = 'recording'", [tenant, caseId]);
-      const part = Number(prior?.n ?? 0) + 1;
       const data = {
-        part, startedAt: r.startedAt.toISOString(), endedAt: r.endedAt.toISOString(),
+        startedAt: r.startedAt.toISOString(), endedAt: r.endedAt.toISOString(),
         durationSeconds: r.durationSeconds, mediaSeconds: r.mediaSeconds, tracks: r.tracks,
       };
-      const row = await addEvidence(this.#ctx, tenant, caseId, 'system', { item: 'recording', file: stored, data });
-      this.#logger.info(`[case:${caseId.slice(0, 8)}] recording part ${part} stored as evidence #${row.seq} (${stored.size} bytes)`);
-      this.emit('recordingStored', { tenant, caseId, evidenceId: row.id, sha256: stored.sha256, size: stored.size, ...data });
+      const stored = await this.#reports.recordingStored({ room, file: { path: r.file, contentType: 'video/webm' }, ...data });
+      this.#logger.info(`[case:${room.caseId.slice(0, 8)}] recording part ${stored.part} stored as evidence #${stored.seq} (${stored.size} bytes)`);
+      this.emit('recordingStored', { ...room, evidenceId: stored.evidenceId, sha256: stored.sha256, size: stored.size, part: stored.part, ...data });
     } finally {
       await r.dispose();
     }
   }
+}
 
-  /** Committed case events, one at a time in commit order (like the live pushes). */
-  private onNote(payload: string): void {
-    this.#notes = this.#notes.then(() => this.handleNote(JSON.parse(payload) as LiveNote)).catch((err: Error) => this.#logger.error(`media: case event not handled: ${err.message}`));
-  }
-
-  private async handleNote(note: LiveNote): Promise<void> {
-    if (this.#closed) return;
-    if (note.type === 'case.answered') {
-      const c = await getCase(this.#ctx.db, note.tenant, note.caseId);
-      if (!IN_CALL.includes(c.state) || !c.seat_id) return;
-      const room = await this.openRoom(c.tenant, c.id);
-      room.keepOnlySeat(c.seat_id);
-      return;
-    }
-    const reason = CLOSING[note.type];
-    if (reason) this.closeRoom(note.tenant, note.caseId, reason);
-  }
+function participantOf(peer: Peer): MediaParticipant {
+  return { role: peer.role, identity: peer.identity, displayName: peer.displayName };
 }

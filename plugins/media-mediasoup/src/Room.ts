@@ -1,7 +1,7 @@
 // A case's media room: one mediasoup router on one worker, the peers in it, and the recording of the
 // call. Everyone in the room receives everyone else's media. The room knows nothing of the case's
-// state: it tells its owner (MediaService) when the reporting party is lost and when a recording
-// part is ready, and is closed by it when the call ends.
+// state: it tells its owner (MediaService) who joined and left and when a recording part is ready,
+// and is closed by it when the call ends.
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { MEDIA_CODECS, type RecordingSettings, type TransportSettings } from './config.ts';
@@ -10,7 +10,7 @@ import { Peer, type PeerHost, type ProducerAppData } from './Peer.ts';
 import { Recorder, type RecordingResult } from './recording/Recorder.ts';
 import { ROLE_RULES, type Admission } from './roles.ts';
 import type { SignalingConnection } from './signaling/connection.ts';
-import type { MediaPeer, PeerLeftReason, RoomClosedReason } from './signaling/messages.ts';
+import type { MediaPeer, MediaRole, PeerLeftReason, RoomClosedReason } from './signaling/messages.ts';
 
 /** How long a closing room keeps its media flowing for the recording to end cleanly. */
 const CAPTURE_END_WAIT_MS = 1500;
@@ -24,8 +24,6 @@ export type RoomEvents = {
   peerJoined: [peer: Peer];
   /** A participant that had joined left. */
   peerLeft: [peer: Peer, reason: PeerLeftReason];
-  /** The reporting party is gone (socket, ICE or DTLS lost, or hung up): this part of the call is over. */
-  partyLost: [reason: PeerLeftReason];
   /** A recording part ended; `done` resolves with its file, or null when nothing was recorded. */
   recording: [part: { part: number; done: Promise<RecordingResult | null> }];
 };
@@ -162,9 +160,9 @@ export class Room extends EventEmitter<RoomEvents> {
     return peer;
   }
 
-  /** The case is now with `staffId` (answered again after a drop): any other seat leaves. */
-  keepOnlySeat(staffId: string): void {
-    for (const p of this.peers()) if (p.role === 'seat' && p.identity !== `staff:${staffId}`) p.close('removed');
+  /** Of `role`, only `identity` stays (the case answered again by another seat: the previous one leaves). */
+  keepOnly(role: MediaRole, identity: string): void {
+    for (const p of this.peers()) if (p.role === role && p.identity !== identity) p.close('removed');
   }
 
   /**
@@ -233,7 +231,6 @@ export class Room extends EventEmitter<RoomEvents> {
       if (this.#closed || !ROLE_RULES[peer.role].drivesCase) return;
       const partyStillHere = this.joinedPeers().some((p) => ROLE_RULES[p.role].drivesCase);
       if (partyStillHere) return;
-      if (reason !== 'replaced' && reason !== 'room_closed') this.emit('partyLost', reason);
       this.armAbsenceTimer();
     });
   }

@@ -45,7 +45,7 @@ export function defaultListen(): Pick<TransportSettings, 'listenIp' | 'announced
  * KUAICHU_MEDIA_WORKERS (default: one per core), KUAICHU_MEDIA_RECORDING (0 turns recording off),
  * KUAICHU_FFMPEG.
  */
-export function mediaOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): EnvMediaOptions {
+export function mediaOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): EnvMediaOptions {
   const ports = /^(\d+)-(\d+)$/.exec(env.KUAICHU_MEDIA_RTC_PORTS ?? '');
   const announced = env.KUAICHU_MEDIA_ANNOUNCED_ADDRESS;
   const listen = env.KUAICHU_MEDIA_LISTEN_IP

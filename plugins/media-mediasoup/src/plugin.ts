@@ -1,50 +1,43 @@
-// The fastify side: GET /api/cases/:id/media, the case's signalling WebSocket, authorised by the
-// session the rest of the API uses (cookie or bearer). The plugin owns a MediaService (rooms,
-// workers, recordings) and closes it with the app.
-import type { AppPlugin } from '@kuaichu/core/http/app';
+// The media plugin as core sees it: a MediaPlugin (@kuaichu/core/ports) whose port is a
+// MediaService (rooms, workers, recordings). Core registers the signalling route, decides who
+// joins, and closes the port with the app.
+import type { MediaPlugin } from '@kuaichu/core/ports';
 import { fromPino } from './log.ts';
+import { mediaOptionsFromEnv } from './config.ts';
 import { MediaService, type MediaServiceOptions } from './MediaService.ts';
 
-export type MediaPluginOptions = Omit<MediaServiceOptions, 'ctx'>;
+export type MediaPluginOptions = Omit<MediaServiceOptions, 'reports'>;
 
 export interface Media {
-  /** Register on the app (startCore's `plugins`). */
-  plugin: AppPlugin;
-  /** The running service, once the app is ready. */
+  /** The plugin to give the core (startCore's `media`). */
+  plugin: MediaPlugin;
+  /** The running service, once the core has created it. */
   readonly service: MediaService;
 }
 
-/**
- * Live video for the app: `startCore({ plugins: [createMedia(options).plugin] })`.
- * Needs @fastify/websocket and the auth hook, which the core's app registers first.
- */
+/** Live video with these options: `startCore({ media: createMedia(options).plugin })` (tests, benchmarks). */
 export function createMedia(options: MediaPluginOptions = {}): Media {
   let service: MediaService | null = null;
-  const plugin: AppPlugin = async (app, { ctx }) => {
-    const s = await MediaService.create({ ...options, ctx, logger: options.logger ?? fromPino(app.log) });
-    service = s;
-    app.addHook('onClose', async () => s.close());
-    app.get<{ Params: { id: string } }>('/api/cases/:id/media', {
-      websocket: true,
-      schema: {
-        tags: ['media'],
-        summary: "WebSocket: the case's video call signalling (schemas/signaling/); party of the case, its seat, or an officer — anyone else is closed with 4404",
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
-      },
-    }, (socket, req) => {
-      const forwarded = req.headers['x-forwarded-host'];
-      const where = { origin: req.headers.origin, host: req.headers.host, forwardedHost: Array.isArray(forwarded) ? forwarded[0] : forwarded };
-      s.accept(socket, req.principal, req.params.id, where).catch((err: Error) => {
-        req.log.error({ err }, 'media socket failed');
-        socket.close(1011, 'server error');
-      });
-    });
+  const plugin: MediaPlugin = {
+    name: 'media-mediasoup',
+    port: 'media',
+    async create({ log, reports }) {
+      service = await MediaService.create({ ...options, reports, logger: options.logger ?? fromPino(log) });
+      return service;
+    },
   };
   return {
     plugin,
     get service() {
-      if (!service) throw new Error('the media plugin is not registered yet (or the app is not ready)');
+      if (!service) throw new Error('the media plugin is not created yet (the core is not started)');
       return service;
     },
   };
 }
+
+/** The package's plugin as the core discovers it (`npm start`): options from the environment (config.ts). */
+export const mediaPlugin: MediaPlugin = {
+  name: 'media-mediasoup',
+  port: 'media',
+  create: (ctx) => createMedia(mediaOptionsFromEnv(ctx.env)).plugin.create(ctx),
+};

@@ -3,8 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mediaOptionsFromEnv, type MediaPluginOptions } from '../src/index.ts';
 import { recordingSdp } from '../src/recording/sdp.ts';
-import { ROLE_RULES, admit, canProduce } from '../src/roles.ts';
-import type { CaseRow } from '@kuaichu/core/cases/repository.ts';
+import { ROLE_RULES, canProduce } from '../src/roles.ts';
 
 test('options from the environment fit the plugin', () => {
   const o = mediaOptionsFromEnv({ KUAICHU_MEDIA_LISTEN_IP: '0.0.0.0', KUAICHU_MEDIA_ANNOUNCED_ADDRESS: '203.0.113.7', KUAICHU_MEDIA_RTC_PORTS: '40000-40999', KUAICHU_MEDIA_WORKERS: '3', KUAICHU_MEDIA_RECORDING: '0' });
@@ -27,18 +26,8 @@ test('the recorder tells ffmpeg which stream arrives on which port', () => {
   assert.match(sdp, /m=audio 50002 RTP\/AVP 100\r\na=rtcp:50003\r\na=rtpmap:100 opus\/48000\/2\r\na=fmtp:100 useinbandfec=1\r\n/);
 });
 
-test('roles: who joins a case room as what, and what each may send', () => {
-  const c = { tenant: 'harbin', party_phone: '13800000001', seat_id: 's1', ring_seat: null, preferred_seat: null } as unknown as CaseRow;
-  const staff = (id: string, roles: string[]) => ({ tenant: 'harbin', csrf: '', expiresAt: new Date(), staff: { id, username: id, displayName: id, roles: roles as never, brigadeId: null } });
-  assert.equal(admit({ tenant: 'harbin', csrf: '', expiresAt: new Date(), party: { phone: '13800000001', channel: null } }, c)?.role, 'party_a');
-  assert.equal(admit({ tenant: 'harbin', csrf: '', expiresAt: new Date(), party: { phone: '13800000002', channel: null } }, c), null);
-  assert.equal(admit(staff('s1', ['seat']), c)?.role, 'seat');
-  assert.equal(admit(staff('s2', ['seat']), c), null, 'another seat');
-  assert.equal(admit(staff('o1', ['officer']), c)?.role, 'officer');
-  assert.equal(admit(staff('a1', ['admin', 'analyst']), c), null);
-  assert.equal(admit({ ...staff('o1', ['officer']), tenant: 'kunming' }, c), null, 'another city');
-  const dropped = { ...c, seat_id: null, preferred_seat: 's1' } as CaseRow;
-  assert.equal(admit(staff('s1', ['seat']), dropped)?.role, 'seat', 'the seat a dropped call waits for');
+// Who joins a case room as what is core's decision: core/test/mediaRooms.test.ts.
+test('roles: what each may send', () => {
   assert.equal(canProduce('party_a', 'camera'), true);
   assert.equal(canProduce('officer', 'microphone'), true);
   assert.deepEqual(Object.entries(ROLE_RULES).filter(([, r]) => r.drivesCase).map(([k]) => k), ['party_a'], 'only the reporting party drops the call');

@@ -1,0 +1,51 @@
+/**
+ * Who may join a case's room, and as what (the media plugin asks nothing of the case: core
+ * decides). Anyone else is refused as if the case did not exist (4404).
+ */
+import type { Principal } from '../auth/sessions.ts';
+import type { CaseRow } from '../cases/repository.ts';
+import { getCase } from '../cases/repository.ts';
+import type { CoreContext } from '../context.ts';
+import type { MediaEntry, MediaParticipant } from '../ports/media.ts';
+import { maskPhone } from '../privacy/mask.ts';
+
+/** States in which a case has a live call (a room may be opened on a join if none is open). */
+export const IN_CALL: readonly string[] = ['in_call', 'evidence_complete'];
+
+/**
+ * - the party who reported the case (party_a);
+ * - the seat on the case, or, while a dropped call waits to be resumed, the seat it will ring;
+ * - an officer of the tenant (民警: supervision, determination).
+ * The other roles join through invitations that come with multi-party mediation.
+ */
+export function admit(p: Principal, c: CaseRow): MediaParticipant | null {
+  if (p.tenant !== c.tenant) return null;
+  if (p.staff) {
+    const s = p.staff;
+    const seatOfCase = c.seat_id === s.id || (c.seat_id === null && (c.ring_seat ?? c.preferred_seat) === s.id);
+    if (s.roles.includes('seat') && seatOfCase) return { role: 'seat', identity: `staff:${s.id}`, displayName: s.displayName };
+    if (s.roles.includes('officer')) return { role: 'officer', identity: `staff:${s.id}`, displayName: s.displayName };
+    return null;
+  }
+  if (p.party && p.party.phone === c.party_phone) return { role: 'party_a', identity: `party:${p.party.phone}`, displayName: `当事人 ${maskPhone(p.party.phone)}` };
+  return null;
+}
+
+/** The room's settings for a case of `tenant`: its party may be away as long as the city's resume window. */
+export function roomSpec(ctx: CoreContext, tenant: string, caseId: string): { tenant: string; caseId: string; partyAbsenceSeconds: number } {
+  return { tenant, caseId, partyAbsenceSeconds: ctx.cities.get(tenant).profile.queue?.resumeWindowSeconds ?? 600 };
+}
+
+/** Core's answer about a socket of `principal` on case `caseId` (any id: a bad one is not a member). */
+export async function mediaEntry(ctx: CoreContext, principal: Principal | null, caseId: string): Promise<MediaEntry> {
+  if (!principal) return { admitted: false, refusal: 'unauthenticated' };
+  let c: CaseRow;
+  try {
+    c = await getCase(ctx.db, principal.tenant, caseId);
+  } catch {
+    return { admitted: false, refusal: 'not_member' };
+  }
+  const participant = admit(principal, c);
+  if (!participant) return { admitted: false, refusal: 'not_member' };
+  return { admitted: true, room: roomSpec(ctx, c.tenant, c.id), participant, inCall: IN_CALL.includes(c.state), state: c.state };
+}
