@@ -156,6 +156,7 @@ export type CaseEventType =
  * Liability grades of the simple procedure: 全部 full, 主要 primary, 同等 equal, 次要 secondary, 无责任 none.
  */
 export type LiabilityGrade = 'full' | 'primary' | 'equal' | 'secondary' | 'none';
+export type ClaimDeliveryStatus = 'queued' | 'delivered' | 'failed' | 'dead';
 /**
  * text: typed by the seat; photo, video: files; check: an automatic check; statement: the party's account.
  */
@@ -1283,16 +1284,24 @@ export interface ReviewView {
   decidedAt: string | null;
 }
 /**
- * A claim pushed to a vehicle's 交强险 insurer (定损理赔).
+ * A vehicle's claim to its 交强险 insurer (定损理赔) and its delivery: queued (not tried yet), delivered (the insurer took it: claimNo), failed (tried, will be retried), dead (given up after the insurer's tries, or refused by it: the bureau follows up).
  */
 export interface ClaimView {
   insurerId: string;
   plate: string;
   /**
-   * The insurer's claim number.
+   * The insurer's claim number, once delivered.
    */
-  claimNo: string;
-  pushedAt: string;
+  claimNo: string | null;
+  /**
+   * When the insurer took it.
+   */
+  pushedAt: string | null;
+  status: ClaimDeliveryStatus;
+  /**
+   * Tries so far.
+   */
+  attempts: number;
 }
 /**
  * The city's evidence checklist (取证清单) and how far this case is.
