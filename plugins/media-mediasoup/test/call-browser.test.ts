@@ -106,7 +106,7 @@ describe('video calls in Chromium through the real server', { skip: existsSync(C
       workers: 1, transport: { listenIp: '127.0.0.1' }, validateOutgoing: true, iceGraceMs: 3000,
       logger: { debug() {}, info: log('info'), warn: log('warn'), error: log('error') },
     });
-    t = await startTestCore({ kind: 'pglite' }, undefined, { plugins: [media.plugin, pages] });
+    t = await startTestCore({ kind: 'pglite' }, undefined, { media: media.plugin, plugins: [pages] });
     media.service.on('recordingStored', (r) => stored.push(r));
     await t.core.app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(t.core.app.server.address() as AddressInfo).port}`;

@@ -21,7 +21,7 @@ describe('media signalling and room lifecycle', () => {
 
   before(async () => {
     media = createMedia({ workers: 1, recording: { enabled: false }, partyAbsenceSeconds: 1, validateOutgoing: true, transport: { listenIp: '127.0.0.1' }, logger: { debug() {}, info() {}, warn() {}, error: (m) => console.error(m) } });
-    t = await startTestCore({ kind: 'pglite' }, undefined, { plugins: [media.plugin] });
+    t = await startTestCore({ kind: 'pglite' }, undefined, { media: media.plugin });
   });
   after(async () => {
     for (const s of sockets) s.kill();
