@@ -5,6 +5,7 @@
  */
 import type { Clock } from './clock.ts';
 import type { Db } from './db/db.ts';
+import { forTenant, type TenantDb, type TenantQueryable } from './db/tenantDb.ts';
 import type { CompiledCity } from './policy/city.ts';
 import type { FileStore, PortMap, PortName } from './ports/index.ts';
 import type { AnalyticsPort } from './ports/analytics.ts';
@@ -70,13 +71,13 @@ export interface LiveNote {
 }
 
 /**
- * Runs `fn` in a transaction. The events it collects are announced with NOTIFY inside the
- * same transaction, so every process hears of them exactly when (and only if) they commit,
- * and to in-process listeners after commit.
+ * Runs `fn` in one transaction scoped to `tenant` (row-level security: db/tenantDb.ts). The
+ * events it collects are announced with NOTIFY inside the same transaction, so every process
+ * hears of them exactly when (and only if) they commit, and to in-process listeners after commit.
  */
-export async function inTx<T>(ctx: CoreContext, fn: (q: Parameters<Parameters<Db['tx']>[0]>[0], events: CaseEvent[]) => Promise<T>): Promise<T> {
+export async function inTx<T>(ctx: CoreContext, tenant: string, fn: (q: TenantQueryable, events: CaseEvent[]) => Promise<T>): Promise<T> {
   const events: CaseEvent[] = [];
-  const result = await ctx.db.tx(async (q) => {
+  const result = await forTenant(ctx.db, tenant).tx(async (q) => {
     const r = await fn(q, events);
     for (const e of events) {
       const note: LiveNote = { tenant: e.tenant, caseId: e.caseId, type: e.type, seq: e.seq };
@@ -86,4 +87,9 @@ export async function inTx<T>(ctx: CoreContext, fn: (q: Parameters<Parameters<Db
   });
   if (events.length) ctx.notify(events);
   return result;
+}
+
+/** The tenant-bound database access of one request or job (every statement sees only `tenant`'s rows). */
+export function tenantDb(ctx: Pick<CoreContext, 'db'>, tenant: string): TenantDb {
+  return forTenant(ctx.db, tenant);
 }

@@ -7,6 +7,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Db } from './db/db.ts';
+import { forTenant, type TenantDb } from './db/tenantDb.ts';
+import { staffRepo } from './persistence/staff.ts';
+import { seatsRepo } from './persistence/seats.ts';
 import type { CompiledCity } from './policy/city.ts';
 import { hashPassword } from './auth/password.ts';
 import { citiesOfProvince } from './policy/province.ts';
@@ -23,8 +26,8 @@ export async function seedDemoStaff(db: Db, cities: readonly CompiledCity[], pas
   const created: DemoLogin[] = [];
   const provinceHomes = new Set(cities.map((c) => citiesOfProvince(cities, c.tenant)[0]));
   for (const city of cities) {
-    const [{ n }] = (await db.query<{ n: string }>('SELECT count(*) AS n FROM staff WHERE tenant = $1', [city.tenant])) as [{ n: string }];
-    if (Number(n) > 0) continue;
+    const q = forTenant(db, city.tenant);
+    if ((await staffRepo.usernames(q)).length > 0) continue;
     const pw = password ?? randomBytes(9).toString('base64url');
     const hash = await hashPassword(pw);
     const people: Array<Omit<DemoLogin, 'tenant' | 'password'> & { name: string }> = [
@@ -35,7 +38,7 @@ export async function seedDemoStaff(db: Db, cities: readonly CompiledCity[], pas
       ...(provinceHomes.has(city.tenant) ? [{ username: 'province', name: '省级分析员', roles: ['provincial_analyst'], brigadeId: null }] : []),
     ];
     for (const p of people) {
-      await insertStaff(db, city.tenant, p, hash);
+      await insertStaff(q, p, hash);
       created.push({ tenant: city.tenant, username: p.username, password: pw, roles: p.roles, brigadeId: p.brigadeId });
     }
   }
@@ -47,17 +50,18 @@ export async function seedDemoStaff(db: Db, cities: readonly CompiledCity[], pas
  * than the one demo seat per brigade. Usernames that exist are left as they are.
  */
 export async function addDemoSeats(db: Db, tenant: string, seats: ReadonlyArray<{ username: string; name: string; brigadeId: string }>, password: string): Promise<void> {
-  const existing = new Set((await db.query<{ username: string }>('SELECT username FROM staff WHERE tenant = $1', [tenant])).map((r) => r.username));
+  const q = forTenant(db, tenant);
+  const existing = new Set(await staffRepo.usernames(q));
   const missing = seats.filter((s) => !existing.has(s.username));
   if (!missing.length) return;
   const hash = await hashPassword(password);
-  for (const s of missing) await insertStaff(db, tenant, { ...s, roles: ['seat'] }, hash);
+  for (const s of missing) await insertStaff(q, { ...s, roles: ['seat'] }, hash);
 }
 
-async function insertStaff(db: Db, tenant: string, p: { username: string; name: string; roles: string[]; brigadeId: string | null }, hash: string): Promise<void> {
+async function insertStaff(db: TenantDb, p: { username: string; name: string; roles: string[]; brigadeId: string | null }, hash: string): Promise<void> {
   const id = randomUUID();
-  await db.query('INSERT INTO staff (tenant, id, username, display_name, password_hash, roles, brigade_id) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-    tenant, id, p.username, p.name, hash, p.roles, p.brigadeId,
-  ]);
-  if (p.roles.includes('seat')) await db.query('INSERT INTO seats (tenant, staff_id, brigade_id) VALUES ($1, $2, $3)', [tenant, id, p.brigadeId]);
+  await db.tx(async (q) => {
+    await staffRepo.insert(q, { id, username: p.username, name: p.name, passwordHash: hash, roles: p.roles, brigadeId: p.brigadeId });
+    if (p.roles.includes('seat')) await seatsRepo.add(q, id, p.brigadeId);
+  });
 }

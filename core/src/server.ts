@@ -81,6 +81,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
   const db = opts.db ?? (opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(dataDir));
   try {
     await migrate(db);
+    await db.restrict(); // from here on as the app role, bound by row-level security (db/tenantDb.ts)
     const listeners: Notifier[] = [];
     const app0Log: Log = { info: () => {}, warn: () => {} };
     const ctx: CoreContext = {

@@ -12,6 +12,7 @@
  * can push it up (routes/sessions.ts).
  */
 import type { Db } from '../db/db.ts';
+import { forTenant } from '../db/tenantDb.ts';
 import { audit } from './audit.ts';
 
 export const LOCK_AT = 5;
@@ -25,13 +26,13 @@ export function lockMs(failures: number): number {
 
 /** Milliseconds the account stays locked (0: not locked). */
 export async function lockRemainingMs(db: Db, tenant: string, username: string, now: Date): Promise<number> {
-  const [row] = await db.query<{ locked_until: Date | null }>('SELECT locked_until FROM staff_login_throttles WHERE tenant = $1 AND username = $2', [tenant, username]);
+  const [row] = await forTenant(db, tenant).query<{ locked_until: Date | null }>('SELECT locked_until FROM staff_login_throttles WHERE tenant = $1 AND username = $2', [tenant, username]);
   return row?.locked_until ? Math.max(0, new Date(row.locked_until).getTime() - now.getTime()) : 0;
 }
 
 /** Counts a wrong password; returns how long the account is now locked (0: not yet). */
 export async function recordFailure(db: Db, tenant: string, username: string, now: Date): Promise<number> {
-  return db.tx(async (q) => {
+  return forTenant(db, tenant).tx(async (q) => {
     const [{ failures }] = (await q.query<{ failures: number }>(
       `INSERT INTO staff_login_throttles AS t (tenant, username, failures, last_failure_at) VALUES ($1, $2, 1, $3)
        ON CONFLICT (tenant, username) DO UPDATE SET
@@ -49,12 +50,12 @@ export async function recordFailure(db: Db, tenant: string, username: string, no
 }
 
 export async function clearFailures(db: Db, tenant: string, username: string): Promise<void> {
-  await db.query('DELETE FROM staff_login_throttles WHERE tenant = $1 AND username = $2', [tenant, username]);
+  await forTenant(db, tenant).query('DELETE FROM staff_login_throttles WHERE tenant = $1 AND username = $2', [tenant, username]);
 }
 
 /** An admin lifts a lock (and forgets the failures); audited whether or not a lock was on. */
 export async function unlockAccount(db: Db, tenant: string, username: string, actor: string, now: Date): Promise<{ wasLocked: boolean; failures: number }> {
-  return db.tx(async (q) => {
+  return forTenant(db, tenant).tx(async (q) => {
     const [row] = await q.query<{ failures: number; locked_until: Date | null }>(
       'DELETE FROM staff_login_throttles WHERE tenant = $1 AND username = $2 RETURNING failures, locked_until', [tenant, username]);
     const wasLocked = !!row?.locked_until && new Date(row.locked_until) > now;
@@ -66,7 +67,7 @@ export async function unlockAccount(db: Db, tenant: string, username: string, ac
 
 /** Accounts locked now, for the admin. */
 export async function lockedAccounts(db: Db, tenant: string, now: Date): Promise<Array<{ username: string; failures: number; lockedUntil: Date }>> {
-  const rows = await db.query<{ username: string; failures: number; locked_until: Date }>(
+  const rows = await forTenant(db, tenant).query<{ username: string; failures: number; locked_until: Date }>(
     'SELECT username, failures, locked_until FROM staff_login_throttles WHERE tenant = $1 AND locked_until > $2 ORDER BY username', [tenant, now]);
   return rows.map((r) => ({ username: r.username, failures: r.failures, lockedUntil: new Date(r.locked_until) }));
 }

@@ -23,7 +23,7 @@
  * open the phone to unbounded SMS bombing and guessing.
  */
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import type { CoreContext } from '../context.ts';
+import { tenantDb, type CoreContext } from '../context.ts';
 import type { Queryable } from '../db/db.ts';
 import { Errors } from '../errors.ts';
 
@@ -53,7 +53,7 @@ export async function sendCode(ctx: CoreContext, tenant: string, phone: string, 
   const challenge = randomBytes(18).toString('base64url');
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const expiresAt = new Date(now.getTime() + TTL_MS);
-  await ctx.db.tx(async (q) => {
+  await tenantDb(ctx, tenant).tx(async (q) => {
     // One decision at a time per phone, in every process: the hourly counts below stay true.
     await q.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NS, `${tenant}|${phone}`]);
     const [block] = await q.query<{ blocked_until: Date | null }>('SELECT blocked_until FROM otp_client_throttles WHERE tenant = $1 AND phone = $2 AND client = $3', [tenant, phone, client]);
@@ -81,30 +81,31 @@ export async function sendCode(ctx: CoreContext, tenant: string, phone: string, 
 export async function checkCode(ctx: CoreContext, tenant: string, phone: string, code: string, challenge: string, client: string): Promise<void> {
   const now = ctx.clock.now();
   const id = sha256(challenge);
+  const db = tenantDb(ctx, tenant);
   // Counted before comparing, atomically: parallel guesses cannot get past the limit.
-  const [row] = await ctx.db.query<{ code_hash: string; expires_at: Date; attempts: number; client: string }>(
+  const [row] = await db.query<{ code_hash: string; expires_at: Date; attempts: number; client: string }>(
     `UPDATE otp_challenges SET attempts = attempts + 1 WHERE challenge_hash = $1 AND tenant = $2 AND phone = $3 AND attempts < ${MAX_ATTEMPTS}
      RETURNING code_hash, expires_at, attempts, client`,
     [id, tenant, phone],
   );
   if (!row) {
-    const [spent] = await ctx.db.query('SELECT 1 FROM otp_challenges WHERE challenge_hash = $1 AND tenant = $2 AND phone = $3', [id, tenant, phone]);
+    const [spent] = await db.query('SELECT 1 FROM otp_challenges WHERE challenge_hash = $1 AND tenant = $2 AND phone = $3', [id, tenant, phone]);
     if (!spent) throw Errors.otpInvalid('no code was asked for with this challenge, or it was used; request a new code');
-    throw tooManyTries(await blockedMs(ctx.db, tenant, phone, client, now));
+    throw tooManyTries(await blockedMs(db, tenant, phone, client, now));
   }
   if (new Date(row.expires_at) <= now) throw Errors.otpInvalid('the code has expired; request a new one');
   const a = Buffer.from(row.code_hash, 'hex');
   const b = Buffer.from(codeHash(ctx.documentSecret, tenant, phone, challenge, code), 'hex');
   if (a.length === b.length && timingSafeEqual(a, b)) {
-    await ctx.db.query('DELETE FROM otp_challenges WHERE challenge_hash = $1', [id]);
-    await ctx.db.query('DELETE FROM otp_client_throttles WHERE tenant = $1 AND phone = $2 AND client = $3', [tenant, phone, client]);
+    await db.query('DELETE FROM otp_challenges WHERE tenant = $1 AND challenge_hash = $2', [tenant, id]);
+    await db.query('DELETE FROM otp_client_throttles WHERE tenant = $1 AND phone = $2 AND client = $3', [tenant, phone, client]);
     return;
   }
   if (row.attempts < MAX_ATTEMPTS) throw Errors.otpInvalid(undefined, { triesLeft: MAX_ATTEMPTS - row.attempts });
   // The last try of this challenge failed: it is void, and whoever asked for it and whoever
   // guessed with it wait longer before their next code for this phone.
   let wait = 0;
-  for (const c of new Set([client, row.client])) wait = Math.max(wait, await strike(ctx.db, tenant, phone, c, now));
+  for (const c of new Set([client, row.client])) wait = Math.max(wait, await strike(db, tenant, phone, c, now));
   throw tooManyTries(wait);
 }
 

@@ -18,7 +18,7 @@ import { Errors } from '../errors.ts';
 import type { CheckResult } from '../ports/registry.ts';
 import type { OcrPort } from '../ports/recognition.ts';
 import { maskIdNumber, maskName } from '../privacy/mask.ts';
-import { addEvidence, type EvidenceRow } from './evidence.ts';
+import { addEvidence, caseFileType, type EvidenceRow } from './evidence.ts';
 
 type CheckName = NonNullable<EvidenceItem['check']>;
 
@@ -57,7 +57,11 @@ export async function runRegistryChecks(ctx: CoreContext, tenant: string, caseId
   for (const [check, r, subject] of results) {
     rows.push(await addEvidence(ctx, tenant, caseId, actor, {
       item: wanted.get(check)!,
-      data: { check, ok: r.ok, status: r.status, detail: r.detail, checkedAt: r.checkedAt.toISOString(), subject, result: r.data ?? {} },
+      data: {
+        check, ok: r.ok, status: r.status, detail: r.detail, checkedAt: r.checkedAt.toISOString(), subject, result: r.data ?? {},
+        // The registry could not answer (down, breaker open): the seat verifies the papers by hand and the call goes on (checklist.ts).
+        ...(r.status === 'unavailable' && check !== 'plate_ocr' ? { verifyManually: true } : {}),
+      },
       byCheck: true,
     }));
   }
@@ -74,12 +78,11 @@ export function idCheckDigitOk(id: string): boolean {
 
 /** OCR of a photo already in this case's evidence, as a check result. */
 async function readPlate(ctx: CoreContext, tenant: string, caseId: string, sha256: string, typed: string | undefined): Promise<[CheckResult, Record<string, unknown>]> {
-  const [photo] = await ctx.db.query<{ content_type: string }>(
-    "SELECT content_type FROM evidence WHERE tenant = $1 AND case_id = $2 AND file_sha256 = $3 AND kind = 'photo' LIMIT 1", [tenant, caseId, sha256]);
-  const image = photo && (await ctx.files.get(sha256));
-  if (!photo || !image) throw Errors.validation('plateImage: not a photo of this case (upload it as evidence first)');
+  const contentType = await caseFileType(ctx, tenant, caseId, sha256, { photo: true });
+  const image = contentType && (await ctx.files.get(sha256));
+  if (!contentType || !image) throw Errors.validation('plateImage: not a photo of this case (upload it as evidence first)');
   const ocr: OcrPort = ctx.ports.get(tenant, 'ocr');
-  const reading = await ocr.readPlate({ tenant, image, contentType: photo.content_type });
+  const reading = await ocr.readPlate({ tenant, image, contentType });
   const norm = (p: string) => p.replace(/[\s·•.\-]/g, '').toUpperCase();
   const checkedAt = ctx.clock.now();
   const subject = { photo: sha256, plate: reading.plate, confidence: reading.confidence };

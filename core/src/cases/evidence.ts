@@ -7,7 +7,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/db.ts';
 import type { EvidenceItem } from '../generated/types.ts';
 import { Errors } from '../errors.ts';
-import { inTx, type CoreContext } from '../context.ts';
+import { inTx, tenantDb, type CoreContext } from '../context.ts';
+import { scoped } from '../db/tenantDb.ts';
+import { evidenceRepo } from '../persistence/evidence.ts';
 import { getCase, lockCase, transition, type CaseRow } from './repository.ts';
 import { checklist, isComplete, type ChecklistLine } from './checklist.ts';
 
@@ -84,16 +86,15 @@ export function evidenceItemKind(ctx: CoreContext, tenant: string, input: Pick<N
 export async function addEvidence(ctx: CoreContext, tenant: string, caseId: string, actor: string, input: NewEvidence): Promise<EvidenceRow> {
   const city = ctx.cities.get(tenant);
   const kind = evidenceItemKind(ctx, tenant, { item: input.item, byCheck: input.byCheck, hasFile: !!input.file });
-  return inTx(ctx, async (q, events) => {
+  return inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
     if (!GATHERING.includes(c.state) && !LATE_ITEMS.includes(input.item)) {
       throw Errors.transitionNotAllowed(`evidence cannot be added while the case is ${c.state}`, { state: c.state, event: 'evidence.added' });
     }
-    const [last] = await q.query<{ seq: number; hash: string }>('SELECT seq, hash FROM evidence WHERE tenant = $1 AND case_id = $2 ORDER BY seq DESC LIMIT 1', [tenant, caseId]);
+    const last = await evidenceRepo.last(q, caseId);
     if (input.supersedes) {
-      const [old] = await q.query('SELECT 1 FROM evidence WHERE tenant = $1 AND case_id = $2 AND id = $3', [tenant, caseId, input.supersedes]);
-      if (!old) throw Errors.validation('supersedes an item that is not in this case');
+      if (!(await evidenceRepo.has(q, caseId, input.supersedes))) throw Errors.validation('supersedes an item that is not in this case');
     }
     const row: EvidenceRow = {
       tenant, case_id: caseId, seq: (last?.seq ?? 0) + 1, id: randomUUID(), item: input.item, kind,
@@ -101,11 +102,7 @@ export async function addEvidence(ctx: CoreContext, tenant: string, caseId: stri
       data: input.data ?? {}, supersedes: input.supersedes ?? null, prev_hash: last?.hash ?? GENESIS, hash: '', created_by: actor, created_at: now,
     };
     row.hash = evidenceHash(row.prev_hash, row);
-    await q.query(
-      `INSERT INTO evidence (tenant, case_id, seq, id, item, kind, file_sha256, content_type, size, data, supersedes, prev_hash, hash, created_by, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-      [tenant, caseId, row.seq, row.id, row.item, row.kind, row.file_sha256, row.content_type, row.size, JSON.stringify(row.data), row.supersedes, row.prev_hash, row.hash, actor, now],
-    );
+    await evidenceRepo.insert(q, row);
     events.push(await transition(q, c, 'evidence.added', { evidenceId: row.id, item: row.item, kind: row.kind, hash: row.hash, fileSha256: row.file_sha256 }, actor, now));
     if (c.state === 'in_call') {
       if (isComplete(checklist(city.profile.evidence.checklist, await listEvidence(q, tenant, caseId), c.report))) {
@@ -117,7 +114,17 @@ export async function addEvidence(ctx: CoreContext, tenant: string, caseId: stri
 }
 
 export async function listEvidence(q: Queryable, tenant: string, caseId: string): Promise<EvidenceRow[]> {
-  return q.query<EvidenceRow>('SELECT * FROM evidence WHERE tenant = $1 AND case_id = $2 ORDER BY seq', [tenant, caseId]);
+  return evidenceRepo.ofCase(scoped(q, tenant), caseId);
+}
+
+/** The checked type of a file this case holds (a photo only, when asked); undefined when it holds none. */
+export async function caseFileType(ctx: CoreContext, tenant: string, caseId: string, sha256: string, opts: { photo?: boolean } = {}): Promise<string | undefined> {
+  return evidenceRepo.fileType(tenantDb(ctx, tenant), caseId, sha256, opts);
+}
+
+/** How many items of a checklist line a case holds (the media plugin numbers recording parts by it). */
+export async function countEvidenceItems(ctx: CoreContext, tenant: string, caseId: string, item: string): Promise<number> {
+  return evidenceRepo.countItems(tenantDb(ctx, tenant), caseId, item);
 }
 
 /** Recomputes the chain: the head hash, or the first item whose hash does not match. */

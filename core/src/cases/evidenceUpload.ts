@@ -8,6 +8,7 @@
 import type { CoreContext } from '../context.ts';
 import type { StoredFile } from '../ports/files.ts';
 import { checkUpload } from '../files/decode.ts';
+import { fileHeldAnywhere } from '../persistence/evidence.ts';
 import { addEvidence, evidenceItemKind, type EvidenceRow } from './evidence.ts';
 
 export async function addEvidenceFile(
@@ -21,8 +22,7 @@ export async function addEvidenceFile(
     const row = await addEvidence(ctx, tenant, caseId, actor, { item: input.item, file: stored, data: { filename: Array.from(input.filename).slice(0, 120).join('') } });
     return { row, stored };
   } catch (err) {
-    const [held] = await ctx.db.query('SELECT 1 FROM evidence WHERE file_sha256 = $1 LIMIT 1', [stored.sha256]);
-    if (!held) await ctx.files.remove(stored.sha256);
+    if (!(await fileHeldAnywhere(ctx.db, stored.sha256))) await ctx.files.remove(stored.sha256);
     throw err;
   }
 }

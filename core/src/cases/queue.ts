@@ -12,7 +12,10 @@
 import type { Queryable } from '../db/db.ts';
 import type { SeatStatus } from '../generated/types.ts';
 import { Errors } from '../errors.ts';
-import { inTx, type CoreContext } from '../context.ts';
+import { inTx, tenantDb, type CoreContext } from '../context.ts';
+import { scoped } from '../db/tenantDb.ts';
+import { casesRepo } from '../persistence/cases.ts';
+import { seatsRepo } from '../persistence/seats.ts';
 import { lockCase, transition, type CaseEvent, type CaseRow } from './repository.ts';
 
 export type { SeatStatus };
@@ -31,16 +34,12 @@ const seatActor = (id: string) => `seat:${id}`;
 /** A seat goes available (ready for calls) or away. A seat on a call or ringing cannot. */
 export async function setSeatStatus(ctx: CoreContext, tenant: string, staffId: string, status: 'available' | 'away'): Promise<SeatRow> {
   const now = ctx.clock.now();
-  const seat = await ctx.db.tx(async (q) => {
-    const [s] = await q.query<SeatRow>('SELECT * FROM seats WHERE tenant = $1 AND staff_id = $2 FOR UPDATE', [tenant, staffId]);
+  const seat = await tenantDb(ctx, tenant).tx(async (q) => {
+    const s = await seatsRepo.get(q, staffId, { lock: true });
     if (!s) throw Errors.forbidden('you are not a seat');
     if (s.status === 'busy' || s.status === 'ringing') throw Errors.seatBusy(`the seat is ${s.status}`, { status: s.status, caseId: s.case_id });
     if (s.status === status) return s;
-    const [u] = await q.query<SeatRow>(
-      'UPDATE seats SET status = $3, idle_since = $4, updated_at = $5 WHERE tenant = $1 AND staff_id = $2 RETURNING *',
-      [tenant, staffId, status, status === 'available' ? now : null, now],
-    );
-    return u!;
+    return seatsRepo.setStatus(q, staffId, status, now);
   });
   if (status === 'available') await dispatchQueue(ctx, tenant);
   return seat;
@@ -51,19 +50,15 @@ export async function dispatchQueue(ctx: CoreContext, tenant: string): Promise<C
   const city = ctx.cities.get(tenant);
   const overflowMs = (city.profile.queue?.overflowAfterSeconds ?? 60) * 1000;
   const ringMs = (city.profile.queue?.ringTimeoutSeconds ?? 20) * 1000;
-  return inTx(ctx, async (q, events) => {
+  return inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
-    const queued = await q.query<CaseRow>(
-      `SELECT * FROM cases WHERE tenant = $1 AND state = 'queued'
-       ORDER BY queue_priority DESC, queued_at LIMIT 50 FOR UPDATE SKIP LOCKED`,
-      [tenant],
-    );
+    const queued = await casesRepo.claimQueued(q);
     for (const c of queued) {
       const overflow = now.getTime() - new Date(c.queued_at!).getTime() >= overflowMs;
-      const seat = await claimSeat(q, tenant, c, overflow);
+      const seat = await seatsRepo.claimFor(q, c, overflow);
       if (!seat) continue;
       const deadline = new Date(now.getTime() + ringMs);
-      await q.query("UPDATE seats SET status = 'ringing', case_id = $3, updated_at = $4 WHERE tenant = $1 AND staff_id = $2", [tenant, seat.staff_id, c.id, now]);
+      await seatsRepo.ring(q, seat.staff_id, c.id, now);
       events.push(
         await transition(q, c, 'case.ringing', { seatId: seat.staff_id, overflow: seat.brigade_id !== c.brigade_id, ringDeadline: deadline.toISOString() }, 'system', now, {
           ring_seat: seat.staff_id,
@@ -75,19 +70,9 @@ export async function dispatchQueue(ctx: CoreContext, tenant: string): Promise<C
   });
 }
 
-/** The seat to ring: the case's previous seat if free, else the longest idle of its brigade (of the city after overflow). */
-async function claimSeat(q: Queryable, tenant: string, c: CaseRow, overflow: boolean): Promise<SeatRow | undefined> {
-  const [seat] = await q.query<SeatRow>(
-    `SELECT * FROM seats WHERE tenant = $1 AND status = 'available' AND (brigade_id = $2 OR staff_id = $3 OR $4)
-     ORDER BY (staff_id = $3) DESC NULLS LAST, idle_since NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED`,
-    [tenant, c.brigade_id, c.preferred_seat, overflow],
-  );
-  return seat;
-}
-
 /** The ringing seat answers (接警): the call starts. */
 export async function answerCall(ctx: CoreContext, tenant: string, staffId: string, caseId: string): Promise<CaseRow> {
-  return inTx(ctx, async (q, events) => {
+  return inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
     if (c.state === 'ringing' && c.ring_seat !== staffId) throw Errors.transitionNotAllowed('the case is ringing at another seat', { state: c.state });
@@ -95,14 +80,14 @@ export async function answerCall(ctx: CoreContext, tenant: string, staffId: stri
     events.push(await transition(q, c, 'case.answered', { seatId: staffId, waitSeconds }, seatActor(staffId), now, {
       seat_id: staffId, ring_seat: null, ring_deadline: null, answered_at: c.answered_at ?? now,
     }));
-    await q.query("UPDATE seats SET status = 'busy', case_id = $3, updated_at = $4 WHERE tenant = $1 AND staff_id = $2", [tenant, staffId, caseId, now]);
+    await seatsRepo.busy(q, staffId, caseId, now);
     return c;
   });
 }
 
 /** The call dropped (network, app closed): the seat is freed and the party may resume. */
 export async function dropCall(ctx: CoreContext, tenant: string, caseId: string, actor: string): Promise<CaseRow> {
-  return inTx(ctx, async (q, events) => {
+  return inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
     const seat = c.seat_id;
@@ -116,7 +101,7 @@ export async function dropCall(ctx: CoreContext, tenant: string, caseId: string,
 export async function resumeCall(ctx: CoreContext, tenant: string, caseId: string): Promise<CaseRow> {
   const city = ctx.cities.get(tenant);
   const windowMs = (city.profile.queue?.resumeWindowSeconds ?? 600) * 1000;
-  const c = await inTx(ctx, async (q, events) => {
+  const c = await inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
     if (c.state === 'interrupted' && now.getTime() - new Date(c.interrupted_at!).getTime() > windowMs) {
@@ -131,7 +116,7 @@ export async function resumeCall(ctx: CoreContext, tenant: string, caseId: strin
 
 /** The party gives up while waiting. */
 export async function abandonCase(ctx: CoreContext, tenant: string, caseId: string): Promise<CaseRow> {
-  return inTx(ctx, async (q, events) => {
+  return inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
     const ringing = c.state === 'ringing' ? c.ring_seat : null;
@@ -145,22 +130,16 @@ export async function abandonCase(ctx: CoreContext, tenant: string, caseId: stri
 export async function tick(ctx: CoreContext, tenant: string): Promise<void> {
   const city = ctx.cities.get(tenant);
   const windowMs = (city.profile.queue?.resumeWindowSeconds ?? 600) * 1000;
-  await inTx(ctx, async (q, events) => {
+  await inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
-    const expired = await q.query<CaseRow>(
-      "SELECT * FROM cases WHERE tenant = $1 AND state = 'ringing' AND ring_deadline <= $2 FOR UPDATE SKIP LOCKED",
-      [tenant, now],
-    );
+    const expired = await casesRepo.claimRingExpired(q, now);
     for (const c of expired) {
       const seat = c.ring_seat!;
       events.push(await transition(q, c, 'case.ring_timeout', { seatId: seat }, 'system', now, { ring_seat: null, ring_deadline: null }));
       // A seat that lets a call ring out is probably not at the desk: stop offering it calls.
-      await q.query("UPDATE seats SET status = 'away', case_id = NULL, idle_since = NULL, updated_at = $3 WHERE tenant = $1 AND staff_id = $2", [tenant, seat, now]);
+      await seatsRepo.away(q, seat, now);
     }
-    const lapsed = await q.query<CaseRow>(
-      "SELECT * FROM cases WHERE tenant = $1 AND state = 'interrupted' AND interrupted_at <= $2 FOR UPDATE SKIP LOCKED",
-      [tenant, new Date(now.getTime() - windowMs)],
-    );
+    const lapsed = await casesRepo.claimLapsed(q, new Date(now.getTime() - windowMs));
     for (const c of lapsed) events.push(await transition(q, c, 'case.abandoned', { reason: 'resume_window_expired' }, 'system', now));
   });
   await dispatchQueue(ctx, tenant);
@@ -168,16 +147,11 @@ export async function tick(ctx: CoreContext, tenant: string): Promise<void> {
 
 /** The seat is free again: available, idle from now. */
 export async function freeSeat(q: Queryable, tenant: string, staffId: string, now: Date): Promise<void> {
-  await q.query("UPDATE seats SET status = 'available', case_id = NULL, idle_since = $3, updated_at = $3 WHERE tenant = $1 AND staff_id = $2", [tenant, staffId, now]);
+  await seatsRepo.free(scoped(q, tenant), staffId, now);
 }
 
 /** Where a waiting case stands: 1 = next. */
 export async function queuePosition(ctx: CoreContext, c: CaseRow): Promise<number | null> {
   if (c.state !== 'queued') return null;
-  const [r] = await ctx.db.query<{ ahead: string }>(
-    `SELECT count(*) AS ahead FROM cases WHERE tenant = $1 AND state = 'queued' AND brigade_id IS NOT DISTINCT FROM $2
-     AND (queue_priority > $3 OR (queue_priority = $3 AND queued_at < $4))`,
-    [c.tenant, c.brigade_id, c.queue_priority, c.queued_at],
-  );
-  return Number(r!.ahead) + 1;
+  return (await casesRepo.ahead(tenantDb(ctx, c.tenant), c)) + 1;
 }

@@ -9,6 +9,9 @@ import type { AccidentReport, ChannelId, Decision } from '../generated/types.ts'
 import type { CaseEvent, EventPayloads } from '../events/caseEvent.ts';
 import { Errors } from '../errors.ts';
 import { schemaRegistry } from '../schemas.ts';
+import { scoped } from '../db/tenantDb.ts';
+import { casesRepo } from '../persistence/cases.ts';
+import { caseEventsRepo } from '../persistence/caseEvents.ts';
 import { nextState, type CaseEventType, type CaseState } from './transitions.ts';
 
 export type { CaseEvent, EventPayloads } from '../events/caseEvent.ts';
@@ -45,14 +48,15 @@ export type CasePatch = Partial<Pick<CaseRow,
 /** Reads a case of a tenant, locking it for the transaction; 404 when absent (or another tenant's). */
 export async function lockCase(q: Queryable, tenant: string, id: string): Promise<CaseRow> {
   if (!isUuid(id)) throw Errors.caseNotFound();
-  const [row] = await q.query<CaseRow>('SELECT * FROM cases WHERE tenant = $1 AND id = $2 FOR UPDATE', [tenant, id]);
+  const row = await casesRepo.get(scoped(q, tenant), id, { lock: true });
   if (!row) throw Errors.caseNotFound();
   return row;
 }
 
+/** Reads a case of a tenant (`q` a transaction of that tenant, or the database); 404 when absent. */
 export async function getCase(q: Queryable, tenant: string, id: string): Promise<CaseRow> {
   if (!isUuid(id)) throw Errors.caseNotFound();
-  const [row] = await q.query<CaseRow>('SELECT * FROM cases WHERE tenant = $1 AND id = $2', [tenant, id]);
+  const row = await casesRepo.get(scoped(q, tenant), id);
   if (!row) throw Errors.caseNotFound();
   return row;
 }
@@ -78,12 +82,7 @@ export async function transition<T extends CaseEventType>(
   assertAllowed(c, type);
   const to = nextState(c.state, type)!;
   const event = await appendEvent(q, c.tenant, c.id, c.seq + 1, type, payload, actor, at);
-  const cols = Object.keys(patch) as (keyof CasePatch)[];
-  const sets = cols.map((k, i) => `${k} = $${i + 5}`);
-  await q.query(
-    `UPDATE cases SET state = $3, seq = $4, updated_at = $${cols.length + 5}${sets.length ? ', ' + sets.join(', ') : ''} WHERE tenant = $1 AND id = $2`,
-    [c.tenant, c.id, to, c.seq + 1, ...cols.map((k) => patch[k]), at],
-  );
+  await casesRepo.update(scoped(q, c.tenant), c.id, to, c.seq + 1, at, patch);
   Object.assign(c, patch, { state: to, seq: c.seq + 1, updated_at: at });
   return event;
 }
@@ -101,9 +100,7 @@ export async function appendEvent<T extends CaseEventType>(
 ): Promise<CaseEvent<T>> {
   assertEventPayload(type, payload);
   const id = randomUUID();
-  await q.query('INSERT INTO case_events (tenant, case_id, seq, id, type, payload, actor, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-    tenant, caseId, seq, id, type, JSON.stringify(payload), actor, at,
-  ]);
+  await caseEventsRepo.insert(scoped(q, tenant), { id, caseId, seq, type, payload, actor, at });
   return { id, tenant, caseId, seq, type, at: at.toISOString(), actor, payload };
 }
 
@@ -113,18 +110,10 @@ export function assertEventPayload<T extends CaseEventType>(type: T, payload: Ev
   if (!validate(payload)) throw new Error(`event ${type} payload does not match its schema: ${JSON.stringify(validate.errors)}`);
 }
 
-/** A `case_events` row as selected by EVENT_COLUMNS. */
-export interface CaseEventRow { tenant: string; case_id: string; id: string; seq: number; type: CaseEventType; at: Date | string; actor: string; payload: never }
-export const EVENT_COLUMNS = 'tenant, case_id, id, seq, type, at, actor, payload';
-
-/** The event (the bus envelope, schemas/events/envelope.schema.json) of a stored row. */
-export function eventFromRow(r: CaseEventRow): CaseEvent {
-  return { id: r.id, tenant: r.tenant, caseId: r.case_id, seq: r.seq, type: r.type, at: new Date(r.at).toISOString(), actor: r.actor, payload: r.payload };
-}
+export { EVENT_COLUMNS, eventFromRow, type CaseEventRow } from '../persistence/caseEvents.ts';
 
 export async function caseEvents(q: Queryable, tenant: string, caseId: string): Promise<CaseEvent[]> {
-  const rows = await q.query<CaseEventRow>(`SELECT ${EVENT_COLUMNS} FROM case_events WHERE tenant = $1 AND case_id = $2 ORDER BY seq`, [tenant, caseId]);
-  return rows.map(eventFromRow);
+  return caseEventsRepo.ofCase(scoped(q, tenant), caseId);
 }
 
 /** Rebuilds a case's state from its events alone (the table is the only rule used). */

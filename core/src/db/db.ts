@@ -7,6 +7,9 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
 }
 
+/** The role the app runs as once migrated (004_row_security.sql): no superuser, no BYPASSRLS, owns nothing. */
+export const APP_ROLE = 'kuaichu_app';
+
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `fn` in one transaction; rolls back when it throws. */
@@ -15,5 +18,12 @@ export interface Db extends Queryable {
   exec(sql: string): Promise<void>;
   /** Calls `handler` for each NOTIFY on `channel` (delivered after the sender's commit). Returns an unsubscribe. */
   listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * From now on every statement runs as APP_ROLE, which row-level security binds (the owner
+   * that migrated does not get the connections back). Call after `migrate`.
+   */
+  restrict(): Promise<void>;
+  /** True once `restrict` ran. */
+  readonly restricted: boolean;
   close(): Promise<void>;
 }

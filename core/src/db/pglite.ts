@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { Db, Queryable } from './db.ts';
+import { APP_ROLE, type Db, type Queryable } from './db.ts';
 import { lockDataDir as lock } from './dataDirLock.ts';
 
 export { DataDirLockedError } from './dataDirLock.ts';
@@ -23,6 +23,7 @@ export async function openPglite(dir?: string): Promise<Db> {
   const wrap = (q: { query: PGlite['query'] }): Queryable => ({
     query: async <T>(sql: string, params: readonly unknown[] = []) => (await q.query<T>(sql, params as unknown[])).rows,
   });
+  let restricted = false;
   return {
     kind: 'pglite',
     ...wrap(pg),
@@ -31,6 +32,15 @@ export async function openPglite(dir?: string): Promise<Db> {
     listen: async (channel, handler) => {
       const unsubscribe = await pg.listen(channel, handler);
       return async () => unsubscribe();
+    },
+    // PGlite has one connection, opened as the superuser: the session takes the app role for good.
+    async restrict() {
+      if (restricted) return;
+      await pg.exec(`SET ROLE ${APP_ROLE}`);
+      restricted = true;
+    },
+    get restricted() {
+      return restricted;
     },
     close: async () => {
       await pg.close();

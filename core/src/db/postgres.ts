@@ -1,9 +1,11 @@
 /** Production driver: PostgreSQL through a `pg` pool (`DATABASE_URL`). */
 import pg from 'pg';
-import type { Db, Queryable } from './db.ts';
+import { APP_ROLE, type Db, type Queryable } from './db.ts';
 
 export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  const poolOf = (options?: string) => new pg.Pool({ connectionString: url, max: opts.max ?? 10, ...(options ? { options } : {}) });
+  let pool = poolOf();
+  let restricted = false;
   // Fail at start, not at the first request, when the database cannot be reached.
   (await pool.connect()).release();
   const listeners = new Set<pg.Client>();
@@ -12,7 +14,7 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   });
   return {
     kind: 'postgres',
-    ...wrap(pool),
+    query: (sql, params) => wrap(pool).query(sql, params),
     async tx(fn) {
       const client = await pool.connect();
       try {
@@ -30,7 +32,7 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
     exec: async (sql) => void (await pool.query(sql)),
     async listen(channel, handler) {
       // LISTEN needs a connection of its own for as long as it listens.
-      const client = new pg.Client({ connectionString: url });
+      const client = new pg.Client({ connectionString: url, ...(restricted ? { options: `-c role=${APP_ROLE}` } : {}) });
       await client.connect();
       client.on('notification', (n) => n.channel === channel && handler(n.payload ?? ''));
       await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
@@ -39,6 +41,20 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
         listeners.delete(client);
         await client.end();
       };
+    },
+    // Migrations ran as the URL's user (the owner); the app's pool now opens every connection
+    // with the app role set at start (RESET ROLE returns to it, not to the owner).
+    async restrict() {
+      if (restricted) return;
+      const next = poolOf(`-c role=${APP_ROLE}`);
+      (await next.connect()).release();
+      const old = pool;
+      pool = next;
+      restricted = true;
+      await old.end();
+    },
+    get restricted() {
+      return restricted;
     },
     async close() {
       for (const c of listeners) await c.end().catch(() => {});

@@ -16,7 +16,8 @@
 import type { CoreContext } from '../context.ts';
 import { LIVE_CHANNEL } from '../context.ts';
 import type { Db, Queryable } from '../db/db.ts';
-import { EVENT_COLUMNS, eventFromRow, type CaseEventRow } from '../cases/repository.ts';
+import { acrossTenants } from '../db/tenantDb.ts';
+import { eventFromRow, outboxRepo } from '../persistence/caseEvents.ts';
 import type { BusLog, BusPort } from '../ports/bus.ts';
 
 export interface RelayOptions {
@@ -42,18 +43,23 @@ export interface Relay {
 
 /** One round: up to `limit` of the oldest unpublished events to the bus. Returns how many went. */
 export async function relayBatch(db: Db, bus: BusPort, limit = 500): Promise<number> {
-  const pglite = db.kind === 'pglite';
-  const round = async (q: Queryable) => {
-    const rows = await q.query<CaseEventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM case_events WHERE published_at IS NULL ORDER BY at, seq LIMIT $1${pglite ? '' : ' FOR UPDATE SKIP LOCKED'}`,
-      [limit],
-    );
+  // The outbox holds every tenant's events: the relay is a named cross-tenant job (db/tenantDb.ts).
+  const across = <T>(fn: (q: Queryable) => Promise<T>) => acrossTenants(db, 'outbox relay', fn);
+  if (db.kind === 'pglite') {
+    // Read, publish, mark: never inside one transaction here (see above).
+    const rows = await across((q) => outboxRepo.unpublished(q, limit, false));
     if (!rows.length) return 0;
     await bus.publish(rows.map(eventFromRow));
-    await q.query('UPDATE case_events SET published_at = now() WHERE id = ANY($1::uuid[])', [rows.map((r) => r.id)]);
+    await across((q) => outboxRepo.markPublished(q, rows.map((r) => r.id)));
     return rows.length;
-  };
-  return pglite ? round(db) : db.tx(round);
+  }
+  return across(async (q) => {
+    const rows = await outboxRepo.unpublished(q, limit, true);
+    if (!rows.length) return 0;
+    await bus.publish(rows.map(eventFromRow));
+    await outboxRepo.markPublished(q, rows.map((r) => r.id));
+    return rows.length;
+  });
 }
 
 export async function startRelay(ctx: Pick<CoreContext, 'db'>, bus: BusPort, opts: RelayOptions = {}): Promise<Relay> {

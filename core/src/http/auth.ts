@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastif
 import type { CoreContext } from '../context.ts';
 import { Errors } from '../errors.ts';
 import { loadSession, type Principal, type Role } from '../auth/sessions.ts';
+import { forTenant, type TenantDb } from '../db/tenantDb.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -17,6 +18,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
     sessionToken: string | null;
+    /** The database bound to the signed-in tenant (row-level security: db/tenantDb.ts); null when nobody is signed in. */
+    tenantDb: TenantDb | null;
   }
 }
 
@@ -45,6 +48,7 @@ export const authPlugin = fp<{ ctx: CoreContext }>(async (app, { ctx }) => {
   app.decorate('forgetSession', (token: string) => void cache.delete(token));
   app.decorateRequest('principal', null);
   app.decorateRequest('sessionToken', null);
+  app.decorateRequest('tenantDb', null);
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
@@ -56,6 +60,7 @@ export const authPlugin = fp<{ ctx: CoreContext }>(async (app, { ctx }) => {
     if (!bearer && !['GET', 'HEAD', 'OPTIONS'].includes(request.method) && request.headers['x-csrf-token'] !== principal.csrf) throw Errors.csrf();
     request.principal = principal;
     request.sessionToken = token;
+    request.tenantDb = forTenant(ctx.db, principal.tenant);
   });
 });
 
@@ -63,6 +68,12 @@ export function staffOf(request: FastifyRequest): NonNullable<Principal['staff']
   const p = request.principal;
   if (!p?.staff) throw Errors.unauthenticated();
   return { ...p.staff, tenant: p.tenant };
+}
+
+/** The signed-in tenant's database access (401 when nobody is signed in). */
+export function tenantDbOf(request: FastifyRequest): TenantDb {
+  if (!request.tenantDb) throw Errors.unauthenticated();
+  return request.tenantDb;
 }
 
 export function partyOf(request: FastifyRequest): NonNullable<Principal['party']> & { tenant: string } {

@@ -8,11 +8,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
-import { LIVE_CHANNEL, type CoreContext, type LiveNote } from '../context.ts';
+import { LIVE_CHANNEL, tenantDb, type CoreContext, type LiveNote } from '../context.ts';
 import type { Principal } from '../auth/sessions.ts';
 import type { LiveMessage } from '../generated/types.ts';
 import { getCase, type CaseRow } from '../cases/repository.ts';
 import { queuePosition } from '../cases/queue.ts';
+import { partyLiveCases } from '../cases/reads.ts';
 import { seatQueueView } from './views.ts';
 
 interface Client {
@@ -33,7 +34,7 @@ export async function liveRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
   const pushPartyCases = async (c: Client, changed: CaseRow | null, note: LiveNote) => {
     const phone = c.principal.party!.phone;
     // The changed case, plus the party's waiting cases (their place moves when others leave the queue).
-    const rows = await ctx.db.query<CaseRow>("SELECT * FROM cases WHERE tenant = $1 AND party_phone = $2 AND (state = 'queued' OR id = $3)", [c.principal.tenant, phone, note.caseId]);
+    const rows = await partyLiveCases(tenantDb(ctx, c.principal.tenant), phone, note.caseId);
     for (const row of rows) {
       send(c, { kind: 'case', caseId: row.id, number: row.number, state: row.state, queuePosition: await queuePosition(ctx, row), lastEvent: row.id === changed?.id ? note.type : 'queue.moved' });
     }
@@ -42,7 +43,7 @@ export async function liveRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
   const onNote = async (note: LiveNote) => {
     const targets = [...clients].filter((c) => c.principal.tenant === note.tenant);
     if (!targets.length) return;
-    const changed = await getCase(ctx.db, note.tenant, note.caseId).catch(() => null);
+    const changed = await getCase(tenantDb(ctx, note.tenant), note.tenant, note.caseId).catch(() => null);
     for (const c of targets) {
       if (c.principal.staff) {
         if (changed) send(c, { kind: 'event', caseId: changed.id, number: changed.number, type: note.type, seq: note.seq, state: changed.state });

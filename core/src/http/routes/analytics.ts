@@ -23,6 +23,7 @@ import { requireRole, staffOf } from '../auth.ts';
 import { metricsCsv } from '../metricsCsv.ts';
 import { cityGeoCache } from '../cityGeo.ts';
 import { responseSchema } from '../responses.ts';
+import { staffNames } from '../../auth/staffAccounts.ts';
 
 type Staff = ReturnType<typeof staffOf>;
 
@@ -149,9 +150,7 @@ async function labeller(ctx: CoreContext, tenants: readonly string[], r: Metrics
     case 'seat': {
       // Seat keys are staff ids; names come from the staff of the cities in view only.
       const ids = r.groups.map((g) => String(g.key)).filter((k) => UUID.test(k));
-      const rows = ids.length
-        ? await ctx.db.query<{ id: string; username: string; display_name: string }>('SELECT id, username, display_name FROM staff WHERE tenant = ANY($1::text[]) AND id = ANY($2::uuid[])', [tenants, ids])
-        : [];
+      const rows = await staffNames(ctx, tenants, ids);
       const names = new Map(rows.map((s) => [s.id, `${s.display_name} (${s.username})`]));
       return (k) => names.get(String(k)) ?? (k === '' ? '(no seat)' : String(k));
     }

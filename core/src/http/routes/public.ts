@@ -2,12 +2,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CoreContext } from '../../context.ts';
 import { Errors } from '../../errors.ts';
-import type { AccidentReport, CityPublic, DistrictPoint, CitySummary, Decision, DocumentVerification, LiabilityGrade } from '../../generated/types.ts';
+import type { AccidentReport, CityPublic, DistrictPoint, CitySummary, Decision, DocumentVerification } from '../../generated/types.ts';
 import { evaluate } from '../../policy/evaluate.ts';
 import { withCoveringCity } from '../../policy/coveringCity.ts';
 import type { CompiledCity } from '../../policy/city.ts';
 import { createHash } from 'node:crypto';
-import { determinationContentSha256, normalizeCode, verifyDocumentCode, type DeterminationContent } from '../../documents/verification.ts';
+import { determinationContentSha256, normalizeCode, verifyDocumentCode } from '../../documents/verification.ts';
+import { documentByCode } from '../../persistence/determinations.ts';
+import { ping } from '../../persistence/health.ts';
 import { maskName, maskPlate } from '../../privacy/mask.ts';
 import { listOf, responseSchema } from '../responses.ts';
 
@@ -39,7 +41,7 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
     try {
-      await ctx.db.query('SELECT 1');
+      await ping(ctx.db);
       return { ok: true, db: ctx.db.kind, cities: ctx.cities.all().map((c) => c.tenant) };
     } catch {
       throw Errors.unavailable('the database is not reachable');
@@ -91,10 +93,7 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
 
   async function verification(typed: string, reply: FastifyReply): Promise<DocumentVerification | FastifyReply> {
     const code = normalizeCode(typed);
-    const [d] = code
-      ? await ctx.db.query<{ tenant: string; number: string; parties: Array<{ name: string; plate: string; liability: LiabilityGrade }>; issued_at: Date; served_at: Date | null; document_sha256: string; content: DeterminationContent; content_sha256: string }>(
-          'SELECT tenant, number, parties, issued_at, served_at, document_sha256, content, content_sha256 FROM determinations WHERE verify_code = $1', [code])
-      : [];
+    const d = code ? await documentByCode(ctx.db, code) : undefined;
     if (!d || !code) throw Errors.documentNotFound();
     // Authentic: the stored content still hashes to what the code was made from. Intact: the PDF's bytes still hash to its address.
     const contentSha256 = determinationContentSha256(d.content);

@@ -1,12 +1,13 @@
 /** Signing in: staff by password, parties by SMS code or by a channel's signed token. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CoreContext } from '../../context.ts';
-import type { ChannelSessionBody, CodeSent, LoggedOut, MeResponse, PartyCodeBody, PartySessionBody, SessionResponse, StaffLoginBody, StaffRole } from '../../generated/types.ts';
+import type { ChannelSessionBody, CodeSent, LoggedOut, MeResponse, PartyCodeBody, PartySessionBody, SessionResponse, StaffLoginBody } from '../../generated/types.ts';
 import { Errors } from '../../errors.ts';
 import { verifyPassword } from '../../auth/password.ts';
 import { createSession, endSession } from '../../auth/sessions.ts';
 import { checkCode, sendCode } from '../../auth/otp.ts';
 import { clearFailures, lockRemainingMs, recordFailure } from '../../auth/loginThrottle.ts';
+import { staffCredentials } from '../../auth/staffAccounts.ts';
 import { clientKey } from '../clientAddress.ts';
 import { SESSION_COOKIE } from '../auth.ts';
 import { responseSchema } from '../responses.ts';
@@ -39,10 +40,7 @@ export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }
     // Locked: refused before the password is looked at, so a lock is no oracle for the right one.
     const locked = known ? await lockRemainingMs(ctx.db, tenant, username, ctx.clock.now()) : 0;
     if (locked > 0) throw accountLocked(locked);
-    const [s] = known
-      ? await ctx.db.query<{ id: string; password_hash: string; display_name: string; roles: StaffRole[]; brigade_id: string | null }>(
-          'SELECT id, password_hash, display_name, roles, brigade_id FROM staff WHERE tenant = $1 AND username = $2', [tenant, username])
-      : [];
+    const s = known ? await staffCredentials(ctx, tenant, username) : undefined;
     // Same answer for an unknown user and a wrong password: nothing to enumerate.
     if (!s || !(await verifyPassword(password, s.password_hash))) {
       const lock = known ? await recordFailure(ctx.db, tenant, username, ctx.clock.now()) : 0;
@@ -72,7 +70,7 @@ export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }
 
   app.post('/api/auth/logout', { schema: { tags: ['auth'], response: { 200: responseSchema('http/logged-out.schema.json') } } }, async (req, reply): Promise<LoggedOut> => {
     if (req.sessionToken) {
-      await endSession(ctx.db, req.sessionToken);
+      await endSession(ctx.db, req.principal!.tenant, req.sessionToken);
       app.forgetSession(req.sessionToken);
     }
     // Max-Age=0 rather than clearCookie's Expires=1970: no absolute date in any Set-Cookie (see issue()).

@@ -4,6 +4,7 @@ import type { CoreContext } from '../../context.ts';
 import type { StaffLocks, StaffUnlock } from '../../generated/types.ts';
 import { Errors } from '../../errors.ts';
 import { lockedAccounts, unlockAccount } from '../../auth/loginThrottle.ts';
+import { staffExists } from '../../auth/staffAccounts.ts';
 import { requireRole, staffOf } from '../auth.ts';
 import { responseSchema } from '../responses.ts';
 
@@ -21,8 +22,7 @@ export async function staffLockRoutes(app: FastifyInstance, { ctx }: { ctx: Core
     const me = staffOf(req);
     const { username } = req.params;
     // Only this city's accounts: an admin of another city gets the same 404 as for a name that does not exist.
-    const [known] = await ctx.db.query('SELECT 1 FROM staff WHERE tenant = $1 AND username = $2', [me.tenant, username]);
-    if (!known) throw Errors.notFound(`no staff account "${username}" in this city`);
+    if (!(await staffExists(ctx, me.tenant, username))) throw Errors.notFound(`no staff account "${username}" in this city`);
     const r = await unlockAccount(ctx.db, me.tenant, username, me.id, ctx.clock.now());
     return { username, ...r };
   });

@@ -1,0 +1,74 @@
+/** The `determinations` table (事故认定书) and the per-tenant counters that number them. */
+import type { Db } from '../db/db.ts';
+import { acrossTenants, type TenantQueryable as Q } from '../db/tenantDb.ts';
+import type { DeterminationRow } from '../cases/aftercare.ts';
+import type { LiabilityGrade } from '../generated/types.ts';
+import type { DeterminationContent } from '../documents/verification.ts';
+
+export interface NewDetermination {
+  caseId: string;
+  number: string;
+  parties: unknown;
+  facts: string;
+  chainHead: string;
+  /** Canonical JSON of what the document says. */
+  content: string;
+  contentSha256: string;
+  documentSha256: string;
+  verifyCode: string;
+  issuedBy: string;
+  issuedAt: Date;
+}
+
+/** What /verify reads of a document, found by its code alone. */
+export interface VerifiableDocument {
+  tenant: string;
+  number: string;
+  parties: Array<{ name: string; plate: string; liability: LiabilityGrade }>;
+  issued_at: Date;
+  served_at: Date | null;
+  document_sha256: string;
+  content: DeterminationContent;
+  content_sha256: string;
+}
+
+export const determinationsRepo = {
+  async get(q: Q, caseId: string): Promise<DeterminationRow | undefined> {
+    const [d] = await q.query<DeterminationRow>('SELECT * FROM determinations WHERE tenant = $1 AND case_id = $2', [q.tenant, caseId]);
+    return d;
+  },
+
+  /** Issued (again): a new determination replaces the case's earlier one, unserved. */
+  async upsert(q: Q, d: NewDetermination): Promise<void> {
+    await q.query(
+      `INSERT INTO determinations (tenant, case_id, number, parties, facts, chain_head, content, content_sha256, document_sha256, verify_code, issued_by, issued_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT (tenant, case_id) DO UPDATE SET number = $3, parties = $4, facts = $5, chain_head = $6, content = $7, content_sha256 = $8,
+         document_sha256 = $9, verify_code = $10, issued_by = $11, issued_at = $12, served_at = NULL`,
+      [q.tenant, d.caseId, d.number, JSON.stringify(d.parties), d.facts, d.chainHead, d.content, d.contentSha256, d.documentSha256, d.verifyCode, d.issuedBy, d.issuedAt],
+    );
+  },
+
+  async markServed(q: Q, caseId: string, at: Date): Promise<void> {
+    await q.query('UPDATE determinations SET served_at = $3 WHERE tenant = $1 AND case_id = $2', [q.tenant, caseId, at]);
+  },
+};
+
+/** The next number of a tenant's counter (`scope`, e.g. determination-2026), from 1. */
+export async function nextCounter(q: Q, scope: string): Promise<number> {
+  const [counter] = await q.query<{ last: number }>(
+    `INSERT INTO counters (tenant, scope, last) VALUES ($1, $2, 1) ON CONFLICT (tenant, scope) DO UPDATE SET last = counters.last + 1 RETURNING last`,
+    [q.tenant, scope],
+  );
+  return counter!.last;
+}
+
+/**
+ * A document by its verification code, whichever city issued it: the public /verify page
+ * knows only the code printed on the paper.
+ */
+export async function documentByCode(db: Db, code: string): Promise<VerifiableDocument | undefined> {
+  const [d] = await acrossTenants(db, 'document verification', (q) => q.query<VerifiableDocument>(
+    'SELECT tenant, number, parties, issued_at, served_at, document_sha256, content, content_sha256 FROM determinations WHERE verify_code = $1', [code]));
+  return d;
+}
