@@ -13,7 +13,7 @@ import { missingLines } from './checklist.ts';
 import { assertAllowed, lockCase, transition, type CaseRow } from './repository.ts';
 
 export async function evacuate(ctx: CoreContext, tenant: string, caseId: string, staffId: string): Promise<CaseRow> {
-  const c = await inTx(ctx, async (q, events) => {
+  const c = await inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
     if (c.state !== 'in_call') assertAllowed(c, 'case.evacuated');
@@ -35,7 +35,7 @@ export async function evacuate(ctx: CoreContext, tenant: string, caseId: string,
 }
 
 export async function escalate(ctx: CoreContext, tenant: string, caseId: string, actor: string, reason: string): Promise<CaseRow> {
-  const c = await inTx(ctx, async (q, events) => {
+  const c = await inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
     assertAllowed(c, 'case.escalated');
