@@ -6,14 +6,13 @@
  * second page joins the case's media as the seat, so the party's screen shows real video.
  */
 import path from 'node:path';
-import { build } from 'esbuild';
 import type { BrowserContext, Page } from '@playwright/test';
 import { test, expect } from './support/fixtures.ts';
 import type { Api } from './support/api.ts';
-import { repoRoot } from './support/server.ts';
 import { Party } from './pages/Party.ts';
 import { PLATES, Staff } from './support/staff.ts';
 import { issueChannelToken } from '@kuaichu/plugin-channel-wechat';
+import { callPageScript } from '@kuaichu/testkit/callPage';
 import { readFileSync } from 'node:fs';
 import { at, YEAR } from './support/day.ts';
 
@@ -24,12 +23,8 @@ async function smsCode(api: Api, tenant: string, phone: string): Promise<string>
 }
 
 /** The seat's side of the video, in a second browser page: the media plugin's own call page joins the case's room with a fake camera. */
-let seatPageJs: string | null = null;
 async function seatMedia({ context, page }: { context: BrowserContext; page: Page }, baseUrl: string, token: string, caseId: string): Promise<Page> {
-  seatPageJs ??= (await build({
-    entryPoints: [path.join(repoRoot, 'plugins/media-mediasoup/test/browser/callPage.ts')],
-    bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome110', logLevel: 'silent',
-  })).outputFiles[0]!.text;
+  const seatPageJs = await callPageScript();
   await context.addCookies([{ name: 'kc_session', value: token, url: baseUrl }]);
   await page.goto('/');
   // Evaluated, not added as an inline <script>: the server's CSP (script-src 'self') rightly blocks inline scripts.

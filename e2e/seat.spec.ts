@@ -7,12 +7,10 @@
  * seat to the queue and rings back at the same seat on 继续处理, then is escalated to on-site
  * police; a lapsed session goes back to sign-in. The party's side is driven through the API.
  */
-import path from 'node:path';
-import { build } from 'esbuild';
+import { callPageScript } from '@kuaichu/testkit/callPage';
 import type { BrowserContext, Page } from '@playwright/test';
 import { test, expect } from './support/fixtures.ts';
 import type { Api } from './support/api.ts';
-import { repoRoot } from './support/server.ts';
 import { Seat } from './pages/Seat.ts';
 import { at, typed } from './support/day.ts';
 
@@ -20,16 +18,6 @@ const TENANT = 'harbin';
 const DAOLI = { lng: 126.617, lat: 45.773 };
 const CHONGCHUAN = { lng: 120.857, lat: 32.01 };
 const HARBIN_10AM = at('10:00');
-
-/** The media plugin's test call page (window.call.join/drop …), bundled once with the real client. */
-let callPageJs: Promise<string> | null = null;
-function partyCallPage(): Promise<string> {
-  callPageJs ??= build({
-    entryPoints: [path.join(repoRoot, 'plugins/media-mediasoup/test/browser/callPage.ts')],
-    bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome110', logLevel: 'silent',
-  }).then((r) => r.outputFiles[0]!.text);
-  return callPageJs;
-}
 
 interface Party {
   phone: string;
@@ -63,7 +51,7 @@ async function report(api: Api, party: Party, plates: string[], where = { ...DAO
  * Chromium's fake camera and microphone.
  */
 async function partyPhone(context: BrowserContext, page: Page, baseUrl: string, party: Party): Promise<Page> {
-  const js = await partyCallPage();
+  const js = await callPageScript();
   await context.addCookies([{ name: 'kc_session', value: party.token, url: baseUrl }]);
   await page.goto('/');
   // Evaluated, not added as an inline <script>: the server's CSP (script-src 'self') rightly blocks inline scripts.
