@@ -6,6 +6,7 @@ import { genCommand } from './genCommand.ts';
 import { importDistrictsCommand } from './importDistrictsCommand.ts';
 import { simulateCommand } from './simulate.ts';
 import { staffingCommand } from './staffing.ts';
+import { recognizeCommand } from './recognize.ts';
 
 export const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   validate: { run: validateCommand, help: 'validate [files…]          check city profiles and run their examples (default: cities/*.yaml)' },
@@ -14,4 +15,5 @@ export const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> 
   gen: { run: genCommand, help: 'gen [--check]              generate TypeScript types from schemas/ (--check: fail when stale)' },
   simulate: { run: simulateCommand, help: 'simulate --city C [--days 30] [--rate N] [--seed S] [--url U] [--speed X]   drive a city\'s accidents through the API' },
   staffing: { run: staffingCommand, help: 'staffing --city C --arrivals-per-hour N [--aht 5m] [--target 80/20] [--hours 7-19] [--simulate [--sim-cases 250]]   Erlang C seats at once; --simulate measures them through the API' },
+  recognize: { run: recognizeCommand, help: 'recognize plate|licence FILE   read a plate or licence fields from an image (real OCR); JSON on stdout, exit 3 when none' },
 };
