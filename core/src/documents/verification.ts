@@ -12,7 +12,7 @@
  * from the verified content when someone asks for it.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { DeterminationDocument } from './determinationPdf.ts';
+import type { DeterminationDocument } from './determinationDocument.ts';
 
 /** Length of a code: 16 base32 characters = 80 bits. */
 export const DOCUMENT_CODE_LENGTH = 16;

@@ -1,0 +1,89 @@
+/**
+ * What an e-determination (道路交通事故认定书（简易程序）) says: the document's model and its
+ * fixed wording, as the core hands it to the renderer (determinationPdf.ts) and hashes it for
+ * verification (verification.ts).
+ */
+import type { LiabilityGrade } from '../generated/types.ts';
+
+/** How each liability grade is printed. */
+export const LIABILITY_LABELS: Readonly<Record<LiabilityGrade, string>> = {
+  full: '全部责任',
+  primary: '主要责任',
+  equal: '同等责任',
+  secondary: '次要责任',
+  none: '无责任',
+};
+
+/** What the liability finding says of a party at each grade. */
+export const LIABILITY_PHRASES: Readonly<Record<LiabilityGrade, string>> = {
+  full: '承担此事故的全部责任',
+  primary: '承担此事故的主要责任',
+  equal: '承担此事故的同等责任',
+  secondary: '承担此事故的次要责任',
+  none: '无责任',
+};
+
+export type PartyRoleLabel = '甲方' | '乙方' | '丙方' | '丁方';
+export const ROLES: readonly PartyRoleLabel[] = ['甲方', '乙方', '丙方', '丁方'];
+
+export interface DeterminationParty {
+  /** As printed: the caller decides whether it is masked (maskName) or full. */
+  name: string;
+  role: PartyRoleLabel;
+  /** As printed: masked (maskPlate) or full. */
+  plate: string;
+  /** 车辆类型, e.g. 小型轿车; may be empty (printed as —). */
+  vehicleClass: string;
+  /** Insurer of the vehicle's compulsory insurance (交强险); may be empty (printed as —). */
+  insurer: string;
+  /** 过错行为: the fault behaviour the officer found; "无" when there is none. */
+  faultBehaviour: string;
+  liability: LiabilityGrade;
+}
+
+export interface DeterminationDocument {
+  /** Document number, e.g. HRB-2026-000123. */
+  number: string;
+  /** Issuing bureau, e.g. 哈尔滨市公安局交通警察支队. */
+  bureau: string;
+  /** Brigade that handled the case, e.g. 道里交通警察大队. */
+  brigade: string;
+  /** City name, e.g. 哈尔滨市; prefixed to the address when the address lacks it. */
+  city: string;
+  /** IANA zone of the city; every time is printed in local time. */
+  timeZone: string;
+  issuedAt: Date;
+  accident: {
+    time: Date;
+    /** Street address as confirmed by the party (may be empty when the district is given). */
+    address: string;
+    /** District, e.g. 道里区 (may be empty when the address is given). */
+    district: string;
+    lng: number;
+    lat: number;
+    /** Accident type as text, e.g. 追尾. */
+    type: string;
+  };
+  /** 事故事实: one paragraph (at most MAX_FACTS_CHARS characters). */
+  facts: string;
+  /** One to four parties, in role order. */
+  parties: DeterminationParty[];
+  /** Head of the case's evidence hash chain, hex SHA-256. */
+  evidenceChainHead: string;
+  /** Days after service within which a party may apply for review (3 in every source city). */
+  reviewWindowDays: number;
+  /**
+   * The review notice as printed; `{days}` becomes the window in Chinese numerals.
+   * Default: DEFAULT_REVIEW_NOTICE.
+   */
+  reviewNotice?: string;
+  /** Public verification: the URL in the QR code (and printed under it) and the code. */
+  verification: { url: string; code: string };
+}
+
+export const DEFAULT_REVIEW_NOTICE =
+  '当事人对本认定有异议的，可自本认定书送达之日起{days}日内，向上一级公安机关交通管理部门书面申请复核。';
+
+export const MAX_FACTS_CHARS = 1200;
+
+export const DETERMINATION_TITLE = '道路交通事故认定书（简易程序）';
