@@ -254,3 +254,13 @@ test('create() names a missing variable; logs mask the number and never carry th
   assert.ok(!logged.includes(to));
   assert.doesNotMatch(logged, /052317|nantong-aliyun-secret/);
 });
+
+test('flow-control windows: 分钟级 60 s, 小时级 an hour, 天级 until midnight China time', async () => {
+  const { classifyAliyunCode } = await import('../src/codes.ts');
+  const at = new Date('2026-06-01T21:30:00+08:00');
+  const wait = (msg: string) => classifyAliyunCode('isv.BUSINESS_LIMIT_CONTROL', msg, undefined, at).retryAfterSeconds;
+  assert.deepEqual([wait('触发分钟级流控Permits:1'), wait('触发小时级流控Permits:5'), wait('触发天级流控Permits:10')], [60, 3600, 2.5 * 3600]);
+  assert.equal(classifyAliyunCode('isv.DAY_LIMIT_CONTROL', '', undefined, new Date('2026-06-01T23:59:59.500+08:00')).retryAfterSeconds, 1);
+  const unknown = classifyAliyunCode('isv.SOMETHING_NEW', 'x', 'req-1', at);
+  assert.deepEqual([unknown.failure, unknown.retryable, unknown.requestId], ['rejected', false, 'req-1']);
+});
