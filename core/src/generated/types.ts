@@ -332,7 +332,7 @@ export interface SchemaIndex {
   pluginsDispatchDev?: DispatchDevOptions;
   pluginsDispatchHttp?: DispatchHttpOptions;
   pluginsFaceDev?: FaceDevOptions;
-  pluginsFaceHuman?: FaceHumanOptions;
+  pluginsFaceFaceapi?: FaceFaceapiOptions;
   pluginsInsurerDev?: InsurerDevOptions;
   pluginsInsurerWebhook?: InsurerWebhookOptions;
   pluginsOcrDev?: OcrDevOptions;
@@ -1957,11 +1957,11 @@ export interface FaceDevOptions {
   maxImageBytes?: number;
 }
 /**
- * Face comparison (port: face) on @vladmandic/human's shipped models (BlazeFace detection, FaceMesh alignment, FaceRes 1024-d descriptor) over TensorFlow.js's WebAssembly backend, in-process. The models load once per process on first use; no network.
+ * Face comparison (port: face) on @vladmandic/face-api's shipped models (SSD MobileNet v1 face detection, 68-point landmarks, ResNet-34 128-d face descriptor) over TensorFlow.js's WebAssembly backend, in-process. The models load once per process on first use; no network. score = 1 − the Euclidean distance of the two descriptors (clamped to 0–1).
  */
-export interface FaceHumanOptions {
+export interface FaceFaceapiOptions {
   /**
-   * Similarity (0–1, Human's descriptor similarity) at or above which two faces are the same person. Measured on the package's sample photos: same person 0.6–0.8, different people under 0.45.
+   * Score at or above which two faces are the same person (0.5 = descriptor distance 0.5, face-api's own matcher default). Measured on the photos the package ships: same person 0.53–0.67, different people 0.09–0.44.
    */
   threshold?: number;
   /**
@@ -1972,6 +1972,10 @@ export interface FaceHumanOptions {
    * Largest image accepted (bytes).
    */
   maxImageBytes?: number;
+  /**
+   * Longer side (pixels) an image is scaled down to before detection.
+   */
+  maxSide?: number;
 }
 /**
  * Development insurer driver (port: insurer): records each claim push and answers with a claim number, as an insurer's report API does.
