@@ -8,6 +8,8 @@ export { openPglite } from './db/pglite.ts';
 export { openPostgres } from './db/postgres.ts';
 export { migrate } from './db/migrate.ts';
 export type { Db } from './db/db.ts';
+// Row-level security binds every statement to a tenant (or to a named cross-tenant job).
+export { forTenant, acrossTenants, type TenantDb } from './db/tenantDb.ts';
 export { LIVE_CHANNEL } from './context.ts';
 export { tick } from './cases/queue.ts';
 export { addDemoSeats } from './seed.ts';

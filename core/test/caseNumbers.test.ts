@@ -20,6 +20,7 @@ import { openPostgres } from '../src/db/postgres.ts';
 import type { Db } from '../src/db/db.ts';
 import { startCore } from '../src/server.ts';
 import { reportCase } from '../src/cases/intake.ts';
+import { acrossTenants } from '../src/db/tenantDb.ts';
 
 const at = (lngLat: readonly number[]) => ({ lng: lngLat[0]!, lat: lngLat[1]! });
 const DAOLI = at(PLACES.harbin.道里区);
@@ -86,7 +87,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
       setClock('2026-12-31T16:30:00Z');
       assert.equal(await report('harbin', '13800000201', DAOLI), 'HRB-270101-000001');
       assert.equal(await report('kunming', '13900000201', WUHUA), 'KMG-270101-000001');
-      const rows = await t.db.query<{ tenant: string; year: number; last: string }>('SELECT tenant, year, last FROM case_number_counters ORDER BY tenant, year');
+      const rows = await acrossTenants(t.db, 'test: every city\'s counters', (q) => q.query<{ tenant: string; year: number; last: string }>('SELECT tenant, year, last FROM case_number_counters ORDER BY tenant, year'));
       assert.deepEqual(rows.map((r) => [r.tenant, r.year, Number(r.last)]), [['harbin', 2026, Number(last.slice(-6))], ['harbin', 2027, 1], ['kunming', 2026, 2], ['kunming', 2027, 1]]);
     });
 

@@ -15,6 +15,7 @@ import { solidPng } from '@kuaichu/plugin-recognition-dev';
 import { DEMO_PASSWORD, multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { recordHarbinChecklist } from './support/harbinCase.ts';
 import { PLACES } from './helpers.ts';
+import { forTenant } from '../src/db/tenantDb.ts';
 
 const DAOLI = { lng: PLACES.harbin.道里区[0], lat: PLACES.harbin.道里区[1] };
 const VICTIM_PHONE = '13800000401';
@@ -100,10 +101,11 @@ describe('cross-tenant probe: every route, with a Harbin case’s ids, as each r
   let before_: { state: string; seq: number; evidence: number; reviews: string };
 
   async function snapshot() {
-    const [c] = await t.db.query<{ state: string; seq: number }>('SELECT state, seq FROM cases WHERE tenant = $1 AND id = $2', ['harbin', victim.caseId]);
-    const [e] = await t.db.query<{ n: string }>('SELECT count(*) AS n FROM evidence WHERE tenant = $1 AND case_id = $2', ['harbin', victim.caseId]);
-    const [q] = await t.db.query<{ state: string; seq: number }>('SELECT state, seq FROM cases WHERE tenant = $1 AND id = $2', ['harbin', victim.queuedId]);
-    const reviews = (await t.db.query<{ status: string }>('SELECT * FROM reviews WHERE tenant = $1 AND case_id = $2', ['harbin', victim.caseId])).map((r) => JSON.stringify(r)).join();
+    const harbin = forTenant(t.db, 'harbin');
+    const [c] = await harbin.query<{ state: string; seq: number }>('SELECT state, seq FROM cases WHERE tenant = $1 AND id = $2', ['harbin', victim.caseId]);
+    const [e] = await harbin.query<{ n: string }>('SELECT count(*) AS n FROM evidence WHERE tenant = $1 AND case_id = $2', ['harbin', victim.caseId]);
+    const [q] = await harbin.query<{ state: string; seq: number }>('SELECT state, seq FROM cases WHERE tenant = $1 AND id = $2', ['harbin', victim.queuedId]);
+    const reviews = (await harbin.query<{ status: string }>('SELECT * FROM reviews WHERE tenant = $1 AND case_id = $2', ['harbin', victim.caseId])).map((r) => JSON.stringify(r)).join();
     return { state: `${c!.state}/${q!.state}`, seq: c!.seq * 1000 + q!.seq, evidence: Number(e!.n), reviews };
   }
 

@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { loggerOptions } from '../src/privacy/logRedaction.ts';
 import { loggedError } from '../src/privacy/errorLog.ts';
 import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
+import { APP_ROLE } from '../src/db/db.ts';
 
 const PHONE = '13912345678';
 const ADDRESS = '道里区中央大街与西十二道街交口';
@@ -24,7 +25,8 @@ after(() => t?.close());
 
 test('a report the database refuses: 500 KC_INTERNAL, and the log line has neither the phone nor the report', async () => {
   const token = await t.party('harbin', PHONE);
-  await t.db.query('ALTER TABLE cases ADD CONSTRAINT kc_test_refuse_all CHECK (false) NOT VALID');
+  // Schema changes are the owner's: PGlite's one session leaves the app role for them and takes it back.
+  await t.db.exec(`RESET ROLE; ALTER TABLE cases ADD CONSTRAINT kc_test_refuse_all CHECK (false) NOT VALID; SET ROLE ${APP_ROLE}`);
   try {
     const r = await t.core.app.inject({
       method: 'POST', url: '/api/cases', headers: { authorization: `Bearer ${token}` },
@@ -33,7 +35,7 @@ test('a report the database refuses: 500 KC_INTERNAL, and the log line has neith
     assert.equal(r.statusCode, 500, r.body);
     assert.equal(r.json().error.code, 'KC_INTERNAL');
   } finally {
-    await t.db.query('ALTER TABLE cases DROP CONSTRAINT kc_test_refuse_all');
+    await t.db.exec(`RESET ROLE; ALTER TABLE cases DROP CONSTRAINT kc_test_refuse_all; SET ROLE ${APP_ROLE}`);
   }
   const line = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'unhandled error');
   assert.ok(line, `an error line was logged:\n${lines.join('\n')}`);

@@ -12,6 +12,7 @@ import { issueChannelToken } from '@kuaichu/plugin-channel-wechat';
 import { inlineSchema, readSchemaFiles } from '../src/schemas.ts';
 import { multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { firstDifference } from '@kuaichu/testkit/responseSchemas';
+import { forTenant } from '../src/db/tenantDb.ts';
 
 const DAOLI = { lng: 126.617, lat: 45.773 };
 
@@ -138,7 +139,7 @@ describe('response schemas on PGlite', () => {
     const partyView = (await t.call('GET', `/api/cases/${id}`, { token: party })).json();
     assert.deepEqual(['partyPhone', 'report', 'seatId', 'checklist', 'evidence', 'chain'].filter((k) => k in partyView), []);
 
-    await t.db.query("UPDATE evidence SET hash = repeat('0', 64) WHERE tenant = 'harbin' AND case_id = $1 AND seq = 1", [id]);
+    await forTenant(t.db, 'harbin').query("UPDATE evidence SET hash = repeat('0', 64) WHERE tenant = 'harbin' AND case_id = $1 AND seq = 1", [id]);
     const broken = (await t.call('GET', `/api/cases/${id}`, { token: seat })).json();
     assert.deepEqual(broken.chain, { ok: false, brokenAt: 1 });
     await t.call('POST', `/api/cases/${id}/escalate`, { token: seat, body: { reason: '测试结束' } });

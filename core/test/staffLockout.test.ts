@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startCore } from '../src/server.ts';
+import { acrossTenants, forTenant } from '../src/db/tenantDb.ts';
 
 describe('staff sign-in lockout', () => {
   let t: TestCore;
@@ -20,8 +21,9 @@ describe('staff sign-in lockout', () => {
   });
 
   const login = (username: string, password: string, tenant = 'harbin') => t.call('POST', '/api/auth/login', { body: { tenant, username, password } });
-  const audit = async (subject: string) => t.db.query<{ tenant: string; actor: string | null; action: string; details: { lockSeconds?: number; wasLocked?: boolean } }>(
-    'SELECT tenant, actor, action, details FROM audit_log WHERE subject = $1 ORDER BY id', [subject]);
+  // Every tenant's trail (the assertions pick harbin's): a named cross-tenant read.
+  const audit = async (subject: string) => acrossTenants(t.db, 'test: audit trail', (q) => q.query<{ tenant: string; actor: string | null; action: string; details: { lockSeconds?: number; wasLocked?: boolean } }>(
+    'SELECT tenant, actor, action, details FROM audit_log WHERE subject = $1 ORDER BY id', [subject]));
 
   test('the 5th wrong password locks for a minute, each later one twice as long; the right password is refused while locked; an admin unlocks (audited)', async () => {
     for (let i = 1; i <= 4; i++) {
@@ -80,7 +82,7 @@ describe('staff sign-in lockout', () => {
     const trail = (await audit('officer')).filter((e) => e.tenant === 'harbin');
     assert.deepEqual(trail.map((e) => [e.action, e.details.lockSeconds ?? e.details.wasLocked]), [['staff.locked', 60], ['staff.locked', 120], ['staff.locked', 240], ['staff.unlocked', true]]);
     assert.equal(trail[0]!.actor, null, 'a lock is the system’s act');
-    const [adminRow] = await t.db.query<{ id: string }>("SELECT id FROM staff WHERE tenant = 'harbin' AND username = 'admin'");
+    const [adminRow] = await forTenant(t.db, 'harbin').query<{ id: string }>("SELECT id FROM staff WHERE tenant = 'harbin' AND username = 'admin'");
     assert.equal(trail[3]!.actor, adminRow!.id, 'an unlock names the admin');
   });
 

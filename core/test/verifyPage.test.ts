@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { forTenant } from '../src/db/tenantDb.ts';
 
 const webDir = mkdtempSync(path.join(tmpdir(), 'kuaichu-web-'));
 const INDEX = '<!doctype html><html><head><title>kuaichu</title></head><body><div id="app" data-page="verify-test"></div></body></html>';
@@ -122,8 +123,9 @@ describe('GET /verify/:code: the page for a browser, JSON for a program', () => 
   });
 
   test('stored content changed after issue: still found, no longer authentic', async () => {
-    const [row] = await t.db.query<{ number: string }>('SELECT number FROM determinations WHERE verify_code = $1', [code]);
-    await t.db.query(`UPDATE determinations SET content = jsonb_set(content, '{facts}', to_jsonb('改过的事实'::text)) WHERE verify_code = $1`, [code]);
+    const harbin = forTenant(t.db, 'harbin');
+    const [row] = await harbin.query<{ number: string }>('SELECT number FROM determinations WHERE verify_code = $1', [code]);
+    await harbin.query(`UPDATE determinations SET content = jsonb_set(content, '{facts}', to_jsonb('改过的事实'::text)) WHERE verify_code = $1`, [code]);
     const r = await t.call('GET', `/api/verify/${code}`);
     assert.equal(r.statusCode, 200, r.body);
     assert.deepEqual([r.json().number, r.json().authentic, r.json().intact], [row!.number, false, true]);

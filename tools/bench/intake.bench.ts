@@ -11,7 +11,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { startCore } from '@kuaichu/core/server';
-import { createSession } from '@kuaichu/core/harness';
+import { createSession, forTenant } from '@kuaichu/core/harness';
 import { startPostgres, createDatabase } from '@kuaichu/testkit/postgres';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -48,7 +48,7 @@ async function intake(name: string, opts: Parameters<typeof startCore>[0]): Prom
     for (let p = 0; p < PARTIES; p++) tokens.push((await createSession(core.ctx.db, new Date(), { tenant: 'harbin', partyPhone: `135${String(p).padStart(8, '0')}` })).token);
     const address = await core.app.listen({ port: 0, host: '127.0.0.1' });
     const r = await load(`${address}/api/cases`, report, tokens);
-    const [{ n }] = (await core.ctx.db.query<{ n: string }>('SELECT count(*) AS n FROM cases')) as [{ n: string }];
+    const [{ n }] = (await forTenant(core.ctx.db, 'harbin').query<{ n: string }>('SELECT count(*) AS n FROM cases')) as [{ n: string }];
     console.error(`  ${name}: ${n} cases written`);
     return { name, ...r };
   } finally {

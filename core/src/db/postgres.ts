@@ -2,8 +2,20 @@
 import pg from 'pg';
 import { APP_ROLE, type Db, type Queryable } from './db.ts';
 
-export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<Db> {
-  const poolOf = (options?: string) => new pg.Pool({ connectionString: url, max: opts.max ?? 10, ...(options ? { options } : {}) });
+export interface PostgresOptions {
+  max?: number;
+  /**
+   * Where the app connects once restricted, signing in as the app role itself
+   * (KUAICHU_APP_DATABASE_URL, e.g. postgres://kuaichu_app:…@host/db): then no statement can
+   * return to the owner. Without it the owner's URL is used with the role set at connection
+   * start, which RESET ROLE keeps, but which an explicit SET ROLE NONE would leave.
+   */
+  appUrl?: string;
+}
+
+export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<Db> {
+  const poolOf = (options?: string, connectionString = url) => new pg.Pool({ connectionString, max: opts.max ?? 10, ...(options ? { options } : {}) });
+  const appConnection = () => (opts.appUrl ? { connectionString: opts.appUrl } : { connectionString: url, options: `-c role=${APP_ROLE}` });
   let pool = poolOf();
   let restricted = false;
   // Fail at start, not at the first request, when the database cannot be reached.
@@ -32,7 +44,7 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
     exec: async (sql) => void (await pool.query(sql)),
     async listen(channel, handler) {
       // LISTEN needs a connection of its own for as long as it listens.
-      const client = new pg.Client({ connectionString: url, ...(restricted ? { options: `-c role=${APP_ROLE}` } : {}) });
+      const client = new pg.Client(restricted ? appConnection() : { connectionString: url });
       await client.connect();
       client.on('notification', (n) => n.channel === channel && handler(n.payload ?? ''));
       await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
@@ -42,11 +54,12 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
         await client.end();
       };
     },
-    // Migrations ran as the URL's user (the owner); the app's pool now opens every connection
-    // with the app role set at start (RESET ROLE returns to it, not to the owner).
+    // Migrations ran as the URL's user (the owner); the app's pool now signs in as the app role
+    // (appUrl), or opens the owner's connections with the app role set at start.
     async restrict() {
       if (restricted) return;
-      const next = poolOf(`-c role=${APP_ROLE}`);
+      const app = appConnection();
+      const next = poolOf(app.options, app.connectionString);
       (await next.connect()).release();
       const old = pool;
       pool = next;

@@ -8,8 +8,9 @@
 -- FORCE binds the tables' owner too; only a superuser (the migrating user on PGlite and in
 -- tests) is above it, which is why the app never keeps the owner's connection.
 
--- The role is cluster-wide: another database of the cluster may have made it already.
-DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kuaichu_app') THEN CREATE ROLE kuaichu_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; END IF; END $$;
+-- The role is cluster-wide: another database of the cluster may have made it already. It may
+-- sign in (KUAICHU_APP_DATABASE_URL), but has no password until the operator gives it one.
+DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'kuaichu_app') THEN CREATE ROLE kuaichu_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; END IF; END $$;
 ALTER ROLE kuaichu_app NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
 
 -- What the app does with the tables: read and write rows, never change the schema.
