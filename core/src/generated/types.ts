@@ -1876,7 +1876,7 @@ export interface StaffUnlock {
   failures: number;
 }
 /**
- * WeChat mini-program intake channel (port: channel): the mini-program opens the party app with a signed channel token.
+ * WeChat mini-program intake channel (port: channel): the party app opens with a signed single-use launch token; with appId and appSecretEnv the plugin also does the login (jscode2session, getPhoneNumber). Protocol: docs/integrations.md#wechat.
  */
 export interface ChannelWechatOptions {
   /**
@@ -1884,10 +1884,37 @@ export interface ChannelWechatOptions {
    */
   appName: string;
   /**
-   * Name of the environment variable holding the HMAC secret for channel tokens (never the secret itself).
+   * Name of the environment variable holding the HMAC secret of launch tokens (never the secret itself).
    */
   tokenSecretEnv: string;
+  /**
+   * Longest lifetime of a launch token.
+   */
   tokenTtlSeconds?: number;
+  /**
+   * The mini-program's AppID (wx…); with appSecretEnv it enables the login exchange.
+   */
+  appId?: string;
+  /**
+   * Name of the environment variable holding the mini-program's AppSecret.
+   */
+  appSecretEnv?: string;
+  /**
+   * Base URL of WeChat's server API.
+   */
+  apiBaseUrl?: string;
+  /**
+   * Time allowed for each WeChat API call.
+   */
+  apiTimeoutMs?: number;
+  /**
+   * Where used launch tokens are remembered: file (every process sharing usedTokenDir) or memory (this process only).
+   */
+  usedTokens?: 'file' | 'memory';
+  /**
+   * Directory of the file store (absolute); default <tmpdir>/kuaichu-launch-tokens. Processes on several hosts need a shared volume here.
+   */
+  usedTokenDir?: string;
 }
 /**
  * Development on-site dispatch driver (port: dispatch): records each dispatch request (出警) and answers with a ticket number, as a command-centre dispatch system does.

@@ -1,16 +1,26 @@
 /**
  * WeChat mini-program intake channel (port `channel`). The mini-program (南通「事故云快处」)
- * knows the party by its openid and phone; its backend opens the party app with a compact
- * signed token `base64url(JSON payload).base64url(HMAC-SHA256(secret, first part))`, payload
- * { tenant, channel: 'wechat_miniprogram', phone, sub (openid), iat, exp } (seconds since the
- * epoch). This plugin verifies such tokens with the shared secret taken from the environment
- * variable the `tokenSecretEnv` option names: signature (constant-time), shape, channel,
- * tenant, expiry at the `now` passed in, a lifetime no longer than `tokenTtlSeconds`.
- * `signChannelToken` is what the mini-program's backend does, for tests and the demo.
+ * knows the party by its openid and phone; the party app is opened with a compact signed
+ * launch token `base64url(JSON payload).base64url(HMAC-SHA256(secret, first part))`, payload
+ * { tenant, channel: 'wechat_miniprogram', phone, sub (openid), iat, exp, jti } (seconds since
+ * the epoch; jti a random id). This plugin verifies such tokens with the secret taken from the
+ * environment variable the `tokenSecretEnv` option names: signature (constant-time), shape,
+ * channel, tenant, expiry at the `now` passed in, a lifetime no longer than `tokenTtlSeconds`,
+ * and a first use (a replay is refused: usedTokens.ts). With `appId` and `appSecretEnv` it also
+ * does the real login (login.ts): wx.login code → openid (jscode2session), getPhoneNumber code
+ * → phone, then issues the launch token. `signChannelToken` is what an issuer does.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { definePlugin, type ChannelIdentity, type ChannelPort, type PluginContext } from '@kuaichu/core/ports';
 import type { ChannelWechatOptions } from '@kuaichu/core/generated/types.ts';
+import { createWechatLogin, type WechatLogin } from './login.ts';
+import { FileUsedTokens, MemoryUsedTokens, type UsedTokenStore } from './usedTokens.ts';
+
+export { FileUsedTokens, MemoryUsedTokens, type UsedTokenStore } from './usedTokens.ts';
+export { WechatApiError, type WechatFailure, type WechatSession } from './wechatApi.ts';
+export type { WechatLoginResult } from './login.ts';
 
 export const CHANNEL = 'wechat_miniprogram';
 export const DEFAULT_TTL_SECONDS = 600;
@@ -19,6 +29,9 @@ export const CLOCK_SKEW_SECONDS = 60;
 const MAX_TOKEN_CHARS = 4096;
 const MOBILE_RE = /^1[3-9]\d{9}$/;
 const B64URL_RE = /^[A-Za-z0-9_-]+$/;
+const JTI_RE = /^[A-Za-z0-9_-]{16,64}$/;
+export const DEFAULT_API_BASE_URL = 'https://api.weixin.qq.com';
+export const DEFAULT_USED_TOKEN_DIR = path.join(tmpdir(), 'kuaichu-launch-tokens');
 
 export interface ChannelTokenPayload {
   tenant: string;
@@ -30,9 +43,11 @@ export interface ChannelTokenPayload {
   iat: number;
   /** Expires at, seconds since the epoch. */
   exp: number;
+  /** The token's own id: it opens the app once. */
+  jti: string;
 }
 
-export type TokenRefusal = 'malformed' | 'bad_signature' | 'bad_payload' | 'wrong_channel' | 'wrong_tenant' | 'expired' | 'not_yet_valid' | 'lifetime_too_long';
+export type TokenRefusal = 'malformed' | 'bad_signature' | 'bad_payload' | 'wrong_channel' | 'wrong_tenant' | 'expired' | 'not_yet_valid' | 'lifetime_too_long' | 'replayed';
 
 export type TokenCheck = { ok: true; identity: ChannelIdentity; payload: ChannelTokenPayload } | { ok: false; reason: TokenRefusal };
 
@@ -46,14 +61,19 @@ export function signChannelToken(payload: ChannelTokenPayload, secret: string | 
   return `${body}.${mac(secret, body).toString('base64url')}`;
 }
 
-/** A token for a party, valid `ttlSeconds` from `now` (for tests and the demo). */
+/** A fresh token id (128 random bits). */
+export function newTokenId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** A single-use token for a party, valid `ttlSeconds` from `now`. */
 export function issueChannelToken(
   party: { tenant: string; phone: string; sub: string },
   secret: string | Uint8Array,
   opts: { now?: Date; ttlSeconds?: number } = {},
 ): string {
   const iat = Math.floor((opts.now ?? new Date()).getTime() / 1000);
-  return signChannelToken({ tenant: party.tenant, channel: CHANNEL, phone: party.phone, sub: party.sub, iat, exp: iat + (opts.ttlSeconds ?? DEFAULT_TTL_SECONDS) }, secret);
+  return signChannelToken({ tenant: party.tenant, channel: CHANNEL, phone: party.phone, sub: party.sub, iat, exp: iat + (opts.ttlSeconds ?? DEFAULT_TTL_SECONDS), jti: newTokenId() }, secret);
 }
 
 /** Decodes strict, canonical base64url (no padding, no stray characters). */
@@ -63,7 +83,7 @@ function fromB64url(s: string): Buffer | null {
   return b.toString('base64url') === s ? b : null;
 }
 
-/** Verifies a token and says why it is refused. */
+/** Verifies a token and says why it is refused (not whether it was used: see createChannelWechat). */
 export function checkChannelToken(
   token: string,
   opts: { secret: string | Uint8Array; tenant: string; now: Date; maxTtlSeconds?: number },
@@ -89,7 +109,8 @@ export function checkChannelToken(
     typeof p.tenant !== 'string' || !p.tenant ||
     typeof p.phone !== 'string' || !MOBILE_RE.test(p.phone) ||
     typeof p.sub !== 'string' || p.sub.length < 1 || p.sub.length > 128 ||
-    !Number.isInteger(p.iat) || !Number.isInteger(p.exp) || (p.exp as number) <= (p.iat as number)
+    !Number.isInteger(p.iat) || !Number.isInteger(p.exp) || (p.exp as number) <= (p.iat as number) ||
+    typeof p.jti !== 'string' || !JTI_RE.test(p.jti)
   ) {
     return { ok: false, reason: 'bad_payload' };
   }
@@ -102,29 +123,57 @@ export function checkChannelToken(
   if (now >= exp) return { ok: false, reason: 'expired' };
   if (iat > now + CLOCK_SKEW_SECONDS) return { ok: false, reason: 'not_yet_valid' };
   if (exp - iat > (opts.maxTtlSeconds ?? DEFAULT_TTL_SECONDS)) return { ok: false, reason: 'lifetime_too_long' };
-  const payload: ChannelTokenPayload = { tenant: p.tenant, channel: CHANNEL, phone: p.phone, sub: p.sub, iat, exp };
+  const payload: ChannelTokenPayload = { tenant: p.tenant, channel: CHANNEL, phone: p.phone, sub: p.sub, iat, exp, jti: p.jti };
   return { ok: true, payload, identity: { tenant: p.tenant, channel: CHANNEL, phone: p.phone, subject: p.sub } };
 }
 
-export function createChannelWechat(options: ChannelWechatOptions, ctx: PluginContext): ChannelPort {
+/** The channel port, and the login when the app's id and secret are configured. */
+export interface ChannelWechat extends ChannelPort {
+  /** A single-use launch token for a party the mini-program identified. */
+  issueLaunchToken(party: { phone: string; sub: string }, now: Date): string;
+  /** Present with `appId` and `appSecretEnv`: jscode2session and the whole login. */
+  readonly wechat: WechatLogin | null;
+}
+
+function usedTokenStore(options: ChannelWechatOptions): UsedTokenStore {
+  return options.usedTokens === 'memory' ? new MemoryUsedTokens() : new FileUsedTokens(options.usedTokenDir ?? DEFAULT_USED_TOKEN_DIR);
+}
+
+export function createChannelWechat(options: ChannelWechatOptions, ctx: PluginContext, deps: { usedTokens?: UsedTokenStore } = {}): ChannelWechat {
   const secret = ctx.env[options.tokenSecretEnv];
   if (!secret) {
     throw new Error(
-      `channel-wechat: environment variable ${options.tokenSecretEnv} is not set; it must hold the HMAC secret shared with the backend of the mini-program ${options.appName} (tenant ${ctx.tenant})`,
+      `channel-wechat: environment variable ${options.tokenSecretEnv} is not set; it must hold the HMAC secret of the launch tokens of the mini-program ${options.appName} (tenant ${ctx.tenant})`,
     );
   }
   if (secret.length < 32) ctx.log.warn({ plugin: 'channel-wechat', tenant: ctx.tenant, env: options.tokenSecretEnv }, 'channel token secret is shorter than 32 characters');
   const maxTtlSeconds = options.tokenTtlSeconds ?? DEFAULT_TTL_SECONDS;
+  const used = deps.usedTokens ?? usedTokenStore(options);
+  const issueLaunchToken = (party: { phone: string; sub: string }, now: Date) => issueChannelToken({ tenant: ctx.tenant, ...party }, secret, { now, ttlSeconds: maxTtlSeconds });
+
+  let wechat: WechatLogin | null = null;
+  if (options.appId || options.appSecretEnv) {
+    if (!options.appId || !options.appSecretEnv) throw new Error('channel-wechat: appId and appSecretEnv go together (the login needs both)');
+    const appSecret = ctx.env[options.appSecretEnv];
+    if (!appSecret) throw new Error(`channel-wechat: environment variable ${options.appSecretEnv} is not set; it must hold the AppSecret of the mini-program ${options.appName} (${options.appId})`);
+    wechat = createWechatLogin({ baseUrl: options.apiBaseUrl ?? DEFAULT_API_BASE_URL, appId: options.appId, appSecret, timeoutMs: options.apiTimeoutMs ?? 5000 }, issueLaunchToken);
+  }
+
+  const refused = (reason: TokenRefusal) => {
+    // Never the token nor the phone: only why it was refused.
+    ctx.log.warn({ plugin: 'channel-wechat', tenant: ctx.tenant, app: options.appName, reason }, 'channel token refused');
+    return null;
+  };
   return {
     verifyToken(token, now) {
       const r = checkChannelToken(token, { secret, tenant: ctx.tenant, now, maxTtlSeconds });
-      if (!r.ok) {
-        // Never the token nor the phone: only why it was refused.
-        ctx.log.warn({ plugin: 'channel-wechat', tenant: ctx.tenant, app: options.appName, reason: r.reason }, 'channel token refused');
-        return null;
-      }
+      if (!r.ok) return refused(r.reason);
+      // Claimed last: a token refused for another reason is not used up.
+      if (!used.claim(ctx.tenant, r.payload.jti, new Date(r.payload.exp * 1000), now)) return refused('replayed');
       return r.identity;
     },
+    issueLaunchToken,
+    wechat,
   };
 }
 
