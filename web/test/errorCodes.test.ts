@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import errors from '../src/i18n/errors.ts';
-import { Errors } from '../../core/src/errors.ts';
+import { Errors } from '@kuaichu/core/errors';
 
 const root = path.resolve(import.meta.dirname, '../..');
 

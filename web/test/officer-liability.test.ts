@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { liabilityProblem as coreProblem } from '../../core/src/cases/determination.ts';
 import { GRADES, counterpart, liabilityProblem } from '@kuaichu/rules';
-import type { LiabilityGrade } from '../../core/src/generated/types.ts';
+import type { LiabilityGrade } from '@kuaichu/core/generated/types.ts';
 
 function* combinations(n: number): Generator<LiabilityGrade[]> {
   if (n === 0) return yield [];
