@@ -5,7 +5,9 @@
  */
 import type { DeterminationBody } from '../generated/types.ts';
 import type { AccidentReport, LiabilityGrade, VehicleClass } from '../generated/types.ts';
-import { inTx, type CoreContext } from '../context.ts';
+import { inTx, tenantDb, type CoreContext } from '../context.ts';
+import { casesRepo } from '../persistence/cases.ts';
+import { determinationsRepo, nextCounter } from '../persistence/determinations.ts';
 import { Errors } from '../errors.ts';
 import { liabilityProblem as gradesProblem, type Grade, type LiabilityProblem } from '@kuaichu/rules';
 import { renderDeterminationPdf, type DeterminationDocument, type PartyRoleLabel } from '../documents/determinationPdf.ts';
@@ -16,6 +18,7 @@ import { assertAllowed, lockCase, transition, type CaseRow } from './repository.
 import { listEvidence, verifyChain, type EvidenceRow } from './evidence.ts';
 import { normalizePlate } from './parties.ts';
 import { VEHICLE_CLASS_NAMES } from '../documents/vehicleClasses.ts';
+import { enqueueDeterminationShares } from '../deliveries/claims.ts';
 
 const ROLES: PartyRoleLabel[] = ['甲方', '乙方', '丙方', '丁方'];
 
@@ -67,7 +70,7 @@ export async function determine(ctx: CoreContext, tenant: string, caseId: string
   const insurers = city.profile.claims.insurers;
   const unknown = body.parties.map((p) => p.insurerId).filter((id) => id && !insurers.some((x) => x.id === id));
   if (unknown.length) throw Errors.validation(`insurerId: ${unknown.join(', ')} is not an insurer of ${city.tenant} (${insurers.map((x) => x.id).join(', ')})`, { field: 'insurerId', allowed: insurers.map((x) => x.id) });
-  const c = await inTx(ctx, async (q, events) => {
+  const c = await inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
     assertAllowed(c, 'case.determined');
@@ -75,11 +78,8 @@ export async function determine(ctx: CoreContext, tenant: string, caseId: string
     const chain = verifyChain(items);
     if (!chain.ok) throw Errors.transitionNotAllowed(`the evidence chain is broken at item ${chain.brokenAt}; the case cannot be determined`);
     const year = toLocal(now, city.profile.timezone).year;
-    const [counter] = await q.query<{ last: number }>(
-      `INSERT INTO counters (tenant, scope, last) VALUES ($1, $2, 1) ON CONFLICT (tenant, scope) DO UPDATE SET last = counters.last + 1 RETURNING last`,
-      [tenant, `determination-${year}`],
-    );
-    const number = `${city.profile.determination?.documentPrefix ?? tenant.toUpperCase()}-${year}-${String(counter!.last).padStart(6, '0')}`;
+    const counter = await nextCounter(q, `determination-${year}`);
+    const number = `${city.profile.determination?.documentPrefix ?? tenant.toUpperCase()}-${year}-${String(counter).padStart(6, '0')}`;
     const current = currentItems(items);
     const typeText = current.filter((i) => i.item === 'accident_type').map((i) => String(i.data.text ?? '')).pop() || KIND_NAMES[c.report.kind]!.zh;
     // The place as the seat confirmed or corrected it (the 'place' line), else as the party typed it.
@@ -112,13 +112,10 @@ export async function determine(ctx: CoreContext, tenant: string, caseId: string
     const code = documentCode(number, contentSha256, ctx.documentSecret);
     const pdf = await renderDeterminationPdf({ ...content, verification: { url: `${ctx.publicUrl}/verify/${code}`, code } });
     const file = await ctx.files.put(pdf, 'application/pdf');
-    await q.query(
-      `INSERT INTO determinations (tenant, case_id, number, parties, facts, chain_head, content, content_sha256, document_sha256, verify_code, issued_by, issued_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (tenant, case_id) DO UPDATE SET number = $3, parties = $4, facts = $5, chain_head = $6, content = $7, content_sha256 = $8,
-         document_sha256 = $9, verify_code = $10, issued_by = $11, issued_at = $12, served_at = NULL`,
-      [tenant, caseId, number, JSON.stringify(body.parties), body.facts, chain.head, canonicalJson(content), contentSha256, file.sha256, code, officerId, now],
-    );
+    await determinationsRepo.upsert(q, {
+      caseId, number, parties: body.parties, facts: body.facts, chainHead: chain.head, content: canonicalJson(content), contentSha256,
+      documentSha256: file.sha256, verifyCode: code, issuedBy: officerId, issuedAt: now,
+    });
     events.push(await transition(q, c, 'case.determined', { determinationNo: number, officerId, grades: body.parties.map((p) => p.liability) }, `officer:${officerId}`, now));
     return c;
   });
@@ -128,9 +125,9 @@ export async function determine(ctx: CoreContext, tenant: string, caseId: string
 /** Serves the determination: an SMS to every party with a phone, and the document in the app (网办进度). */
 export async function serve(ctx: CoreContext, tenant: string, caseId: string): Promise<CaseRow> {
   const city = ctx.cities.get(tenant);
-  const [d] = await ctx.db.query<{ number: string; verify_code: string; parties: Array<{ phone?: string }> }>(
-    'SELECT number, verify_code, parties FROM determinations WHERE tenant = $1 AND case_id = $2', [tenant, caseId]);
-  const [c0] = await ctx.db.query<CaseRow>('SELECT * FROM cases WHERE tenant = $1 AND id = $2', [tenant, caseId]);
+  const db = tenantDb(ctx, tenant);
+  const d = await determinationsRepo.get(db, caseId);
+  const c0 = await casesRepo.get(db, caseId);
   if (!d || !c0) throw Errors.caseNotFound();
   const phones = new Set([c0.party_phone, ...d.parties.map((p) => p.phone).filter((p): p is string => Boolean(p))]);
   for (const to of phones) {
@@ -139,11 +136,13 @@ export async function serve(ctx: CoreContext, tenant: string, caseId: string): P
       text: `您的事故（${c0.number}）已由${city.profile.city.zh}交警作出认定，认定书编号 ${d.number}。请在“网办进度”查看电子认定书，或访问 ${ctx.publicUrl}/verify/${d.verify_code} 核验。如有异议，可自送达之日起${city.profile.review.windowDays}日内申请复核。`,
     });
   }
-  return inTx(ctx, async (q, events) => {
+  return inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
-    await q.query('UPDATE determinations SET served_at = $3 WHERE tenant = $1 AND case_id = $2', [tenant, caseId, now]);
+    await determinationsRepo.markServed(q, caseId, now);
     events.push(await transition(q, c, 'case.served', { determinationNo: d.number, verifyCode: d.verify_code }, 'system', now));
+    // claims.mode realtime: the insurers of the case's vehicles get the determination as served (the deliveries worker sends it).
+    if (city.profile.claims.mode === 'realtime') await enqueueDeterminationShares(q, c, d, ctx.publicUrl, now);
     return c;
   });
 }

@@ -1,6 +1,7 @@
 /**
  * The HTTP client every outbound adapter shares (registries, dispatch, 12123, insurers): each
- * request KC1-signed afresh (signing.ts: a retry gets a new timestamp and nonce), a timeout
+ * request signed afresh (KC1 or a webhook signature, signing.ts: a retry gets a new timestamp
+ * and nonce), a timeout
  * per attempt, retries with exponential backoff and full jitter (a 429's Retry-After is
  * honoured up to the cap), and a circuit breaker (cockatiel) that stops calling a
  * counterpart after consecutive failures and lets one trial call through after a pause.
@@ -65,7 +66,10 @@ export interface SignedClientOptions extends ResilienceOptions {
   /** For messages and logs: registry-http … */
   counterpart: string;
   baseUrl: string;
-  key: SigningKey;
+  /** KC1-signs every attempt with this key … */
+  key?: SigningKey;
+  /** … or with this (webhooks: signing.ts signWebhook); called afresh for every attempt. */
+  sign?: (req: { method: string; path: string; body: string; nowMs: number }) => Record<string, string>;
   /** Wall time for the signature's timestamp (the counterpart checks it against its own clock). */
   now?: () => number;
   log?: { warn(obj: object, msg?: string): void };
@@ -75,6 +79,10 @@ export function createSignedClient(opts: SignedClientOptions): SignedClient {
   const base = new URL(opts.baseUrl);
   if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new Error(`${opts.counterpart}: baseUrl must be http(s), got ${opts.baseUrl}`);
   const basePath = base.pathname.replace(/\/$/, '');
+  const key = opts.key;
+  const signer = opts.sign ?? (key ? (req: { method: string; path: string; body: string; nowMs: number }) => signRequest(key, req) : null);
+  if (!signer) throw new Error(`${opts.counterpart}: a signing key (or signer) is required`);
+  const sign = signer;
   const timeoutMs = opts.timeoutMs ?? 5000;
   const backoffMs = opts.backoffMs ?? 200;
   const maxBackoffMs = opts.maxBackoffMs ?? 10_000;
@@ -97,14 +105,16 @@ export function createSignedClient(opts: SignedClientOptions): SignedClient {
 
   async function attempt(method: string, path: string, text: string, extra: Record<string, string>): Promise<HttpAnswer> {
     const full = `${basePath}${path}`;
-    const headers = { 'content-type': 'application/json; charset=utf-8', ...extra, ...signRequest(opts.key, { method, path: full, body: text, nowMs: now() }) };
+    const headers = { 'content-type': 'application/json; charset=utf-8', ...extra, ...sign({ method, path: full, body: text, nowMs: now() }) };
     let res: Response;
     try {
       res = await fetch(new URL(full, base), { method, headers, ...(method === 'GET' ? {} : { body: text }), signal: AbortSignal.timeout(timeoutMs) });
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
       if (err.name === 'TimeoutError' || err.name === 'AbortError') throw new TransientError('timeout', `no answer within ${timeoutMs} ms`);
-      throw new TransientError('connection', err.cause?.code ?? err.message);
+      // fetch reports every network failure as "fetch failed" with the socket error as its cause; anything else is ours.
+      if (err.message === 'fetch failed' || err.cause?.code) throw new TransientError('connection', err.cause?.code ?? err.message);
+      throw err;
     }
     let body: string;
     try {

@@ -4,13 +4,16 @@
  * check proves the views and the schemas agree; the routes name the same schemas, which
  * fastify serializes with (it writes only the properties a schema lists).
  */
-import type { CoreContext } from '../context.ts';
+import { tenantDb, type CoreContext } from '../context.ts';
 import type { Principal } from '../auth/sessions.ts';
 import type * as Wire from '../generated/types.ts';
-import { caseEvents, type CaseRow } from '../cases/repository.ts';
+import type { CaseRow } from '../cases/repository.ts';
 import type { CaseEventType, CaseState } from '../cases/transitions.ts';
-import { caseChecklist, listEvidence, verifyChain } from '../cases/evidence.ts';
-import { getDetermination, reviewDeadline } from '../cases/aftercare.ts';
+import { verifyChain } from '../cases/evidence.ts';
+import { checklist, isComplete } from '../cases/checklist.ts';
+import { reviewDeadline } from '../cases/aftercare.ts';
+import { caseRecord, seatState, waitingCases } from '../cases/reads.ts';
+import { claimStatuses, type ClaimStatusRow } from '../deliveries/claims.ts';
 import { queuePosition } from '../cases/queue.ts';
 import { maskName, maskPhone } from '../privacy/mask.ts';
 
@@ -33,18 +36,14 @@ export function reportedCase(c: CaseRow): Wire.ReportedCase {
   return { ...caseSummary(c), decision: c.decision };
 }
 
-export function claimView(x: { insurer_id: string; plate: string; claim_no: string; pushed_at: Date }): Wire.ClaimView {
-  return { insurerId: x.insurer_id, plate: x.plate, claimNo: x.claim_no, pushedAt: new Date(x.pushed_at).toISOString() };
+export function claimView(x: ClaimStatusRow): Wire.ClaimView {
+  return { insurerId: x.insurer_id, plate: x.plate, claimNo: x.claim_no, pushedAt: x.pushed_at && new Date(x.pushed_at).toISOString(), status: x.status, attempts: x.attempts };
 }
 
 export async function caseView(ctx: CoreContext, c: CaseRow, who: Principal): Promise<Wire.CaseView> {
   const city = ctx.cities.get(c.tenant);
-  const [events, det, claims, reviews] = await Promise.all([
-    caseEvents(ctx.db, c.tenant, c.id),
-    getDetermination(ctx, c.tenant, c.id),
-    ctx.db.query<{ insurer_id: string; plate: string; claim_no: string; pushed_at: Date }>('SELECT insurer_id, plate, claim_no, pushed_at FROM claims WHERE tenant = $1 AND case_id = $2 ORDER BY pushed_at', [c.tenant, c.id]),
-    ctx.db.query<{ id: string; reason: string; requested_at: Date; outcome: 'upheld' | 'revised' | null; decided_at: Date | null }>('SELECT id, reason, requested_at, outcome, decided_at FROM reviews WHERE tenant = $1 AND case_id = $2 ORDER BY requested_at', [c.tenant, c.id]),
-  ]);
+  // One transaction: the parts of the record agree with each other.
+  const { events, determination: det, claims, reviews, evidence: items } = await tenantDb(ctx, c.tenant).tx((q) => caseRecord(q, c.id, { evidence: !!who.staff }));
   const view: Wire.CaseView = {
     ...caseSummary(c),
     decision: c.decision,
@@ -62,16 +61,17 @@ export async function caseView(ctx: CoreContext, c: CaseRow, who: Principal): Pr
       reviewDeadline: det.served_at && reviewDeadline(new Date(det.served_at), city.profile.timezone, city.profile.review.windowDays).toISOString(),
     } : null,
     reviews: reviews.map((r) => ({ id: r.id, reason: r.reason, requestedAt: new Date(r.requested_at).toISOString(), outcome: r.outcome, decidedAt: r.decided_at && new Date(r.decided_at).toISOString() })),
-    claims: claims.map(claimView),
+    // Each claim with its delivery status (queued, delivered, failed, dead): core/src/deliveries.
+    claims: (await claimStatuses(tenantDb(ctx, c.tenant), c.id)).map(claimView),
   };
   if (!who.staff) return view;
-  const items = await listEvidence(ctx.db, c.tenant, c.id);
+  const lines = checklist(city.profile.evidence.checklist, items, c.report);
   return {
     ...view,
     partyPhone: maskPhone(c.party_phone),
     report: c.report,
     seatId: c.seat_id,
-    checklist: await caseChecklist(ctx, c),
+    checklist: { lines, complete: isComplete(lines) },
     evidence: items.map((e): Wire.EvidenceView => ({
       id: e.id, seq: e.seq, item: e.item, kind: e.kind, data: e.data, supersedes: e.supersedes, hash: e.hash, createdBy: e.created_by,
       createdAt: new Date(e.created_at).toISOString(),
@@ -83,9 +83,9 @@ export async function caseView(ctx: CoreContext, c: CaseRow, who: Principal): Pr
 
 /** A seat's view of its queue: its own status and the waiting cases, its brigade's first. */
 export async function seatQueueView(ctx: CoreContext, tenant: string, staffId: string, brigadeId: string | null): Promise<Wire.SeatQueue> {
-  const [me] = await ctx.db.query<{ status: Wire.SeatStatus; case_id: string | null }>('SELECT status, case_id FROM seats WHERE tenant = $1 AND staff_id = $2', [tenant, staffId]);
-  const waiting = await ctx.db.query<CaseRow>(
-    "SELECT * FROM cases WHERE tenant = $1 AND state IN ('queued', 'ringing') ORDER BY (brigade_id = $2) DESC, queue_priority DESC, queued_at LIMIT 100", [tenant, brigadeId]);
+  const db = tenantDb(ctx, tenant);
+  const me = await seatState(db, staffId);
+  const waiting = await waitingCases(db, brigadeId);
   const now = ctx.clock.now().getTime();
   return {
     seat: { status: me?.status ?? 'away', caseId: me?.case_id ?? null, brigadeId },

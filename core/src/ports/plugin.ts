@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { ChannelPort } from './channel.ts';
 import type { DispatchPort } from './dispatch.ts';
 import type { InsurerPort } from './insurer.ts';
+import type { ProgressPort } from './progress.ts';
 import type { FacePort, OcrPort } from './recognition.ts';
 import type { RegistryPort } from './registry.ts';
 import type { SmsPort } from './sms.ts';
@@ -19,6 +20,7 @@ export interface PortMap {
   insurer: InsurerPort;
   dispatch: DispatchPort;
   channel: ChannelPort;
+  progress: ProgressPort;
 }
 
 export type PortName = keyof PortMap;

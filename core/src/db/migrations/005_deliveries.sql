@@ -3,7 +3,7 @@
 -- claims.mode realtime, the determination shared as issued (kind 'determination'); and each case
 -- state change for the 12123 app (kind 'progress', written by the bus consumer). A row is
 -- written in the transaction that decides it; the worker (core/src/deliveries/worker.ts) sends
--- it, retries with backoff, and dead-letters it after the insurer's maxAttempts.
+-- it, retries with backoff, and dead-letters it after the port's maxAttempts.
 --   status: queued (not tried yet) → delivered | failed (will be retried at next_at) → … → dead
 -- idempotency_key is unique per tenant and goes out as the Idempotency-Key header, so a
 -- counterpart that got a retry of something it already took can answer with what it answered.
