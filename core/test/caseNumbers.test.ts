@@ -20,7 +20,7 @@ import { openPostgres } from '../src/db/postgres.ts';
 import type { Db } from '../src/db/db.ts';
 import { startCore } from '../src/server.ts';
 import { reportCase } from '../src/cases/intake.ts';
-import { acrossTenants } from '../src/db/tenantDb.ts';
+import { acrossTenants, forTenant } from '../src/db/tenantDb.ts';
 
 const at = (lngLat: readonly number[]) => ({ lng: lngLat[0]!, lat: lngLat[1]! });
 const DAOLI = at(PLACES.harbin.道里区);
@@ -128,9 +128,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
           assert.equal(await intake('harbin', DAOLI), 'HRB-260601-000005');
           assert.equal(await intake('kunming', WUHUA), 'KMG-260601-000004');
           assert.equal(await intake('nantong', CHONGCHUAN), 'NTG-260601-000001');
-          const numbers = (await db.query<{ number: string }>('SELECT number FROM cases ORDER BY number')).map((r) => r.number);
+          const numbers = (await acrossTenants(db, 'test: every city\'s numbers', (q) => q.query<{ number: string }>('SELECT number FROM cases ORDER BY number'))).map((r) => r.number);
           assert.deepEqual(numbers, ['HRB-251231-000009', 'HRB-260601-000002', 'HRB-260601-000004', 'HRB-260601-000005', 'KMG-260601-000001', 'KMG-260601-000003', 'KMG-260601-000004', 'NTG-260601-000001']);
-          const [c2025] = await db.query<{ last: string }>("SELECT last FROM case_number_counters WHERE tenant = 'harbin' AND year = 2025");
+          const [c2025] = await forTenant(db, 'harbin').query<{ last: string }>("SELECT last FROM case_number_counters WHERE tenant = 'harbin' AND year = 2025");
           assert.equal(Number(c2025!.last), 9, 'a later 2025 report of Harbin would continue at 000010');
         } finally {
           await core.close();
