@@ -151,6 +151,9 @@ export type CaseEventType =
   | 'review.requested'
   | 'review.decided'
   | 'claim.pushed'
+  | 'onsite.dispatched'
+  | 'onsite.arrived'
+  | 'onsite.closed'
   | 'case.closed';
 /**
  * Liability grades of the simple procedure: 全部 full, 主要 primary, 同等 equal, 次要 secondary, 无责任 none.
@@ -165,6 +168,7 @@ export type EvidenceKind = 'text' | 'photo' | 'video' | 'check' | 'statement';
  * The evidence hash chain recomputed: intact with its head, or the first item that does not match.
  */
 export type ChainState = ChainIntact | ChainBroken;
+export type OnsiteStatus = 'dispatched' | 'arrived' | 'closed';
 /**
  * A message pushed on GET /api/live (WebSocket), told apart by kind: hello on connecting; queue (seats) with the console's snapshot; event (staff) when a case of the tenant changed; case (parties) with their case's state and place.
  */
@@ -287,6 +291,9 @@ export interface SchemaIndex {
   eventsEnvelope?: CaseEvent;
   eventsEvidenceAdded?: EvidenceAddedPayload;
   eventsEvidenceCompleted?: EvidenceCompletedPayload;
+  eventsOnsiteArrived?: OnsiteArrivedPayload;
+  eventsOnsiteClosed?: OnsiteClosedPayload;
+  eventsOnsiteDispatched?: OnsiteDispatchedPayload;
   eventsReviewDecided?: ReviewDecidedPayload;
   eventsReviewRequested?: ReviewRequestedPayload;
   httpAdminProfile?: AdminProfile;
@@ -303,6 +310,8 @@ export interface SchemaIndex {
   httpCitySummary?: CitySummary;
   httpCodeSent?: CodeSent;
   httpDetermination?: DeterminationBody;
+  httpDispatchStatusReceipt?: DispatchStatusReceipt;
+  httpDispatchStatus?: DispatchStatusBody;
   httpDocumentVerification?: DocumentVerification;
   httpError?: ErrorResponse;
   httpEscalation?: EscalationBody;
@@ -967,6 +976,9 @@ export interface CaseEvent {
     | 'review.requested'
     | 'review.decided'
     | 'claim.pushed'
+    | 'onsite.dispatched'
+    | 'onsite.arrived'
+    | 'onsite.closed'
     | 'case.closed';
   at: string;
   /**
@@ -991,6 +1003,69 @@ export interface EvidenceAddedPayload {
 export interface EvidenceCompletedPayload {
   items: number;
   chainHead: string;
+}
+/**
+ * The on-site officers arrived at the scene (到达现场), as the dispatch system reported back.
+ */
+export interface OnsiteArrivedPayload {
+  /**
+   * The dispatch ticket (case.escalated's ticket).
+   */
+  ticket: string;
+  /**
+   * When it happened, by the dispatch system's clock.
+   */
+  reportedAt: string;
+  /**
+   * Who, as the dispatch system names them (警号 / unit).
+   */
+  officer?: string;
+  /**
+   * The dispatch system's remark, e.g. how the scene was resolved.
+   */
+  note?: string;
+}
+/**
+ * The on-site officers finished at the scene (现场处置完毕), as the dispatch system reported back.
+ */
+export interface OnsiteClosedPayload {
+  /**
+   * The dispatch ticket (case.escalated's ticket).
+   */
+  ticket: string;
+  /**
+   * When it happened, by the dispatch system's clock.
+   */
+  reportedAt: string;
+  /**
+   * Who, as the dispatch system names them (警号 / unit).
+   */
+  officer?: string;
+  /**
+   * The dispatch system's remark, e.g. how the scene was resolved.
+   */
+  note?: string;
+}
+/**
+ * The command centre sent officers to the scene of an escalated case (出警), as its dispatch system reported back.
+ */
+export interface OnsiteDispatchedPayload {
+  /**
+   * The dispatch ticket (case.escalated's ticket).
+   */
+  ticket: string;
+  /**
+   * When it happened, by the dispatch system's clock.
+   */
+  reportedAt: string;
+  /**
+   * Who, as the dispatch system names them (警号 / unit).
+   */
+  officer?: string;
+  /**
+   * The dispatch system's remark, e.g. how the scene was resolved.
+   */
+  note?: string;
 }
 /**
  * An officer decided a review.
@@ -1542,6 +1617,43 @@ export interface DeterminationBody {
   ];
 }
 /**
+ * What the dispatch status callback answers: the case event that records the report; duplicate when the same status of the same ticket was recorded before (a retried callback).
+ */
+export interface DispatchStatusReceipt {
+  event: 'onsite.dispatched' | 'onsite.arrived' | 'onsite.closed';
+  /**
+   * The event's sequence number in the case.
+   */
+  seq: number;
+  duplicate: boolean;
+}
+/**
+ * The command centre's report of the on-site officers' status for an escalated case (POST /api/integrations/dispatch/:tenant/status), KC1-signed with the callback key of the city's dispatch-http integration (docs/integrations.md#dispatch).
+ */
+export interface DispatchStatusBody {
+  /**
+   * The ticket the dispatch desk answered the escalation with.
+   */
+  ticket: string;
+  /**
+   * The case id sent with the dispatch request.
+   */
+  caseId: string;
+  status: OnsiteStatus;
+  /**
+   * When it happened, by the desk's clock.
+   */
+  at: string;
+  /**
+   * Who went (警号 / unit), as the desk names them.
+   */
+  officer?: string;
+  /**
+   * The desk's remark, e.g. how the scene was resolved.
+   */
+  note?: string;
+}
+/**
  * GET /verify/:code: is this e-determination authentic and unaltered? Masked, no personal data.
  */
 export interface DocumentVerification {
@@ -1988,7 +2100,7 @@ export interface FaceDevOptions {
  */
 export interface FaceFaceapiOptions {
   /**
-   * Score at or above which two faces are the same person (0.5 = descriptor distance 0.5, face-api's own matcher default). Measured on the photos the package ships: same person 0.53–0.67, different people 0.09–0.44.
+   * Score at or above which two faces are the same person (0.5 = descriptor distance 0.5, face-api's own matcher default). Measured on photos npm packages ship (docs/integrations.md): the same man in three photos 0.51–0.66; him against five women 0.12–0.32.
    */
   threshold?: number;
   /**

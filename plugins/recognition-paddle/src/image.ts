@@ -5,6 +5,8 @@
  */
 import sharp from 'sharp';
 
+type Metadata = Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
+
 export class ImageInputError extends Error {
   override name = 'ImageInputError';
 }
@@ -21,7 +23,7 @@ export async function prepareImage(plugin: string, image: Uint8Array, opts: { ma
   if (!(image instanceof Uint8Array)) throw new ImageInputError(`${plugin}: the image must be bytes (Uint8Array)`);
   if (image.length === 0) throw new ImageInputError(`${plugin}: the image is empty`);
   if (image.length > opts.maxBytes) throw new ImageInputError(`${plugin}: the image is ${image.length} bytes, the limit is ${opts.maxBytes}`);
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(image).metadata();
   } catch {
