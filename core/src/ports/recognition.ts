@@ -32,6 +32,8 @@ export interface FaceComparison {
   match: boolean;
   /** 0–1 similarity. */
   score: number;
+  /** The score a match needs (the profile's option), for the seat to see beside the score. */
+  threshold?: number;
 }
 
 export interface FacePort {
