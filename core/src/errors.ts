@@ -42,6 +42,8 @@ export const Errors = {
     'too many wrong SMS codes: the code is void (details.retryAfterSeconds: when a new code can be requested from this device)'),
   accountLocked: make('KC_ACCOUNT_LOCKED', 429, 'too many failed sign-ins; this account is locked for a while',
     'too many failed staff sign-ins (details.retryAfterSeconds: how long the lock still lasts)'),
+  signatureInvalid: make('KC_SIGNATURE_INVALID', 401, 'the request signature is missing, stale or wrong',
+    'a counterpart’s callback (the dispatch desk’s officer status) without a valid KC1 signature of a key the city’s integration names'),
   channelTokenInvalid: make('KC_CHANNEL_TOKEN_INVALID', 401, 'the channel link is not valid or has expired',
     'a channel’s entry link (e.g. WeChat) is malformed, forged, for another city or expired'),
   forbidden: make('KC_FORBIDDEN', 403, 'your role does not allow this', 'the signed-in role may not do this, or not on this case'),

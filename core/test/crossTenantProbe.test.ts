@@ -59,6 +59,8 @@ const RECIPES: Record<string, Recipe> = {
     { name: '赵六', phone: '13900000498', plate: '黑AD56789', insurerId: 'pingan', faultBehaviour: '无', liability: 'none' },
   ] } },
   'POST /api/seat/status': { body: { status: 'away' } },
+  // Signed by the dispatch desk, not by a session: every prober (no signature) is refused with 401.
+  'POST /api/integrations/dispatch/:tenant/status': { body: { ticket: 'CJ-20260601-0001', caseId: '00000000-0000-4000-8000-000000000000', status: 'arrived', at: '2026-06-01T02:00:00.000Z' }, deny: true },
   'POST /api/admin/staff/:username/unlock': {},
   'GET /api/admin/sms-outbox': { query: `to=${VICTIM_PHONE}` },
   // Analytics is off in this core: a scope that let a prober through would answer 503, a failure here too.

@@ -65,6 +65,7 @@ const TEMPLATES: Record<string, unknown> = {
   '/api/auth/login': { tenant: 'harbin', username: 'officer', password: 'not-the-password' },
   '/api/cities/:tenant/check': { location: { lng: 126.617, lat: 45.773 }, kind: 'motor_motor' },
   '/api/cities/:tenant/party/code': { phone: '13900000602' },
+  '/api/integrations/dispatch/:tenant/status': { ticket: 'CJ-20260601-0001', caseId: '00000000-0000-4000-8000-000000000000', status: 'arrived', at: '2026-06-01T02:00:00.000Z' },
   '/api/cities/:tenant/party/session': { phone: '13900000602', code: '123456', challenge: 'x'.repeat(32) },
   '/api/cities/:tenant/party/channel-session': { token: 'x'.repeat(40) },
   '/api/cases': { clientKey: 'probe-0002-abcdef', report: { location: { lng: 126.617, lat: 45.773 }, kind: 'motor_motor', address: '中央大街' } },

@@ -30,14 +30,14 @@ export interface TestCore {
 export async function startTestCore(
   driver: { kind: 'pglite' } | { kind: 'postgres'; url: string },
   at = '2026-06-01T10:00:00+08:00',
-  opts: { plugins?: readonly AppPlugin[]; media?: MediaPlugin; analytics?: boolean; env?: Readonly<Record<string, string>>; rateLimit?: boolean; logger?: object } = {},
+  opts: { plugins?: readonly AppPlugin[]; media?: MediaPlugin; analytics?: boolean; env?: Readonly<Record<string, string>>; rateLimit?: boolean; logger?: object; citiesDir?: string } = {},
 ): Promise<TestCore> {
   const clock = new ManualClock(at);
   const db = driver.kind === 'pglite' ? await openPglite() : await openPostgres(driver.url);
   // chdb binds one data folder per process and tests start several cores in one: analytics is
   // off unless a test file asks for it (one such core per file; node:test runs files apart).
   const env = { ...process.env, KUAICHU_DEMO_PASSWORD: DEMO_PASSWORD, KUAICHU_NANTONG_WECHAT_SECRET: 'nantong-test-secret-0123456789abcdef', KUAICHU_ANALYTICS: opts.analytics ? 'on' : 'off', ...opts.env };
-  const core = await startCore({ db, clock, dataDir: mkdtempSync(path.join(tmpdir(), 'kuaichu-data-')), tickMs: 0, env, publicUrl: 'https://kuaichu.test', rateLimit: opts.rateLimit ?? false, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.media ? { media: opts.media } : {}), plugins: [responseSchemaCheck as AppPlugin, ...(opts.plugins ?? [])] });
+  const core = await startCore({ db, clock, dataDir: mkdtempSync(path.join(tmpdir(), 'kuaichu-data-')), tickMs: 0, env, publicUrl: 'https://kuaichu.test', rateLimit: opts.rateLimit ?? false, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.media ? { media: opts.media } : {}), ...(opts.citiesDir ? { citiesDir: opts.citiesDir } : {}), plugins: [responseSchemaCheck as AppPlugin, ...(opts.plugins ?? [])] });
   const call: TestCore['call'] = (method, url, opts = {}) =>
     core.app.inject({
       method: method as 'GET',

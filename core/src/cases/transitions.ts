@@ -41,6 +41,10 @@ export const TRANSITIONS = {
   'review.decided':      { from: ['review_requested'],                                          to: 'reviewed' },
   'claim.pushed':        { from: ['served', 'reviewed', 'claim_pushed', 'closed'],              to: 'claim_pushed', stays: ['closed'] },
   'case.closed':         { from: ['served', 'reviewed', 'claim_pushed'],                        to: 'closed' },
+  // The on-site officers' status as the dispatch system reports it back (dispatch-http's callback); the case stays escalated.
+  'onsite.dispatched':   { from: ['escalated_onsite'],                                          to: 'same' },
+  'onsite.arrived':      { from: ['escalated_onsite'],                                          to: 'same' },
+  'onsite.closed':       { from: ['escalated_onsite'],                                          to: 'same' },
 } as const satisfies Record<string, Transition>;
 
 export type CaseEventType = keyof typeof TRANSITIONS;

@@ -25,6 +25,9 @@ export interface EventPayloads {
   'review.decided': Ev.ReviewDecidedPayload;
   'claim.pushed': Ev.ClaimPushedPayload;
   'case.closed': Ev.CaseClosedPayload;
+  'onsite.dispatched': Ev.OnsiteDispatchedPayload;
+  'onsite.arrived': Ev.OnsiteArrivedPayload;
+  'onsite.closed': Ev.OnsiteClosedPayload;
 }
 
 export interface CaseEvent<T extends CaseEventType = CaseEventType> {

@@ -26,6 +26,7 @@ import { officerCaseRoutes } from './routes/officerCases.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { staffLockRoutes } from './routes/staffLocks.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { integrationRoutes } from './routes/integrations.ts';
 import { liveRoutes } from './live.ts';
 import { webApps } from './web.ts';
 import { webDistDir } from '../paths.ts';
@@ -83,6 +84,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(adminRoutes, { ctx: opts.ctx, rejected: opts.rejectedProfiles ?? [] });
   await app.register(staffLockRoutes, { ctx: opts.ctx });
   await app.register(analyticsRoutes, { ctx: opts.ctx });
+  await app.register(integrationRoutes, { ctx: opts.ctx });
   for (const plugin of opts.plugins ?? []) await app.register(plugin, { ctx: opts.ctx });
   if (web) await web.routes(app);
   return app;

@@ -11,6 +11,7 @@ export default {
   'error.KC_OTP_INVALID': { zh: '验证码错误或已过期', en: 'The code is wrong or has expired' },
   'error.KC_OTP_TOO_MANY_TRIES': { zh: '验证码输错次数过多，该验证码已失效，请稍后重新获取', en: 'Too many wrong codes: this code no longer works; request a new one later' },
   'error.KC_ACCOUNT_LOCKED': { zh: '登录失败次数过多，账号已暂时锁定，请稍后再试', en: 'Too many failed sign-ins: the account is locked for a while; try again later' },
+  'error.KC_SIGNATURE_INVALID': { zh: '请求签名缺失、过期或不正确', en: 'The request signature is missing, stale or wrong' },
   'error.KC_CHANNEL_TOKEN_INVALID': { zh: '入口链接无效或已过期，请用手机号登录', en: 'The link is invalid or has expired; sign in with your phone number' },
   'error.KC_FORBIDDEN': { zh: '您没有权限进行此操作', en: 'You are not allowed to do this' },
   'error.KC_CSRF': { zh: '页面校验已失效，请刷新页面', en: 'The page’s security check failed; reload the page' },

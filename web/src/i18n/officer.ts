@@ -202,5 +202,8 @@ export default {
   'officer.event.review.requested': { zh: '申请复核', en: 'Review requested' },
   'officer.event.review.decided': { zh: '复核决定', en: 'Review decided' },
   'officer.event.claim.pushed': { zh: '推送理赔', en: 'Claim pushed' },
+  'officer.event.onsite.dispatched': { zh: '民警已出警', en: 'Officers dispatched' },
+  'officer.event.onsite.arrived': { zh: '民警已到达现场', en: 'Officers on site' },
+  'officer.event.onsite.closed': { zh: '现场处置完毕', en: 'On-site handling finished' },
   'officer.event.case.closed': { zh: '结案', en: 'Closed' },
 } satisfies Messages;

@@ -225,6 +225,9 @@ export default {
   'party.event.review.requested': { zh: '已申请复核', en: 'Review requested' },
   'party.event.review.decided': { zh: '复核已办结', en: 'Review decided' },
   'party.event.claim.pushed': { zh: '已推送保险理赔', en: 'Claim sent to the insurer' },
+  'party.event.onsite.dispatched': { zh: '民警已出警，请在安全地点等候', en: 'Officers are on their way; wait in a safe place' },
+  'party.event.onsite.arrived': { zh: '民警已到达现场', en: 'Officers have arrived' },
+  'party.event.onsite.closed': { zh: '现场处置完毕', en: 'Handled on site' },
   'party.event.case.closed': { zh: '已结案', en: 'Closed' },
 
   'party.det.title': { zh: '道路交通事故认定书（简易程序）', en: 'Road accident determination (simple procedure)' },
