@@ -23,6 +23,8 @@ import { tick } from './cases/queue.ts';
 import { closeFinalCases } from './cases/aftercare.ts';
 import { repoRoot } from './paths.ts';
 import { startRelay } from './events/relay.ts';
+import { startDeliveries } from './deliveries/worker.ts';
+import { PROGRESS_GROUP, progressSink } from './deliveries/progress.ts';
 import { findMedia, openAnalytics, openBus } from './plugins/process.ts';
 import { mediaRoutes } from './media/index.ts';
 import type { MediaPlugin, MediaPort } from './ports/media.ts';
@@ -78,7 +80,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
   const production = opts.production ?? (opts.env ?? process.env).NODE_ENV === 'production';
   const { cities, rejected } = loadCities(opts.citiesDir);
   const env = production ? (opts.env ?? process.env) : withDevSecrets(opts.env ?? process.env, cities, dataDir);
-  const db = opts.db ?? (opts.databaseUrl ? await openPostgres(opts.databaseUrl) : await openPglite(dataDir));
+  const db = opts.db ?? (opts.databaseUrl ? await openPostgres(opts.databaseUrl, { appUrl: env.KUAICHU_APP_DATABASE_URL }) : await openPglite(dataDir));
   try {
     await migrate(db);
     await db.restrict(); // from here on as the app role, bound by row-level security (db/tenantDb.ts)
@@ -107,6 +109,8 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     if (analytics) await bus.subscribe('analytics', analytics.sink);
     ctx.analytics = analytics; // the analytics routes read it per request (routes/analytics.ts)
     const relayMs = opts.relayMs ?? 1000;
+    // 网办进度: state changes go to 12123 for the tenants that connect it (core/src/deliveries/progress.ts).
+    if (cities.some((c) => ctx.ports.find(c.tenant, 'progress'))) await bus.subscribe(PROGRESS_GROUP, progressSink(ctx));
     const relay = relayMs > 0 ? await startRelay(ctx, bus, { intervalMs: relayMs, log: app.log }) : null;
     const tickAll = async () => {
       for (const c of cities) {
@@ -122,11 +126,14 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
       tickAll().catch((err) => app.log.error({ err }, 'queue tick failed')).finally(() => (running = false));
     }, tickMs) : null;
     timer?.unref();
+    // The deliveries outbox (insurers, 12123) is worked on the queue's beat, in the background.
+    const deliveries = tickMs > 0 ? startDeliveries(ctx, { intervalMs: tickMs, log: app.log }) : null;
     return {
       app, ctx, demoLogins, bus, analytics, media: media?.port() ?? null, tick: tickAll,
       drain: async () => (relay ? relay.drain() : 0),
       async close() {
         if (timer) clearInterval(timer);
+        await deliveries?.close();
         await relay?.close();
         await app.close();
         await bus.close();
