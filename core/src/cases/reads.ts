@@ -7,7 +7,7 @@ import type { CaseEvent } from '../events/caseEvent.ts';
 import { casesRepo } from '../persistence/cases.ts';
 import { caseEventsRepo } from '../persistence/caseEvents.ts';
 import { determinationsRepo } from '../persistence/determinations.ts';
-import { claimsRepo, reviewsRepo, type ClaimRow, type ReviewRow } from '../persistence/aftercare.ts';
+import { reviewsRepo, type ReviewRow } from '../persistence/aftercare.ts';
 import { evidenceRepo } from '../persistence/evidence.ts';
 import { seatsRepo } from '../persistence/seats.ts';
 import type { CaseRow } from './repository.ts';
@@ -26,16 +26,15 @@ export async function seatState(db: Q, staffId: string): Promise<{ status: 'away
   return seatsRepo.get(db, staffId);
 }
 
-/** Everything recorded about a case besides its row (the evidence only when asked: staff see it). */
+/** Everything recorded about a case besides its row and claims (deliveries/claims.ts); the evidence only when asked (staff see it). */
 export async function caseRecord(db: Q, caseId: string, opts: { evidence: boolean }): Promise<{
-  events: CaseEvent[]; determination: DeterminationRow | undefined; claims: ClaimRow[]; reviews: ReviewRow[]; evidence: EvidenceRow[];
+  events: CaseEvent[]; determination: DeterminationRow | undefined; reviews: ReviewRow[]; evidence: EvidenceRow[];
 }> {
   const events = await caseEventsRepo.ofCase(db, caseId);
   const determination = await determinationsRepo.get(db, caseId);
-  const claims = await claimsRepo.ofCase(db, caseId);
   const reviews = await reviewsRepo.ofCase(db, caseId);
   const evidence = opts.evidence ? await evidenceRepo.ofCase(db, caseId) : [];
-  return { events, determination, claims, reviews, evidence };
+  return { events, determination, reviews, evidence };
 }
 
 /** The checked type of a file this case holds; undefined when it holds none. */

@@ -43,7 +43,10 @@ export function claimView(x: ClaimStatusRow): Wire.ClaimView {
 export async function caseView(ctx: CoreContext, c: CaseRow, who: Principal): Promise<Wire.CaseView> {
   const city = ctx.cities.get(c.tenant);
   // One transaction: the parts of the record agree with each other.
-  const { events, determination: det, claims, reviews, evidence: items } = await tenantDb(ctx, c.tenant).tx((q) => caseRecord(q, c.id, { evidence: !!who.staff }));
+  const { events, determination: det, reviews, evidence: items, claims } = await tenantDb(ctx, c.tenant).tx(async (q) => ({
+    ...(await caseRecord(q, c.id, { evidence: !!who.staff })),
+    claims: await claimStatuses(q, c.id),
+  }));
   const view: Wire.CaseView = {
     ...caseSummary(c),
     decision: c.decision,
@@ -62,7 +65,7 @@ export async function caseView(ctx: CoreContext, c: CaseRow, who: Principal): Pr
     } : null,
     reviews: reviews.map((r) => ({ id: r.id, reason: r.reason, requestedAt: new Date(r.requested_at).toISOString(), outcome: r.outcome, decidedAt: r.decided_at && new Date(r.decided_at).toISOString() })),
     // Each claim with its delivery status (queued, delivered, failed, dead): core/src/deliveries.
-    claims: (await claimStatuses(tenantDb(ctx, c.tenant), c.id)).map(claimView),
+    claims: claims.map(claimView),
   };
   if (!who.staff) return view;
   const lines = checklist(city.profile.evidence.checklist, items, c.report);
