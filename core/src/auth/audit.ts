@@ -1,5 +1,7 @@
 /** The audit trail (audit_log): security-relevant acts outside a case's own event log. */
 import type { Queryable } from '../db/db.ts';
+import { scoped } from '../db/tenantDb.ts';
+import { auditRepo } from '../persistence/loginThrottles.ts';
 
 export interface AuditEntry {
   tenant: string;
@@ -11,7 +13,7 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** Records an entry in the caller's transaction (`db`: that of the entry's tenant, or the database). */
 export async function audit(db: Queryable, e: AuditEntry): Promise<void> {
-  await db.query('INSERT INTO audit_log (tenant, at, actor, action, subject, details) VALUES ($1, $2, $3, $4, $5, $6)',
-    [e.tenant, e.at, e.actor, e.action, e.subject, JSON.stringify(e.details ?? {})]);
+  await auditRepo.insert(scoped(db, e.tenant), { at: e.at, actor: e.actor, action: e.action, subject: e.subject, details: e.details ?? {} });
 }

@@ -13,6 +13,7 @@
  */
 import type { Db } from '../db/db.ts';
 import { forTenant } from '../db/tenantDb.ts';
+import { loginThrottlesRepo } from '../persistence/loginThrottles.ts';
 import { audit } from './audit.ts';
 
 export const LOCK_AT = 5;
@@ -26,23 +27,17 @@ export function lockMs(failures: number): number {
 
 /** Milliseconds the account stays locked (0: not locked). */
 export async function lockRemainingMs(db: Db, tenant: string, username: string, now: Date): Promise<number> {
-  const [row] = await forTenant(db, tenant).query<{ locked_until: Date | null }>('SELECT locked_until FROM staff_login_throttles WHERE tenant = $1 AND username = $2', [tenant, username]);
-  return row?.locked_until ? Math.max(0, new Date(row.locked_until).getTime() - now.getTime()) : 0;
+  const until = await loginThrottlesRepo.lockedUntil(forTenant(db, tenant), username);
+  return until ? Math.max(0, until.getTime() - now.getTime()) : 0;
 }
 
 /** Counts a wrong password; returns how long the account is now locked (0: not yet). */
 export async function recordFailure(db: Db, tenant: string, username: string, now: Date): Promise<number> {
   return forTenant(db, tenant).tx(async (q) => {
-    const [{ failures }] = (await q.query<{ failures: number }>(
-      `INSERT INTO staff_login_throttles AS t (tenant, username, failures, last_failure_at) VALUES ($1, $2, 1, $3)
-       ON CONFLICT (tenant, username) DO UPDATE SET
-         failures = CASE WHEN t.last_failure_at < $4 THEN 1 ELSE t.failures + 1 END, last_failure_at = $3
-       RETURNING failures`,
-      [tenant, username, now, new Date(now.getTime() - FORGET_MS)],
-    )) as [{ failures: number }];
+    const failures = await loginThrottlesRepo.countFailure(q, username, now, new Date(now.getTime() - FORGET_MS));
     const ms = lockMs(failures);
     if (ms > 0) {
-      await q.query('UPDATE staff_login_throttles SET locked_until = $3 WHERE tenant = $1 AND username = $2', [tenant, username, new Date(now.getTime() + ms)]);
+      await loginThrottlesRepo.lock(q, username, new Date(now.getTime() + ms));
       await audit(q, { tenant, at: now, actor: null, action: 'staff.locked', subject: username, details: { failures, lockSeconds: ms / 1000 } });
     }
     return ms;
@@ -50,14 +45,13 @@ export async function recordFailure(db: Db, tenant: string, username: string, no
 }
 
 export async function clearFailures(db: Db, tenant: string, username: string): Promise<void> {
-  await forTenant(db, tenant).query('DELETE FROM staff_login_throttles WHERE tenant = $1 AND username = $2', [tenant, username]);
+  await loginThrottlesRepo.clear(forTenant(db, tenant), username);
 }
 
 /** An admin lifts a lock (and forgets the failures); audited whether or not a lock was on. */
 export async function unlockAccount(db: Db, tenant: string, username: string, actor: string, now: Date): Promise<{ wasLocked: boolean; failures: number }> {
   return forTenant(db, tenant).tx(async (q) => {
-    const [row] = await q.query<{ failures: number; locked_until: Date | null }>(
-      'DELETE FROM staff_login_throttles WHERE tenant = $1 AND username = $2 RETURNING failures, locked_until', [tenant, username]);
+    const row = await loginThrottlesRepo.clear(q, username);
     const wasLocked = !!row?.locked_until && new Date(row.locked_until) > now;
     const failures = row?.failures ?? 0;
     await audit(q, { tenant, at: now, actor, action: 'staff.unlocked', subject: username, details: { wasLocked, failures } });
@@ -67,7 +61,6 @@ export async function unlockAccount(db: Db, tenant: string, username: string, ac
 
 /** Accounts locked now, for the admin. */
 export async function lockedAccounts(db: Db, tenant: string, now: Date): Promise<Array<{ username: string; failures: number; lockedUntil: Date }>> {
-  const rows = await forTenant(db, tenant).query<{ username: string; failures: number; locked_until: Date }>(
-    'SELECT username, failures, locked_until FROM staff_login_throttles WHERE tenant = $1 AND locked_until > $2 ORDER BY username', [tenant, now]);
+  const rows = await loginThrottlesRepo.lockedAt(forTenant(db, tenant), now);
   return rows.map((r) => ({ username: r.username, failures: r.failures, lockedUntil: new Date(r.locked_until) }));
 }

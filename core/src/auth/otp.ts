@@ -24,7 +24,8 @@
  */
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { tenantDb, type CoreContext } from '../context.ts';
-import type { Queryable } from '../db/db.ts';
+import type { TenantQueryable } from '../db/tenantDb.ts';
+import { otpRepo } from '../persistence/otp.ts';
 import { Errors } from '../errors.ts';
 
 const TTL_MS = 5 * 60_000;
@@ -36,8 +37,6 @@ const PHONE_SENDS_PER_HOUR = 20;
 const BASE_BLOCK_MS = 60_000;
 const MAX_BLOCK_MS = HOUR_MS;
 const FORGET_STRIKES_MS = 24 * HOUR_MS;
-/** Namespace of the per-phone advisory lock (the first key of pg_advisory_xact_lock(int, int)). */
-const LOCK_NS = 7_318_205;
 export const PHONE_PATTERN = '^1[3-9]\\d{9}$';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -55,24 +54,19 @@ export async function sendCode(ctx: CoreContext, tenant: string, phone: string, 
   const expiresAt = new Date(now.getTime() + TTL_MS);
   await tenantDb(ctx, tenant).tx(async (q) => {
     // One decision at a time per phone, in every process: the hourly counts below stay true.
-    await q.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_NS, `${tenant}|${phone}`]);
-    const [block] = await q.query<{ blocked_until: Date | null }>('SELECT blocked_until FROM otp_client_throttles WHERE tenant = $1 AND phone = $2 AND client = $3', [tenant, phone, client]);
-    const blockedMs = block?.blocked_until ? new Date(block.blocked_until).getTime() - now.getTime() : 0;
+    await otpRepo.lockPhone(q, phone);
+    const block = await otpRepo.blockedUntil(q, phone, client);
+    const blockedMs = block ? block.getTime() - now.getTime() : 0;
     if (blockedMs > 0) throw tooManyTries(blockedMs);
-    await q.query('DELETE FROM otp_challenges WHERE tenant = $1 AND phone = $2 AND sent_at <= $3', [tenant, phone, new Date(now.getTime() - HOUR_MS)]);
+    await otpRepo.pruneSentBefore(q, phone, new Date(now.getTime() - HOUR_MS));
     // Sends of the last hour; rows "in the future" (a test clock set back) do not count.
-    const sent = (await q.query<{ client: string; sent_at: Date }>(
-      'SELECT client, sent_at FROM otp_challenges WHERE tenant = $1 AND phone = $2 AND sent_at <= $3 ORDER BY sent_at', [tenant, phone, now],
-    )).map((r) => ({ client: r.client, at: new Date(r.sent_at).getTime() }));
+    const sent = (await otpRepo.sentUpTo(q, phone, now)).map((r) => ({ client: r.client, at: new Date(r.sent_at).getTime() }));
     const mine = sent.filter((s) => s.client === client);
     const last = mine.at(-1);
     if (last && now.getTime() - last.at < RESEND_MS) throw Errors.rateLimited('a code was sent less than a minute ago', { retryAfterSeconds: seconds(last.at + RESEND_MS - now.getTime()) });
     if (mine.length >= CLIENT_SENDS_PER_HOUR) throw Errors.rateLimited('too many codes asked for this phone from here in the last hour', { retryAfterSeconds: seconds(mine[mine.length - CLIENT_SENDS_PER_HOUR]!.at + HOUR_MS - now.getTime()) });
     if (sent.length >= PHONE_SENDS_PER_HOUR) throw Errors.rateLimited('too many codes sent to this phone in the last hour', { retryAfterSeconds: seconds(sent[sent.length - PHONE_SENDS_PER_HOUR]!.at + HOUR_MS - now.getTime()) });
-    await q.query(
-      'INSERT INTO otp_challenges (challenge_hash, tenant, phone, client, code_hash, sent_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [sha256(challenge), tenant, phone, client, codeHash(ctx.documentSecret, tenant, phone, challenge, code), now, expiresAt],
-    );
+    await otpRepo.insertChallenge(q, { challengeHash: sha256(challenge), phone, client, codeHash: codeHash(ctx.documentSecret, tenant, phone, challenge, code), sentAt: now, expiresAt });
   });
   await ctx.ports.get(tenant, 'sms').send({ tenant, to: phone, kind: 'otp', text: `您的${city.profile.city.zh}事故快处验证码为 ${code}，5 分钟内有效。请勿告诉他人。` });
   return { expiresAt, challenge };
@@ -83,29 +77,24 @@ export async function checkCode(ctx: CoreContext, tenant: string, phone: string,
   const id = sha256(challenge);
   const db = tenantDb(ctx, tenant);
   // Counted before comparing, atomically: parallel guesses cannot get past the limit.
-  const [row] = await db.query<{ code_hash: string; expires_at: Date; attempts: number; client: string }>(
-    `UPDATE otp_challenges SET attempts = attempts + 1 WHERE challenge_hash = $1 AND tenant = $2 AND phone = $3 AND attempts < ${MAX_ATTEMPTS}
-     RETURNING code_hash, expires_at, attempts, client`,
-    [id, tenant, phone],
-  );
+  const row = await otpRepo.countTry(db, id, phone, MAX_ATTEMPTS);
   if (!row) {
-    const [spent] = await db.query('SELECT 1 FROM otp_challenges WHERE challenge_hash = $1 AND tenant = $2 AND phone = $3', [id, tenant, phone]);
-    if (!spent) throw Errors.otpInvalid('no code was asked for with this challenge, or it was used; request a new code');
-    throw tooManyTries(await blockedMs(db, tenant, phone, client, now));
+    if (!(await otpRepo.challengeExists(db, id, phone))) throw Errors.otpInvalid('no code was asked for with this challenge, or it was used; request a new code');
+    throw tooManyTries(await blockedMs(db, phone, client, now));
   }
   if (new Date(row.expires_at) <= now) throw Errors.otpInvalid('the code has expired; request a new one');
   const a = Buffer.from(row.code_hash, 'hex');
   const b = Buffer.from(codeHash(ctx.documentSecret, tenant, phone, challenge, code), 'hex');
   if (a.length === b.length && timingSafeEqual(a, b)) {
-    await db.query('DELETE FROM otp_challenges WHERE tenant = $1 AND challenge_hash = $2', [tenant, id]);
-    await db.query('DELETE FROM otp_client_throttles WHERE tenant = $1 AND phone = $2 AND client = $3', [tenant, phone, client]);
+    await otpRepo.deleteChallenge(db, id);
+    await otpRepo.clearThrottle(db, phone, client);
     return;
   }
   if (row.attempts < MAX_ATTEMPTS) throw Errors.otpInvalid(undefined, { triesLeft: MAX_ATTEMPTS - row.attempts });
   // The last try of this challenge failed: it is void, and whoever asked for it and whoever
   // guessed with it wait longer before their next code for this phone.
   let wait = 0;
-  for (const c of new Set([client, row.client])) wait = Math.max(wait, await strike(db, tenant, phone, c, now));
+  for (const c of new Set([client, row.client])) wait = Math.max(wait, await strike(db, phone, c, now));
   throw tooManyTries(wait);
 }
 
@@ -117,21 +106,15 @@ function tooManyTries(waitMs: number) {
   );
 }
 
-async function blockedMs(db: Queryable, tenant: string, phone: string, client: string, now: Date): Promise<number> {
-  const [t] = await db.query<{ blocked_until: Date | null }>('SELECT blocked_until FROM otp_client_throttles WHERE tenant = $1 AND phone = $2 AND client = $3', [tenant, phone, client]);
-  return t?.blocked_until ? Math.max(0, new Date(t.blocked_until).getTime() - now.getTime()) : 0;
+async function blockedMs(db: TenantQueryable, phone: string, client: string, now: Date): Promise<number> {
+  const until = await otpRepo.blockedUntil(db, phone, client);
+  return until ? Math.max(0, until.getTime() - now.getTime()) : 0;
 }
 
 /** One more voided code for (phone, client): the wait before its next code doubles. Returns that wait. */
-async function strike(db: Queryable, tenant: string, phone: string, client: string, now: Date): Promise<number> {
-  const [{ strikes }] = (await db.query<{ strikes: number }>(
-    `INSERT INTO otp_client_throttles AS t (tenant, phone, client, strikes, last_strike_at) VALUES ($1, $2, $3, 1, $4)
-     ON CONFLICT (tenant, phone, client) DO UPDATE SET
-       strikes = CASE WHEN t.last_strike_at IS NULL OR t.last_strike_at < $5 THEN 1 ELSE t.strikes + 1 END, last_strike_at = $4
-     RETURNING strikes`,
-    [tenant, phone, client, now, new Date(now.getTime() - FORGET_STRIKES_MS)],
-  )) as [{ strikes: number }];
+async function strike(db: TenantQueryable, phone: string, client: string, now: Date): Promise<number> {
+  const strikes = await otpRepo.strike(db, phone, client, now, new Date(now.getTime() - FORGET_STRIKES_MS));
   const ms = Math.min(MAX_BLOCK_MS, BASE_BLOCK_MS * 2 ** (strikes - 1));
-  await db.query('UPDATE otp_client_throttles SET blocked_until = $4 WHERE tenant = $1 AND phone = $2 AND client = $3', [tenant, phone, client, new Date(now.getTime() + ms)]);
+  await otpRepo.block(db, phone, client, new Date(now.getTime() + ms));
   return ms;
 }
