@@ -272,5 +272,9 @@ export default {
   'party.claims.claimNo': { zh: '报案号 {no}', en: 'Claim no. {no}' },
   'party.claims.afterReview': { zh: '复核处理期间暂不能推送理赔；复核结果送达后即可一键推送。', en: 'While the review is open the claim waits; once its outcome is served you can send it.' },
   'party.claims.notNow': { zh: '当前案件状态暂不能推送理赔，请稍后再试。', en: 'The claim cannot be sent in the case’s current state; try again later.' },
+  'party.claims.sending': { zh: '推送中', en: 'Sending' },
+  'party.claims.sendingHint': { zh: '保险公司暂未接收，系统将自动重试，无需重复操作。', en: 'The insurer has not taken it yet; it is retried automatically, nothing to do.' },
+  'party.claims.dead': { zh: '推送未成功', en: 'Not delivered' },
+  'party.claims.deadHint': { zh: '请直接拨打保险公司电话报案，并告知认定书编号。', en: 'Report the claim to the insurer by phone, quoting the determination number.' },
   'party.claims.allPushed': { zh: '已全部推送，请保持电话畅通。', en: 'All sent; keep your phone on.' },
 } satisfies Messages;
