@@ -6,7 +6,8 @@ import type { TenantQueryable as Q } from '../db/tenantDb.ts';
 import type { CaseEvent } from '../events/caseEvent.ts';
 import { casesRepo } from '../persistence/cases.ts';
 import { caseEventsRepo } from '../persistence/caseEvents.ts';
-import { determinationsRepo } from '../persistence/determinations.ts';
+import { determinationsRepo, documentByCode, type VerifiableDocument } from '../persistence/determinations.ts';
+import type { Db } from '../db/db.ts';
 import { reviewsRepo, type ReviewRow } from '../persistence/aftercare.ts';
 import { evidenceRepo } from '../persistence/evidence.ts';
 import { seatsRepo } from '../persistence/seats.ts';
@@ -36,6 +37,9 @@ export async function caseRecord(db: Q, caseId: string, opts: { evidence: boolea
   const evidence = opts.evidence ? await evidenceRepo.ofCase(db, caseId) : [];
   return { events, determination, reviews, evidence };
 }
+
+/** An e-determination by the code printed on it, whichever city issued it (the public /verify page). */
+export const documentForVerification = (db: Db, code: string): Promise<VerifiableDocument | undefined> => documentByCode(db, code);
 
 /** The checked type of a file this case holds; undefined when it holds none. */
 export const caseFileContentType = (db: Q, caseId: string, sha256: string): Promise<string | undefined> => evidenceRepo.fileType(db, caseId, sha256);

@@ -4,7 +4,6 @@
  * case (403), a case another tenant or party owns is 404, never 403-with-details.
  */
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
-import type { CoreContext } from '../../context.ts';
 import { Errors } from '../../errors.ts';
 import { getCase, isUuid, type CaseRow } from '../../cases/repository.ts';
 import { staffOf, tenantDbOf } from '../auth.ts';
@@ -44,7 +43,7 @@ export interface CaseGuards {
 }
 
 /** The guards of one route plugin (`app`: where the loaded case is kept on the request). */
-export function caseGuards(app: FastifyInstance, _ctx: CoreContext): CaseGuards {
+export function caseGuards(app: FastifyInstance): CaseGuards {
   if (!app.hasRequestDecorator('visibleCase')) app.decorateRequest('visibleCase', null);
   return {
     async visibleCase(req) {

@@ -16,7 +16,7 @@ const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': '
 const fileName = (sha256: string, type: string) => `evidence-${sha256.slice(0, 12)}.${EXTENSIONS[type] ?? 'bin'}`;
 
 export async function caseRecordRoutes(app: FastifyInstance, { ctx }: { ctx: CoreContext }) {
-  const { visibleCase } = caseGuards(app, ctx);
+  const { visibleCase } = caseGuards(app);
   const staffReader = requireRole('seat', 'officer', 'admin');
 
   app.get('/api/cases', { preHandler: requireSignedIn, schema: { tags: ['cases'], summary: "A party's cases (网办进度); a seat's or officer's recent cases of the tenant", response: { 200: listOf('http/case-summary.schema.json') } } }, async (req): Promise<Wire.CaseSummary[]> => {

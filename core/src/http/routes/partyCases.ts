@@ -12,7 +12,7 @@ import { listOf, responseSchema } from '../responses.ts';
 import { caseGuards, caseOf, idParams, summary, type WithId } from './caseGuards.ts';
 
 export async function partyCaseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreContext }) {
-  const { visibleCase } = caseGuards(app, ctx);
+  const { visibleCase } = caseGuards(app);
   const ownCase = [requireParty, visibleCase];
 
   app.post<{ Body: CaseReportBody }>('/api/cases', {

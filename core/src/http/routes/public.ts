@@ -8,7 +8,7 @@ import { withCoveringCity } from '../../policy/coveringCity.ts';
 import type { CompiledCity } from '../../policy/city.ts';
 import { createHash } from 'node:crypto';
 import { determinationContentSha256, normalizeCode, verifyDocumentCode } from '../../documents/verification.ts';
-import { documentByCode } from '../../persistence/determinations.ts';
+import { documentForVerification } from '../../cases/reads.ts';
 import { ping } from '../../persistence/health.ts';
 import { maskName, maskPlate } from '../../privacy/mask.ts';
 import { listOf, responseSchema } from '../responses.ts';
@@ -93,7 +93,7 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
 
   async function verification(typed: string, reply: FastifyReply): Promise<DocumentVerification | FastifyReply> {
     const code = normalizeCode(typed);
-    const d = code ? await documentByCode(ctx.db, code) : undefined;
+    const d = code ? await documentForVerification(ctx.db, code) : undefined;
     if (!d || !code) throw Errors.documentNotFound();
     // Authentic: the stored content still hashes to what the code was made from. Intact: the PDF's bytes still hash to its address.
     const contentSha256 = determinationContentSha256(d.content);

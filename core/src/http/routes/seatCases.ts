@@ -19,7 +19,7 @@ const MAX_UPLOAD = 15 * 1024 * 1024;
 
 export async function seatCaseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreContext }) {
   const seat = requireRole('seat');
-  const { seatOnCase } = caseGuards(app, ctx);
+  const { seatOnCase } = caseGuards(app);
   const seatOnItsCase = [seat, seatOnCase];
 
   app.post<{ Body: SeatStatusBody }>('/api/seat/status', { preHandler: seat, schema: { tags: ['seat'], summary: 'Go available or away', body: { $ref: 'http/seat-status.schema.json#' }, response: { 200: responseSchema('http/seat-status-result.schema.json') } } }, async (req): Promise<Wire.SeatStatusResult> => {
