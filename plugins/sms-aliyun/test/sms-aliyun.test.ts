@@ -1,4 +1,5 @@
 import { test, before, after } from 'node:test';
+import { schemaRegistry } from '@kuaichu/core/schemas';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { PluginContext, SmsMessage } from '@kuaichu/core/ports';
@@ -263,4 +264,14 @@ test('flow-control windows: 分钟级 60 s, 小时级 an hour, 天级 until midn
   assert.equal(classifyAliyunCode('isv.DAY_LIMIT_CONTROL', '', undefined, new Date('2026-06-01T23:59:59.500+08:00')).retryAfterSeconds, 1);
   const unknown = classifyAliyunCode('isv.SOMETHING_NEW', 'x', 'req-1', at);
   assert.deepEqual([unknown.failure, unknown.retryable, unknown.requestId], ['rejected', false, 'req-1']);
+});
+
+test('the options schema takes the test options and refuses a profile without the templates core sends', () => {
+  const validate = schemaRegistry().validator('plugins/sms-aliyun.schema.json');
+  const good = structuredClone(options());
+  assert.equal(validate(good), true, JSON.stringify(validate.errors));
+  const { otp: _otp, ...noOtp } = options().templates;
+  assert.equal(validate({ ...options(), templates: noOtp }), false);
+  assert.equal(validate({ ...options(), signName: '【南通交警】' }), false, 'the signature goes without brackets');
+  assert.equal(validate({ ...options(), accessKeySecretEnv: 'the-secret-itself' }), false, 'options name a variable, never hold the secret');
 });

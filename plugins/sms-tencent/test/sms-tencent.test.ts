@@ -1,4 +1,5 @@
 import { test, before, after } from 'node:test';
+import { schemaRegistry } from '@kuaichu/core/schemas';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import type { PluginContext, SmsMessage } from '@kuaichu/core/ports';
@@ -231,4 +232,14 @@ test('create() names a missing variable; logs mask the number and never carry th
   assert.ok(logged.includes(`${to.slice(0, 3)}****${to.slice(7)}`));
   assert.ok(!logged.includes(to) && !logged.includes('14412345678'));
   assert.doesNotMatch(logged, /052317|nantong-tencent-secret/);
+});
+
+test('the options schema takes the test options and refuses a profile without the templates core sends', () => {
+  const validate = schemaRegistry().validator('plugins/sms-tencent.schema.json');
+  const good = structuredClone(options());
+  assert.equal(validate(good), true, JSON.stringify(validate.errors));
+  const { otp: _otp, ...noOtp } = options().templates;
+  assert.equal(validate({ ...options(), templates: noOtp }), false);
+  assert.equal(validate({ ...options(), signName: '【南通交警】' }), false, 'the signature goes without brackets');
+  assert.equal(validate({ ...options(), secretKeyEnv: 'the-secret-itself' }), false, 'options name a variable, never hold the secret');
 });
