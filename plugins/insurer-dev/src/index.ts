@@ -78,7 +78,8 @@ export function createInsurerDev(options: InsurerDevOptions, ctx: PluginContext,
       if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) refuse(`documentUrl "${claim.documentUrl}" is not an http(s) URL`, claim);
 
       const now = clock.now();
-      const key = JSON.stringify([claim.tenant, claim.caseId, claim.insurerId, claim.plate]);
+      // A determination shared as issued (claims.mode realtime) is a report of its own, not the party's claim.
+      const key = JSON.stringify([claim.tenant, claim.caseId, claim.insurerId, claim.plate, claim.kind ?? 'claim']);
       const previous = byKey.get(key);
       if (previous) {
         previous.attempts++;
