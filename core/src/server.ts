@@ -153,8 +153,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
  * folder, so `npm start` runs with no setup; production must set every one.
  */
 function withDevSecrets(env: NodeJS.ProcessEnv, cities: readonly CompiledCity[], dataDir: string): NodeJS.ProcessEnv {
-  const names = cities.flatMap((c) => (c.profile.integrations ?? []).flatMap((i) =>
-    Object.entries(i.options ?? {}).filter(([k, v]) => k.endsWith('Env') && typeof v === 'string').map(([, v]) => v as string)));
+  const names = cities.flatMap((c) => (c.profile.integrations ?? []).flatMap((i) => envOptionValues(i.options ?? {})));
   const missing = names.filter((n) => !env[n]);
   if (!missing.length) return env;
   const file = path.join(dataDir, 'dev-secrets.json');
@@ -163,6 +162,13 @@ function withDevSecrets(env: NodeJS.ProcessEnv, cities: readonly CompiledCity[],
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
   return { ...env, ...Object.fromEntries(missing.map((n) => [n, stored[n]])) };
+}
+
+/** The values of `…Env` options, nested ones too (insurer-webhook's `keys: [{ id, secretEnv }]`). */
+function envOptionValues(options: unknown): string[] {
+  if (Array.isArray(options)) return options.flatMap(envOptionValues);
+  if (!options || typeof options !== 'object') return [];
+  return Object.entries(options).flatMap(([k, v]) => (k.endsWith('Env') && typeof v === 'string' ? [v] : envOptionValues(v)));
 }
 
 /** Secrets only from the environment in production; a development secret is made once per data folder. */

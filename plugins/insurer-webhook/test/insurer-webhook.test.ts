@@ -189,3 +189,25 @@ test('two workers racing over one outbox send each delivery once (the lease)', a
   assert.equal(a.delivered + b.delivered, 4);
   assert.equal(picc.requests.length + pingan.requests.length - before, 4);
 });
+
+test('outside production a city with insurer-webhook starts without its key secrets set: each key gets a development secret', async () => {
+  const { cpSync, mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = await import('node:path');
+  const { repoRoot } = await import('@kuaichu/core/paths');
+  const { startTestCore } = await import('@kuaichu/testkit/core');
+  const dir = mkdtempSync(path.join(tmpdir(), 'kuaichu-cities-'));
+  cpSync(path.join(repoRoot, 'cities'), dir, { recursive: true });
+  const file = path.join(dir, 'kunming.yaml');
+  const yaml = readFileSync(file, 'utf8');
+  assert.match(yaml, /- \{ plugin: insurer-dev, options: \{ insurers: \[picc, pingan, cpic\] \} \}/);
+  writeFileSync(file, yaml.replace('- { plugin: insurer-dev, options: { insurers: [picc, pingan, cpic] } }',
+    `- { plugin: insurer-webhook, options: { endpoints: { picc: "${picc.url}" }, keys: [{ id: k2026, secretEnv: KC_DEV_ONLY_KEY_A }, { id: k2025, secretEnv: KC_DEV_ONLY_KEY_B }] } }`));
+  const t = await startTestCore({ kind: 'pglite' }, '2026-06-01T10:00:00+08:00', { citiesDir: dir });
+  try {
+    const port = t.core.ctx.ports.get('kunming', 'insurer') as ReturnType<typeof createInsurerWebhook>;
+    assert.deepEqual([...port.clients.keys()], ['picc'], 'kunming runs insurer-webhook');
+  } finally {
+    await t.close();
+  }
+});
