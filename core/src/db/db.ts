@@ -12,8 +12,11 @@ export const APP_ROLE = 'kuaichu_app';
 
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
-  /** Runs `fn` in one transaction; rolls back when it throws. */
-  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction; rolls back when it throws. `settings` are set for the
+   * transaction only (`set_config(name, value, true)`), with BEGIN in one round trip.
+   */
+  tx<T>(fn: (q: Queryable) => Promise<T>, settings?: Readonly<Record<string, string>>): Promise<T>;
   /** Several statements at once, no parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Calls `handler` for each NOTIFY on `channel` (delivered after the sender's commit). Returns an unsubscribe. */

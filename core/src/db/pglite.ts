@@ -27,7 +27,10 @@ export async function openPglite(dir?: string): Promise<Db> {
   return {
     kind: 'pglite',
     ...wrap(pg),
-    tx: (fn) => pg.transaction((t) => fn(wrap(t))),
+    tx: (fn, settings = {}) => pg.transaction(async (t) => {
+      for (const [name, value] of Object.entries(settings)) await t.query('SELECT set_config($1, $2, true)', [name, value]);
+      return fn(wrap(t));
+    }),
     exec: async (sql) => void (await pg.exec(sql)),
     listen: async (channel, handler) => {
       const unsubscribe = await pg.listen(channel, handler);

@@ -27,10 +27,12 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
   return {
     kind: 'postgres',
     query: (sql, params) => wrap(pool).query(sql, params),
-    async tx(fn) {
+    async tx(fn, settings = {}) {
       const client = await pool.connect();
       try {
-        await client.query('BEGIN');
+        // One round trip: BEGIN and the settings as one simple query (literals escaped, no parameters there).
+        const sets = Object.entries(settings).map(([name, value]) => `SELECT set_config(${client.escapeLiteral(name)}, ${client.escapeLiteral(value)}, true)`);
+        await client.query(['BEGIN', ...sets].join('; '));
         const result = await fn(wrap(client));
         await client.query('COMMIT');
         return result;

@@ -23,26 +23,18 @@ export interface TenantDb extends TenantQueryable {
   tx<T>(fn: (q: TenantQueryable) => Promise<T>): Promise<T>;
 }
 
-const SET_TENANT = "SELECT set_config('kuaichu.tenant', $1, true)";
-const SET_ACROSS = "SELECT set_config('kuaichu.across', $1, true)";
 
 export function forTenant(db: Db, tenant: string): TenantDb {
   if (!tenant) throw new Error('forTenant: no tenant');
   const tx = <T>(fn: (q: TenantQueryable) => Promise<T>): Promise<T> =>
-    db.tx(async (q) => {
-      await q.query(SET_TENANT, [tenant]);
-      return fn({ tenant, query: (sql, params) => q.query(sql, params) });
-    });
+    db.tx((q) => fn({ tenant, query: (sql, params) => q.query(sql, params) }), { 'kuaichu.tenant': tenant });
   return { tenant, tx, query: (sql, params) => tx((q) => q.query(sql, params)) };
 }
 
 /** Runs `fn` in one transaction that sees every tenant's rows, for the reason given (required). */
 export async function acrossTenants<T>(db: Db, reason: string, fn: (q: Queryable) => Promise<T>): Promise<T> {
   if (!reason.trim()) throw new Error('acrossTenants: name the reason for reading across tenants');
-  return db.tx(async (q) => {
-    await q.query(SET_ACROSS, [reason]);
-    return fn(q);
-  });
+  return db.tx(fn, { 'kuaichu.across': reason });
 }
 
 /**
