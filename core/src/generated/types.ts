@@ -195,9 +195,9 @@ export type QueueEntry = CaseSummary & {
   ownBrigade: boolean;
 };
 /**
- * seat: takes calls (坐席); officer: determines liability and decides reviews; analyst: reads the metrics of their city; provincial_analyst: reads the metrics of several cities; admin: the tenant's profile and outbox.
+ * seat: takes calls (坐席); officer: determines liability and decides reviews; analyst: reads the metrics of their city; provincial_analyst: reads the metrics of several cities; admin: the tenant's profile and outbox; platform_operator: a staff record of the reserved tenant `platform` that onboards cities (publishes their profiles, creates their first admin) and reads no case.
  */
-export type StaffRole = 'seat' | 'officer' | 'analyst' | 'provincial_analyst' | 'admin';
+export type StaffRole = 'seat' | 'officer' | 'analyst' | 'provincial_analyst' | 'admin' | 'platform_operator';
 /**
  * A case waiting for an officer: a determination after the parties left the scene, or a review decision.
  */
@@ -323,6 +323,11 @@ export interface SchemaIndex {
   httpOfficerCase?: OfficerCase;
   httpPartyCode?: PartyCodeBody;
   httpPartySession?: PartySessionBody;
+  httpPlatformTenants?: PlatformTenants;
+  httpProfilePublish?: ProfilePublishBody;
+  httpProfilePublished?: ProfilePublished;
+  httpProfileVersion?: ProfileVersionSource;
+  httpProfileVersions?: ProfileVersions;
   httpRegistryCheck?: RegistryCheckResult;
   httpReportedCase?: ReportedCase;
   httpReviewDecision?: ReviewDecisionBody;
@@ -333,6 +338,8 @@ export interface SchemaIndex {
   httpSeatStatus?: SeatStatusBody;
   httpSession?: SessionResponse;
   httpSmsOutbox?: SmsOutboxView;
+  httpStaffCreate?: StaffCreateBody;
+  httpStaffCreated?: StaffCreated;
   httpStaffLocks?: StaffLocks;
   httpStaffLogin?: StaffLoginBody;
   httpStaffUnlock?: StaffUnlock;
@@ -1846,6 +1853,114 @@ export interface PartySessionBody {
   challenge: string;
 }
 /**
+ * The cities this server serves, for the platform operator (GET /api/platform/tenants): names and which profile is live, nothing of their cases.
+ */
+export interface PlatformTenants {
+  tenants: PlatformTenant[];
+}
+export interface PlatformTenant {
+  tenant: string;
+  city: LocalText;
+  /**
+   * Where the live profile came from.
+   */
+  file: string;
+  /**
+   * The live published version; null when served from its file in cities/.
+   */
+  liveVersion: number | null;
+  /**
+   * The profile's status (draft profiles refuse reports).
+   */
+  status?: string;
+}
+/**
+ * A city profile uploaded for publishing (POST …/profile/versions). It is checked exactly as `kuaichu validate` checks it and refused whole on any problem.
+ */
+export interface ProfilePublishBody {
+  /**
+   * The file's name as the author knows it; problems are reported against it (harbin.yaml:12:5).
+   */
+  fileName: string;
+  /**
+   * The YAML text.
+   */
+  source: string;
+  /**
+   * Make it the live profile at once (on every server process).
+   */
+  activate?: boolean;
+  /**
+   * Check it and show the diff only; nothing is kept.
+   */
+  dryRun?: boolean;
+}
+/**
+ * What publishing a profile did: the version kept (none on a dry run), its examples run, the diff against the live profile, whether it is live now.
+ */
+export interface ProfilePublished {
+  tenant: string;
+  /**
+   * The version number kept; null on a dry run.
+   */
+  version: number | null;
+  /**
+   * How many of the profile's examples ran (all passed, or it would have been refused).
+   */
+  examples: number;
+  /**
+   * Unified diff from the live profile to this one (empty when they are equal).
+   */
+  diff: string;
+  activated: boolean;
+  /**
+   * The live version after this request; null when the city is served from its file in cities/.
+   */
+  liveVersion: number | null;
+}
+/**
+ * One published version's text and its diff against the live profile (GET …/profile/versions/:version).
+ */
+export interface ProfileVersionSource {
+  tenant: string;
+  version: number;
+  fileName: string;
+  source: string;
+  /**
+   * Unified diff from the live profile to this version.
+   */
+  diff: string;
+  live: boolean;
+}
+/**
+ * A city's published profile versions, newest first, and which one is live (GET …/profile/versions).
+ */
+export interface ProfileVersions {
+  tenant: string;
+  /**
+   * The live version; null when the city is served from its file in cities/.
+   */
+  liveVersion: number | null;
+  /**
+   * The file the live profile came from.
+   */
+  liveFile?: string;
+  activatedAt?: string;
+  activatedBy?: string;
+  versions: ProfileVersionSummary[];
+}
+export interface ProfileVersionSummary {
+  version: number;
+  sha256: string;
+  fileName: string;
+  /**
+   * Who published it (user@tenant).
+   */
+  publishedBy: string;
+  publishedAt: string;
+  live: boolean;
+}
+/**
  * One automatic check (driver licence, vehicle registration, 交强险) as recorded in the evidence (POST /api/cases/:id/checks answers a list).
  */
 export interface RegistryCheckResult {
@@ -1958,6 +2073,28 @@ export interface SmsOutboxMessage {
    * Development driver: billed segments.
    */
   segments?: number;
+}
+/**
+ * A new staff account of a city (POST /api/platform/tenants/:tenant/staff: the platform operator creates a city's first admin). The password must be at least 12 characters and no common password.
+ */
+export interface StaffCreateBody {
+  username: string;
+  displayName: string;
+  /**
+   * @minItems 1
+   */
+  roles: [StaffRole, ...StaffRole[]];
+  brigadeId?: string;
+  password: string;
+}
+/**
+ * The staff account made (never its password).
+ */
+export interface StaffCreated {
+  tenant: string;
+  id: string;
+  username: string;
+  roles: StaffRole[];
 }
 /**
  * The tenant's staff accounts locked now after failed sign-ins (GET /api/admin/staff-locks).
