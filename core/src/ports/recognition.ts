@@ -28,14 +28,25 @@ export interface OcrPort {
   readLicence?(q: { tenant: string; image: Uint8Array; contentType: string }): Promise<LicenceReading>;
 }
 
+/** Where a face was found in one image (pixels of that image). */
+export interface FoundFace {
+  /** Detection confidence, 0–1. */
+  confidence: number;
+  box: { x: number; y: number; width: number; height: number };
+}
+
 export interface FaceComparison {
   match: boolean;
   /** 0–1 similarity. */
   score: number;
   /** The score a match needs (the profile's option), for the seat to see beside the score. */
   threshold?: number;
+  /** null when that image has no face (then match is false, score 0); absent when the driver does not say. */
+  probeFace?: FoundFace | null;
+  referenceFace?: FoundFace | null;
 }
 
 export interface FacePort {
-  compare(q: { tenant: string; probe: Uint8Array; reference: Uint8Array }): Promise<FaceComparison>;
+  /** `threshold`, when given, is the bar the city's checklist sets (else the plugin's own option). */
+  compare(q: { tenant: string; probe: Uint8Array; reference: Uint8Array; threshold?: number }): Promise<FaceComparison>;
 }

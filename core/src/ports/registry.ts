@@ -17,6 +17,17 @@ export interface CheckResult {
   data?: Record<string, string | number | boolean | null>;
 }
 
+/** The licence holder's photo on record (证件照): what the face comparison holds the party's video frame against. */
+export interface HolderPhoto {
+  bytes: Uint8Array;
+  contentType: 'image/jpeg' | 'image/png';
+}
+
+export interface DriverResult extends CheckResult {
+  /** Only when the registry found the licence under that name and ID number; a registry may have none on record. */
+  photo?: HolderPhoto;
+}
+
 export interface InsuranceResult extends CheckResult {
   /** Insurer id as the city profile names insurers (picc, pingan, cpic …). */
   insurerId?: string;
@@ -24,7 +35,7 @@ export interface InsuranceResult extends CheckResult {
 }
 
 export interface RegistryPort {
-  verifyDriver(q: { tenant: string; name: string; idNumber: string }): Promise<CheckResult>;
+  verifyDriver(q: { tenant: string; name: string; idNumber: string }): Promise<DriverResult>;
   verifyVehicle(q: { tenant: string; plate: string }): Promise<CheckResult>;
   verifyInsurance(q: { tenant: string; plate: string; at: Date }): Promise<InsuranceResult>;
 }

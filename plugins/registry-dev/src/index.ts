@@ -12,8 +12,9 @@
  * personal values (ID 2301**********7810, name 张*).
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { definePlugin, type CheckResult, type CheckStatus, type InsuranceResult, type PluginContext, type RegistryPort } from '@kuaichu/core/ports';
+import { definePlugin, type CheckResult, type CheckStatus, type DriverResult, type HolderPhoto, type InsuranceResult, type PluginContext, type RegistryPort } from '@kuaichu/core/ports';
 import { systemClock, type Clock } from '@kuaichu/core/clock';
 import type { RegistryDevOptions } from '@kuaichu/core/generated/types.ts';
 
@@ -84,6 +85,8 @@ export interface DriverRecord {
   firstIssued: string;
   validUntil: string;
   status: LicenceStatus;
+  /** The licence photo on record: a JPEG or PNG file under fixtures/ (e.g. photos/holder-m1.jpg). */
+  photo?: string;
 }
 
 export interface PolicyRecord {
@@ -112,6 +115,7 @@ export interface RegistryFixtures {
 const LICENCE_STATUSES: readonly LicenceStatus[] = ['valid', 'expired', 'suspended'];
 const REGISTRATIONS: readonly Registration[] = ['normal', 'inspection_overdue', 'seized', 'scrapped'];
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const PHOTO_PATH = /^[a-z0-9_-]+(\/[a-z0-9_-]+)*\.(jpg|png)$/;
 
 /** The fixture file this package ships. */
 export const defaultFixturesPath = fileURLToPath(new URL('../fixtures/registry.json', import.meta.url));
@@ -144,6 +148,7 @@ export function loadFixtures(file: string): RegistryFixtures {
     if (!LICENCE_STATUSES.includes(d.status)) problems.push(`${at}.status must be one of ${LICENCE_STATUSES.join(', ')}`);
     for (const k of ['firstIssued', 'validUntil'] as const) if (!DATE_RE.test(String(d[k]))) problems.push(`${at}.${k} must be YYYY-MM-DD`);
     if (typeof d.licenceClass !== 'string' || !/^[ABCDEFMNP][1-9]?[E]?$/.test(d.licenceClass)) problems.push(`${at}.licenceClass ${String(d.licenceClass)} is not a licence class`);
+    if (d.photo !== undefined && (typeof d.photo !== 'string' || !PHOTO_PATH.test(d.photo))) problems.push(`${at}.photo ${String(d.photo)} must be a .jpg or .png path under fixtures/`);
   });
   const plates = new Set<string>();
   obj.vehicles.forEach((v, i) => {
@@ -165,6 +170,25 @@ export function loadFixtures(file: string): RegistryFixtures {
   return obj as RegistryFixtures;
 }
 
+/** Reads the licence photos the fixtures name (relative to the fixture file), checking each is a JPEG or PNG. */
+export function loadHolderPhotos(fx: RegistryFixtures, fixtureFile: string): Map<string, HolderPhoto> {
+  const photos = new Map<string, HolderPhoto>();
+  for (const d of fx.drivers) {
+    if (!d.photo) continue;
+    const file = path.join(path.dirname(fixtureFile), d.photo);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(file));
+    } catch (e) {
+      throw new Error(`registry-dev: the photo of driver ${maskIdNumber(d.idNumber)} cannot be read (${file}): ${(e as Error).message}`);
+    }
+    const contentType = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff ? 'image/jpeg' : bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47 ? 'image/png' : null;
+    if (!contentType) throw new Error(`registry-dev: the photo of driver ${maskIdNumber(d.idNumber)} (${file}) is not a JPEG or PNG`);
+    photos.set(d.idNumber, { bytes, contentType });
+  }
+  return photos;
+}
+
 // ---------------------------------------------------------------- the driver
 
 const DAY_MS = 86_400_000;
@@ -181,7 +205,9 @@ const PLATE_COLOURS: Record<string, string> = { '01': '黄牌', '02': '蓝牌', 
 
 export function createRegistryDev(options: RegistryDevOptions, ctx: PluginContext, deps: { clock?: Clock; fixtures?: RegistryFixtures } = {}): RegistryPort {
   const clock = deps.clock ?? ctx.clock ?? systemClock;
-  const fx = deps.fixtures ?? loadFixtures(fixturesPath(options.fixtures));
+  const file = fixturesPath(options.fixtures);
+  const fx = deps.fixtures ?? loadFixtures(file);
+  const photos = loadHolderPhotos(fx, file);
   const drivers = new Map(fx.drivers.map((d) => [d.idNumber, d]));
   const vehicles = new Map(fx.vehicles.map((v) => [v.plate, v]));
   ctx.log.info({ plugin: 'registry-dev', tenant: ctx.tenant, drivers: drivers.size, vehicles: vehicles.size }, 'registry fixtures loaded');
@@ -203,7 +229,7 @@ export function createRegistryDev(options: RegistryDevOptions, ctx: PluginContex
   }
 
   return {
-    async verifyDriver({ name, idNumber }) {
+    async verifyDriver({ name, idNumber }): Promise<DriverResult> {
       const id = normalizeIdNumber(String(idNumber));
       const masked = maskIdNumber(id);
       const problem = idNumberProblem(id);
@@ -215,9 +241,12 @@ export function createRegistryDev(options: RegistryDevOptions, ctx: PluginContex
       if (String(name).trim() !== d.name) return result('invalid', `姓名与身份证号登记信息不符（${masked}）`, { idNumber: masked });
       const data = { name: maskName(d.name), idNumber: masked, licenceClass: d.licenceClass, validUntil: d.validUntil, licenceStatus: d.status };
       const who = `${maskName(d.name)}，准驾车型${d.licenceClass}`;
-      if (d.status === 'suspended') return result('suspended', `驾驶证暂扣：${who}`, data);
-      if (d.status === 'expired' || clock.now().getTime() >= dayEnd(d.validUntil)) return result('expired', `驾驶证已超过有效期：${who}，有效期至${d.validUntil}`, data);
-      return result('valid', `驾驶证状态正常：${who}，有效期至${d.validUntil}`, data);
+      // The photo on record goes back only once name and ID number match the licence.
+      const photo = photos.get(id);
+      const withPhoto = (r: CheckResult): DriverResult => (photo ? { ...r, photo } : r);
+      if (d.status === 'suspended') return withPhoto(result('suspended', `驾驶证暂扣：${who}`, data));
+      if (d.status === 'expired' || clock.now().getTime() >= dayEnd(d.validUntil)) return withPhoto(result('expired', `驾驶证已超过有效期：${who}，有效期至${d.validUntil}`, data));
+      return withPhoto(result('valid', `驾驶证状态正常：${who}，有效期至${d.validUntil}`, data));
     },
 
     async verifyVehicle({ plate }) {

@@ -13,6 +13,7 @@ import plugin, {
   idNumberProblem,
   isPlate,
   loadFixtures,
+  loadHolderPhotos,
   maskIdNumber,
   maskName,
   normalizePlate,
@@ -201,4 +202,33 @@ test('the fixtures option points at another file; bad fixture files are refused 
   const file = path.join(dir, 'bad.json');
   writeFileSync(file, JSON.stringify({ drivers: [{ name: '张伟', idNumber: '230102198503127811', licenceClass: 'C1', firstIssued: '2007-05-20', validUntil: '2033-05-20', status: 'valid' }], vehicles: [] }));
   assert.throws(() => loadFixtures(file), /drivers\[0\]\.idNumber 230102198503127811 is not a valid GB 11643 number \(check_digit\)/);
+});
+
+test('a licence found under its name and ID number comes with the photo on record; no photo on a mismatch or for a holder without one', async () => {
+  const found = await registry.verifyDriver({ tenant, name: '赵磊', idNumber: '320612199405069131' });
+  assert.equal(found.status, 'valid');
+  assert.equal(found.photo?.contentType, 'image/jpeg');
+  assert.deepEqual([...found.photo!.bytes.subarray(0, 3)], [0xff, 0xd8, 0xff]);
+  assert.ok(found.photo!.bytes.length > 2000, 'a real photo, not a placeholder');
+  const suspended = await registry.verifyDriver({ tenant, name: '孙丽', idNumber: '320902199109283321' });
+  assert.equal(suspended.status, 'suspended');
+  assert.ok(suspended.photo, 'the photo does not depend on the licence being valid');
+  assert.notDeepEqual(suspended.photo!.bytes, found.photo!.bytes);
+  const mismatch = await registry.verifyDriver({ tenant, name: '赵雷', idNumber: '320612199405069131' });
+  assert.deepEqual([mismatch.status, mismatch.photo], ['invalid', undefined]);
+  const none = await registry.verifyDriver({ tenant, name: '周强', idNumber: '32090319820615075X' });
+  assert.deepEqual([none.status, none.photo], ['valid', undefined]);
+});
+
+test('a fixture photo that is missing or not an image is refused at create()', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'registry-dev-photo-'));
+  const driver = { name: '张伟', idNumber: '230102198503127810', licenceClass: 'C1', firstIssued: '2007-05-20', validUntil: '2033-05-20', status: 'valid' as const };
+  const file = path.join(dir, 'fx.json');
+  writeFileSync(path.join(dir, 'note.png'), 'not a png');
+  writeFileSync(file, JSON.stringify({ drivers: [{ ...driver, photo: 'note.png' }], vehicles: [] }));
+  assert.throws(() => loadHolderPhotos(loadFixtures(file), file), /2301\*{10}7810 .* is not a JPEG or PNG/);
+  writeFileSync(file, JSON.stringify({ drivers: [{ ...driver, photo: 'gone.jpg' }], vehicles: [] }));
+  assert.throws(() => loadHolderPhotos(loadFixtures(file), file), /cannot be read/);
+  writeFileSync(file, JSON.stringify({ drivers: [{ ...driver, photo: '../x.jpg' }], vehicles: [] }));
+  assert.throws(() => loadFixtures(file), /drivers\[0\]\.photo \.\.\/x\.jpg must be/);
 });
