@@ -17,6 +17,7 @@ import { inProcessBus } from '../src/events/inProcessBus.ts';
 import { relayBatch, startRelay } from '../src/events/relay.ts';
 import { uuidv7 } from '../src/ids.ts';
 import { createDatabase, startPostgres, type TestPostgres } from '@kuaichu/testkit/postgres';
+import { until } from '@kuaichu/testkit/until';
 
 const T0 = Date.parse('2026-06-01T02:00:00Z');
 
@@ -115,9 +116,8 @@ describe('outbox relay on PGlite', () => {
     await bus.subscribe('other', async (events) => void ok.push(...events.map((e) => e.id)));
     // A long interval: only the note (or the back-off after the failure) can explain a quick delivery.
     const relay = await startRelay({ db }, bus, { intervalMs: 50, maxBackoffMs: 50 });
-    const started = Date.now();
     const ids = await writeEvents(db, 4, 1, true);
-    while (seen.length < ids.length && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 10));
+    await until(() => seen.length >= ids.length, 'every event delivered to the group that failed once');
     await relay.close();
     await bus.close();
     assert.deepEqual(seen.sort(), [...ids].sort());
@@ -127,15 +127,17 @@ describe('outbox relay on PGlite', () => {
 
   test('the relay is woken by the LIVE_CHANNEL note, well before its polling period', async () => {
     const bus = inProcessBus();
-    const got: number[] = [];
-    await bus.subscribe('g', async (events) => void got.push(Date.now(), events.length));
-    const relay = await startRelay({ db }, bus, { intervalMs: 60_000 });
-    await new Promise((r) => setTimeout(r, 50)); // the start-up round has run
-    const before = Date.now();
-    await writeEvents(db, 1, 1, true);
-    while (!got.length && Date.now() - before < 5000) await new Promise((r) => setTimeout(r, 5));
+    const got: string[] = [];
+    await bus.subscribe('g', async (events) => void got.push(...events.map((e) => e.id)));
+    // An event written without a note: only the start-up round can deliver it (the poll is an hour away).
+    const [quiet] = await writeEvents(db, 1, 1, false);
+    const relay = await startRelay({ db }, bus, { intervalMs: 3_600_000 });
+    await until(() => got.includes(quiet!), 'the start-up round');
+    // Now only the note can explain a delivery: the test waits for it, with no clock involved.
+    const [noted] = await writeEvents(db, 1, 1, true);
+    await until(() => got.includes(noted!), 'the delivery the LIVE_CHANNEL note woke');
     await relay.close();
-    assert.ok(got.length, 'delivered without waiting for the 60 s poll');
+    assert.deepEqual(got, [quiet, noted]);
   });
 });
 
@@ -156,20 +158,28 @@ describe('outbox relay on PostgreSQL, three processes at once', () => {
   test('SKIP LOCKED shares the rows: every event published exactly once, none left', async () => {
     const ids = await writeEvents(dbs[0]!, 100, 12);
     const buses = dbs.map(() => recordingBus());
-    const slowBus = (b: ReturnType<typeof recordingBus>): BusPort => ({
+    // Each process holds its first batch's row locks until every process holds one (a barrier,
+    // not a pause): the others must skip the locked rows and take their own, as they would
+    // while a broker is slow to acknowledge.
+    const holding = new Set<number>();
+    const heldBus = (b: ReturnType<typeof recordingBus>, i: number): BusPort => ({
       ...b,
       publish: async (events) => {
-        await new Promise((r) => setTimeout(r, 2)); // hold the row locks a moment, as a broker would
+        if (!holding.has(i)) {
+          holding.add(i);
+          await until(() => holding.size === dbs.length, 'every process holding a batch');
+        }
         await b.publish(events);
       },
     });
     await Promise.all(dbs.map(async (d, i) => {
-      while ((await relayBatch(d, slowBus(buses[i]!), 50)) > 0);
+      const bus = heldBus(buses[i]!, i);
+      while ((await relayBatch(d, bus, 50)) > 0);
     }));
     const sent = buses.flatMap((b) => b.batches.flat().map((e) => e.id));
     assert.equal(sent.length, ids.length, 'no event published twice');
     assert.deepEqual(new Set(sent), new Set(ids));
-    assert.ok(buses.filter((b) => b.batches.length > 0).length >= 2, 'the work was shared');
+    assert.equal(buses.filter((b) => b.batches.length > 0).length, dbs.length, 'the work was shared by every process');
     assert.equal(await unpublished(dbs[0]!), 0);
   });
 
@@ -179,8 +189,7 @@ describe('outbox relay on PostgreSQL, three processes at once', () => {
     await bus.subscribe('g', async (events) => void events.forEach((e) => seen.set(e.id, (seen.get(e.id) ?? 0) + 1)));
     const relays = await Promise.all(dbs.map((d) => startRelay({ db: d }, bus, { intervalMs: 60_000, batchSize: 20 })));
     const ids = await writeEvents(dbs[2]!, 30, 2, true);
-    const t0 = Date.now();
-    while (seen.size < ids.length && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    await until(() => seen.size >= ids.length, 'every event, from whichever process');
     await Promise.all(relays.map((r) => r.close()));
     assert.deepEqual(new Set(seen.keys()), new Set(ids));
     assert.ok([...seen.values()].every((n) => n === 1));
