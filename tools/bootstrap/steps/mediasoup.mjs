@@ -4,6 +4,7 @@
 // or, without access to it, builds one from Debian's libraries (several minutes, once).
 // Present: one stat and a hash of three small files.
 import { existsSync } from 'node:fs';
+// By path, not by package name: npm.mjs imports this module before `npm ci` has made node_modules.
 import { buildWorker } from '../../../plugins/media-mediasoup/build/build-worker.mjs';
 import { cachedWorkerPath, mediasoupDir } from '../../../plugins/media-mediasoup/build/worker-path.mjs';
 
