@@ -6,14 +6,15 @@
  */
 import type { AccidentReport, Decision } from '../generated/types.ts';
 import type { CompiledCity } from './city.ts';
+import { locateParty } from './datum.ts';
 
 export type CoveredBy = NonNullable<Decision['coveredBy']>;
 
-/** The first other city whose served districts contain the point, or null. */
+/** The first other live city whose served districts contain the point, or null. */
 export function coveringCity(cities: readonly CompiledCity[], self: string, lng: number, lat: number): CoveredBy | null {
   for (const c of cities) {
-    if (c.tenant === self) continue;
-    const district = c.districts.locate(lng, lat);
+    if (c.tenant === self || c.profile.status === 'draft') continue; // a draft takes no reports: no use switching to it
+    const district = locateParty(c, lng, lat);
     if (district !== null && c.included.has(district)) return { tenant: c.tenant, city: c.profile.city, district };
   }
   return null;

@@ -9,6 +9,7 @@ import type { CompiledCity } from './city.ts';
 import { checkEligibility, type RuleResult } from './eligibility.ts';
 import { formatLocal, toLocal } from './localTime.ts';
 import { CHANNEL_NAMES, reason } from './reasons.ts';
+import { locateParty } from './datum.ts';
 
 export function evaluate(city: CompiledCity, report: AccidentReport, clock: Clock): Decision {
   const reasons: Reason[] = [];
@@ -28,7 +29,8 @@ export function evaluate(city: CompiledCity, report: AccidentReport, clock: Cloc
   if (!open) reasons.push(reason('outside_service_hours', { hours: city.hours.text.en, hoursZh: city.hours.text.zh, now: now.slice(11, 16) }));
   checks.push({ rule: 'service_hours', passed: open, detail: `${now} in ${city.hours.text.en}` });
 
-  const district = city.districts.locate(report.location.lng, report.location.lat);
+  // The report is WGS-84 (the phone's GPS); the city's map may be GCJ-02: datum.ts.
+  const district = locateParty(city, report.location.lng, report.location.lat);
   const covered = district !== null && city.included.has(district);
   if (!covered) {
     // Outside every district of the city's map: said in words (raw coordinates help nobody at the roadside).

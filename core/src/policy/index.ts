@@ -6,3 +6,4 @@ export type { DistrictCollection, DistrictFeature, DistrictGeometry, Position, R
 export { ServiceHours } from './serviceHours.ts';
 export { reason, REASON_CODES } from './reasons.ts';
 export { toLocal, formatLocal, localMidnightUtc } from './localTime.ts';
+export { locateParty, mapPointToWgs84, fromWgs84, toWgs84, cityDatum, DEFAULT_DATUM, type Datum } from './datum.ts';

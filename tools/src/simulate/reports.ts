@@ -5,6 +5,7 @@
  * single-vehicle accident without the property's owner (where the city requires one).
  */
 import type { AccidentReport, CollisionKind } from '@kuaichu/core/generated/types.ts';
+import { locateParty, mapPointToWgs84 } from '@kuaichu/core/policy';
 import type { Random } from './random.ts';
 import type { World } from './world.ts';
 
@@ -33,15 +34,16 @@ function acceptsMinor(world: World, kind: CollisionKind): boolean {
   return world.city.profile.eligibility.accidentTypes.some((t) => t.kind === kind && (t.injuries as readonly string[]).includes('minor'));
 }
 
-/** A uniform point inside the district (rejection sampling in its bounding box). */
+/**
+ * A uniform point inside the district (rejection sampling in its bounding box, on the city's
+ * map), reported as a phone would: in WGS-84, and kept only where intake places it again.
+ */
 function pointIn(rng: Random, world: World, district: string): { lng: number; lat: number } {
   const [minX, minY, maxX, maxY] = world.city.districts.bbox(district);
   for (let i = 0; i < 10_000; i++) {
-    const lng = round(rng.between(minX, maxX));
-    const lat = round(rng.between(minY, maxY));
-    if (world.city.districts.locate(lng, lat) === district) return { lng, lat };
+    const [lng, lat] = mapPointToWgs84(world.city, rng.between(minX, maxX), rng.between(minY, maxY));
+    if (locateParty(world.city, lng, lat) === district) return { lng, lat };
   }
   throw new Error(`no point found inside ${district}`);
 }
 
-const round = (x: number) => Math.round(x * 1e6) / 1e6;
