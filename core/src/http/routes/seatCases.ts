@@ -2,12 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { CoreContext } from '../../context.ts';
 import type * as Wire from '../../generated/types.ts';
-import type { ChecksBody, EscalationBody, EvidenceBody, SeatStatusBody } from '../../generated/types.ts';
+import type { ChecksBody, EscalationBody, EvidenceBody, PlateReviewBody, SeatStatusBody } from '../../generated/types.ts';
 import { Errors } from '../../errors.ts';
 import { answerCall, setSeatStatus } from '../../cases/queue.ts';
 import { addEvidence } from '../../cases/evidence.ts';
 import { addEvidenceFile } from '../../cases/evidenceUpload.ts';
 import { runRegistryChecks } from '../../cases/checks.ts';
+import { reviewPlateReading } from '../../cases/plateReading.ts';
 import { escalate, evacuate } from '../../cases/scene.ts';
 import { assertStorableText } from '../textGuard.ts';
 import { requireRole, staffOf } from '../auth.ts';
@@ -67,6 +68,14 @@ export async function seatCaseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreC
       const result = r.data as Pick<Wire.RegistryCheckResult, 'ok' | 'status' | 'detail'>;
       return { id: r.id, item: r.item, ok: result.ok, status: result.status, detail: result.detail };
     });
+  });
+
+  app.post<WithId & { Body: PlateReviewBody }>('/api/cases/:id/checks/plate-review', { preHandler: seatOnItsCase, schema: { tags: ['seat'], summary: 'Confirm or correct a plate reading (OCR): a new evidence item that supersedes it', params: idParams, body: { $ref: 'http/plate-review.schema.json#' }, response: { 201: responseSchema('http/registry-check.schema.json') } } }, async (req, reply) => {
+    const s = staffOf(req);
+    const row = await reviewPlateReading(ctx, s.tenant, req.params.id, `seat:${s.id}`, req.body);
+    const result = row.data as Pick<Wire.RegistryCheckResult, 'ok' | 'status' | 'detail'>;
+    const answer: Wire.RegistryCheckResult = { id: row.id, item: row.item, ok: result.ok, status: result.status, detail: result.detail };
+    return reply.status(201).send(answer);
   });
 
   app.post<WithId>('/api/cases/:id/evacuate', { preHandler: seatOnItsCase, schema: { tags: ['seat'], summary: '撤离: push the leave-the-scene notice (checklist must be complete)', params: idParams, response: summary } }, async (req) => {
