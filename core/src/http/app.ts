@@ -14,6 +14,7 @@ import { readSchemaFiles } from '../schemas.ts';
 import { authPlugin } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
 import { clientKey } from './clientAddress.ts';
+import { postgresRateLimitStore } from './rateLimitStore.ts';
 import { installJsonCharsetCheck } from './jsonCharset.ts';
 import { installTextGuard } from './textGuard.ts';
 import { securityHeaders } from './securityHeaders.ts';
@@ -72,7 +73,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(multipart, { limits: { fileSize: 15 * 1024 * 1024, files: 1 } });
   // Per-route limits (report, code, login) live in each route's config; without the plugin they are inert.
-  if (opts.rateLimit !== false) await app.register(rateLimit, { global: false, keyGenerator: clientKey });
+  // Counted in the database, so every process behind the balancer holds the same limit (rateLimitStore.ts).
+  if (opts.rateLimit !== false) await app.register(rateLimit, { global: false, keyGenerator: clientKey, store: postgresRateLimitStore(opts.ctx.db) });
   await app.register(authPlugin, { ctx: opts.ctx });
   await app.register(publicRoutes, { ctx: opts.ctx });
   await app.register(sessionRoutes, { ctx: opts.ctx, secureCookies: opts.secureCookies ?? false });
