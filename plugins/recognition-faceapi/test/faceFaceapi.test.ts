@@ -5,27 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import sharp from 'sharp';
 import { createFaceFaceapi, engineLoadMs, ImageInputError } from '../src/index.ts';
-
-const require = createRequire(import.meta.url);
-const assets = path.join(path.dirname(path.dirname(require.resolve('@vladmandic/human'))), 'assets');
-const crop = (file: string, left: number, top: number, width: number, height: number) =>
-  sharp(path.join(assets, file)).extract({ left, top, width, height }).jpeg({ quality: 90 }).toBuffer();
+import { anotherPerson, author, otherPerson, videoFrame } from './photos.ts';
 
 const logged: object[] = [];
 const face = createFaceFaceapi({}, { tenant: 'harbin', env: {}, log: { info: (o) => logged.push(o), warn: () => {} } });
 const compare = (probe: Uint8Array, reference: Uint8Array) => face.compare({ tenant: 'harbin', probe, reference });
-
-const author = {
-  webcam: () => crop('screenshot-faceid.jpg', 14, 142, 140, 140),
-  group: () => crop('screenshot-facedetect.jpg', 8, 346, 150, 151),
-  demo: () => crop('screenshot-facematch.jpg', 0, 0, 200, 200),
-};
-const otherPerson = () => crop('screenshot-facedetect.jpg', 164, 346, 151, 151);
-const anotherPerson = () => crop('screenshot-facedetect.jpg', 321, 346, 151, 151);
 
 test('the same person in two different photos matches, with score and threshold', async () => {
   const r = await compare(await author.webcam(), await author.group());
@@ -61,4 +47,15 @@ test('bad input: empty, not an image, other tenant', async () => {
   await assert.rejects(compare(new Uint8Array(), ok), (e: Error) => e instanceof ImageInputError && /probe image is empty/.test(e.message));
   await assert.rejects(compare(ok, new TextEncoder().encode('GIF89a? no')), (e: Error) => e instanceof ImageInputError && /reference image is not an image/.test(e.message));
   await assert.rejects(face.compare({ tenant: 'kunming', probe: ok, reference: ok }), /tenant "kunming"/);
+});
+
+test("a threshold given with the call (the city's checklist line) is the bar the pair is judged by; a frame of the call works as the probe", async () => {
+  const frame = await videoFrame(await author.demo());
+  const reference = await author.group();
+  const usual = await face.compare({ tenant: 'harbin', probe: frame, reference });
+  assert.equal(usual.match, true, `score ${usual.score}`);
+  assert.ok(usual.probeFace!.box.x > 200 && usual.probeFace!.box.x < 330, `the face is found where the frame has it: ${JSON.stringify(usual.probeFace)}`);
+  const strict = await face.compare({ tenant: 'harbin', probe: frame, reference, threshold: 0.95 });
+  assert.deepEqual([strict.threshold, strict.match, strict.score], [0.95, false, usual.score]);
+  await assert.rejects(face.compare({ tenant: 'harbin', probe: frame, reference, threshold: 1.5 }), /threshold 1.5 is not between 0 and 1/);
 });

@@ -10,8 +10,10 @@
  * Protocol (docs/integrations.md#registries): POST /v1/driver-licence/verify {name, idNumber},
  * POST /v1/vehicle/verify {plate}, POST /v1/compulsory-insurance/verify {plate, at}; each
  * answers 200 {code, data?} with the codes below. The seat sees masked personal data only.
+ * A driver's answer may carry the licence photo on record (`data.photo`, base64 JPEG or PNG),
+ * which the face comparison holds the party's video frame against.
  */
-import { definePlugin, type CheckResult, type CheckStatus, type InsuranceResult, type PluginContext, type RegistryPort } from '@kuaichu/core/ports';
+import { definePlugin, type CheckResult, type CheckStatus, type DriverResult, type HolderPhoto, type InsuranceResult, type PluginContext, type RegistryPort } from '@kuaichu/core/ports';
 import { systemClock, type Clock } from '@kuaichu/core/clock';
 import type { RegistryHttpOptions } from '@kuaichu/core/generated/types.ts';
 import { maskIdNumber, maskName } from '@kuaichu/core/privacy/mask';
@@ -44,6 +46,21 @@ interface Answer {
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v.trim() : null);
+
+/** A licence photo is a few tens of KB (证件照); anything past this is not one. */
+export const MAX_PHOTO_BYTES = 2 * 1024 * 1024;
+
+/** `data.photo` as the registry sends it (base64, optionally a data: URL) → bytes, or why not. */
+export function decodeHolderPhoto(v: unknown): HolderPhoto | { problem: string } {
+  if (typeof v !== 'string' || !v) return { problem: 'not a string' };
+  const b64 = v.replace(/^data:image\/(jpeg|png);base64,/, '').replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 !== 0) return { problem: 'not base64' };
+  if ((b64.length / 4) * 3 > MAX_PHOTO_BYTES + 3) return { problem: `over ${MAX_PHOTO_BYTES} bytes` };
+  const bytes = new Uint8Array(Buffer.from(b64, 'base64'));
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return { bytes, contentType: 'image/jpeg' };
+  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return { bytes, contentType: 'image/png' };
+  return { problem: 'not a JPEG or PNG' };
+}
 
 export function createRegistryHttp(options: RegistryHttpOptions, ctx: PluginContext, deps: { clock?: Clock; now?: () => number } = {}): RegistryPort & { client: SignedClient } {
   const clock = deps.clock ?? ctx.clock ?? systemClock;
@@ -87,7 +104,7 @@ export function createRegistryHttp(options: RegistryHttpOptions, ctx: PluginCont
 
   return {
     client,
-    async verifyDriver({ name, idNumber }) {
+    async verifyDriver({ name, idNumber }): Promise<DriverResult> {
       const id = String(idNumber).trim().toUpperCase();
       const masked = maskIdNumber(id);
       const r = await call('driver', '/v1/driver-licence/verify', { name: String(name).trim(), idNumber: id }, { idNumber: masked });
@@ -97,11 +114,21 @@ export function createRegistryHttp(options: RegistryHttpOptions, ctx: PluginCont
       const d = r.answer.data ?? {};
       const data = { name: maskName(String(name)), idNumber: masked, licenceClass: str(d.licenceClass), validUntil: str(d.validUntil), licenceStatus: r.code };
       const who = `${maskName(String(name))}${data.licenceClass ? `，准驾车型${data.licenceClass}` : ''}`;
+      const withPhoto = (res: CheckResult): DriverResult => {
+        if (d.photo === undefined || d.photo === null) return res;
+        const photo = decodeHolderPhoto(d.photo);
+        if ('problem' in photo) {
+          // No verdict on the party: the face check says "verify manually" for want of a photo.
+          ctx.log.warn({ plugin: 'registry-http', tenant: ctx.tenant, check: 'driver', problem: photo.problem }, 'the licence photo in the answer is unusable');
+          return res;
+        }
+        return { ...res, photo };
+      };
       switch (r.code) {
-        case 'VALID': return result(status, `驾驶证状态正常：${who}${data.validUntil ? `，有效期至${data.validUntil}` : ''}`, data);
-        case 'EXPIRED': return result(status, `驾驶证已超过有效期：${who}${data.validUntil ? `，有效期至${data.validUntil}` : ''}`, data);
-        case 'SUSPENDED': return result(status, `驾驶证暂扣：${who}`, data);
-        case 'REVOKED': return result(status, `驾驶证已吊销或注销：${who}`, data);
+        case 'VALID': return withPhoto(result(status, `驾驶证状态正常：${who}${data.validUntil ? `，有效期至${data.validUntil}` : ''}`, data));
+        case 'EXPIRED': return withPhoto(result(status, `驾驶证已超过有效期：${who}${data.validUntil ? `，有效期至${data.validUntil}` : ''}`, data));
+        case 'SUSPENDED': return withPhoto(result(status, `驾驶证暂扣：${who}`, data));
+        case 'REVOKED': return withPhoto(result(status, `驾驶证已吊销或注销：${who}`, data));
         case 'NAME_MISMATCH': return result(status, `姓名与身份证号登记信息不符（${masked}）`, { idNumber: masked });
         case 'INVALID_ID': return result(status, `身份证号码无效（${masked}）`, { idNumber: masked });
         default: return result(status, `未查询到该身份证号的驾驶证信息（${masked}）`, { idNumber: masked });

@@ -12,6 +12,9 @@ const ctx = (env: Record<string, string> = { KC_REGISTRY_SECRET: SECRET }): Plug
   tenant: 'kunming', env, log: { info: (obj, msg) => void logs.push({ obj, msg }), warn: (obj, msg) => void logs.push({ obj, msg }) },
 });
 const clock = new ManualClock('2026-06-01T10:00:00+08:00');
+/** The first bytes of a JPEG (SOI, APP0 JFIF) and of a PNG: the adapter tells them by their signature. */
+const JPEG = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0xff, 0xd9]);
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
 
 /** The registry as its interface description answers: by path and what was asked. */
 function registry(req: Seen): Reply {
@@ -19,6 +22,10 @@ function registry(req: Seen): Reply {
   if (req.path === '/gw/v1/driver-licence/verify') {
     if (b.idNumber === '530102198811052241') return b.name === '王芳' ? { status: 200, body: { code: 'VALID', data: { licenceClass: 'C1', validUntil: '2031-07-08' } } } : { status: 200, body: { code: 'NAME_MISMATCH' } };
     if (b.idNumber === '23010419781203662X') return { status: 200, body: { code: 'EXPIRED', data: { licenceClass: 'C1', validUntil: '2025-03-15' } } };
+    // The licence photo on record, base64 in data.photo (docs/integrations.md#registries).
+    if (b.idNumber === '320612199405069131') return { status: 200, body: { code: 'VALID', data: { licenceClass: 'A1', validUntil: '2099-01-12', photo: Buffer.from(JPEG).toString('base64') } } };
+    if (b.idNumber === '320902199109283321') return { status: 200, body: { code: 'SUSPENDED', data: { licenceClass: 'C1', photo: `data:image/png;base64,${Buffer.from(PNG).toString('base64')}` } } };
+    if (b.idNumber === '32090319820615075X') return { status: 200, body: { code: 'VALID', data: { licenceClass: 'A2', photo: Buffer.from('GIF89a not a photo').toString('base64') } } };
     return { status: 404, body: { code: 'NOT_FOUND', message: '无此驾驶证' } };
   }
   if (req.path === '/gw/v1/vehicle/verify') {
@@ -44,6 +51,24 @@ test('the package exports registry-http for the registry port; the secret comes 
   assert.equal(plugin.name, 'registry-http');
   assert.equal(plugin.port, 'registry');
   assert.throws(() => createRegistryHttp(options(), ctx({})), /KC_REGISTRY_SECRET .* is not set/);
+});
+
+test('a driver answer carries the licence photo on record (base64 JPEG or PNG); an unusable one is dropped with a warning, never logged', async () => {
+  server.reply = registry;
+  const reg = fresh();
+  const found = await reg.verifyDriver({ tenant: 'kunming', name: '赵磊', idNumber: '320612199405069131' });
+  assert.equal(found.status, 'valid');
+  assert.deepEqual([found.photo?.contentType, [...(found.photo?.bytes ?? [])]], ['image/jpeg', [...JPEG]]);
+  assert.equal(found.data?.photo, undefined, 'the photo is not in the data the seat reads as text');
+  const suspended = await reg.verifyDriver({ tenant: 'kunming', name: '孙丽', idNumber: '320902199109283321' });
+  assert.deepEqual([suspended.status, suspended.photo?.contentType, suspended.photo?.bytes.length], ['suspended', 'image/png', PNG.length]);
+  const before = logs.length;
+  const odd = await reg.verifyDriver({ tenant: 'kunming', name: '周强', idNumber: '32090319820615075X' });
+  assert.deepEqual([odd.status, odd.photo], ['valid', undefined]);
+  const warned = logs.slice(before).find((l) => l.msg === 'the licence photo in the answer is unusable');
+  assert.deepEqual(warned?.obj, { plugin: 'registry-http', tenant: 'kunming', check: 'driver', problem: 'not a JPEG or PNG' });
+  const none = await reg.verifyDriver({ tenant: 'kunming', name: '王芳', idNumber: '530102198811052241' });
+  assert.equal(none.photo, undefined, 'a registry may have no photo on record');
 });
 
 test('every request is KC1-signed (checked exactly by the registry) and the answers map to check results, masked', async () => {
