@@ -17,6 +17,7 @@ import { startMockCluster, type MockCluster } from '@kuaichu/plugin-bus-kafka/te
 import { mockControllerFix } from '@kuaichu/plugin-bus-kafka/test/controller-fix';
 import { createAnalytics, openChdb, type Analytics } from '../src/index.ts';
 import { DAY, KUNMING_DAY, SETTINGS, scenario } from './support/scenario.ts';
+import { until } from '@kuaichu/testkit/until';
 
 const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 let mock: MockCluster;
@@ -44,14 +45,6 @@ async function kafkaBus(): Promise<BusPort> {
   const bus = await createKafkaBus(opts, quiet);
   closers.push(() => bus.close());
   return bus;
-}
-
-async function until(cond: () => Promise<boolean>, what: string, ms = 40_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 test('a broker outage mid-stream, lost acks, a failing sink and a consumer hand-over: every event counted exactly once', async () => {
