@@ -1,7 +1,7 @@
 /**
  * What drives a core from outside it — the test kit, the simulator, the benchmarks — beyond
  * the composition root (server.ts): the databases a core runs on, one city's queue timers,
- * demo seats and sessions. Exported as `@kuaichu/core/harness` so that no other package
+ * demo seats and sessions, the delivery outbox. Exported as `@kuaichu/core/harness` so that no other package
  * reaches into core's persistence or case modules by path.
  */
 export { openPglite } from './db/pglite.ts';
@@ -15,3 +15,9 @@ export { tick } from './cases/queue.ts';
 export { addDemoSeats } from './seed.ts';
 export { createSession } from './auth/sessions.ts';
 export type { AppPlugin } from './http/app.ts';
+export type { CoreContext } from './context.ts';
+// The delivery outbox, driven a round at a time by the adapters' contract tests.
+export { deliverDue } from './deliveries/worker.ts';
+export { deliveriesRepo } from './deliveries/store.ts';
+export { enqueueDeterminationShares } from './deliveries/claims.ts';
+export { progressSink } from './deliveries/progress.ts';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { PLACES } from './helpers.ts';
-import { recordHarbinChecklist } from './support/harbinCase.ts';
+import { recordHarbinChecklist } from '@kuaichu/testkit/harbinCase';
 import { CSV_HEADER } from '../src/http/metricsCsv.ts';
 
 const at = (lngLat: readonly number[]) => ({ lng: lngLat[0]!, lat: lngLat[1]! });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { issueChannelToken } from '@kuaichu/plugin-channel-wechat';
 import { startPostgres, createDatabase, type TestPostgres } from '@kuaichu/testkit/postgres';
 import { multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
-import { recordHarbinChecklist, recordHarbinMedia } from './support/harbinCase.ts';
+import { recordHarbinChecklist, recordHarbinMedia } from '@kuaichu/testkit/harbinCase';
 import { caseEvents, replayState } from '../src/cases/repository.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import { solidPng } from '@kuaichu/plugin-recognition-dev';
 import { DEMO_PASSWORD, multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
-import { recordHarbinChecklist } from './support/harbinCase.ts';
+import { recordHarbinChecklist } from '@kuaichu/testkit/harbinCase';
 import { PLACES } from './helpers.ts';
 import { forTenant } from '../src/db/tenantDb.ts';
 

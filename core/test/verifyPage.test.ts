@@ -19,7 +19,7 @@ mkdirSync(path.join(webDir, 'assets'));
 // paths.ts reads the variable when it is first imported: set it before the core is loaded.
 process.env.KUAICHU_WEB_DIR = webDir;
 const { startTestCore } = await import('@kuaichu/testkit/core');
-const { recordHarbinChecklist } = await import('./support/harbinCase.ts');
+const { recordHarbinChecklist } = await import('@kuaichu/testkit/harbinCase');
 type TestCore = Awaited<ReturnType<typeof startTestCore>>;
 
 const DAOLI = { lng: 126.617, lat: 45.773 };

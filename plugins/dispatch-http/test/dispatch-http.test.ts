@@ -11,7 +11,8 @@ import type { PluginContext } from '@kuaichu/core/ports';
 import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { answer, reported, seatReady } from '@kuaichu/testkit/cases';
 import plugin, { createDispatchHttp } from '../src/index.ts';
-import { startKc1Server, until, type Kc1Server, type Reply, type Seen } from '../../registry-http/test/support/kc1Server.ts';
+import { startKc1Server, type Kc1Server, type Reply, type Seen } from '@kuaichu/testkit/kc1Server';
+import { until } from '@kuaichu/testkit/until';
 
 const OUT = 'dispatch-out-secret-0123456789abcdef';
 const CB = 'dispatch-callback-secret-fedcba9876543210';

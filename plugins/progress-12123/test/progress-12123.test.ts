@@ -6,15 +6,13 @@ import path from 'node:path';
 import { ManualClock } from '@kuaichu/core/clock';
 import { repoRoot } from '@kuaichu/core/paths';
 import type { PluginContext, ProgressUpdate } from '@kuaichu/core/ports';
-import { tenantDb } from '@kuaichu/core/context';
-import { deliverDue } from '@kuaichu/core/deliveries/worker.ts';
-import { deliveriesRepo } from '@kuaichu/core/deliveries/store.ts';
-import { progressSink } from '@kuaichu/core/deliveries/progress.ts';
+import { deliverDue, deliveriesRepo, forTenant, progressSink } from '@kuaichu/core/harness';
 import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { answer, reported, seatReady } from '@kuaichu/testkit/cases';
-import { recordHarbinChecklist } from '../../../core/test/support/harbinCase.ts';
+import { recordHarbinChecklist } from '@kuaichu/testkit/harbinCase';
 import plugin, { createProgress12123 } from '../src/index.ts';
-import { startKc1Server, until, type Kc1Server, type Reply, type Seen } from '../../registry-http/test/support/kc1Server.ts';
+import { startKc1Server, type Kc1Server, type Reply, type Seen } from '@kuaichu/testkit/kc1Server';
+import { until } from '@kuaichu/testkit/until';
 
 const SECRET = 'progress-12123-secret-0123456789abcdef';
 const env = { KC_12123_SECRET: SECRET };
@@ -102,7 +100,7 @@ test('through the core: every state change of a case reaches 12123 once, in orde
     const verifyUrl = det.json().determination.verifyUrl as string;
 
     // realtime: the determination is queued for both vehicles' insurers in the serving transaction, and goes out.
-    const db = tenantDb(t.core.ctx, 'harbin');
+    const db = forTenant(t.core.ctx.db, 'harbin');
     const shares = await deliveriesRepo.ofCase(db, id, 'determination');
     assert.deepEqual(shares.map((d) => [d.target, d.plate, d.status]), [['picc', '黑A12345', 'queued'], ['pingan', '黑AD56789', 'queued']]);
     assert.deepEqual(await deliverDue(t.core.ctx, 'harbin'), { delivered: 2, failed: 0, dead: 0 });

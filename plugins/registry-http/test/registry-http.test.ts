@@ -4,7 +4,8 @@ import { CircuitState } from 'cockatiel';
 import { ManualClock } from '@kuaichu/core/clock';
 import type { PluginContext } from '@kuaichu/core/ports';
 import plugin, { createRegistryHttp } from '../src/index.ts';
-import { startKc1Server, until, type Reply, type Seen } from './support/kc1Server.ts';
+import { startKc1Server, type Reply, type Seen } from '@kuaichu/testkit/kc1Server';
+import { until } from '@kuaichu/testkit/until';
 
 const SECRET = 'registry-secret-0123456789abcdef';
 const logs: Array<{ obj: object; msg?: string }> = [];

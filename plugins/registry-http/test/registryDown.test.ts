@@ -12,8 +12,8 @@ import path from 'node:path';
 import { repoRoot } from '@kuaichu/core/paths';
 import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { answer, reported, seatReady } from '@kuaichu/testkit/cases';
-import { recordHarbinMedia } from '../../../core/test/support/harbinCase.ts';
-import { startKc1Server, type Kc1Server, type Seen, type Reply } from './support/kc1Server.ts';
+import { recordHarbinMedia } from '@kuaichu/testkit/harbinCase';
+import { startKc1Server, type Kc1Server, type Seen, type Reply } from '@kuaichu/testkit/kc1Server';
 
 const SECRET = 'harbin-registry-secret-0123456789abcdef';
 

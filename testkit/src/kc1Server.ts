@@ -4,7 +4,8 @@
  * here from the description with node:crypto, not with the adapter's own signing code — refuses
  * replayed nonces and stale timestamps with 401, and answers as the test scripts it: a JSON
  * answer with any status, a hang (no answer: the client times out) or a dropped connection.
- * Used by the registry-http, dispatch-http and progress-12123 contract tests.
+ * Used by the registry-http, dispatch-http and progress-12123 contract tests (wait with
+ * @kuaichu/testkit/until).
  */
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -98,13 +99,4 @@ export async function startKc1Server(keys: Record<string, string>, reply: (req: 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** Polls `cond` until it holds (tests wait for conditions, never for a fixed time). */
-export async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { solidPng, withPngText } from '@kuaichu/plugin-recognition-dev';
-import { multipart, type TestCore } from '@kuaichu/testkit/core';
-import { tinyWebm } from '@kuaichu/testkit/media';
+import { multipart, type TestCore } from './core.ts';
+import { tinyWebm } from './media.ts';
 
 
 export async function recordHarbinChecklist(t: TestCore, id: string, seat: string): Promise<void> {
