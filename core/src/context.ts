@@ -19,9 +19,15 @@ export interface CityDirectory {
   all(): CompiledCity[];
 }
 
-export function cityDirectory(cities: readonly CompiledCity[]): CityDirectory {
+/** The server's directory: a published profile replaces a city's, or adds a city, while it runs. */
+export interface LiveCityDirectory extends CityDirectory {
+  put(city: CompiledCity): void;
+}
+
+export function cityDirectory(cities: readonly CompiledCity[]): LiveCityDirectory {
   const byTenant = new Map(cities.map((c) => [c.tenant, c]));
   return {
+    put: (city) => void byTenant.set(city.tenant, city),
     get(tenant) {
       const c = byTenant.get(tenant);
       if (!c) throw Errors.tenantNotFound(`no city "${tenant}"`);

@@ -19,6 +19,12 @@ import { diskFileStore } from './files/diskStore.ts';
 import { buildApp, type AppPlugin } from './http/app.ts';
 import { parseTrustedProxies } from './http/clientAddress.ts';
 import { seedDemoStaff, type DemoLogin } from './seed.ts';
+import { DataDirLockedError } from './db/pglite.ts';
+import { pluginCatalogue } from './plugins/catalogue.ts';
+import { ConfigurationError, cityProblems, environmentProblems, type ConfigProblem } from './startup/configProblems.ts';
+import { startProfileLive, withPublished } from './publishing/live.ts';
+import { profileVersionRoutes } from './http/routes/profileVersions.ts';
+import { platformRoutes } from './http/routes/platform.ts';
 import { tick } from './cases/queue.ts';
 import { closeFinalCases } from './cases/aftercare.ts';
 import { repoRoot } from './paths.ts';
@@ -27,6 +33,7 @@ import { startDeliveries } from './deliveries/worker.ts';
 import { PROGRESS_GROUP, progressSink } from './deliveries/progress.ts';
 import { findMedia, openAnalytics, openBus } from './plugins/process.ts';
 import { mediaRoutes } from './media/index.ts';
+import { observabilityOf } from './metrics/index.ts';
 import type { MediaPlugin, MediaPort } from './ports/media.ts';
 import type { BusPort } from './ports/bus.ts';
 import type { AnalyticsPort } from './ports/analytics.ts';
@@ -77,20 +84,48 @@ export interface Core {
 
 export async function startCore(opts: CoreOptions = {}): Promise<Core> {
   const dataDir = path.resolve(opts.dataDir ?? path.join(repoRoot, 'data'));
-  const production = opts.production ?? (opts.env ?? process.env).NODE_ENV === 'production';
-  const { cities, rejected } = loadCities(opts.citiesDir);
-  const env = production ? (opts.env ?? process.env) : withDevSecrets(opts.env ?? process.env, cities, dataDir);
-  const db = opts.db ?? (opts.databaseUrl ? await openPostgres(opts.databaseUrl, { appUrl: env.KUAICHU_APP_DATABASE_URL }) : await openPglite(dataDir));
+  const env0 = opts.env ?? process.env;
+  const production = opts.production ?? env0.NODE_ENV === 'production';
+  const loaded = loadCities(opts.citiesDir);
+  const rejected = loaded.rejected;
+  // KUAICHU_TENANTS: which of the profile files in cities/ this deployment serves (published cities are served all the same).
+  const only = (env0.KUAICHU_TENANTS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const files = only.length ? loaded.cities.filter((c) => only.includes(c.tenant)) : loaded.cities;
+  const catalogue = pluginCatalogue();
+  // Every configuration problem is collected and reported at once (startup/configProblems.ts).
+  const problems: ConfigProblem[] = environmentProblems(env0, production);
+  let db: Db;
+  try {
+    db = opts.db ?? (opts.databaseUrl ? await openPostgres(opts.databaseUrl, { appUrl: env0.KUAICHU_APP_DATABASE_URL }) : await openPglite(dataDir));
+  } catch (err) {
+    if (err instanceof DataDirLockedError) throw err;
+    problems.push({
+      what: `cannot open the database: ${(err as Error).message}`,
+      fix: opts.databaseUrl ? 'check DATABASE_URL (host, port, user, database name) and that PostgreSQL is running and reachable' : `check that the data folder ${dataDir} is writable`,
+    });
+    throw new ConfigurationError([...problems, ...cityProblems(files, catalogue, env0, production)]);
+  }
   try {
     await migrate(db);
     await db.restrict(); // from here on as the app role, bound by row-level security (db/tenantDb.ts)
+    // A city's active published version replaces its file; cities onboarded by publishing are added (publishing/live.ts).
+    const published = await withPublished(db, files, opts.citiesDir);
+    const cities = published.cities;
+    for (const p of published.problems) problems.push({ what: `the live profile version of ${p} does not compile on this server`, fix: 'activate another version (kuaichu publish … --activate, or the admin screen) or restore what it names' });
+    for (const t of only) if (!cities.some((c) => c.tenant === t)) problems.push({ what: `KUAICHU_TENANTS names "${t}", which has neither a valid profile in cities/ nor a published version`, fix: `add cities/${t}.yaml (kuaichu validate), publish it, or remove "${t}" from KUAICHU_TENANTS` });
+    problems.push(...cityProblems(cities, catalogue, env0, production));
+    if (problems.length) throw new ConfigurationError(problems);
+    const env = production ? env0 : withDevSecrets(env0, cities, dataDir);
     const listeners: Notifier[] = [];
     const app0Log: Log = { info: () => {}, warn: () => {} };
+    const cityDir = cityDirectory(cities);
+    let appRef: FastifyInstance | null = null;
+    const ports = await loadPorts(cities, { env, log: app0Log, clock: opts.clock ?? systemClock });
     const ctx: CoreContext = {
       db,
       clock: opts.clock ?? systemClock,
-      cities: cityDirectory(cities),
-      ports: await loadPorts(cities, { env, log: app0Log, clock: opts.clock ?? systemClock }),
+      cities: cityDir,
+      ports,
       files: diskFileStore(path.join(dataDir, 'files')),
       notify: (events) => listeners.forEach((l) => l(events)),
       documentSecret: documentSecret(env, dataDir, production),
@@ -98,22 +133,30 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     };
     const mediaPlugin = opts.media === 'discover' ? await findMedia({ env }) : (opts.media ?? null);
     const media = mediaPlugin ? mediaRoutes(mediaPlugin, env) : null;
-    const plugins = [...(opts.plugins ?? []), ...(media ? [media.plugin] : [])];
-    const app = await buildApp({ ctx, logger: opts.logger ?? false, rejectedProfiles: rejected, rateLimit: opts.rateLimit ?? true, secureCookies: production, trustedProxies: parseTrustedProxies(env.KUAICHU_TRUSTED_PROXIES), production, plugins });
+    // A published profile goes live in every process (LISTEN kuaichu_profiles) without a restart.
+    const live = await startProfileLive(ctx, { cities: cityDir, ports, ...(opts.citiesDir ? { citiesDir: opts.citiesDir } : {}) }, { info: (obj, msg) => appRef?.log.info(obj, msg), error: (obj, msg) => appRef?.log.error(obj, msg) });
+    const publishing = { live, catalogue, production, env, ...(opts.citiesDir ? { citiesDir: opts.citiesDir } : {}) };
+    const plugins = [...(opts.plugins ?? []), profileVersionRoutes(publishing), platformRoutes, ...(media ? [media.plugin] : [])];
+    const app: FastifyInstance = await buildApp({ ctx, logger: opts.logger ?? false, rejectedProfiles: rejected, rateLimit: opts.rateLimit ?? true, secureCookies: production, trustedProxies: parseTrustedProxies(env.KUAICHU_TRUSTED_PROXIES), production, plugins });
     for (const r of rejected) app.log.error({ file: r.file, problems: r.problems.map(formatProblem) }, 'city profile rejected; the other cities are served');
+    appRef = app;
     const demoLogins = production ? [] : await seedDemoStaff(db, cities, env.KUAICHU_DEMO_PASSWORD);
     await app.ready();
     // Events leave through the outbox: relay → bus (in-process, or Kafka with KAFKA_BROKERS) → sinks.
     const bus = await openBus({ env, log: app.log });
     const analytics = await openAnalytics({ env, dataDir, cities: ctx.cities });
-    if (analytics) await bus.subscribe('analytics', analytics.sink);
+    // /metrics and /readyz see the bus and the media workers; the sink is metered (lag, events).
+    const observability = observabilityOf(app);
+    observability.bind({ bus, media: () => media?.port() ?? null, token: env.KUAICHU_METRICS_TOKEN });
+    if (analytics) await bus.subscribe('analytics', observability.meterSink(analytics.sink));
     ctx.analytics = analytics; // the analytics routes read it per request (routes/analytics.ts)
     const relayMs = opts.relayMs ?? 1000;
     // 网办进度: state changes go to 12123 for the tenants that connect it (core/src/deliveries/progress.ts).
     if (cities.some((c) => ctx.ports.find(c.tenant, 'progress'))) await bus.subscribe(PROGRESS_GROUP, progressSink(ctx));
     const relay = relayMs > 0 ? await startRelay(ctx, bus, { intervalMs: relayMs, log: app.log }) : null;
     const tickAll = async () => {
-      for (const c of cities) {
+      for (const c of ctx.cities.all()) {
+        if (c.profile.status === 'draft') continue; // a draft takes no reports: nothing to queue or close
         await tick(ctx, c.tenant);
         await closeFinalCases(ctx, c.tenant);
       }
@@ -135,6 +178,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
         if (timer) clearInterval(timer);
         await deliveries?.close();
         await relay?.close();
+        await live.close();
         await app.close();
         await bus.close();
         await analytics?.close();

@@ -8,7 +8,7 @@ export interface AuditEntry {
   at: Date;
   /** A staff id; null when the system acted on its own (an automatic lock). */
   actor: string | null;
-  action: 'staff.locked' | 'staff.unlocked';
+  action: 'staff.locked' | 'staff.unlocked' | 'staff.created' | 'profile.published' | 'profile.activated';
   subject: string;
   details?: Record<string, unknown>;
 }

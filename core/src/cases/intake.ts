@@ -43,7 +43,7 @@ export async function reportCase(ctx: CoreContext, tenant: string, input: Report
   const row = await insertReportedCase(db, {
     id, prefix, year: local.year, state, clientKey: input.clientKey, phone: input.phone, channel: decision.channel, district: decision.district,
     brigadeId: decision.brigade?.id ?? null, report: input.report, decision, at: now, queuedAt: decision.eligible ? now : null,
-    event: { id: eventId, type, payload }, liveChannel: LIVE_CHANNEL,
+    event: { id: eventId, type, payload }, liveChannel: LIVE_CHANNEL, profileVersion: city.version ?? null,
   });
   if (row) {
     ctx.notify([{ id: eventId, tenant, caseId: id, seq: 1, type, at: now.toISOString(), actor: 'party', payload: { ...payload, number: row.number } as never }]);

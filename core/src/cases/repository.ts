@@ -40,6 +40,8 @@ export interface CaseRow {
   answered_at: Date | null;
   interrupted_at: Date | null;
   updated_at: Date;
+  /** The published profile version it was decided under; null = the file in cities/ (006_profile_versions.sql). */
+  profile_version: number | null;
 }
 
 export type CasePatch = Partial<Pick<CaseRow,

@@ -123,6 +123,10 @@ export type CaseView = CaseSummary & {
   partyPhone?: string;
   report?: AccidentReport;
   /**
+   * Staff only: the published city profile version the case was reported and decided under; null when it was the profile file shipped in cities/.
+   */
+  profileVersion?: number | null;
+  /**
    * Staff only: the seat handling the call, if any.
    */
   seatId?: string | null;
@@ -323,7 +327,6 @@ export interface SchemaIndex {
   httpOfficerCase?: OfficerCase;
   httpPartyCode?: PartyCodeBody;
   httpPartySession?: PartySessionBody;
-  httpPlateReview?: PlateReviewBody;
   httpPlatformTenants?: PlatformTenants;
   httpProfilePublish?: ProfilePublishBody;
   httpProfilePublished?: ProfilePublished;
@@ -1852,19 +1855,6 @@ export interface PartySessionBody {
   phone: string;
   code: string;
   challenge: string;
-}
-/**
- * The seat's review of a plate reading (the checklist's plate_ocr): the plate the seat reads in the photo. The reading's own plate confirms it, another corrects it; either is recorded as a new evidence item that supersedes the reading.
- */
-export interface PlateReviewBody {
-  /**
-   * The evidence item that holds the OCR reading.
-   */
-  reading: string;
-  /**
-   * The plate as the seat reads it in the photo (separators are ignored).
-   */
-  plate: string;
 }
 /**
  * The cities this server serves, for the platform operator (GET /api/platform/tenants): names and which profile is live, nothing of their cases.

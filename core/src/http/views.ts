@@ -74,6 +74,7 @@ export async function caseView(ctx: CoreContext, c: CaseRow, who: Principal): Pr
     partyPhone: maskPhone(c.party_phone),
     report: c.report,
     seatId: c.seat_id,
+    profileVersion: c.profile_version ?? null,
     checklist: { lines, complete: isComplete(lines) },
     evidence: items.map((e): Wire.EvidenceView => ({
       id: e.id, seq: e.seq, item: e.item, kind: e.kind, data: e.data, supersedes: e.supersedes, hash: e.hash, createdBy: e.created_by,

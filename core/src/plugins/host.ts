@@ -36,11 +36,16 @@ export interface Log {
   warn(obj: object, msg?: string): void;
 }
 
-export async function loadPorts(cities: readonly CompiledCity[], opts: { env?: NodeJS.ProcessEnv; log: Log; packages?: Map<string, string>; clock?: Clock }): Promise<PortDirectory> {
+/** The ports of every tenant; `load` (re)builds one tenant's from its profile when a published version goes live. */
+export interface LivePortDirectory extends PortDirectory {
+  load(city: CompiledCity): Promise<void>;
+}
+
+export async function loadPorts(cities: readonly CompiledCity[], opts: { env?: NodeJS.ProcessEnv; log: Log; packages?: Map<string, string>; clock?: Clock }): Promise<LivePortDirectory> {
   const packages = opts.packages ?? discoverPlugins();
   const byTenant = new Map<string, Partial<PortMap>>();
   const modules = new Map<string, KuaichuPlugin[]>();
-  for (const city of cities) {
+  const build = async (city: CompiledCity): Promise<Partial<PortMap>> => {
     const ports: Partial<PortMap> = {};
     for (const integration of city.profile.integrations ?? []) {
       const pkg = packages.get(integration.plugin);
@@ -55,9 +60,12 @@ export async function loadPorts(cities: readonly CompiledCity[], opts: { env?: N
       (ports as Record<string, unknown>)[plugin.port] = await plugin.create(integration.options ?? {}, { tenant: city.tenant, env: opts.env ?? process.env, log: opts.log, ...(opts.clock ? { clock: opts.clock } : {}) });
       opts.log.info({ tenant: city.tenant, plugin: plugin.name, port: plugin.port }, 'plugin ready');
     }
-    byTenant.set(city.tenant, ports);
-  }
+    return ports;
+  };
+  for (const city of cities) byTenant.set(city.tenant, await build(city));
   return {
+    // Built in full before it replaces the old set, so a request never sees half a city's ports.
+    load: async (city) => void byTenant.set(city.tenant, await build(city)),
     find: <P extends PortName>(tenant: string, port: P) => byTenant.get(tenant)?.[port] as PortMap[P] | undefined,
     get<P extends PortName>(tenant: string, port: P): PortMap[P] {
       const impl = byTenant.get(tenant)?.[port] as PortMap[P] | undefined;

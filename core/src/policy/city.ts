@@ -13,6 +13,8 @@ export interface CompiledCity {
   readonly profile: CityProfile;
   /** The YAML file it came from, relative to the repo (`cities/harbin.yaml`). */
   readonly file: string;
+  /** The published version it is (profile_versions); absent when it is the file shipped in cities/. */
+  readonly version?: number;
   readonly hours: ServiceHours;
   readonly districts: DistrictIndex;
   readonly included: ReadonlySet<string>;

@@ -8,9 +8,11 @@ import { createSession, endSession } from '../../auth/sessions.ts';
 import { checkCode, sendCode } from '../../auth/otp.ts';
 import { clearFailures, lockRemainingMs, recordFailure } from '../../auth/loginThrottle.ts';
 import { staffCredentials } from '../../auth/staffAccounts.ts';
+import { PLATFORM_TENANT } from '../../auth/staffCreate.ts';
 import { clientKey } from '../clientAddress.ts';
 import { SESSION_COOKIE } from '../auth.ts';
 import { responseSchema } from '../responses.ts';
+import { liveCity } from '../../cases/intake.ts';
 
 const tenantParams = { type: 'object', required: ['tenant'], properties: { tenant: { type: 'string', maxLength: 32 } } } as const;
 // Per client (clientKey: never a header the client may choose); the per-account and per-phone limits are in auth/.
@@ -36,7 +38,8 @@ export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }
 
   app.post<{ Body: StaffLoginBody }>('/api/auth/login', { ...strict, schema: { tags: ['auth'], summary: 'Staff sign-in', body: { $ref: 'http/staff-login.schema.json#' }, response: session } }, async (req, reply) => {
     const { tenant, username, password } = req.body;
-    const known = ctx.cities.has(tenant);
+    // The platform operator signs in to the reserved tenant `platform`, which is no city (auth/staffCreate.ts).
+    const known = ctx.cities.has(tenant) || tenant === PLATFORM_TENANT;
     // Locked: refused before the password is looked at, so a lock is no oracle for the right one.
     const locked = known ? await lockRemainingMs(ctx.db, tenant, username, ctx.clock.now()) : 0;
     if (locked > 0) throw accountLocked(locked);
@@ -51,6 +54,7 @@ export async function sessionRoutes(app: FastifyInstance, { ctx, secureCookies }
   });
 
   app.post<{ Params: { tenant: string }; Body: PartyCodeBody }>('/api/cities/:tenant/party/code', { ...strict, schema: { tags: ['auth'], summary: 'Send a sign-in code by SMS', params: tenantParams, body: { $ref: 'http/party-code.schema.json#' }, response: { 200: responseSchema('http/code-sent.schema.json') } } }, async (req): Promise<CodeSent> => {
+    liveCity(ctx, req.params.tenant); // a draft city sends no codes: it takes no reports yet
     const { expiresAt, challenge } = await sendCode(ctx, req.params.tenant, req.body.phone, clientKey(req));
     return { sent: true, expiresAt: expiresAt.toISOString(), expiresInSeconds: secondsLeft(expiresAt), challenge };
   });
