@@ -711,6 +711,10 @@ export interface EvidenceItem {
    * For kind check: which automatic check.
    */
   check?: 'driver_licence' | 'vehicle_registration' | 'compulsory_insurance' | 'plate_ocr' | 'face_match';
+  /**
+   * For check face_match only: the similarity score (0–1) at or above which the party on the video is the licence holder. Without it, the face plugin's own threshold (face-faceapi: 0.5). The seat sees the score beside it.
+   */
+  threshold?: number;
   optional?: boolean;
 }
 export interface Determination {
@@ -1510,7 +1514,7 @@ export interface ChannelSessionBody {
   token: string;
 }
 /**
- * Run the automatic checks: the registry for a driver and/or a plate, OCR for a plate photo.
+ * Run the automatic checks: the registry for a driver and/or a plate, OCR for a plate photo, face comparison of a photo of the driver with the licence photo.
  */
 export interface ChecksBody {
   driver?: {
@@ -1522,6 +1526,10 @@ export interface ChecksBody {
    * SHA-256 of a photo already uploaded to this case: OCR reads the plate from it (the checklist's plate_ocr check); with `plate`, both must agree.
    */
   plateImage?: string;
+  /**
+   * SHA-256 of a photo already in this case showing the driver's face (captured from the call): compared with the licence photo the registry holds for `driver` (the checklist's face_match check).
+   */
+  faceImage?: string;
 }
 /**
  * What a party needs to know about a city before reporting (GET /api/cities/:tenant): hours, area, accepted accident types, the questions, the checklist, review, insurers and the fallback.

@@ -106,6 +106,7 @@ function buildCity(
   profile.evidence.checklist.forEach((item, i) => {
     if (item.kind === 'check' && !item.check) problems.add(['evidence', 'checklist', i], 'a checklist item of kind "check" must name its check', 'add `check: driver_licence` (or vehicle_registration, compulsory_insurance, plate_ocr, face_match)');
     if (item.kind !== 'check' && item.check) problems.add(['evidence', 'checklist', i, 'check'], `only items of kind "check" name a check (this one is "${item.kind}")`);
+    if (item.threshold !== undefined && item.check !== 'face_match') problems.add(['evidence', 'checklist', i, 'threshold'], 'only a face_match check has a threshold', 'remove `threshold`, or make the line `check: face_match`');
   });
   // Every insurer a plugin connects has its one name (and legal name) in the profile.
   const namedInsurers = new Set(profile.claims.insurers.map((x) => x.id));
