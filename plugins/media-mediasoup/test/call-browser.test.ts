@@ -55,7 +55,7 @@ async function flowing(page: Page, from: Inbound, grew: (now: Inbound, from: Inb
   return eventually(async () => {
     const now = await page.evaluate(() => window.call.inbound());
     return grew(now, from) && now;
-  }, what, 10_000);
+  }, what);
 }
 
 /** Width and height from a JPEG's start-of-frame marker. */

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 import type { types } from 'mediasoup';
+import { until } from '@kuaichu/testkit/until';
 import { createWorkerPool, loadMediasoup, type WorkerPool } from '../src/worker.ts';
 
 // Debian's chromium package; KUAICHU_TEST_CHROMIUM only exists to exercise the skip path.
@@ -164,8 +165,11 @@ test('a real Chromium call goes through the mediasoup worker (DTLS, SRTP, video 
   assert.ok(call.videoWidth > 0, `consumer video element has no frame (page errors: ${pageErrors.join('; ') || 'none'})`);
 
   const s1 = (await page.evaluate('window.sample()')) as Sample;
-  await new Promise((r) => setTimeout(r, 1500));
-  const s2 = (await page.evaluate('window.sample()')) as Sample;
+  // Media flowing is a condition: both inbound counters grow (no fixed pause to hope they did).
+  const s2 = await until(async () => {
+    const s = (await page.evaluate('window.sample()')) as Sample;
+    return s.videoBytes > s1.videoBytes && s.audioBytes > s1.audioBytes && s;
+  }, 'inbound video and audio bytes growing');
   t.diagnostic(`inbound video ${s1.videoBytes} -> ${s2.videoBytes} bytes, audio ${s1.audioBytes} -> ${s2.audioBytes} bytes, frames decoded ${s2.framesDecoded}`);
   assert.ok(s2.videoWidth > 0);
   assert.ok(s2.videoBytes > s1.videoBytes, 'inbound video bytes did not grow');
@@ -202,11 +206,7 @@ test('a real Chromium call goes through the mediasoup worker (DTLS, SRTP, video 
     await b.connect({ ip: a.tuple.localAddress, port: a.tuple.localPort, srtpParameters: a.srtpParameters! });
     const out = await a.consume({ producerId: video.id, rtpCapabilities: router.rtpCapabilities });
     const back = await b.produce({ kind: 'video', rtpParameters: out.rtpParameters });
-    let bytes = 0;
-    for (let i = 0; i < 40 && bytes === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      bytes = (await back.getStats()).reduce((n, st) => n + st.byteCount, 0);
-    }
+    const bytes = await until(async () => (await back.getStats()).reduce((n, st) => n + st.byteCount, 0) || false, `RTP through an SRTP ${srtpCryptoSuite} PlainTransport pair`);
     t.diagnostic(`SRTP ${srtpCryptoSuite} through the worker: ${bytes} bytes decrypted`);
     assert.ok(bytes > 0, `no RTP came through an SRTP ${srtpCryptoSuite} PlainTransport pair`);
     a.close();

@@ -1,6 +1,7 @@
 // A signalling client for Node tests, over fastify's injectWS (no port, no media): enough to join a
 // case's room, make requests and watch notifications and the close code.
 import type { FastifyInstance } from 'fastify';
+import { until } from '@kuaichu/testkit/until';
 import type { ClientMethod, MediaClientRequests, MediaClientResponses } from '../../src/signaling/messages.ts';
 
 type Ws = {
@@ -113,13 +114,7 @@ export class TestSignaling {
   }
 }
 
-/** Polls until `check` returns a value (not undefined/false), or fails after `ms`. */
-export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, label: string, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error(`timed out: ${label}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+/** Waits until `check` returns a value (not undefined/false): a condition, never a fixed pause (@kuaichu/testkit/until). */
+export function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, label: string): Promise<T> {
+  return until(check, label);
 }
