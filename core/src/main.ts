@@ -2,6 +2,7 @@
 import { startCore } from './server.ts';
 import { loggerOptions } from './privacy/logRedaction.ts';
 import { DataDirLockedError } from './db/pglite.ts';
+import { ConfigurationError } from './startup/configProblems.ts';
 import { ManualClock } from './clock.ts';
 import { manualClockFromEnv, testClockRoutes } from './http/routes/testClock.ts';
 
@@ -10,7 +11,8 @@ const host = process.env.HOST ?? '0.0.0.0';
 
 try {
   // End-to-end tests and demos set the time (KUAICHU_CLOCK=manual); never in production.
-  const manual = manualClockFromEnv(process.env, (at) => new ManualClock(at));
+  // In production a manual clock is one of the configuration problems startCore lists (not a throw of its own).
+  const manual = process.env.NODE_ENV === 'production' ? null : manualClockFromEnv(process.env, (at) => new ManualClock(at));
   const core = await startCore({
     // Live video: the media plugin is found under plugins/ like every other (KUAICHU_MEDIA=off runs without).
     media: 'discover',
@@ -40,6 +42,11 @@ try {
   if (err instanceof DataDirLockedError) {
     console.error(`kuaichu: ${err.message}`);
     process.exit(1);
+  }
+  // Every configuration problem at once, each with what to set (startup/configProblems.ts), not a stack trace.
+  if (err instanceof ConfigurationError) {
+    console.error(err.message);
+    process.exit(2);
   }
   throw err;
 }

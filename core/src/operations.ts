@@ -18,6 +18,7 @@ export { createStaff, weakPasswordReason, rolesProblem, PLATFORM_TENANT, PLATFOR
 export { DataDirLockedError } from './db/pglite.ts';
 export { ConfigurationError, formatConfigProblems, type ConfigProblem } from './startup/configProblems.ts';
 export { KcError } from './errors.ts';
+export { pluginCatalogue, type PluginCatalogue } from './plugins/catalogue.ts';
 
 /** The server's database: DATABASE_URL, else PGlite in KUAICHU_DATA_DIR or ./data (refused while a server holds it). */
 export async function openServerDb(env: NodeJS.ProcessEnv = process.env): Promise<Db> {

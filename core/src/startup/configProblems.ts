@@ -24,7 +24,7 @@ export class ConfigurationError extends Error {
 }
 
 export function formatConfigProblems(problems: readonly ConfigProblem[]): string {
-  const lines = problems.map((p, i) => `  ${i + 1}. ${p.what}\n     → ${p.fix}`);
+  const lines = problems.map((p, i) => `  ${String(i + 1).padStart(2)}. ${p.what}\n      → ${p.fix}`);
   return `kuaichu cannot start: ${problems.length} configuration problem${problems.length === 1 ? '' : 's'}\n${lines.join('\n')}`;
 }
 
