@@ -6,7 +6,7 @@
  */
 import type { CompiledCity } from '@kuaichu/core/policy';
 import type { Api } from './http.ts';
-import { PLATE_KEYWORD, WEBM, png } from './media.ts';
+import { WEBM, plateJpeg, png } from './media.ts';
 import type { Party } from './population.ts';
 import type { Random } from './random.ts';
 
@@ -44,8 +44,9 @@ export async function gatherEvidence(api: Api, city: CompiledCity, caseId: strin
       case 'photo':
         for (let i = 0; i < Math.max(n, item === platePhoto ? motor.length : 0); i++) {
           const plate = item === platePhoto ? motor[i]?.plate : undefined;
-          const bytes = plate ? png({ keyword: PLATE_KEYWORD, value: plate }) : PLAIN_PHOTO;
-          const r = await api.upload(caseId, seat, item.id, bytes, 'image/png', `${item.id}-${i + 1}.png`);
+          const r = plate
+            ? await api.upload(caseId, seat, item.id, await plateJpeg(plate), 'image/jpeg', `${item.id}-${i + 1}.jpg`)
+            : await api.upload(caseId, seat, item.id, PLAIN_PHOTO, 'image/png', `${item.id}-${i + 1}.png`);
           if (plate) plateImages.push(r.sha256);
         }
         break;
