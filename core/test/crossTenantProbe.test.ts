@@ -69,8 +69,12 @@ const RECIPES: Record<string, Recipe> = {
   'GET /api/analytics/geo': { query: 'tenant=harbin', deny: true },
 };
 
-/** Open to anyone by design: the city is chosen in the address, or the caller holds the document's code. */
-const PUBLIC = new Set(['/', '/healthz', '/readyz', '/api/cities', '/api/cities/:tenant', '/api/cities/:tenant/check', '/api/cities/:tenant/party/code',
+/**
+ * Open to anyone by design: the city is chosen in the address, or the caller holds the document's code.
+ * /metrics is the operator's (this machine, or a bearer token: core/src/metrics/routes.ts); the probe
+ * injects from loopback, and the figures carry no case data (core/test/metrics.test.ts).
+ */
+const PUBLIC = new Set(['/', '/healthz', '/readyz', '/metrics', '/api/cities', '/api/cities/:tenant', '/api/cities/:tenant/check', '/api/cities/:tenant/party/code',
   '/api/cities/:tenant/party/session', '/api/cities/:tenant/party/channel-session', '/api/auth/login', '/api/auth/logout', '/api/verify/:code', '/verify/:code']);
 /** WebSocket routes: a plain GET is no upgrade and answers 404; they are probed as sockets below. */
 const WEBSOCKET = new Set(['/api/live']);

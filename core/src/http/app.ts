@@ -15,6 +15,7 @@ import { authPlugin } from './auth.ts';
 import { installErrorHandling } from './errors.ts';
 import { clientKey } from './clientAddress.ts';
 import { postgresRateLimitStore } from './rateLimitStore.ts';
+import { createObservability } from '../metrics/index.ts';
 import { installJsonCharsetCheck } from './jsonCharset.ts';
 import { installTextGuard } from './textGuard.ts';
 import { securityHeaders } from './securityHeaders.ts';
@@ -67,6 +68,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   installTextGuard(app);
   await securityHeaders(app, { production: opts.production ?? process.env.NODE_ENV === 'production' });
 
+  // Before every route: its latency hook must see them all (/metrics, /readyz: metrics/).
+  await app.register(createObservability(opts.ctx, { production: opts.production ?? process.env.NODE_ENV === 'production' }).plugin);
   await app.register(swagger, { openapi: { info: { title: 'kuaichu 快处 API', version: '0.1.0', description: 'Remote video handling of minor road accidents' } } });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(cookie);

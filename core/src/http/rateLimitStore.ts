@@ -10,6 +10,8 @@ import { acrossTenants } from '../db/tenantDb.ts';
 import { rateLimitsRepo } from '../persistence/rateLimits.ts';
 
 type Done = (err: Error | null, res?: { current: number; ttl: number }) => void;
+/** What the plugin hands a route's store (its merged options, with the route). */
+type RouteOptions = { routeInfo?: { method?: string | string[]; url?: string } };
 
 /** Every this many hits a store also forgets ended windows (the table stays small without a timer). */
 const SWEEP_EVERY = 500;
@@ -22,8 +24,8 @@ export function postgresRateLimitStore(db: Db) {
   return class PostgresRateLimitStore {
     readonly #route: string;
 
-    constructor(options: { routeInfo?: { method?: string | string[]; url?: string } } = {}) {
-      const info = options.routeInfo;
+    constructor(options: unknown = {}) {
+      const info = (options as RouteOptions).routeInfo;
       this.#route = info?.url ? `${[info.method ?? ''].flat().join(',')} ${info.url}` : 'global';
     }
 
@@ -46,7 +48,7 @@ export function postgresRateLimitStore(db: Db) {
         .then((r) => done(null, { current: r.hits, ttl: r.ttlMs }), (err: Error) => done(err));
     }
 
-    child(routeOptions: { routeInfo?: { method?: string | string[]; url?: string } }) {
+    child(routeOptions: unknown) {
       return new PostgresRateLimitStore(routeOptions);
     }
   };

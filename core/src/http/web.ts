@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 
-const SERVER_PATHS = /^\/(api|docs|healthz|readyz)(\/|$|\?)/;
+const SERVER_PATHS = /^\/(api|docs|healthz|readyz|metrics)(\/|$|\?)/;
 
 export interface WebApps {
   /** The static files plugin: register on the root instance. */

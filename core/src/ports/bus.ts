@@ -33,6 +33,8 @@ export interface BusPort {
   publish(events: readonly CaseEvent[]): Promise<void>;
   /** Delivers batches to `handler` for `group`; one group's subscribers share its events. */
   subscribe(group: string, handler: BusHandler): Promise<BusSubscription>;
+  /** Throws when the bus cannot take events now (readiness, /readyz); absent = always ready. */
+  check?(): Promise<void>;
   /** Closes every subscription and the producer; idempotent. */
   close(): Promise<void>;
 }

@@ -115,6 +115,26 @@ export interface MediaPort {
   endCall(room: MediaRoomRef, reason: RoomClosedReason): void;
   /** Ends every call (recordings stored) and stops the media workers. */
   close(): Promise<void>;
+  /** What the workers carry now, for /metrics and readiness (no case ids, no names). */
+  stats(): Promise<MediaStats>;
+}
+
+/** One media worker process as /metrics shows it. */
+export interface MediaWorkerStats {
+  /** Its place in the pool ('0', '1' …): stable across scrapes, unlike a pid. */
+  worker: string;
+  pid: number;
+  /** CPU time the worker used since it started (user + system). */
+  cpuSeconds: number;
+  rooms: number;
+  /** Consumers (one participant receiving one track) on the worker's routers. */
+  consumers: number;
+}
+
+export interface MediaStats {
+  /** Workers the pool was started with; fewer live ones means some died. */
+  configuredWorkers: number;
+  workers: MediaWorkerStats[];
 }
 
 /** A recording part, finished, in a file the plugin removes once the report resolved. */

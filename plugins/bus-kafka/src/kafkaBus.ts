@@ -8,7 +8,7 @@
  * never a skipped event. `close()` lets the batch in hand finish (and commit) first.
  */
 import kafkajs from 'kafkajs';
-import type { Consumer, Kafka as KafkaClient, LogEntry, Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka as KafkaClient, LogEntry, Producer } from 'kafkajs';
 import type { BusHandler, BusLog, BusPort, BusSubscription, CaseEvent } from '@kuaichu/core/events';
 import { schemaRegistry } from '@kuaichu/core/schemas';
 import type { KafkaBusOptions } from './options.ts';
@@ -34,6 +34,7 @@ export async function createKafkaBus(opts: KafkaBusOptions, log: BusLog): Promis
   const validEnvelope = schemaRegistry().validator('events/envelope.schema.json');
   const consumers = new Set<Consumer>();
   let producer: Promise<Producer> | null = null;
+  let admin: Promise<Admin> | null = null;
   let closed = false;
 
   /** Connects the producer on first use; a failed connect is tried again at the next publish. */
@@ -132,9 +133,23 @@ export async function createKafkaBus(opts: KafkaBusOptions, log: BusLog): Promis
       };
     },
 
+    // Readiness (/readyz): the brokers answer a metadata request now, on a connection kept for it.
+    async check() {
+      if (closed) throw new Error('the bus is closed');
+      admin ??= (async () => {
+        const a = kafka.admin();
+        await a.connect();
+        return a;
+      })();
+      admin.catch(() => (admin = null));
+      await (await admin).describeCluster();
+    },
+
     async close() {
       if (closed) return;
       closed = true;
+      const a = await admin?.catch(() => null);
+      await a?.disconnect().catch((err) => log.warn({ err }, 'kafka bus: admin disconnect failed'));
       await Promise.all([...consumers].map((c) => c.disconnect().catch((err) => log.warn({ err }, 'kafka bus: consumer disconnect failed'))));
       consumers.clear();
       const p = await producer?.catch(() => null);

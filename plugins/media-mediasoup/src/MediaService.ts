@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
-import type { MediaJoin, MediaParticipant, MediaPort, MediaReports, MediaRole, MediaRoomRef, MediaRoomSpec } from '@kuaichu/core/ports';
+import type { MediaJoin, MediaParticipant, MediaPort, MediaReports, MediaRole, MediaRoomRef, MediaRoomSpec, MediaStats } from '@kuaichu/core/ports';
 import { defaultListen, type RecordingSettings, type TransportSettings } from './config.ts';
 import { consoleLogger, prefixed, type MediaLogger } from './log.ts';
 import { Room } from './Room.ts';
@@ -142,6 +142,23 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements Me
     if (!room || room.closed) return connection.close(CloseCode.noCall, `no call on this case now (${entry.state})`);
     if (connection.closed) return;
     room.addPeer(connection, entry.participant);
+  }
+
+  /** Each live worker's CPU time, rooms and consumers (MediaPort.stats, for /metrics and readiness). */
+  async stats(): Promise<MediaStats> {
+    const workers = this.#pool.workers.filter((w) => !w.closed);
+    const rooms = this.rooms().filter((r) => !r.closed);
+    return {
+      configuredWorkers: this.#pool.configured,
+      workers: await Promise.all(workers.map(async (w, i) => {
+        const usage = await w.getResourceUsage();
+        const mine = rooms.filter((r) => r.worker === w);
+        return {
+          worker: String(i), pid: w.pid, cpuSeconds: (usage.ru_utime + usage.ru_stime) / 1000, rooms: mine.length,
+          consumers: mine.reduce((n, r) => n + r.peers().reduce((m, p) => m + p.consumerCount, 0), 0),
+        };
+      })),
+    };
   }
 
   /** Waits until every recording part that ended has been stored (or failed). */

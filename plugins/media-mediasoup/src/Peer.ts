@@ -112,6 +112,11 @@ export class Peer extends EventEmitter<PeerEvents> {
     return this.#admission.displayName;
   }
 
+  /** Tracks this participant receives now (for the worker's load in /metrics). */
+  get consumerCount(): number {
+    return this.#consumers.size;
+  }
+
   get joined(): boolean {
     return this.#joined;
   }

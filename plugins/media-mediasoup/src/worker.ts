@@ -50,6 +50,8 @@ export interface WorkerPoolOptions {
 
 export interface WorkerPool {
   readonly workers: readonly types.Worker[];
+  /** How many workers it was started with (live ones are `workers`; a died one leaves it). */
+  readonly configured: number;
   /** Round-robin pick of a live worker (a case's router lives on one worker). */
   next(): types.Worker;
   close(): void;
@@ -88,6 +90,7 @@ export async function createWorkerPool(n = os.availableParallelism(), opts: Work
   let rr = 0;
   return {
     workers,
+    configured: n,
     next() {
       if (workers.length === 0) throw new Error('no live mediasoup worker');
       return workers[rr++ % workers.length]!;

@@ -1,4 +1,4 @@
-/** Public routes: health, the cities and their eligibility pre-check, and document verification. */
+/** Public routes: liveness, the cities and their eligibility pre-check, and document verification. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CoreContext } from '../../context.ts';
 import { Errors } from '../../errors.ts';
@@ -9,7 +9,6 @@ import type { CompiledCity } from '../../policy/city.ts';
 import { createHash } from 'node:crypto';
 import { determinationContentSha256, normalizeCode, verifyDocumentCode } from '../../documents/verification.ts';
 import { documentForVerification } from '../../cases/reads.ts';
-import { ping } from '../../persistence/health.ts';
 import { maskName, maskPlate } from '../../privacy/mask.ts';
 import { listOf, responseSchema } from '../responses.ts';
 
@@ -39,14 +38,7 @@ const tenantParams = { type: 'object', required: ['tenant'], additionalPropertie
 
 export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreContext }) {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
-  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    try {
-      await ping(ctx.db);
-      return { ok: true, db: ctx.db.kind, cities: ctx.cities.all().map((c) => c.tenant) };
-    } catch {
-      throw Errors.unavailable('the database is not reachable');
-    }
-  });
+  // /readyz (the database, the bus, the media workers) is the observability's: core/src/metrics/routes.ts.
 
   app.get('/api/cities', { schema: { tags: ['cities'], summary: 'Cities served (tenants)', response: { 200: listOf('http/city-summary.schema.json') } } }, async (): Promise<CitySummary[]> =>
     ctx.cities.all().map((c) => ({ tenant: c.tenant, city: c.profile.city, bureau: c.profile.bureau, channels: c.profile.channels.map((ch) => ch.id) })),
