@@ -27,6 +27,8 @@ import { tenantDb, type CoreContext } from '../context.ts';
 import type { TenantQueryable } from '../db/tenantDb.ts';
 import { otpRepo } from '../persistence/otp.ts';
 import { Errors } from '../errors.ts';
+import { otpSms } from '../sms/messages.ts';
+import { queueSms, sendSmsNow } from '../sms/outbox.ts';
 
 const TTL_MS = 5 * 60_000;
 const RESEND_MS = 60_000;
@@ -52,7 +54,7 @@ export async function sendCode(ctx: CoreContext, tenant: string, phone: string, 
   const challenge = randomBytes(18).toString('base64url');
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const expiresAt = new Date(now.getTime() + TTL_MS);
-  await tenantDb(ctx, tenant).tx(async (q) => {
+  const queued = await tenantDb(ctx, tenant).tx(async (q) => {
     // One decision at a time per phone, in every process: the hourly counts below stay true.
     await otpRepo.lockPhone(q, phone);
     const block = await otpRepo.blockedUntil(q, phone, client);
@@ -67,8 +69,12 @@ export async function sendCode(ctx: CoreContext, tenant: string, phone: string, 
     if (mine.length >= CLIENT_SENDS_PER_HOUR) throw Errors.rateLimited('too many codes asked for this phone from here in the last hour', { retryAfterSeconds: seconds(mine[mine.length - CLIENT_SENDS_PER_HOUR]!.at + HOUR_MS - now.getTime()) });
     if (sent.length >= PHONE_SENDS_PER_HOUR) throw Errors.rateLimited('too many codes sent to this phone in the last hour', { retryAfterSeconds: seconds(sent[sent.length - PHONE_SENDS_PER_HOUR]!.at + HOUR_MS - now.getTime()) });
     await otpRepo.insertChallenge(q, { challengeHash: sha256(challenge), phone, client, codeHash: codeHash(ctx.documentSecret, tenant, phone, challenge, code), sentAt: now, expiresAt });
+    // Through the SMS outbox: retried while the gateway fails, dropped once the code has expired.
+    return queueSms(q, { ...otpSms(city, code), to: phone, key: `sms:otp:${sha256(challenge)}`, at: now, expiresAt });
   });
-  await ctx.ports.get(tenant, 'sms').send({ tenant, to: phone, kind: 'otp', text: `您的${city.profile.city.zh}事故快处验证码为 ${code}，5 分钟内有效。请勿告诉他人。` });
+  const round = await sendSmsNow(ctx, tenant, [queued]);
+  // The gateway refused the number or the template for good: no code will come, say so now.
+  if (round?.dead) throw Errors.unavailable('the SMS gateway refused to send the code to this number; try again later or call 122');
   return { expiresAt, challenge };
 }
 

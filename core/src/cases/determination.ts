@@ -19,6 +19,8 @@ import { listEvidence, verifyChain, type EvidenceRow } from './evidence.ts';
 import { normalizePlate } from './parties.ts';
 import { VEHICLE_CLASS_NAMES } from '../documents/vehicleClasses.ts';
 import { enqueueDeterminationShares } from '../deliveries/claims.ts';
+import { determinationSms } from '../sms/messages.ts';
+import { queueSms, sendSmsNow } from '../sms/outbox.ts';
 
 const ROLES: PartyRoleLabel[] = ['甲方', '乙方', '丙方', '丁方'];
 
@@ -130,19 +132,19 @@ export async function serve(ctx: CoreContext, tenant: string, caseId: string): P
   const c0 = await casesRepo.get(db, caseId);
   if (!d || !c0) throw Errors.caseNotFound();
   const phones = new Set([c0.party_phone, ...d.parties.map((p) => p.phone).filter((p): p is string => Boolean(p))]);
-  for (const to of phones) {
-    await ctx.ports.get(tenant, 'sms').send({
-      tenant, to, kind: 'determination', caseId,
-      text: `您的事故（${c0.number}）已由${city.profile.city.zh}交警作出认定，认定书编号 ${d.number}。请在“网办进度”查看电子认定书，或访问 ${ctx.publicUrl}/verify/${d.verify_code} 核验。如有异议，可自送达之日起${city.profile.review.windowDays}日内申请复核。`,
-    });
-  }
-  return inTx(ctx, tenant, async (q, events) => {
+  const { c, sms } = await inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
     await determinationsRepo.markServed(q, caseId, now);
     events.push(await transition(q, c, 'case.served', { determinationNo: d.number, verifyCode: d.verify_code }, 'system', now));
+    // Served by SMS to every party with a phone, through the outbox (sent after the commit, retried while the gateway fails).
+    const content = determinationSms(city, { caseNumber: c0.number, docNo: d.number, verifyCode: d.verify_code, publicUrl: ctx.publicUrl });
+    const sms: Array<string | null> = [];
+    for (const to of phones) sms.push(await queueSms(q, { ...content, to, caseId, key: `sms:determination:${caseId}:${d.number}:${to}`, at: now }));
     // claims.mode realtime: the insurers of the case's vehicles get the determination as served (the deliveries worker sends it).
     if (city.profile.claims.mode === 'realtime') await enqueueDeterminationShares(q, c, d, ctx.publicUrl, now);
-    return c;
+    return { c, sms };
   });
+  await sendSmsNow(ctx, tenant, sms);
+  return c;
 }

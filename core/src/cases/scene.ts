@@ -9,11 +9,13 @@ import { inTx } from '../context.ts';
 import { Errors } from '../errors.ts';
 import { freeSeat } from './queue.ts';
 import { caseChecklist } from './evidence.ts';
+import { escalationSms, evacuateSms } from '../sms/messages.ts';
+import { queueSms, sendSmsNow } from '../sms/outbox.ts';
 import { missingLines } from './checklist.ts';
 import { assertAllowed, lockCase, transition, type CaseRow } from './repository.ts';
 
 export async function evacuate(ctx: CoreContext, tenant: string, caseId: string, staffId: string): Promise<CaseRow> {
-  const c = await inTx(ctx, tenant, async (q, events) => {
+  const { c, sms } = await inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
     if (c.state !== 'in_call') assertAllowed(c, 'case.evacuated');
@@ -24,18 +26,15 @@ export async function evacuate(ctx: CoreContext, tenant: string, caseId: string,
     const onSceneSeconds = (now.getTime() - new Date(c.reported_at).getTime()) / 1000;
     events.push(await transition(q, c, 'case.evacuated', { seatId: staffId, onSceneSeconds }, `seat:${staffId}`, now));
     if (c.seat_id) await freeSeat(q, tenant, c.seat_id, now);
-    return c;
+    const sms = await queueSms(q, { ...evacuateSms(ctx.cities.get(tenant), c.number), to: c.party_phone, caseId: c.id, key: `sms:evacuate:${c.id}:${c.party_phone}`, at: now });
+    return { c, sms };
   });
-  const city = ctx.cities.get(tenant);
-  await ctx.ports.get(tenant, 'sms').send({
-    tenant, to: c.party_phone, kind: 'evacuate', caseId: c.id,
-    text: `您的事故（${c.number}）已完成取证，请立即驶离现场，注意安全。${city.profile.city.zh}交警将在后台认定责任，结果以短信通知。`,
-  });
+  await sendSmsNow(ctx, tenant, [sms]);
   return c;
 }
 
 export async function escalate(ctx: CoreContext, tenant: string, caseId: string, actor: string, reason: string): Promise<CaseRow> {
-  const c = await inTx(ctx, tenant, async (q, events) => {
+  const { c, sms } = await inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);
     assertAllowed(c, 'case.escalated');
@@ -44,11 +43,9 @@ export async function escalate(ctx: CoreContext, tenant: string, caseId: string,
     const seat = c.seat_id ?? c.ring_seat;
     events.push(await transition(q, c, 'case.escalated', { reason, by: actor, ticket: ticket.ticket }, actor, now, { ring_seat: null, ring_deadline: null }));
     if (seat) await freeSeat(q, tenant, seat, now);
-    return c;
+    const sms = await queueSms(q, { ...escalationSms(c.number), to: c.party_phone, caseId: c.id, key: `sms:escalation:${c.id}:${c.party_phone}`, at: now });
+    return { c, sms };
   });
-  await ctx.ports.get(tenant, 'sms').send({
-    tenant, to: c.party_phone, kind: 'escalation', caseId: c.id,
-    text: `您的事故（${c.number}）需由民警到现场处理，请做好安全防护，在安全地点等候。`,
-  });
+  await sendSmsNow(ctx, tenant, [sms]);
   return c;
 }

@@ -50,7 +50,8 @@ export interface ClaimStatusRow {
   plate: string;
   claim_no: string | null;
   pushed_at: Date | null;
-  status: DeliveryStatus;
+  /** expired and maybe_sent are SMS statuses: a claim never has them. */
+  status: Exclude<DeliveryStatus, 'expired' | 'maybe_sent'>;
   attempts: number;
 }
 
@@ -63,7 +64,7 @@ export async function claimStatuses(q: TenantQueryable, caseId: string): Promise
   });
   for (const d of deliveries) {
     if (claims.some((c) => c.insurer_id === d.target && c.plate === d.plate)) continue;
-    out.push({ insurer_id: d.target, plate: d.plate, claim_no: null, pushed_at: null, status: d.status, attempts: d.attempts });
+    out.push({ insurer_id: d.target, plate: d.plate, claim_no: null, pushed_at: null, status: d.status as ClaimStatusRow['status'], attempts: d.attempts });
   }
   return out;
 }

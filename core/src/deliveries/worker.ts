@@ -15,6 +15,7 @@ import type { ProgressUpdate } from '../ports/progress.ts';
 import { lockCase, transition } from '../cases/repository.ts';
 import { nextState } from '../cases/transitions.ts';
 import { claimsRepo } from '../persistence/aftercare.ts';
+import { sendDueSms } from '../sms/outbox.ts';
 import { CHANNEL_KINDS, deliveriesRepo, type DeliveryChannel, type DeliveryRow } from './store.ts';
 
 export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = { maxAttempts: 8, backoffMs: 30_000, maxBackoffMs: 3_600_000 };
@@ -51,7 +52,7 @@ export async function deliverDue(
   const policy = { ...DEFAULT_DELIVERY_POLICY, ...send.policy };
   const db = tenantDb(ctx, tenant);
   const now = ctx.clock.now();
-  const batch = await db.tx((q) => deliveriesRepo.lease(q, CHANNEL_KINDS[channel], now, new Date(now.getTime() + LEASE_MS), opts.limit ?? 50, opts.caseId));
+  const batch = await db.tx((q) => deliveriesRepo.lease(q, CHANNEL_KINDS[channel], now, new Date(now.getTime() + LEASE_MS), opts.limit ?? 50, opts.caseId ? { caseId: opts.caseId } : undefined));
   for (const d of batch) {
     let receipt: Record<string, unknown>;
     try {
@@ -98,8 +99,8 @@ async function recordDelivered(ctx: CoreContext, tenant: string, d: DeliveryRow,
     await deliveriesRepo.delivered(q, d.id, receipt, at);
     if (d.kind !== 'claim') return;
     const claimNo = String(receipt.claimNo);
-    const c = await lockCase(q, tenant, d.case_id);
-    const recorded = await claimsRepo.insert(q, { caseId: d.case_id, insurerId: d.target, plate: d.plate, claimNo, at });
+    const c = await lockCase(q, tenant, d.case_id!);
+    const recorded = await claimsRepo.insert(q, { caseId: d.case_id!, insurerId: d.target, plate: d.plate, claimNo, at });
     // A review asked for after the tap holds the state; the claim is recorded, the state stays.
     if (recorded && nextState(c.state, 'claim.pushed')) {
       events.push(await transition(q, c, 'claim.pushed', { insurerId: d.target, plate: d.plate, claimNo }, (d.payload as { actor?: string }).actor ?? 'party', at));
@@ -113,7 +114,7 @@ export interface DeliveryWorker {
   close(): Promise<void>;
 }
 
-/** Rounds every `intervalMs` for every tenant and channel (insurers, 12123); rounds never overlap. */
+/** Rounds every `intervalMs` for every tenant and channel (insurers, 12123, SMS); rounds never overlap. */
 export function startDeliveries(ctx: CoreContext, opts: { intervalMs: number; log?: DeliveryLog }): DeliveryWorker {
   let closed = false;
   let busy: Promise<unknown> = Promise.resolve();
@@ -121,12 +122,17 @@ export function startDeliveries(ctx: CoreContext, opts: { intervalMs: number; lo
     const total: DeliveryRound = { delivered: 0, failed: 0, dead: 0 };
     for (const city of ctx.cities.all()) {
       if (closed) break;
+      if (city.profile.status === 'draft') continue; // no reports, no integrations: nothing to deliver
       for (const channel of Object.keys(CHANNEL_KINDS) as DeliveryChannel[]) {
         const r = await deliverDue(ctx, city.tenant, { channel, ...(opts.log ? { log: opts.log } : {}) });
         total.delivered += r.delivered;
         total.failed += r.failed;
         total.dead += r.dead;
       }
+      const sms = await sendDueSms(ctx, city.tenant, opts.log ? { log: opts.log } : {});
+      total.delivered += sms.sent;
+      total.failed += sms.failed;
+      total.dead += sms.dead;
     }
     return total;
   };

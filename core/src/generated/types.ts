@@ -229,22 +229,22 @@ export type TestClockBody = {
   [k: string]: unknown;
 };
 /**
- * The template's variables, in order, each read from core's message text by a regular expression with one capture group. Omitted: the built-in ones for the kind (otp: code; evacuate, escalation: number; determination: number, docNo, code).
+ * The template's variables, in order. A name core supplies for the kind (otp: code; evacuate, escalation: number; determination: number, docNo, code) needs no pattern: core passes it with the message; any other name is read from core's message text by `pattern`, a regular expression with exactly one capture group (checked when the profile loads). Omitted: the kind's built-in names in that order.
  *
  * @maxItems 10
  */
 export type AliyunTemplateParams = {
   name: string;
-  pattern: string;
+  pattern?: string;
 }[];
 /**
- * The template's variables, in order ({1}, {2} … of the template), each read from core's message text by a regular expression with one capture group. Omitted: the built-in ones for the kind (otp: code; evacuate, escalation: number; determination: number, docNo, code).
+ * The template's variables, in order ({1}, {2} … of the template). A name core supplies for the kind (otp: code; evacuate, escalation: number; determination: number, docNo, code) needs no pattern: core passes it with the message; any other name is read from core's message text by `pattern`, a regular expression with exactly one capture group (checked when the profile loads). Omitted: the kind's built-in names in that order.
  *
  * @maxItems 10
  */
 export type TencentTemplateParams = {
   name: string;
-  pattern: string;
+  pattern?: string;
 }[];
 export type TransportDirection = 'send' | 'recv';
 export type MediaKind = 'audio' | 'video';
@@ -327,6 +327,7 @@ export interface SchemaIndex {
   httpOfficerCase?: OfficerCase;
   httpPartyCode?: PartyCodeBody;
   httpPartySession?: PartySessionBody;
+  httpPlateReview?: PlateReviewBody;
   httpPlatformTenants?: PlatformTenants;
   httpProfilePublish?: ProfilePublishBody;
   httpProfilePublished?: ProfilePublished;
@@ -1536,6 +1537,10 @@ export interface ChecksBody {
  */
 export interface CityPublic {
   tenant: string;
+  /**
+   * draft: loaded and shown as not yet live; every report and pre-check is refused (KC_CITY_NOT_LIVE) until the bureau activates it. active: takes reports.
+   */
+  status: 'draft' | 'active';
   city: LocalText;
   bureau: LocalText;
   /**
@@ -1591,6 +1596,10 @@ export interface DistrictPoint {
  */
 export interface CitySummary {
   tenant: string;
+  /**
+   * draft: loaded and shown as not yet live; every report and pre-check is refused (KC_CITY_NOT_LIVE) until the bureau activates it. active: takes reports.
+   */
+  status: 'draft' | 'active';
   city: LocalText;
   bureau: LocalText;
   channels: ChannelId[];
@@ -1865,6 +1874,19 @@ export interface PartySessionBody {
   challenge: string;
 }
 /**
+ * The seat's review of a plate reading (the checklist's plate_ocr): the plate the seat reads in the photo. The reading's own plate confirms it, another corrects it; either is recorded as a new evidence item that supersedes the reading.
+ */
+export interface PlateReviewBody {
+  /**
+   * The evidence item that holds the OCR reading.
+   */
+  reading: string;
+  /**
+   * The plate as the seat reads it in the photo (separators are ignored).
+   */
+  plate: string;
+}
+/**
  * The cities this server serves, for the platform operator (GET /api/platform/tenants): names and which profile is live, nothing of their cases.
  */
 export interface PlatformTenants {
@@ -2054,15 +2076,18 @@ export interface SessionResponse {
   channel?: string;
 }
 /**
- * What the development SMS driver kept for the tenant (GET /api/admin/sms-outbox), newest first, numbers masked; available is false with a real SMS gateway.
+ * The tenant's SMS outbox (GET /api/admin/sms-outbox), newest first, numbers masked: every SMS core sent or is sending through the city's SMS integration, its status, tries, last error and delivery receipt. With the development driver the text is as it "delivered" it (signature first, codes shown); with a gateway a sign-in code is masked once it is sent.
  */
 export interface SmsOutboxView {
+  /**
+   * Always true since the outbox is core's (kept for older clients).
+   */
   available: boolean;
   messages: SmsOutboxMessage[];
 }
 export interface SmsOutboxMessage {
   /**
-   * The operator's message id.
+   * The outbox message's id (the out-id sent to the gateway).
    */
   id: string;
   tenant: string;
@@ -2075,8 +2100,43 @@ export interface SmsOutboxMessage {
    */
   text: string;
   kind: SmsKind;
+  /**
+   * queued (not tried yet), delivered (the gateway took it), failed (will be retried at nextAt), dead (refused for good, or out of tries), expired (a sign-in code that could not go out before it expired: dropped, not sent late), maybe_sent (the gateway may have taken it: not resent by itself; a receipt or an operator settles it).
+   */
+  status: 'queued' | 'delivered' | 'failed' | 'dead' | 'expired' | 'maybe_sent';
+  /**
+   * Tries so far.
+   */
+  attempts: number;
+  /**
+   * Why the last try failed.
+   */
+  lastError?: string;
+  queuedAt: string;
+  /**
+   * A sign-in code is not sent after this.
+   */
+  expiresAt?: string;
+  /**
+   * The gateway's message id (BizId / SerialNo) once it took the message.
+   */
+  vendorId?: string;
+  /**
+   * The latest delivery receipt (回执) for the message.
+   */
+  receipt?: {
+    delivered: boolean;
+    /**
+     * The operator's status code (DELIVERED, DELIVRD, MK:0001 …).
+     */
+    code: string;
+    reportedAt: string;
+  };
   caseId?: string;
-  acceptedAt: string;
+  /**
+   * When the gateway took it.
+   */
+  acceptedAt?: string;
   /**
    * Development driver: the text without the signature.
    */

@@ -29,6 +29,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { staffLockRoutes } from './routes/staffLocks.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { integrationRoutes } from './routes/integrations.ts';
+import { smsReceiptRoutes } from './routes/smsReceipts.ts';
 import { liveRoutes } from './live.ts';
 import { webApps } from './web.ts';
 import { webDistDir } from '../paths.ts';
@@ -90,6 +91,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(staffLockRoutes, { ctx: opts.ctx });
   await app.register(analyticsRoutes, { ctx: opts.ctx });
   await app.register(integrationRoutes, { ctx: opts.ctx });
+  await app.register(smsReceiptRoutes, { ctx: opts.ctx });
   for (const plugin of opts.plugins ?? []) await app.register(plugin, { ctx: opts.ctx });
   if (web) await web.routes(app);
   return app;

@@ -18,6 +18,7 @@ import { DistrictIndex } from '../policy/geofence.ts';
 import { assertTimeZone } from '../policy/localTime.ts';
 import { ServiceHours } from '../policy/serviceHours.ts';
 import { closest, ProblemList, type Problem } from './problems.ts';
+import { checkSmsTemplates } from './smsTemplates.ts';
 import { YamlSource } from './source.ts';
 
 /** The national minimum: no profile may stop asking about these. */
@@ -125,6 +126,7 @@ function buildCity(
   }
 
   checkIntegrations(profile, problems, registry);
+  checkSmsTemplates(profile, problems, (plugin) => (registry.ajv.getSchema(`plugins/${plugin}.schema.json`)?.schema as Record<string, unknown> | undefined)?.['x-kuaichu-port']);
 
   if (!problems.ok || !districts || Array.isArray(hours)) return null;
 
@@ -213,8 +215,10 @@ function checkIntegrations(profile: CityProfile, problems: ProblemList, registry
     const validate = registry.validator(id);
     if (!validate(options)) problems.addSchemaErrors(validate.errors, [...at, 'options']);
   });
-  const needed = new Set<string>(REQUIRED_PORTS);
-  for (const item of profile.evidence.checklist) if (item.check) needed.add(CHECK_PORTS[item.check]!);
+  // A draft takes no reports, so it may not have chosen its adapters yet (and must not be
+  // forced onto development drivers a production server refuses); activating it checks them.
+  const needed = new Set<string>(profile.status === 'draft' ? [] : REQUIRED_PORTS);
+  if (profile.status !== 'draft') for (const item of profile.evidence.checklist) if (item.check) needed.add(CHECK_PORTS[item.check]!);
   for (const port of needed) {
     if (!ports.has(port)) {
       const offer = known.filter((name) => (registry.ajv.getSchema(`plugins/${name}.schema.json`)?.schema as Record<string, unknown>)?.['x-kuaichu-port'] === port);

@@ -3,7 +3,7 @@
  * Code other than OK (isv.*); gateway-level refusals (signature, throttling of the API itself,
  * server errors) come as HTTP 4xx/5xx, which the SDK throws.
  */
-import { networkFailure, secondsToChinaMidnight, SmsSendError } from './outcome.ts';
+import { networkFailure, secondsToChinaMidnight, SmsSendError } from '@kuaichu/core/sms';
 
 const TEMPLATE_CODES = new Set([
   'isv.SMS_TEMPLATE_ILLEGAL', 'isv.SMS_SIGNATURE_ILLEGAL', 'isv.SMS_SIGN_ILLEGAL', 'isv.TEMPLATE_MISSING_PARAMETERS',

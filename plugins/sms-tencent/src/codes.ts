@@ -3,7 +3,7 @@
  * (the SDK throws it with `code`); a request taken for some numbers and not others lists a
  * Code per number in SendStatusSet ("Ok" when sent).
  */
-import { networkFailure, secondsToChinaMidnight, SmsSendError } from './outcome.ts';
+import { networkFailure, secondsToChinaMidnight, SmsSendError } from '@kuaichu/core/sms';
 
 const TEMPLATE_CODES = /^(FailedOperation\.(TemplateIncorrectOrUnapproved|SignatureIncorrectOrUnapproved|TemplateParamSetNotMatchApprovedTemplate|MissingTemplateToModify|ContainSensitiveWord|JsonParseFail)|InvalidParameterValue\.(TemplateParameterFormatError|TemplateParameterLengthLimit|ProhibitedUseUrlInTemplateParameter|SdkAppIdNotExist|ContentLengthLimit))$/;
 const RECIPIENT_CODES = /^(InvalidParameterValue\.IncorrectPhoneNumber|FailedOperation\.PhoneNumberInBlacklist|FailedOperation\.PhoneNumberOnBlacklist|UnsupportedOperation\.UnsupportedRegion|UnsupportedOperation\.ContainDomesticAndInternationalPhoneNumber)$/;

@@ -1,10 +1,11 @@
-/** Admin (read-only): the loaded profile and the development SMS outbox, per tenant. */
+/** Admin (read-only): the loaded profile and the SMS outbox, per tenant. */
 import type { FastifyInstance } from 'fastify';
 import type { CoreContext } from '../../context.ts';
 import type { AdminProfile, SmsOutboxMessage, SmsOutboxView } from '../../generated/types.ts';
-import type { SmsOutbox } from '../../ports/sms.ts';
+import type { SmsOutbox, StoredSms } from '../../ports/sms.ts';
+import { smsOutboxView } from '../../sms/view.ts';
 import { maskPhone } from '../../privacy/mask.ts';
-import { requireRole, staffOf } from '../auth.ts';
+import { requireRole, staffOf, tenantDbOf } from '../auth.ts';
 import { responseSchema } from '../responses.ts';
 
 export async function adminRoutes(app: FastifyInstance, { ctx, rejected }: { ctx: CoreContext; rejected: ReadonlyArray<{ file: string; problems: unknown[] }> }) {
@@ -16,21 +17,26 @@ export async function adminRoutes(app: FastifyInstance, { ctx, rejected }: { ctx
   });
   app.get<{ Querystring: { to?: string } }>('/api/admin/sms-outbox', {
     preHandler: admin,
-    schema: { tags: ['admin'], summary: 'Messages the development SMS driver kept (codes, notices)', querystring: { type: 'object', additionalProperties: false, properties: { to: { type: 'string', pattern: '^1[3-9]\\d{9}$' } } }, response: { 200: responseSchema('http/sms-outbox.schema.json') } },
+    schema: { tags: ['admin'], summary: "The city's SMS outbox: codes and notices, their status, tries, last error and receipt", querystring: { type: 'object', additionalProperties: false, properties: { to: { type: 'string', pattern: '^1[3-9]\\d{9}$' } } }, response: { 200: responseSchema('http/sms-outbox.schema.json') } },
   }, async (req): Promise<SmsOutboxView> => {
     const s = staffOf(req);
-    const sms = ctx.ports.find(s.tenant, 'sms') as Partial<SmsOutbox> | undefined;
-    if (!sms?.outbox) return { available: false, messages: [] };
-    const messages = await sms.outbox(s.tenant, { ...(req.query.to ? { to: req.query.to } : {}), limit: 200 });
-    // The admin sees the text (codes included: that is what the page is for) but not whole numbers.
+    const rows = await smsOutboxView(tenantDbOf(req), { ...(req.query.to ? { to: req.query.to } : {}), limit: 200 });
+    // The development driver keeps the text as it "delivered" it (signature first, the code shown: that is what its page is for).
+    const dev = ctx.ports.find(s.tenant, 'sms') as Partial<SmsOutbox> | undefined;
+    const kept = new Map<string, StoredSms & Partial<Pick<SmsOutboxMessage, 'body' | 'segments'>>>();
+    if (dev?.outbox) for (const m of await dev.outbox(s.tenant, { ...(req.query.to ? { to: req.query.to } : {}), limit: 400 })) kept.set(m.id, m);
     return {
       available: true,
-      messages: messages.map((m) => {
-        // The development driver also keeps the text without the signature and the billed segments.
-        const dev = m as Partial<Pick<SmsOutboxMessage, 'body' | 'segments'>>;
+      messages: rows.map((r): SmsOutboxMessage => {
+        const d = r.external_id ? kept.get(r.external_id) : undefined;
+        const iso = (t: Date | null) => (t ? new Date(t).toISOString() : undefined);
         return {
-          id: m.id, tenant: m.tenant, to: maskPhone(m.to), text: m.text, kind: m.kind, ...(m.caseId ? { caseId: m.caseId } : {}),
-          acceptedAt: new Date(m.acceptedAt).toISOString(), ...(dev.body !== undefined ? { body: dev.body } : {}), ...(dev.segments !== undefined ? { segments: dev.segments } : {}),
+          id: r.id, tenant: s.tenant, to: maskPhone(r.target), text: d?.text ?? r.payload.text, kind: r.payload.kind, ...(r.case_id ? { caseId: r.case_id } : {}),
+          status: r.status, attempts: r.attempts, ...(r.last_error ? { lastError: r.last_error } : {}), queuedAt: iso(r.created_at)!,
+          ...(r.expires_at ? { expiresAt: iso(r.expires_at)! } : {}), ...(r.external_id ? { vendorId: r.external_id } : {}),
+          ...(r.delivered_at ? { acceptedAt: iso(r.delivered_at)! } : {}),
+          ...(r.receipt_delivered !== null ? { receipt: { delivered: r.receipt_delivered, code: r.receipt_code ?? '', reportedAt: iso(r.receipt_at)! } } : {}),
+          ...(d?.body !== undefined ? { body: d.body } : {}), ...(d?.segments !== undefined ? { segments: d.segments } : {}),
         };
       }),
     };

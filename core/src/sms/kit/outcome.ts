@@ -1,10 +1,12 @@
 /**
- * What a failed send means for the caller. `retryable` says whether the same message may
- * succeed later (throttling, the gateway down) or never will as it stands (bad number,
- * template refused, credentials wrong). `maybeSent` says the request may have reached the
- * gateway (timeout, connection cut after writing): SendSms is not idempotent, so an outbox
- * that retries such a message risks a duplicate unless it first checks the delivery receipt.
+ * What a failed send means for the outbox (core/src/sms/outbox.ts), the same for every gateway
+ * adapter. `retryable` says whether the same message may succeed later (throttling, the gateway
+ * down) or never will as it stands (bad number, template refused, credentials wrong).
+ * `maybeSent` says the request may have reached the gateway (timeout, connection cut after
+ * writing): SendSms is not idempotent, so the outbox does not resend such a message by itself.
  */
+import type { SmsFailureSignal } from '../../ports/sms.ts';
+
 export type SmsFailure = 'throttled' | 'invalid_recipient' | 'template' | 'auth' | 'unavailable' | 'rejected' | 'config';
 
 export interface SmsFailureDetails {
@@ -14,7 +16,7 @@ export interface SmsFailureDetails {
   retryAfterSeconds?: number;
 }
 
-export class SmsSendError extends Error {
+export class SmsSendError extends Error implements SmsFailureSignal {
   override readonly name = 'SmsSendError';
   readonly maybeSent: boolean;
   readonly vendorCode: string | undefined;
@@ -38,11 +40,6 @@ export function secondsToChinaMidnight(now: Date): number {
   const shifted = now.getTime() + 8 * 3_600_000;
   const next = (Math.floor(shifted / 86_400_000) + 1) * 86_400_000;
   return Math.ceil((next - shifted) / 1000);
-}
-
-/** 13812345678 → 138****5678 (log lines never carry a full number). */
-export function maskPhone(phone: string): string {
-  return /^1[3-9]\d{9}$/.test(phone) ? `${phone.slice(0, 3)}****${phone.slice(7)}` : `<${String(phone).length} chars>`;
 }
 
 /** Network failures: was the request possibly written before it failed? */
