@@ -457,6 +457,13 @@ for (const kind of ['pglite', 'postgres'] as const) {
       await t.core.tick();
       assert.equal((await t.call('POST', `/api/cases/${id}/answer`, { token: seat })).json().state, 'in_call');
       await completeEvidence(id, seat);
+      // Nantong also compares each driver's face with the licence photo (face_check; core/test/faceCheck.test.ts):
+      // these party photos show no face and 张伟 has no photo on record, so both are to be verified by hand.
+      const photo = (await t.call('GET', `/api/cases/${id}`, { token: seat })).json().evidence.find((e: { item: string }) => e.item === 'parties_photo').file.sha256;
+      for (const driver of [{ name: '张伟', idNumber: '230102198503127810' }, { name: '李娜', idNumber: '230103199007214422' }]) {
+        const face = await t.call('POST', `/api/cases/${id}/checks`, { token: seat, body: { driver, faceImage: photo } });
+        assert.equal(face.json().find((c: { item: string }) => c.item === 'face_check')?.status, driver.name === '张伟' ? 'unavailable' : 'not_found', face.body);
+      }
       assert.equal((await t.call('POST', `/api/cases/${id}/evacuate`, { token: seat })).json().state, 'evacuated');
       const officer = await t.staff('nantong', 'officer');
       const d = await t.call('POST', `/api/cases/${id}/determination`, { token: officer, body: {
