@@ -22,8 +22,10 @@ export interface DemoLogin {
   brigadeId: string | null;
 }
 
-export async function seedDemoStaff(db: Db, cities: readonly CompiledCity[], password = process.env.KUAICHU_DEMO_PASSWORD): Promise<DemoLogin[]> {
+export async function seedDemoStaff(db: Db, all: readonly CompiledCity[], password = process.env.KUAICHU_DEMO_PASSWORD): Promise<DemoLogin[]> {
   const created: DemoLogin[] = [];
+  // Drafts get no demo logins: their bureau creates its own staff when it goes live.
+  const cities = all.filter((c) => c.profile.status !== 'draft');
   const provinceHomes = new Set(cities.map((c) => citiesOfProvince(cities, c.tenant)[0]));
   for (const city of cities) {
     const q = forTenant(db, city.tenant);

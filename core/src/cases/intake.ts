@@ -10,6 +10,8 @@ import { evaluate } from '../policy/evaluate.ts';
 import { withCoveringCity } from '../policy/coveringCity.ts';
 import { toLocal } from '../policy/localTime.ts';
 import { LIVE_CHANNEL, tenantDb, type CoreContext } from '../context.ts';
+import { Errors } from '../errors.ts';
+import type { CompiledCity } from '../policy/city.ts';
 import { casesRepo } from '../persistence/cases.ts';
 import { insertReportedCase } from '../persistence/reportedCase.ts';
 import { assertEventPayload, type CaseRow } from './repository.ts';
@@ -23,8 +25,21 @@ export interface ReportInput {
   report: AccidentReport;
 }
 
-export async function reportCase(ctx: CoreContext, tenant: string, input: ReportInput): Promise<{ case: CaseRow; created: boolean }> {
+/**
+ * The city, when it takes reports. A draft (`status: draft`, as `kuaichu init-city` writes it)
+ * is loaded and shown as "not yet live", but refuses every report and pre-check until the
+ * bureau publishes it with `status: active`: its rules are the national template, unchecked.
+ */
+export function liveCity(ctx: CoreContext, tenant: string): CompiledCity {
   const city = ctx.cities.get(tenant);
+  if (city.profile.status === 'draft') {
+    throw Errors.cityNotLive(undefined, { tenant, status: 'draft', fallback: city.profile.fallback.phones.map((p) => p.number) });
+  }
+  return city;
+}
+
+export async function reportCase(ctx: CoreContext, tenant: string, input: ReportInput): Promise<{ case: CaseRow; created: boolean }> {
+  const city = liveCity(ctx, tenant);
   const now = ctx.clock.now();
   const decision = withCoveringCity(evaluate(city, input.report, { now: () => now }), input.report, tenant, ctx.cities.all());
   const type = decision.eligible ? 'case.reported' : 'case.refused';

@@ -4,9 +4,12 @@
  */
 import type { CompiledCity } from './city.ts';
 
-/** The tenants of the province `tenant` belongs to (itself included), sorted; [] for an unknown tenant. */
+/**
+ * The tenants of the province `tenant` belongs to (itself included), sorted; [] for an unknown
+ * tenant. Drafts (not live, no cases) are left out, except the tenant itself.
+ */
 export function citiesOfProvince(cities: readonly CompiledCity[], tenant: string): string[] {
   const province = cities.find((c) => c.tenant === tenant)?.profile.province;
   if (!province) return [];
-  return cities.filter((c) => c.profile.province === province).map((c) => c.tenant).sort();
+  return cities.filter((c) => c.profile.province === province && (c.profile.status !== 'draft' || c.tenant === tenant)).map((c) => c.tenant).sort();
 }

@@ -6,19 +6,24 @@ import type { AccidentReport, CityPublic, DistrictPoint, CitySummary, Decision, 
 import { evaluate } from '../../policy/evaluate.ts';
 import { withCoveringCity } from '../../policy/coveringCity.ts';
 import type { CompiledCity } from '../../policy/city.ts';
+import { mapPointToWgs84 } from '../../policy/datum.ts';
 import { createHash } from 'node:crypto';
 import { determinationContentSha256, normalizeCode, verifyDocumentCode } from '../../documents/verification.ts';
 import { documentForVerification } from '../../cases/reads.ts';
+import { liveCity } from '../../cases/intake.ts';
 import { maskName, maskPlate } from '../../privacy/mask.ts';
 import { listOf, responseSchema } from '../responses.ts';
 
-/** Each named district's point inside it (served, then excluded), worked out once per city. */
+/**
+ * Each named district's point inside it (served, then excluded), worked out once per city, in
+ * WGS-84 like every position the API takes and gives (the party app sends it back as a pin).
+ */
 const pointsCache = new WeakMap<CompiledCity, DistrictPoint[]>();
 function districtPoints(c: CompiledCity): DistrictPoint[] {
   let points = pointsCache.get(c);
   if (!points) {
     points = [...c.profile.area.include, ...(c.profile.area.exclude ?? [])].map((name) => {
-      const [lng, lat] = c.districts.labelPoint(name);
+      const [lng, lat] = mapPointToWgs84(c, ...c.districts.labelPoint(name));
       return { name, lng, lat };
     });
     pointsCache.set(c, points);
@@ -41,14 +46,14 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
   // /readyz (the database, the bus, the media workers) is the observability's: core/src/metrics/routes.ts.
 
   app.get('/api/cities', { schema: { tags: ['cities'], summary: 'Cities served (tenants)', response: { 200: listOf('http/city-summary.schema.json') } } }, async (): Promise<CitySummary[]> =>
-    ctx.cities.all().map((c) => ({ tenant: c.tenant, city: c.profile.city, bureau: c.profile.bureau, channels: c.profile.channels.map((ch) => ch.id) })),
+    ctx.cities.all().map((c) => ({ tenant: c.tenant, city: c.profile.city, bureau: c.profile.bureau, channels: c.profile.channels.map((ch) => ch.id), status: c.profile.status ?? 'active' })),
   );
 
   app.get<{ Params: { tenant: string } }>('/api/cities/:tenant', { schema: { tags: ['cities'], summary: 'What a party needs to know about a city: hours, area, accepted types, questions, fallback', params: tenantParams, response: { 200: responseSchema('http/city-public.schema.json') } } }, async (req): Promise<CityPublic> => {
     const c = ctx.cities.get(req.params.tenant);
     const p = c.profile;
     return {
-      tenant: c.tenant, city: p.city, bureau: p.bureau, timezone: p.timezone, hours: c.hours.text, alwaysOpen: c.hours.alwaysOpen,
+      tenant: c.tenant, status: p.status ?? 'active', city: p.city, bureau: p.bureau, timezone: p.timezone, hours: c.hours.text, alwaysOpen: c.hours.alwaysOpen,
       districts: p.area.include, excluded: p.area.exclude ?? [], channels: p.channels, accidentTypes: p.eligibility.accidentTypes,
       requires: p.eligibility.requires, disqualifiers: p.eligibility.disqualifiers, maxParties: p.eligibility.maxParties ?? null,
       checklist: p.evidence.checklist, review: p.review, insurers: p.claims.insurers ?? [], fallback: p.fallback, platform: p.platform ?? null,
@@ -57,9 +62,9 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
   });
 
   app.post<{ Params: { tenant: string }; Body: AccidentReport }>('/api/cities/:tenant/check', {
-    schema: { tags: ['cities'], summary: 'Eligibility pre-check before the call (nothing is stored)', params: tenantParams, body: { $ref: 'accident-report.schema.json#' }, response: { 200: responseSchema('decision.schema.json') } },
+    schema: { tags: ['cities'], summary: 'Eligibility pre-check before the call (nothing is stored)', params: tenantParams, body: { $ref: 'accident-report.schema.json#' }, response: { 200: responseSchema('decision.schema.json'), 409: responseSchema('http/error.schema.json') } },
     config: { rateLimit: { max: 60, timeWindow: '1 minute' } },
-  }, async (req): Promise<Decision> => withCoveringCity(evaluate(ctx.cities.get(req.params.tenant), req.body, ctx.clock), req.body, req.params.tenant, ctx.cities.all()));
+  }, async (req): Promise<Decision> => withCoveringCity(evaluate(liveCity(ctx, req.params.tenant), req.body, ctx.clock), req.body, req.params.tenant, ctx.cities.all()));
 
   // The JSON answer lives under /api. The address printed on the document (and in its QR code)
   // is /verify/:code: a browser opening it gets the verification page (web/src/verify), which
