@@ -5,7 +5,7 @@
  * scene, escalate). What the seat typed lives in `drafts`, per case, outside the components:
  * an error, a dropped call or a reload of the panel never loses it.
  */
-import type { CaseSummary, CaseView, ChecksBody, EvidenceReceipt, EvidenceView, RegistryCheckResult } from '@kuaichu/core/generated/types.ts';
+import type { CaseSummary, CaseView, ChecksBody, EvidenceReceipt, EvidenceView, PlateReviewBody, RegistryCheckResult } from '@kuaichu/core/generated/types.ts';
 import { captureFrame } from '@kuaichu/plugin-media-mediasoup/client';
 import { api, ApiError, get, post } from '../lib/api.ts';
 
@@ -119,6 +119,13 @@ export class CaseFile {
 
   async runChecks(body: ChecksBody): Promise<RegistryCheckResult[]> {
     const r = await post<RegistryCheckResult[]>(`${this.path}/checks`, body);
+    await this.refresh();
+    return r;
+  }
+
+  /** Confirms a plate reading (the same plate) or corrects it (another): a new item that supersedes it. */
+  async reviewPlate(reading: string, plate: string): Promise<RegistryCheckResult> {
+    const r = await post<RegistryCheckResult>(`${this.path}/checks/plate-review`, { reading, plate } satisfies PlateReviewBody);
     await this.refresh();
     return r;
   }
