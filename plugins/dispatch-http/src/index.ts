@@ -15,8 +15,7 @@ import { definePlugin, type CallbackRequest, type DispatchPort, type DispatchReq
 import { systemClock, type Clock } from '@kuaichu/core/clock';
 import { Errors } from '@kuaichu/core/errors';
 import type { DispatchHttpOptions } from '@kuaichu/core/generated/types.ts';
-import { CounterpartUnavailable, createSignedClient, type SignedClient } from '@kuaichu/core/deliveries/httpClient.ts';
-import { nonceMemory, verifyRequest } from '@kuaichu/core/deliveries/signing.ts';
+import { CounterpartUnavailable, createSignedClient, nonceMemory, verifyRequest, type SignedClient } from '@kuaichu/core/deliveries';
 
 export function createDispatchHttp(options: DispatchHttpOptions, ctx: PluginContext, deps: { clock?: Clock; now?: () => number } = {}): DispatchPort & { client: SignedClient } {
   const clock = deps.clock ?? ctx.clock ?? systemClock;

@@ -14,8 +14,7 @@
 import { definePlugin, type ClaimPush, type ClaimReceipt, type DeliveryPolicy, type InsurerPort, type PermanentRefusal, type PluginContext } from '@kuaichu/core/ports';
 import { systemClock, type Clock } from '@kuaichu/core/clock';
 import type { InsurerWebhookOptions } from '@kuaichu/core/generated/types.ts';
-import { createSignedClient, type SignedClient } from '@kuaichu/core/deliveries/httpClient.ts';
-import { signWebhook, type SigningKey } from '@kuaichu/core/deliveries/signing.ts';
+import { createSignedClient, signWebhook, type SignedClient, type SigningKey } from '@kuaichu/core/deliveries';
 
 /** The JSON body of a webhook. */
 export interface ClaimWebhook {

@@ -3,12 +3,8 @@ import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { ManualClock } from '@kuaichu/core/clock';
 import type { ClaimPush, InsurerPort, PluginContext } from '@kuaichu/core/ports';
-import { migrate, openPglite, type Db } from '@kuaichu/core/harness';
-import { tenantDb, type CoreContext } from '@kuaichu/core/context';
-import { deliverDue } from '@kuaichu/core/deliveries/worker.ts';
-import { deliveriesRepo } from '@kuaichu/core/deliveries/store.ts';
-import { enqueueDeterminationShares } from '@kuaichu/core/deliveries/claims.ts';
-import { verifyWebhook } from '@kuaichu/core/deliveries/signing.ts';
+import { deliverDue, deliveriesRepo, enqueueDeterminationShares, forTenant, migrate, openPglite, type CoreContext, type Db } from '@kuaichu/core/harness';
+import { verifyWebhook } from '@kuaichu/core/deliveries';
 import plugin, { createInsurerWebhook } from '../src/index.ts';
 import { startInsurer, type FakeInsurer } from './support/insurer.ts';
 
@@ -117,10 +113,10 @@ function core(port: InsurerPort): CoreContext {
 async function queueShares(n: number): Promise<string> {
   const caseId = randomUUID();
   const parties = Array.from({ length: n }, (_, i) => ({ name: `甲${i}`, plate: `云A1234${i}`, insurerId: i % 2 ? 'pingan' : 'picc', liability: 'equal' as const, faultBehaviour: '未保持安全距离' }));
-  await tenantDb({ db }, 'kunming').tx((q) => enqueueDeterminationShares(q, { id: caseId, tenant: 'kunming', party_phone: '13800000009' }, { number: `KMJ-2026-${caseId.slice(0, 6)}`, verify_code: 'ABCDEFGHJKLMNPQR', parties }, 'https://kuaichu.test', clock.now()));
+  await forTenant(db, 'kunming').tx((q) => enqueueDeterminationShares(q, { id: caseId, tenant: 'kunming', party_phone: '13800000009' }, { number: `KMJ-2026-${caseId.slice(0, 6)}`, verify_code: 'ABCDEFGHJKLMNPQR', parties }, 'https://kuaichu.test', clock.now()));
   return caseId;
 }
-const statuses = async (caseId: string) => (await deliveriesRepo.ofCase(tenantDb({ db }, 'kunming'), caseId)).map((d) => [d.target, d.status, d.attempts]);
+const statuses = async (caseId: string) => (await deliveriesRepo.ofCase(forTenant(db, 'kunming'), caseId)).map((d) => [d.target, d.status, d.attempts]);
 
 test('nothing is lost while insurers are down: deliveries wait with backoff and go out once each after they recover', async () => {
   picc.mode = 'down';
@@ -143,7 +139,7 @@ test('nothing is lost while insurers are down: deliveries wait with backoff and 
   pingan.mode = 'ok';
   clock.advance(2000); // past the longest backoff of the second try (2 s)
   assert.deepEqual(await deliverDue(ctxc, 'kunming', { caseId }), { delivered: 3, failed: 0, dead: 0 });
-  const rows = await deliveriesRepo.ofCase(tenantDb({ db }, 'kunming'), caseId);
+  const rows = await deliveriesRepo.ofCase(forTenant(db, 'kunming'), caseId);
   assert.ok(rows.every((d) => d.status === 'delivered' && d.attempts === 3));
   assert.equal(pingan.taken.size, takenBefore, 'the retry of what Ping An took was answered with its first claim number, not taken again');
   for (const d of rows) {
@@ -163,14 +159,14 @@ test('a delivery is dead-lettered after maxAttempts (or at once when refused for
   assert.deepEqual(await deliverDue(ctxc, 'kunming', { caseId }), { delivered: 0, failed: 1, dead: 0 });
   clock.advance(1000);
   assert.deepEqual(await deliverDue(ctxc, 'kunming', { caseId }), { delivered: 0, failed: 0, dead: 1 });
-  const [dead] = await deliveriesRepo.ofCase(tenantDb({ db }, 'kunming'), caseId);
+  const [dead] = await deliveriesRepo.ofCase(forTenant(db, 'kunming'), caseId);
   assert.deepEqual([dead!.status, dead!.attempts], ['dead', 2]);
   assert.match(dead!.last_error!, /throttled/);
 
   picc.mode = 'ok';
   clock.advance(86_400_000);
   assert.deepEqual(await deliverDue(ctxc, 'kunming', { caseId }), { delivered: 0, failed: 0, dead: 0 }, 'a dead letter is not retried by itself');
-  assert.ok(await tenantDb({ db }, 'kunming').tx((q) => deliveriesRepo.requeue(q, dead!.id, clock.now())));
+  assert.ok(await forTenant(db, 'kunming').tx((q) => deliveriesRepo.requeue(q, dead!.id, clock.now())));
   assert.deepEqual(await deliverDue(ctxc, 'kunming', { caseId }), { delivered: 1, failed: 0, dead: 0 });
 
   picc.mode = { refuse: 422, code: 'POLICY_EXPIRED' };

@@ -13,7 +13,7 @@
 import { definePlugin, type PluginContext, type ProgressPort, type ProgressReceipt, type ProgressUpdate } from '@kuaichu/core/ports';
 import { systemClock, type Clock } from '@kuaichu/core/clock';
 import type { Progress12123Options } from '@kuaichu/core/generated/types.ts';
-import { createSignedClient, type SignedClient } from '@kuaichu/core/deliveries/httpClient.ts';
+import { createSignedClient, type SignedClient } from '@kuaichu/core/deliveries';
 
 const REFUSALS = new Set([400, 404, 410, 422]);
 const MOBILE_RE = /^1[3-9]\d{9}$/;
