@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { AppPlugin } from '@kuaichu/core/http/app';
+import type { AppPlugin } from '@kuaichu/core/harness';
 import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { createMedia, type Media, type StoredRecording } from '../src/index.ts';
 import type { MediaStats } from '../src/signaling/messages.ts';
