@@ -20,7 +20,7 @@ describe('kuaichu validate', () => {
   test('all city profiles are valid and their examples pass (exit 0)', async () => {
     const r = await run('validate');
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /4 valid, 0 rejected/);
+    assert.match(r.out, /36 valid, 0 rejected/);
     assert.match(r.out, /cities\/harbin\.yaml \(harbin\): valid, \d+ examples passed/);
   });
   test('a bad profile: every problem with line:col on stderr, exit 1', async () => {
