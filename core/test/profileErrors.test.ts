@@ -56,6 +56,16 @@ describe('a bad profile is rejected with every problem at its line and column', 
     assert.match(unnamed.lines.join('\n'), /integrations\[\d+\]\.options\.insurers\[1\]: insurer "sunshine" is not named under claims\.insurers/);
   });
 
+  test('a threshold belongs to a face_match line only, and lies in 0–1', () => {
+    const line = 'check: driver_licence, per: driver,';
+    const { text, lines } = compileEdited(line, `${line} threshold: 0.6,`);
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.ok(lines[0]!.startsWith(`${at(text, '0.6')} evidence.checklist[`), lines[0]);
+    assert.match(lines[0]!, /\]\.threshold: only a face_match check has a threshold \(hint: remove `threshold`, or make the line `check: face_match`\)$/);
+    const high = compileEdited(line, 'check: face_match, per: driver, threshold: 1.5,');
+    assert.match(high.lines.join('\n'), /:\d+:\d+ evidence\.checklist\[\d+\]\.threshold: must be <= 1/);
+  });
+
   test('wrong type', () => {
     const { text, lines } = compileEdited('windowDays: 3', 'windowDays: three');
     assert.deepEqual(lines, [`${at(text, 'three')} review.windowDays: must be integer, not string "three"`]);
