@@ -20,6 +20,9 @@ export default {
   'officer.col.kind': { zh: '事故形态', en: 'Collision' },
   'officer.col.channel': { zh: '报警渠道', en: 'Channel' },
   'officer.col.reported': { zh: '报警时间', en: 'Reported' },
+  'officer.col.profile': { zh: '受理所依配置', en: 'Decided under' },
+  'officer.profile.version': { zh: '第 {n} 版', en: 'profile v{n}' },
+  'officer.profile.file': { zh: '随程序发布的配置文件', en: 'the shipped profile file' },
   'officer.col.age': { zh: '等待时长', en: 'Waiting' },
 
   'officer.kind.motor_motor': { zh: '机动车与机动车', en: 'Motor vehicle vs motor vehicle' },
