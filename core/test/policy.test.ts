@@ -161,6 +161,13 @@ describe('channels', () => {
 test('every city profile loads and all its examples pass', () => {
   const { cities, rejected } = loadCities();
   assert.deepEqual(rejected, []);
-  assert.deepEqual(cities.map((c) => c.tenant).sort(), ['harbin', 'kunming', 'nantong', 'yancheng']);
-  for (const c of cities) assert.ok((c.profile.examples?.length ?? 0) >= 4, `${c.tenant} has examples`);
+  assert.ok(cities.length >= 36, `${cities.length} profiles`);
+  assert.deepEqual(cities.filter((c) => c.profile.status === 'active').map((c) => c.tenant).sort(), ['harbin', 'kunming', 'nantong', 'yancheng']);
+  for (const c of cities) assert.ok((c.profile.examples?.length ?? 0) >= 3, `${c.tenant} has examples`);
+  // Every draft was scaffolded by init-city: no adapters, a source, and an example in each served district.
+  for (const c of cities.filter((x) => x.profile.status === 'draft')) {
+    assert.equal(c.profile.integrations, undefined, c.tenant);
+    assert.ok(c.profile.sources?.length, `${c.tenant} says where it comes from`);
+    for (const d of c.profile.area.include) assert.ok(c.profile.examples!.some((e) => e.expect.district === d && e.expect.eligible), `${c.tenant}: an example in ${d}`);
+  }
 });

@@ -60,13 +60,18 @@ describe('response schemas on PGlite', () => {
   test('cities, every public profile, and every admin profile with its integrations’ options', async () => {
     const cities = await t.call('GET', '/api/cities');
     assert.equal(cities.statusCode, 200, cities.body);
-    const tenants = cities.json().map((c: { tenant: string }) => c.tenant) as string[];
-    assert.deepEqual(tenants.sort(), ['harbin', 'kunming', 'nantong', 'yancheng']);
+    const list = cities.json() as Array<{ tenant: string; status: string }>;
+    const tenants = list.map((c) => c.tenant);
+    assert.ok(tenants.length >= 36, `${tenants.length} cities`);
+    // The live cities have demo admins; the drafts (init-city, issue 17) have none yet: public profile only.
+    const live = list.filter((c) => c.status === 'active').map((c) => c.tenant);
+    assert.deepEqual(live.sort(), ['harbin', 'kunming', 'nantong', 'yancheng']);
     for (const tenant of tenants) {
       const pub = await t.call('GET', `/api/cities/${tenant}`);
       assert.equal(pub.statusCode, 200, pub.body);
       assert.equal(pub.json().tenant, tenant);
       assert.equal(pub.json().platform === null, tenant !== 'yancheng', 'only Yancheng has a platform (云车通)');
+      if (!live.includes(tenant)) continue;
       const admin = await t.call('GET', '/api/admin/profile', { token: await t.staff(tenant, 'admin') });
       assert.equal(admin.statusCode, 200, admin.body);
       assert.equal(admin.json().profile.tenant, tenant);
