@@ -21,3 +21,5 @@ export { deliverDue } from './deliveries/worker.ts';
 export { deliveriesRepo } from './deliveries/store.ts';
 export { enqueueDeterminationShares } from './deliveries/claims.ts';
 export { progressSink } from './deliveries/progress.ts';
+// The SMS outbox's round (core/src/sms/outbox.ts), driven by the SMS adapters' contract tests.
+export { sendDueSms } from './sms/outbox.ts';

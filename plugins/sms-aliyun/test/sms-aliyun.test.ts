@@ -176,7 +176,7 @@ test('a timeout, a dropped connection and a 503 are retryable; the first two may
   fake.faults.push('drop');
   const drop = await refusal(sms.send(otp(phone())));
   assert.deepEqual([drop.failure, drop.retryable, drop.maybeSent], ['unavailable', true, true]);
-  fake.faults.push('http503');
+  fake.faults.push('http5xx');
   const unavailable = await refusal(sms.send(otp(phone())));
   assert.deepEqual([unavailable.failure, unavailable.retryable, unavailable.vendorCode], ['unavailable', true, 'ServiceUnavailable']);
 });

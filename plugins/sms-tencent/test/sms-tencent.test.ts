@@ -174,7 +174,7 @@ test('a timeout, a dropped connection and a 502 are retryable; the first two may
   fake.faults.push('drop');
   const drop = await refusal(sms.send(otp(phone())));
   assert.deepEqual([drop.failure, drop.retryable, drop.maybeSent], ['unavailable', true, true]);
-  fake.faults.push('http502');
+  fake.faults.push('http5xx');
   const bad = await refusal(sms.send(otp(phone())));
   assert.deepEqual([bad.failure, bad.retryable, bad.vendorCode], ['unavailable', true, 'HTTP 502']);
 });

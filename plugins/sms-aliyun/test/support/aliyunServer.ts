@@ -13,11 +13,12 @@
  * plus x-acs-date within 15 minutes and x-acs-signature-nonce used once. It answers with
  * Aliyun's codes: OK, isv.BUSINESS_LIMIT_CONTROL (1 a minute, 5 an hour per number),
  * isv.SMS_TEMPLATE_ILLEGAL, isv.SMS_SIGNATURE_ILLEGAL, isv.TEMPLATE_MISSING_PARAMETERS,
- * isv.MOBILE_NUMBER_ILLEGAL; and can time out, drop connections or be down.
+ * isv.MOBILE_NUMBER_ILLEGAL; and can time out, drop connections, answer 503 or be down
+ * (@kuaichu/testkit/fakeGateway). Its rate limits run on `now` (a test may pass its clock).
  */
 import { createHash, createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { FakeGateway, jsonAnswer, type GatewayAnswer } from '@kuaichu/testkit/fakeGateway';
 
 export interface AliyunTemplateDef {
   params: string[];
@@ -33,8 +34,6 @@ export interface SentSms {
   at: number;
 }
 
-export type Fault = 'timeout' | 'drop' | 'http503';
-
 const ENC_KEEP = /[A-Za-z0-9\-_.~]/;
 /** RFC 3986 percent-encoding of UTF-8 bytes. */
 export function percentEncode(s: string): string {
@@ -48,63 +47,27 @@ export function percentEncode(s: string): string {
 
 const sha256 = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
 
-export class FakeAliyunSms {
+export class FakeAliyunSms extends FakeGateway {
   readonly sent: SentSms[] = [];
-  /** Every request that reached the handler, signed right or not. */
-  requests = 0;
-  readonly faults: Fault[] = [];
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
   private readonly nonces = new Set<string>();
-  port = 0;
 
   constructor(
     readonly keys: Record<string, string>,
     readonly signNames: string[],
     readonly templates: Record<string, AliyunTemplateDef>,
-  ) {}
+  ) {
+    super();
+  }
 
   get endpoint(): string {
     return `127.0.0.1:${this.port}`;
   }
 
-  async start(port = 0): Promise<this> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
-    return this;
+  protected unavailable(): GatewayAnswer {
+    return this.reply(503, { Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' });
   }
 
-  /** Down: the port refuses connections until start(this.port) again. */
-  async stop(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    if (!s) return;
-    for (const sock of this.sockets) sock.destroy();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
-    this.requests++;
-    const fault = this.faults.shift();
-    if (fault === 'timeout') return; // never answers; the client gives up
-    if (fault === 'drop') {
-      req.socket.destroy();
-      return;
-    }
-    if (fault === 'http503') return this.reply(res, 503, { Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' });
-
+  protected answer(req: IncomingMessage, body: Buffer): GatewayAnswer {
     const rawUrl = req.url ?? '/';
     const [path, rawQuery = ''] = rawUrl.split('?', 2) as [string, string?];
     const query = new Map<string, string>();
@@ -113,11 +76,11 @@ export class FakeAliyunSms {
       query.set(decodeURIComponent(i < 0 ? pair : pair.slice(0, i)), decodeURIComponent(i < 0 ? '' : pair.slice(i + 1)));
     }
     const auth = this.verify(req, path, query, body);
-    if (auth) return this.reply(res, auth.status, { Code: auth.code, Message: auth.message, Recommend: 'https://api.aliyun.com/troubleshoot' });
+    if (auth) return this.reply(auth.status, { Code: auth.code, Message: auth.message, Recommend: 'https://api.aliyun.com/troubleshoot' });
     if (req.headers['x-acs-action'] !== 'SendSms' || req.headers['x-acs-version'] !== '2017-05-25') {
-      return this.reply(res, 404, { Code: 'InvalidAction.NotFound', Message: 'Specified api is not found, please check your url and method.' });
+      return this.reply(404, { Code: 'InvalidAction.NotFound', Message: 'Specified api is not found, please check your url and method.' });
     }
-    return this.reply(res, 200, this.sendSms(query));
+    return this.reply(200, this.sendSms(query));
   }
 
   /** The published V3 scheme, checked step by step; null when the request is signed right. */
@@ -172,7 +135,7 @@ export class FakeAliyunSms {
       return refuse('isv.INVALID_JSON_PARAM', 'JSON参数不合法，只接受字符串值');
     }
     if (template.params.some((p) => typeof params[p] !== 'string' || params[p] === '')) return refuse('isv.TEMPLATE_MISSING_PARAMETERS', '模板缺少变量');
-    const now = Date.now();
+    const now = this.now();
     const mine = this.sent.filter((s) => s.phone === phone);
     if (mine.some((s) => now - s.at < 60_000)) return refuse('isv.BUSINESS_LIMIT_CONTROL', '触发分钟级流控Permits:1');
     if (mine.filter((s) => now - s.at < 3_600_000).length >= 5) return refuse('isv.BUSINESS_LIMIT_CONTROL', '触发小时级流控Permits:5');
@@ -192,9 +155,7 @@ export class FakeAliyunSms {
     };
   }
 
-  private reply(res: ServerResponse, status: number, body: object): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-acs-request-id': (body as { RequestId?: string }).RequestId ?? randomUUID() });
-    res.end(text);
+  private reply(status: number, body: object): GatewayAnswer {
+    return jsonAnswer(status, body, { 'x-acs-request-id': (body as { RequestId?: string }).RequestId ?? randomUUID() });
   }
 }

@@ -14,11 +14,13 @@
  * Tencent's codes; per-number outcomes in SendStatusSet: Ok, LimitExceeded.PhoneNumberDailyLimit
  * (dailyLimit a number a day), InvalidParameterValue.IncorrectPhoneNumber; a template or sign
  * not approved: FailedOperation.TemplateIncorrectOrUnapproved / SignatureIncorrectOrUnapproved.
- * It can time out, drop connections or be down.
+ * It can time out, drop connections, answer 502 or be down (@kuaichu/testkit/fakeGateway); its
+ * daily limit runs on `now` (a test may pass its clock).
  */
 import { createHash, createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { Agent, type IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { FakeGateway, jsonAnswer, type GatewayAnswer } from '@kuaichu/testkit/fakeGateway';
 
 export interface SentSms {
   serialNo: string;
@@ -31,21 +33,14 @@ export interface SentSms {
   at: number;
 }
 
-export type Fault = 'timeout' | 'drop' | 'http502';
-
 const sha256 = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
 const hmac = (key: string | Buffer, s: string) => createHmac('sha256', key).update(s).digest();
 
-export class FakeTencentSms {
+export class FakeTencentSms extends FakeGateway {
   /** The host name clients use; the signing service is its first label. */
   static readonly HOST = 'sms.kuaichu.test';
   readonly sent: SentSms[] = [];
-  requests = 0;
-  readonly faults: Fault[] = [];
   dailyLimit = 10;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
 
   constructor(
     readonly keys: Record<string, string>,
@@ -53,7 +48,9 @@ export class FakeTencentSms {
     readonly signNames: string[],
     /** Template id → number of {n} variables. */
     readonly templates: Record<string, number>,
-  ) {}
+  ) {
+    super();
+  }
 
   /** An agent that takes the client to this server whatever host it asked for (no DNS needed). */
   agent(): Agent {
@@ -62,47 +59,14 @@ export class FakeTencentSms {
     return agent;
   }
 
-  async start(port = 0): Promise<this> {
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.port = (server.address() as AddressInfo).port;
-    return this;
+  protected unavailable(): GatewayAnswer {
+    const text = '<html><body>502 Bad Gateway</body></html>';
+    return { status: 502, body: text, headers: { 'content-type': 'text/html', 'content-length': String(text.length) } };
   }
 
-  async stop(): Promise<void> {
-    const s = this.server;
-    this.server = undefined;
-    if (!s) return;
-    for (const sock of this.sockets) sock.destroy();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
-    this.requests++;
-    const fault = this.faults.shift();
-    if (fault === 'timeout') return;
-    if (fault === 'drop') {
-      req.socket.destroy();
-      return;
-    }
+  protected answer(req: IncomingMessage, body: Buffer): GatewayAnswer {
     const requestId = randomUUID();
-    if (fault === 'http502') {
-      res.writeHead(502, { 'content-type': 'text/html' });
-      res.end('<html><body>502 Bad Gateway</body></html>');
-      return;
-    }
-    const error = (Code: string, Message: string) => this.reply(res, { Response: { Error: { Code, Message }, RequestId: requestId } });
+    const error = (Code: string, Message: string) => jsonAnswer(200, { Response: { Error: { Code, Message }, RequestId: requestId } });
     const auth = this.verify(req, body);
     if (auth) return error(auth[0], auth[1]);
     if (req.headers['x-tc-action'] !== 'SendSms' || req.headers['x-tc-version'] !== '2021-01-11') return error('InvalidAction', 'The action does not exist.');
@@ -120,7 +84,7 @@ export class FakeTencentSms {
     if (params.length !== vars) return error('InvalidParameterValue.TemplateParameterFormatError', '验证码模板参数格式错误。');
     const phones = Array.isArray(p.PhoneNumberSet) ? p.PhoneNumberSet.map(String) : [];
     if (phones.length === 0) return error('MissingParameter.EmptyPhoneNumberSet', '传入的号码列表为空。');
-    const now = Date.now();
+    const now = this.now();
     const day = Math.floor((now + 8 * 3_600_000) / 86_400_000);
     const SendStatusSet = phones.map((phone) => {
       const base = { PhoneNumber: phone, SessionContext: String(p.SessionContext ?? ''), IsoCode: 'CN' };
@@ -133,7 +97,7 @@ export class FakeTencentSms {
       this.sent.push({ serialNo, phone, appId: String(p.SmsSdkAppId), signName: String(p.SignName), templateId: String(p.TemplateId), params, sessionContext: p.SessionContext as string | undefined, at: now });
       return { ...base, SerialNo: serialNo, Fee: 1, Code: 'Ok', Message: 'send success' };
     });
-    return this.reply(res, { Response: { SendStatusSet, RequestId: requestId } });
+    return jsonAnswer(200, { Response: { SendStatusSet, RequestId: requestId } });
   }
 
   /** The published TC3 scheme, step by step; [code, message] when refused. */
@@ -166,11 +130,5 @@ export class FakeTencentSms {
       user_receive_time: receiveTime, nationcode: '86', mobile: s.phone.replace(/^\+86/, ''),
       report_status: delivered ? 'SUCCESS' : 'FAIL', errmsg: delivered ? 'DELIVRD' : 'MK:0001', description: delivered ? '用户短信送达成功' : '用户短信接收失败', sid: serialNo,
     };
-  }
-
-  private reply(res: ServerResponse, body: object): void {
-    const text = JSON.stringify(body);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
   }
 }
