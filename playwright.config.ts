@@ -1,6 +1,16 @@
 // End-to-end tests: the real server (core/src/main.ts, one per worker, see e2e/support/server.ts)
 // and Debian's Chromium — never a downloaded browser. `npm test` runs this after the unit tests.
 import { defineConfig } from '@playwright/test';
+import { plateVideoPath } from './e2e/support/plateVideo.ts';
+
+const executablePath = process.env.KUAICHU_CHROMIUM ?? '/usr/bin/chromium';
+const args = [
+  '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  // A fake camera and microphone (a moving test pattern and a beep) stand in for the phone's.
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection',
+];
+/** Specs whose party films a plate: their browser's fake camera plays the plate video (made by the spec, e2e/support/plateVideo.ts). */
+const PLATE_CAMERA = /plate-video\.spec\.ts$/;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -19,17 +29,18 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     headless: true,
-    launchOptions: {
-      executablePath: process.env.KUAICHU_CHROMIUM ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        // A fake camera and microphone (a moving test pattern and a beep) stand in for the phone's.
-        '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection',
-      ],
-    },
+    launchOptions: { executablePath, args },
     actionTimeout: 15_000,
     navigationTimeout: 30_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },
+  projects: [
+    { name: 'chromium', testIgnore: PLATE_CAMERA },
+    {
+      name: 'plate-camera',
+      testMatch: PLATE_CAMERA,
+      use: { launchOptions: { executablePath, args: [...args, `--use-file-for-fake-video-capture=${plateVideoPath()}`] } },
+    },
+  ],
 });
