@@ -22,6 +22,8 @@ export default {
   'home.title': { zh: '选择城市', en: 'Choose your city' },
   'home.party': { zh: '我发生了轻微事故', en: 'I had a minor accident' },
   'home.staff': { zh: '工作人员登录', en: 'Staff sign-in' },
+  'home.notLive': { zh: '尚未开通', en: 'Not yet live' },
+  'home.notLiveHint': { zh: '以下城市正在准备上线，暂不受理视频快处；发生事故请拨打 122。', en: 'These cities are preparing to go live and do not take video reports yet; after an accident, call 122.' },
   'notFound.title': { zh: '找不到该页面或案件', en: 'Page or case not found' },
   'notFound.body': { zh: '它不存在，或不属于您的辖区。', en: 'It does not exist, or it is not in your jurisdiction.' },
   'notFound.home': { zh: '回到首页', en: 'Go to the start page' },
