@@ -27,6 +27,7 @@ import { profileVersionRoutes } from './http/routes/profileVersions.ts';
 import { platformRoutes } from './http/routes/platform.ts';
 import { tick } from './cases/queue.ts';
 import { closeFinalCases } from './cases/aftercare.ts';
+import { finishUnfinishedDeterminations } from './cases/determination.ts';
 import { repoRoot } from './paths.ts';
 import { startRelay } from './events/relay.ts';
 import { startDeliveries } from './deliveries/worker.ts';
@@ -159,6 +160,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
         if (c.profile.status === 'draft') continue; // a draft takes no reports: nothing to queue or close
         await tick(ctx, c.tenant);
         await closeFinalCases(ctx, c.tenant);
+        await finishUnfinishedDeterminations(ctx, c.tenant);
       }
     };
     const tickMs = opts.tickMs ?? 1000;

@@ -25,7 +25,8 @@ export interface DeterminationRow {
   parties: Array<{ name: string; plate: string; phone?: string; insurerId?: string; liability: LiabilityGrade; faultBehaviour: string }>;
   facts: string;
   chain_head: string;
-  document_sha256: string;
+  /** null while the PDF is being prepared (rendered after the determination commits: documentIssue.ts). */
+  document_sha256: string | null;
   verify_code: string;
   issued_by: string;
   issued_at: Date;

@@ -14,7 +14,8 @@ export interface NewDetermination {
   /** Canonical JSON of what the document says. */
   content: string;
   contentSha256: string;
-  documentSha256: string;
+  /** null until the PDF is rendered after the commit (009_document_after_commit.sql). */
+  documentSha256: string | null;
   verifyCode: string;
   issuedBy: string;
   issuedAt: Date;
@@ -27,7 +28,8 @@ export interface VerifiableDocument {
   parties: Array<{ name: string; plate: string; liability: LiabilityGrade }>;
   issued_at: Date;
   served_at: Date | null;
-  document_sha256: string;
+  /** null while the PDF is being prepared. */
+  document_sha256: string | null;
   content: DeterminationContent;
   content_sha256: string;
 }
@@ -48,6 +50,27 @@ export const determinationsRepo = {
       [q.tenant, d.caseId, d.number, JSON.stringify(d.parties), d.facts, d.chainHead, d.content, d.contentSha256, d.documentSha256, d.verifyCode, d.issuedBy, d.issuedAt],
     );
   },
+
+  /** What the PDF is rendered from: the stored content (dates as ISO text) and the code printed on it. */
+  async forDocument(q: Q, caseId: string): Promise<{ number: string; content: DeterminationContent; verify_code: string; document_sha256: string | null } | undefined> {
+    const [d] = await q.query<{ number: string; content: DeterminationContent; verify_code: string; document_sha256: string | null }>(
+      'SELECT number, content, verify_code, document_sha256 FROM determinations WHERE tenant = $1 AND case_id = $2', [q.tenant, caseId]);
+    return d;
+  },
+
+  /** The rendered PDF of the case's current determination (`number`), unless one is recorded already; true when this one was. */
+  async setDocument(q: Q, caseId: string, number: string, sha256: string): Promise<boolean> {
+    const rows = await q.query('UPDATE determinations SET document_sha256 = $4 WHERE tenant = $1 AND case_id = $2 AND number = $3 AND document_sha256 IS NULL RETURNING 1', [q.tenant, caseId, number, sha256]);
+    return rows.length > 0;
+  },
+
+  /** Determinations issued before `before` whose document or service is not done (left by a process that stopped in between). */
+  unfinished: (q: Q, before: Date) =>
+    q.query<{ case_id: string; document_sha256: string | null; served_at: Date | null }>(
+      `SELECT d.case_id, d.document_sha256, d.served_at FROM determinations d JOIN cases c ON c.tenant = d.tenant AND c.id = d.case_id
+       WHERE d.tenant = $1 AND d.issued_at < $2 AND (d.document_sha256 IS NULL OR (d.served_at IS NULL AND c.state = 'determined'))
+       ORDER BY d.issued_at LIMIT 50`,
+      [q.tenant, before]),
 
   async markServed(q: Q, caseId: string, at: Date): Promise<void> {
     await q.query('UPDATE determinations SET served_at = $3 WHERE tenant = $1 AND case_id = $2', [q.tenant, caseId, at]);

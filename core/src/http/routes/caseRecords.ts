@@ -30,8 +30,11 @@ export async function caseRecordRoutes(app: FastifyInstance, { ctx }: { ctx: Cor
   app.get<WithId>('/api/cases/:id/document.pdf', { preHandler: [requireSignedIn, visibleCase], schema: { tags: ['cases'], summary: 'The e-determination (printable)', params: idParams } }, async (req, reply) => {
     const c = caseOf(req);
     const d = await getDetermination(ctx, c.tenant, c.id);
-    const pdf = d && (await ctx.files.get(d.document_sha256));
-    if (!d || !pdf) throw Errors.notFound('no determination yet');
+    if (!d) throw Errors.notFound('no determination yet');
+    // Rendered after the determination commits (cases/documentIssue.ts): a moment of "being prepared".
+    if (!d.document_sha256) throw Errors.unavailable('the e-determination is being prepared; try again in a moment', { retryAfterSeconds: 2 });
+    const pdf = await ctx.files.get(d.document_sha256);
+    if (!pdf) throw Errors.notFound('no determination yet');
     return reply.type('application/pdf').header('content-disposition', `inline; filename="${d.number}.pdf"`).header('cache-control', 'private, max-age=0').send(Buffer.from(pdf));
   });
 

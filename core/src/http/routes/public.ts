@@ -91,7 +91,8 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
   async function verification(typed: string, reply: FastifyReply): Promise<DocumentVerification | FastifyReply> {
     const code = normalizeCode(typed);
     const d = code ? await documentForVerification(ctx.db, code) : undefined;
-    if (!d || !code) throw Errors.documentNotFound();
+    // A document still being prepared has not been served: its code is on no paper and in no SMS yet.
+    if (!d || !code || !d.document_sha256) throw Errors.documentNotFound();
     // Authentic: the stored content still hashes to what the code was made from. Intact: the PDF's bytes still hash to its address.
     const contentSha256 = determinationContentSha256(d.content);
     const authentic = contentSha256 === d.content_sha256 && verifyDocumentCode(code, { number: d.number, contentSha256 }, ctx.documentSecret).ok;
