@@ -321,6 +321,8 @@ export interface SchemaIndex {
   httpEscalation?: EscalationBody;
   httpEvidenceReceipt?: EvidenceReceipt;
   httpEvidence?: EvidenceBody;
+  httpLicenceRead?: LicenceReadBody;
+  httpLicenceReading?: LicenceReadingView;
   httpLiveMessage?: LiveMessage;
   httpLoggedOut?: LoggedOut;
   httpMe?: MeResponse;
@@ -1760,6 +1762,36 @@ export interface EvidenceBody {
   item: string;
   data: {};
   supersedes?: string;
+}
+/**
+ * Read a driver licence (驾驶证) or vehicle licence (行驶证) off a photo of this case (a frame captured from the call): the fields pre-fill the seat's check form, for the seat to confirm against the card on camera before the registry checks run.
+ */
+export interface LicenceReadBody {
+  /**
+   * SHA-256 of a photo already uploaded to this case.
+   */
+  photo: string;
+}
+/**
+ * What the OCR read off a licence photo (POST /api/cases/:id/licence-reading): the kind of card and each field found, with the engine's confidence and the field's box in the photo's pixels. Not recorded as evidence: the registry check the seat runs with the confirmed values is.
+ */
+export interface LicenceReadingView {
+  photo: string;
+  /**
+   * driver: 驾驶证; vehicle: 行驶证; null: not recognised as either.
+   */
+  kind: 'driver' | 'vehicle' | null;
+  fields: {
+    name?: LicenceFieldView;
+    licenceNumber?: LicenceFieldView;
+    plate?: LicenceFieldView;
+    vin?: LicenceFieldView;
+  };
+}
+export interface LicenceFieldView {
+  text: string;
+  confidence: number;
+  box: [number, number, ...number[]][];
 }
 export interface LiveHello {
   kind: 'hello';

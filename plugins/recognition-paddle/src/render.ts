@@ -142,3 +142,14 @@ export async function renderPlatePhoto(plate: string, kind: PlateKind, rng: Rng,
   if (d.blur >= 0.3) img = img.blur(d.blur);
   return img.jpeg({ quality: d.quality }).toBuffer();
 }
+
+/**
+ * A licence card as a flat photo (驾驶证 / 行驶证 layout reduced to its printed rows): the title,
+ * then one `label value` row each, in Noto Sans CJK on the cards' off-white. PNG bytes.
+ */
+export async function renderLicenceCard(rows: ReadonlyArray<readonly [string, string]>, title: string): Promise<Buffer> {
+  const lines = rows.map(([k, v], i) => `<text x="30" y="${110 + i * 56}">${k}</text><text x="230" y="${110 + i * 56}">${v}</text>`).join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="860" height="${140 + rows.length * 56}"><rect width="100%" height="100%" fill="#f3efe4"/>
+<g font-family="Noto Sans CJK SC" font-size="32" fill="#222"><text x="430" y="50" text-anchor="middle" font-size="34" font-weight="bold">${title}</text>${lines}</g></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { createOcrPaddle, ImageInputError } from '../src/index.ts';
-import { renderPlatePhoto, seeded } from '../src/render.ts';
+import { renderLicenceCard, renderPlatePhoto, seeded } from '../src/render.ts';
 
 const logged: object[] = [];
 const ocr = createOcrPaddle({}, { tenant: 'harbin', env: {}, log: { info: (o) => logged.push(o), warn: () => {} } });
@@ -28,12 +28,7 @@ test('a green new-energy plate reads as 8 characters', async () => {
   assert.equal(reading.kind, 'green');
 });
 
-async function card(rows: Array<[string, string]>, title: string): Promise<Buffer> {
-  const lines = rows.map(([k, v], i) => `<text x="30" y="${110 + i * 56}">${k}</text><text x="230" y="${110 + i * 56}">${v}</text>`).join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="860" height="${140 + rows.length * 56}"><rect width="100%" height="100%" fill="#f3efe4"/>
-<g font-family="Noto Sans CJK SC" font-size="32" fill="#222"><text x="430" y="50" text-anchor="middle" font-size="34" font-weight="bold">${title}</text>${lines}</g></svg>`;
-  return sharp(Buffer.from(svg)).png().toBuffer();
-}
+const card = (rows: Array<[string, string]>, title: string) => renderLicenceCard(rows, title);
 
 test('driver licence: name and licence number; the number is masked in the log', async () => {
   const image = await card([['证号', '230102199003071234'], ['姓名', '王小明'], ['准驾车型', 'C1']], '中华人民共和国机动车驾驶证');

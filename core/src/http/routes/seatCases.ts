@@ -2,13 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { CoreContext } from '../../context.ts';
 import type * as Wire from '../../generated/types.ts';
-import type { ChecksBody, EscalationBody, EvidenceBody, PlateReviewBody, SeatStatusBody } from '../../generated/types.ts';
+import type { ChecksBody, EscalationBody, EvidenceBody, LicenceReadBody, PlateReviewBody, SeatStatusBody } from '../../generated/types.ts';
 import { Errors } from '../../errors.ts';
 import { answerCall, setSeatStatus } from '../../cases/queue.ts';
 import { addEvidence } from '../../cases/evidence.ts';
 import { addEvidenceFile } from '../../cases/evidenceUpload.ts';
 import { runRegistryChecks } from '../../cases/checks.ts';
 import { reviewPlateReading } from '../../cases/plateReading.ts';
+import { readLicencePhoto } from '../../cases/licenceReading.ts';
 import { escalate, evacuate } from '../../cases/scene.ts';
 import { assertStorableText } from '../textGuard.ts';
 import { requireRole, staffOf } from '../auth.ts';
@@ -76,6 +77,11 @@ export async function seatCaseRoutes(app: FastifyInstance, { ctx }: { ctx: CoreC
     const result = row.data as Pick<Wire.RegistryCheckResult, 'ok' | 'status' | 'detail'>;
     const answer: Wire.RegistryCheckResult = { id: row.id, item: row.item, ok: result.ok, status: result.status, detail: result.detail };
     return reply.status(201).send(answer);
+  });
+
+  app.post<WithId & { Body: LicenceReadBody }>('/api/cases/:id/licence-reading', { preHandler: seatOnItsCase, schema: { tags: ['seat'], summary: 'Read a driver or vehicle licence off a photo of this case (OCR): fields to pre-fill the checks, not evidence', params: idParams, body: { $ref: 'http/licence-read.schema.json#' }, response: { 200: responseSchema('http/licence-reading.schema.json') } } }, async (req): Promise<Wire.LicenceReadingView> => {
+    const s = staffOf(req);
+    return readLicencePhoto(ctx, s.tenant, req.params.id, req.body.photo);
   });
 
   app.post<WithId>('/api/cases/:id/evacuate', { preHandler: seatOnItsCase, schema: { tags: ['seat'], summary: '撤离: push the leave-the-scene notice (checklist must be complete)', params: idParams, response: summary } }, async (req) => {
