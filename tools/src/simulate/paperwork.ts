@@ -1,13 +1,15 @@
 /**
  * What the seat and the officer put on record, through the same routes as their consoles:
  * every item of the city's checklist (text, statement, photos and clips from the video), the
- * automatic checks (registry and, where the city asks for it, OCR of a plate photo), and the
- * determination with each party's fault and liability grade.
+ * automatic checks (registry and, where the city asks for it, OCR of a plate photo and face
+ * comparison of each driver's photo), and the determination with each party's fault and liability grade.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { CompiledCity } from '@kuaichu/core/policy';
 import type { Api } from './http.ts';
 import { WEBM, plateJpeg, png } from './media.ts';
-import type { Party } from './population.ts';
+import { REGISTRY_FIXTURES, type Party } from './population.ts';
 import type { Random } from './random.ts';
 
 const PLAIN_PHOTO = png();
@@ -15,6 +17,16 @@ const KIND_TEXT: Record<string, string> = { motor_motor: '机动车之间', moto
 const TYPES = ['追尾', '变道刮擦', '倒车碰撞', '路口刮擦'];
 /** The plate the simulator gives a non-motor party (engine.ts). */
 const NON_MOTOR = '非机动车';
+
+/**
+ * A driver's face on the call, for face comparison: the licence photo registry-dev holds for
+ * them (the simulated person looks like their photo). A driver without one shows a plain photo;
+ * the check then says "verify manually", which the seat does, and the call goes on.
+ */
+const HOLDER_PHOTOS: ReadonlyMap<string, Uint8Array> = (() => {
+  const fx = JSON.parse(readFileSync(REGISTRY_FIXTURES, 'utf8')) as { drivers: Array<{ idNumber: string; photo?: string }> };
+  return new Map(fx.drivers.filter((d) => d.photo).map((d) => [d.idNumber, new Uint8Array(readFileSync(path.join(path.dirname(REGISTRY_FIXTURES), d.photo!)))]));
+})();
 
 export interface Paperwork {
   kind: string;
@@ -29,8 +41,10 @@ export async function gatherEvidence(api: Api, city: CompiledCity, caseId: strin
   const checklist = city.profile.evidence.checklist;
   const photos = checklist.filter((i) => i.kind === 'photo');
   const platePhoto = photos.find((i) => i.id.includes('plate')) ?? photos.find((i) => i.id.includes('collision')) ?? photos[photos.length - 1];
-  /** A photo of each motor vehicle's plate, for the OCR check. */
+  /** A photo of each motor vehicle's plate, for the OCR check; of each party, for face comparison. */
   const plateImages: string[] = [];
+  const partyLine = photos.find((i) => i.per === 'party');
+  const faceImages = new Map<Party, string>();
   for (const item of checklist) {
     // A line counted per party, driver or vehicle needs its min for each of them.
     const n = (item.min ?? 1) * (item.per === 'party' ? p.parties.length : item.per ? Math.max(1, motor.length) : 1);
@@ -44,10 +58,15 @@ export async function gatherEvidence(api: Api, city: CompiledCity, caseId: strin
       case 'photo':
         for (let i = 0; i < Math.max(n, item === platePhoto ? motor.length : 0); i++) {
           const plate = item === platePhoto ? motor[i]?.plate : undefined;
+          const party = item === partyLine ? p.parties[i % p.parties.length] : undefined;
+          const face = party?.idNumber ? HOLDER_PHOTOS.get(party.idNumber) : undefined;
           const r = plate
             ? await api.upload(caseId, seat, item.id, await plateJpeg(plate), 'image/jpeg', `${item.id}-${i + 1}.jpg`)
-            : await api.upload(caseId, seat, item.id, PLAIN_PHOTO, 'image/png', `${item.id}-${i + 1}.png`);
+            : face
+              ? await api.upload(caseId, seat, item.id, face, 'image/jpeg', `${item.id}-${i + 1}.jpg`)
+              : await api.upload(caseId, seat, item.id, PLAIN_PHOTO, 'image/png', `${item.id}-${i + 1}.png`);
           if (plate) plateImages.push(r.sha256);
+          if (party && !faceImages.has(party)) faceImages.set(party, r.sha256);
         }
         break;
       case 'video':
@@ -58,6 +77,7 @@ export async function gatherEvidence(api: Api, city: CompiledCity, caseId: strin
     }
   }
   const checks = new Set(checklist.filter((i) => i.kind === 'check').map((i) => i.check));
+  const faceLine = checklist.find((i) => i.check === 'face_match')?.id;
   if (!checks.size) return true;
   let ok = true;
   // Every motor party, one at a time as the seat does; a party the registry cannot be asked about fails.
@@ -66,13 +86,16 @@ export async function gatherEvidence(api: Api, city: CompiledCity, caseId: strin
       ok = false;
       continue;
     }
+    const faceImage = checks.has('face_match') ? faceImages.get(x) : undefined;
     const body = {
-      ...(checks.has('driver_licence') ? { driver: { name: x.name, idNumber: x.idNumber } } : {}),
+      ...(checks.has('driver_licence') || faceImage ? { driver: { name: x.name, idNumber: x.idNumber } } : {}),
       ...(checks.has('vehicle_registration') || checks.has('compulsory_insurance') || checks.has('plate_ocr') ? { plate: x.plate } : {}),
       ...(checks.has('plate_ocr') && plateImages[i] ? { plateImage: plateImages[i] } : {}),
+      ...(faceImage ? { faceImage } : {}),
     };
-    const results = await api.request<Array<{ ok: boolean }>>('POST', `/api/cases/${caseId}/checks`, { token: seat, body });
-    ok &&= results.every((r) => r.ok);
+    const results = await api.request<Array<{ ok: boolean; item: string; status: string }>>('POST', `/api/cases/${caseId}/checks`, { token: seat, body });
+    // A face comparison to be verified by hand (no photo on record, no face) is the seat's to settle; a mismatch is not.
+    ok &&= results.every((r) => r.ok || (r.item === faceLine && r.status !== 'invalid'));
   }
   return ok;
 }
