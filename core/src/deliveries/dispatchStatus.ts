@@ -9,22 +9,12 @@
 import type { CoreContext } from '../context.ts';
 import { inTx } from '../context.ts';
 import { Errors } from '../errors.ts';
-import type { OnsiteStatus } from '../ports/dispatch.ts';
+import type { DispatchStatusBody, DispatchStatusReceipt, OnsiteStatus } from '../generated/types.ts';
 import { caseEvents, lockCase, transition } from '../cases/repository.ts';
 
-export interface DispatchStatusReport {
-  ticket: string;
-  caseId: string;
-  status: OnsiteStatus;
-  /** When it happened, by the desk's clock (ISO 8601). */
-  at: string;
-  officer?: string;
-  note?: string;
-}
+const EVENT: Record<OnsiteStatus, DispatchStatusReceipt['event']> = { dispatched: 'onsite.dispatched', arrived: 'onsite.arrived', closed: 'onsite.closed' };
 
-const EVENT = { dispatched: 'onsite.dispatched', arrived: 'onsite.arrived', closed: 'onsite.closed' } as const;
-
-export async function recordDispatchStatus(ctx: CoreContext, tenant: string, r: DispatchStatusReport): Promise<{ event: (typeof EVENT)[OnsiteStatus]; seq: number; duplicate: boolean }> {
+export async function recordDispatchStatus(ctx: CoreContext, tenant: string, r: DispatchStatusBody): Promise<DispatchStatusReceipt> {
   const type = EVENT[r.status];
   return inTx(ctx, tenant, async (q, events) => {
     const c = await lockCase(q, tenant, r.caseId);

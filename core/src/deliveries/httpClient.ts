@@ -16,19 +16,25 @@ import {
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import { signRequest, type SigningKey } from './signing.ts';
+import type { DispatchHttpOptions, Progress12123Options, RegistryHttpOptions } from '../generated/types.ts';
 
-export interface ResilienceOptions {
-  /** Per attempt (default 5000 ms). */
-  timeoutMs?: number;
-  /** Attempts in all, the first included (default 3). */
-  attempts?: number;
-  /** First backoff cap (default 200 ms); doubles per attempt up to maxBackoffMs. */
-  backoffMs?: number;
-  maxBackoffMs?: number;
-  /** Consecutive failed attempts that open the breaker (default 5). */
-  breakerFailures?: number;
-  /** How long the breaker stays open before one trial call (default 30 000 ms). */
-  halfOpenAfterMs?: number;
+/**
+ * Timeouts, retries and the breaker, as the adapters' option schemas declare them (one set of
+ * names, meanings and bounds in schemas/plugins/{registry-http,dispatch-http,progress-12123}); the
+ * defaults below apply when a caller leaves one out.
+ */
+export type ResilienceOptions = Pick<RegistryHttpOptions & DispatchHttpOptions & Progress12123Options, 'timeoutMs' | 'attempts' | 'backoffMs' | 'maxBackoffMs' | 'breakerFailures' | 'halfOpenAfterMs'>;
+
+const RESILIENCE = ['timeoutMs', 'attempts', 'backoffMs', 'maxBackoffMs', 'breakerFailures', 'halfOpenAfterMs'] as const;
+
+/** The resilience options an adapter's options set, for createSignedClient (those left out keep the defaults). */
+export function resilienceOf(options: ResilienceOptions): ResilienceOptions {
+  const out: ResilienceOptions = {};
+  for (const k of RESILIENCE) {
+    const v = options[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }
 
 export type UnavailableReason = 'circuit_open' | 'timeout' | 'connection' | 'throttled' | 'server_error';

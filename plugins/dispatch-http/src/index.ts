@@ -15,7 +15,7 @@ import { definePlugin, type CallbackRequest, type DispatchPort, type DispatchReq
 import { systemClock, type Clock } from '@kuaichu/core/clock';
 import { Errors } from '@kuaichu/core/errors';
 import type { DispatchHttpOptions } from '@kuaichu/core/generated/types.ts';
-import { CounterpartUnavailable, createSignedClient, nonceMemory, verifyRequest, type SignedClient } from '@kuaichu/core/deliveries';
+import { CounterpartUnavailable, createSignedClient, resilienceOf, nonceMemory, verifyRequest, type SignedClient } from '@kuaichu/core/deliveries';
 
 export function createDispatchHttp(options: DispatchHttpOptions, ctx: PluginContext, deps: { clock?: Clock; now?: () => number } = {}): DispatchPort & { client: SignedClient } {
   const clock = deps.clock ?? ctx.clock ?? systemClock;
@@ -26,12 +26,7 @@ export function createDispatchHttp(options: DispatchHttpOptions, ctx: PluginCont
   if (!callbackSecret) throw new Error(`dispatch-http: environment variable ${options.callbackSecretEnv} (options.callbackSecretEnv) is not set`);
   const client = createSignedClient({
     counterpart: 'dispatch-http', baseUrl: options.baseUrl, key: { id: options.keyId, secret }, now, log: ctx.log,
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
-    ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
-    ...(options.maxBackoffMs !== undefined ? { maxBackoffMs: options.maxBackoffMs } : {}),
-    ...(options.breakerFailures !== undefined ? { breakerFailures: options.breakerFailures } : {}),
-    ...(options.halfOpenAfterMs !== undefined ? { halfOpenAfterMs: options.halfOpenAfterMs } : {}),
+    ...resilienceOf(options),
   });
   const seenNonce = nonceMemory(300, now);
   const callbackKeys = [{ id: options.callbackKeyId, secret: callbackSecret }];

@@ -16,21 +16,13 @@ import { systemClock, type Clock } from '@kuaichu/core/clock';
 import type { InsurerWebhookOptions } from '@kuaichu/core/generated/types.ts';
 import { createSignedClient, signWebhook, type SignedClient, type SigningKey } from '@kuaichu/core/deliveries';
 
-/** The JSON body of a webhook. */
-export interface ClaimWebhook {
+/** The JSON body of a webhook: the push's facts under a type and the Idempotency-Key. */
+export type ClaimWebhook = {
   /** claim.reported: the party asks for a claim; determination.issued: shared as issued (realtime). */
   type: 'claim.reported' | 'determination.issued';
   /** The Idempotency-Key: one per claim (or shared determination), the same on every try. */
   id: string;
-  tenant: string;
-  caseId: string;
-  insurerId: string;
-  plate: string;
-  determinationNo: string;
-  documentUrl: string;
-  phone: string;
-  liability: string;
-}
+} & Omit<ClaimPush, 'kind' | 'idempotencyKey'>;
 
 const REFUSALS = new Set([400, 404, 410, 422]);
 

@@ -13,7 +13,7 @@
 import { definePlugin, type PluginContext, type ProgressPort, type ProgressReceipt, type ProgressUpdate } from '@kuaichu/core/ports';
 import { systemClock, type Clock } from '@kuaichu/core/clock';
 import type { Progress12123Options } from '@kuaichu/core/generated/types.ts';
-import { createSignedClient, type SignedClient } from '@kuaichu/core/deliveries';
+import { createSignedClient, resilienceOf, type SignedClient } from '@kuaichu/core/deliveries';
 
 const REFUSALS = new Set([400, 404, 410, 422]);
 const MOBILE_RE = /^1[3-9]\d{9}$/;
@@ -25,12 +25,7 @@ export function createProgress12123(options: Progress12123Options, ctx: PluginCo
   const client = createSignedClient({
     counterpart: 'progress-12123', baseUrl: options.baseUrl, key: { id: options.keyId, secret }, log: ctx.log,
     ...(deps.now ? { now: deps.now } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
-    ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
-    ...(options.maxBackoffMs !== undefined ? { maxBackoffMs: options.maxBackoffMs } : {}),
-    ...(options.breakerFailures !== undefined ? { breakerFailures: options.breakerFailures } : {}),
-    ...(options.halfOpenAfterMs !== undefined ? { halfOpenAfterMs: options.halfOpenAfterMs } : {}),
+    ...resilienceOf(options),
   });
   const mask = (p: string) => (MOBILE_RE.test(p) ? `${p.slice(0, 3)}****${p.slice(7)}` : `<${p.length} chars>`);
 
