@@ -7,11 +7,11 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import type { types } from 'mediasoup';
-import type { MediaJoin, MediaParticipant, MediaPort, MediaReports, MediaRole, MediaRoomRef, MediaRoomSpec, MediaStats } from '@kuaichu/core/ports';
+import type { MediaJoin, MediaParticipant, MediaPort, MediaReports, MediaRole, MediaRoomRef, MediaRoomSpec, MediaSocket, MediaStats } from '@kuaichu/core/ports';
 import { defaultListen, type RecordingSettings, type TransportSettings } from './config.ts';
 import { consoleLogger, prefixed, type MediaLogger } from './log.ts';
 import { Room } from './Room.ts';
-import { SignalingConnection, type SocketLike } from './signaling/connection.ts';
+import { SignalingConnection } from './signaling/connection.ts';
 import { CloseCode, type RoomClosedReason } from './signaling/messages.ts';
 import { createWorkerPool, type WorkerPool } from './worker.ts';
 import type { RecordingResult } from './recording/Recorder.ts';
@@ -129,7 +129,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements Me
    * A socket on GET /api/cases/:id/media. Frames that arrive while core looks the case up are
    * kept. Anyone core does not admit is closed with 4401 (no session) or 4404 (not a member).
    */
-  async admit(socket: SocketLike, join: MediaJoin): Promise<void> {
+  async admit(socket: MediaSocket, join: MediaJoin): Promise<void> {
     const connection = new SignalingConnection(socket, { logger: prefixed(this.#logger, `[case:${join.caseId.slice(0, 8)}]`), validateOutgoing: this.#validateOutgoing });
     connection.startHeartbeat();
     const entry = await join.entry;

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { ValidateFunction } from 'ajv';
 import { schemaRegistry } from '@kuaichu/core/schemas';
 import { KcError, Errors } from '@kuaichu/core/errors';
+import type { MediaSocket } from '@kuaichu/core/ports';
 import type { MediaLogger } from '../log.ts';
 import {
   CLIENT_METHODS,
@@ -22,19 +23,6 @@ import {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const MAX_BAD_FRAMES = 20;
-
-/** The part of a `ws` WebSocket used here (ws ships no types in this workspace). */
-export interface SocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  terminate(): void;
-  ping(): void;
-  on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): unknown;
-  on(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
-  on(event: 'error', listener: (err: Error) => void): unknown;
-  on(event: 'pong', listener: () => void): unknown;
-}
 
 export type ConnectionEvents = {
   /** The socket closed (either side); code and reason as in the close frame. */
@@ -69,7 +57,7 @@ export interface ConnectionOptions {
 }
 
 export class SignalingConnection extends EventEmitter<ConnectionEvents> {
-  readonly #socket: SocketLike;
+  readonly #socket: MediaSocket;
   readonly #logger: MediaLogger;
   readonly #validateOutgoing: boolean;
   readonly #pending = new Map<number, { method: ServerMethod; resolve: (d: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
@@ -79,7 +67,7 @@ export class SignalingConnection extends EventEmitter<ConnectionEvents> {
   #badFrames = 0;
   #closed = false;
 
-  constructor(socket: SocketLike, opts: ConnectionOptions) {
+  constructor(socket: MediaSocket, opts: ConnectionOptions) {
     super();
     this.#socket = socket;
     this.#logger = opts.logger;
