@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { issueChannelToken } from '@kuaichu/plugin-channel-wechat';
-import { startPostgres, createDatabase, type TestPostgres } from '@kuaichu/testkit/postgres';
+import { createDatabase, postgresForFile } from '@kuaichu/testkit/postgres';
 import { multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { recordHarbinChecklist, recordHarbinMedia } from '@kuaichu/testkit/harbinCase';
 import { caseEvents, replayState } from '../src/cases/repository.ts';
@@ -28,13 +28,7 @@ const DAOLI = { lng: 126.617, lat: 45.773 };
 const NANGANG = { lng: 126.669, lat: 45.76 };
 const ACHENG = { lng: 126.958, lat: 45.549 };
 
-let pg: TestPostgres;
-before(async () => {
-  pg = await startPostgres();
-});
-after(async () => {
-  await pg?.stop();
-});
+const pg = postgresForFile();
 
 for (const kind of ['pglite', 'postgres'] as const) {
   describe(`case service over HTTP on ${kind}`, () => {

@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPostgres, createDatabase, type TestPostgres } from '@kuaichu/testkit/postgres';
+import { createDatabase, postgresForFile } from '@kuaichu/testkit/postgres';
 import { DEMO_PASSWORD, startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { PLACES } from './helpers.ts';
 import { ManualClock } from '../src/clock.ts';
@@ -29,13 +29,7 @@ const WUHUA = at(PLACES.kunming.五华区);
 const CHONGCHUAN = at(PLACES.nantong.崇川区);
 const MIGRATIONS = path.join(path.dirname(fileURLToPath(import.meta.url)), '../src/db/migrations');
 
-let pg: TestPostgres;
-before(async () => {
-  pg = await startPostgres();
-});
-after(async () => {
-  await pg?.stop();
-});
+const pg = postgresForFile();
 
 for (const kind of ['pglite', 'postgres'] as const) {
   describe(`case numbers per city and year on ${kind}`, () => {

@@ -6,18 +6,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, createDatabase, type TestPostgres } from '@kuaichu/testkit/postgres';
+import { createDatabase, postgresForFile } from '@kuaichu/testkit/postgres';
 import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { APP_ROLE, type Db } from '../src/db/db.ts';
 import { openPostgres } from '../src/db/postgres.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { acrossTenants, forTenant } from '../src/db/tenantDb.ts';
 
-let pg: TestPostgres;
-before(async () => {
-  pg = await startPostgres();
-});
-after(() => pg?.stop());
+const pg = postgresForFile();
 
 /** Every table of the schema with a tenant column, from the catalogue (so a new one is covered too). */
 async function tenantTables(db: Db): Promise<string[]> {

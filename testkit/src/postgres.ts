@@ -7,6 +7,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { freePort } from './net.ts';
 
@@ -20,6 +21,26 @@ function binDir(): string {
   const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
   for (const v of versions) if (existsSync(path.join(root, v, 'bin/postgres'))) return path.join(root, v, 'bin');
   throw new Error('PostgreSQL is not installed (Debian package postgresql): run `npm test` as root once so the bootstrap installs it');
+}
+
+/**
+ * One cluster for a whole test file: started before its first test and stopped after its last
+ * (node:test's hooks, registered where this is called); `url` is there once it has started.
+ */
+export function postgresForFile(): { readonly url: string } {
+  let cluster: TestPostgres | undefined;
+  before(async () => {
+    cluster = await startPostgres();
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+  return {
+    get url() {
+      if (!cluster) throw new Error('the test PostgreSQL has not started (use its url inside a test or hook)');
+      return cluster.url;
+    },
+  };
 }
 
 export async function startPostgres(): Promise<TestPostgres> {
