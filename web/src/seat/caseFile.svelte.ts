@@ -5,7 +5,7 @@
  * scene, escalate). What the seat typed lives in `drafts`, per case, outside the components:
  * an error, a dropped call or a reload of the panel never loses it.
  */
-import type { CaseSummary, CaseView, ChecksBody, EvidenceReceipt, EvidenceView, PlateReviewBody, RegistryCheckResult } from '@kuaichu/core/generated/types.ts';
+import type { CaseSummary, CaseView, ChecksBody, EvidenceReceipt, EvidenceView, LicenceReadingView, PlateReviewBody, RegistryCheckResult } from '@kuaichu/core/generated/types.ts';
 import { captureFrame } from '@kuaichu/plugin-media-mediasoup/client';
 import { api, ApiError, get, post } from '../lib/api.ts';
 
@@ -128,6 +128,11 @@ export class CaseFile {
     const r = await post<RegistryCheckResult>(`${this.path}/checks/plate-review`, { reading, plate } satisfies PlateReviewBody);
     await this.refresh();
     return r;
+  }
+
+  /** 读取证件: the OCR's reading of a licence photo of this case (a pre-fill; nothing is recorded). */
+  async readLicence(photo: string): Promise<LicenceReadingView> {
+    return post<LicenceReadingView>(`${this.path}/licence-reading`, { photo });
   }
 
   async evacuate(): Promise<CaseSummary> {
