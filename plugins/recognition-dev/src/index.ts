@@ -62,11 +62,16 @@ export function createOcrDev(options: OcrDevOptions, ctx: PluginContext): OcrPor
 export function createFaceDev(options: FaceDevOptions, ctx: PluginContext): FacePort {
   const maxBytes = options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
   return {
-    async compare({ tenant, probe, reference }): Promise<FaceComparison> {
+    async compare({ tenant, probe, reference, threshold }): Promise<FaceComparison> {
       checkTenant('face-dev', ctx, tenant);
       const a = imageText('face-dev', 'probe image', probe, maxBytes).get(FACE_KEYWORD)?.trim();
       const b = imageText('face-dev', 'reference image', reference, maxBytes).get(FACE_KEYWORD)?.trim();
-      const result: FaceComparison = !a || !b ? { match: false, score: 0 } : a === b ? { match: true, score: SAME_FACE_SCORE } : { match: false, score: OTHER_FACE_SCORE };
+      const score = !a || !b ? 0 : a === b ? SAME_FACE_SCORE : OTHER_FACE_SCORE;
+      // An image without a label is an image without a face (the core then asks for a manual check).
+      const result: FaceComparison = {
+        match: Boolean(a && b) && score >= (threshold ?? 0.5), score, ...(threshold !== undefined ? { threshold } : {}),
+        ...(a ? {} : { probeFace: null }), ...(b ? {} : { referenceFace: null }),
+      };
       // Identity labels are not logged: only whether each image had a face.
       ctx.log.info({ plugin: 'face-dev', tenant, probeFace: Boolean(a), referenceFace: Boolean(b), ...result }, 'faces compared');
       return result;

@@ -169,10 +169,13 @@ test('compare: the same label matches (0.97), another label does not (0.12), no 
   const b = withPngText(solidPng(8, 8, [9, 9, 9]), 'kuaichu-face', 'driver-b');
   assert.deepEqual(await face.compare({ tenant, probe: a1, reference: a2 }), { match: true, score: 0.97 });
   assert.deepEqual(await face.compare({ tenant, probe: a1, reference: b }), { match: false, score: 0.12 });
-  assert.deepEqual(await face.compare({ tenant, probe: a1, reference: solidPng(8, 8) }), { match: false, score: 0 });
-  assert.deepEqual(await face.compare({ tenant, probe: tinyJpeg(), reference: tinyJpeg() }), { match: false, score: 0 });
+  // No label is no face, on that side.
+  assert.deepEqual(await face.compare({ tenant, probe: a1, reference: solidPng(8, 8) }), { match: false, score: 0, referenceFace: null });
+  assert.deepEqual(await face.compare({ tenant, probe: tinyJpeg(), reference: tinyJpeg() }), { match: false, score: 0, probeFace: null, referenceFace: null });
   const plateOnly = withPngText(solidPng(8, 8), 'kuaichu-plate', '苏F3M9K1');
-  assert.deepEqual(await face.compare({ tenant, probe: plateOnly, reference: plateOnly }), { match: false, score: 0 });
+  assert.deepEqual(await face.compare({ tenant, probe: plateOnly, reference: plateOnly }), { match: false, score: 0, probeFace: null, referenceFace: null });
+  // The checklist's threshold, when given, is the bar (and is reported).
+  assert.deepEqual(await face.compare({ tenant, probe: a1, reference: a2, threshold: 0.99 }), { match: false, score: 0.97, threshold: 0.99 });
 });
 
 test('compare refuses non-image input, naming which image is wrong', async () => {
