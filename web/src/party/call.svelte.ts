@@ -137,12 +137,7 @@ export class CallSession {
 
   /** The call is over (left the scene, escalated, page closed): close the room's socket and free the camera. */
   end(): void {
-    this.#ending = true;
-    this.#client?.close();
-    this.#client = null;
-    this.joined = false;
-    this.policeWatching = false;
-    this.remote = [];
+    this.disconnect();
     for (const tr of this.local?.getTracks() ?? []) tr.stop();
     this.local = null;
   }
