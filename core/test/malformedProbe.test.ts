@@ -57,7 +57,7 @@ function routeTable(): Array<{ method: string; path: string }> {
 /** Real values for path parameters, so requests get past the lookup to the handlers. */
 const PARAMS: Record<string, () => string> = {
   tenant: () => 'harbin', id: () => caseId, reviewId: () => '00000000-0000-4000-8000-000000000000',
-  sha256: () => 'a'.repeat(64), code: () => 'ABCD1234', username: () => 'seat-daoli',
+  sha256: () => 'a'.repeat(64), code: () => 'ABCD1234', username: () => 'seat-daoli', vendor: () => 'aliyun',
 };
 
 /** Plausible bodies per route: the probe breaks one part of them (and also sends arbitrary ones). */
@@ -65,6 +65,7 @@ const TEMPLATES: Record<string, unknown> = {
   '/api/auth/login': { tenant: 'harbin', username: 'officer', password: 'not-the-password' },
   '/api/cities/:tenant/check': { location: { lng: 126.617, lat: 45.773 }, kind: 'motor_motor' },
   '/api/cities/:tenant/party/code': { phone: '13900000602' },
+  '/api/integrations/sms/:tenant/receipts/:vendor': [{ biz_id: '12345^0', phone_number: '13900000602', success: true, err_code: 'DELIVERED', report_time: '2026-06-01 10:00:00' }],
   '/api/integrations/dispatch/:tenant/status': { ticket: 'CJ-20260601-0001', caseId: '00000000-0000-4000-8000-000000000000', status: 'arrived', at: '2026-06-01T02:00:00.000Z' },
   '/api/cities/:tenant/party/session': { phone: '13900000602', code: '123456', challenge: 'x'.repeat(32) },
   '/api/cities/:tenant/party/channel-session': { token: 'x'.repeat(40) },
