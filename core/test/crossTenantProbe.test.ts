@@ -61,8 +61,6 @@ const RECIPES: Record<string, Recipe> = {
   'POST /api/seat/status': { body: { status: 'away' } },
   // Signed by the dispatch desk, not by a session: every prober (no signature) is refused with 401.
   'POST /api/integrations/dispatch/:tenant/status': { body: { ticket: 'CJ-20260601-0001', caseId: '00000000-0000-4000-8000-000000000000', status: 'arrived', at: '2026-06-01T02:00:00.000Z' }, deny: true },
-  // Token-authenticated by the SMS gateway (Harbin sends through sms-dev, which takes no receipts): refused with 401.
-  'POST /api/integrations/sms/:tenant/receipts/:vendor': { body: [], query: 'token=not-the-token', deny: true },
   'POST /api/admin/staff/:username/unlock': {},
   // Publishing (issue 17): a Kunming admin publishes only for Kunming (a dry run of a profile that is refused);
   // the platform routes are the operator's alone, so every prober here is turned away.
@@ -74,7 +72,6 @@ const RECIPES: Record<string, Recipe> = {
   'POST /api/platform/tenants/:tenant/profile/versions/:version/activate': { deny: true },
   'POST /api/platform/tenants/:tenant/staff': { body: { username: 'probe-admin', displayName: '探测', roles: ['admin'], password: 'Probe-lantern-9931' }, deny: true },
   'GET /api/admin/sms-outbox': { query: `to=${VICTIM_PHONE}` },
-  'POST /api/admin/sms-outbox/:id/resend': {},
   // Analytics is off in this core: a scope that let a prober through would answer 503, a failure here too.
   'GET /api/analytics/metrics': { query: 'tenants=harbin', deny: true },
   'GET /api/analytics/metrics.csv': { query: 'tenants=harbin', deny: true },
@@ -196,7 +193,7 @@ describe('cross-tenant probe: every route, with a Harbin case’s ids, as each r
         const targets = url.includes(':id') ? [victim.caseId, victim.queuedId] : [null];
         for (const caseId of targets) {
           const path = url.replace(':id', caseId ?? '').replace(':sha256', victim.files[0]!).replace(':reviewId', victim.reviewId)
-            .replace(':tenant', 'harbin').replace(':code', victim.code).replace(':username', 'seat-daoli').replace(':vendor', 'aliyun');
+            .replace(':tenant', 'harbin').replace(':code', victim.code).replace(':username', 'seat-daoli');
           const form = recipe.form?.();
           const r = await t.call(method, recipe.query ? `${path}?${recipe.query}` : path, {
             ...(token ? { token } : {}),

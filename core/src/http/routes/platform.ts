@@ -14,7 +14,7 @@ import { responseSchema } from '../responses.ts';
 export async function platformRoutes(app: FastifyInstance, { ctx }: { ctx: CoreContext }) {
   const operator = requireRole('platform_operator');
   app.get('/api/platform/tenants', {
-    preHandler: operator,
+    onRequest: operator,
     schema: { tags: ['platform'], summary: 'The cities served and which profile each runs on', response: { 200: responseSchema('http/platform-tenants.schema.json') } },
   }, async (): Promise<PlatformTenants> => ({
     tenants: ctx.cities.all().map((c) => {
@@ -24,7 +24,7 @@ export async function platformRoutes(app: FastifyInstance, { ctx }: { ctx: CoreC
   }));
 
   app.post<{ Params: { tenant: string }; Body: StaffCreateBody }>('/api/platform/tenants/:tenant/staff', {
-    preHandler: operator,
+    onRequest: operator,
     schema: {
       tags: ['platform'], summary: "Create a staff account of a city (its first admin); the password is checked for strength and never returned",
       params: { type: 'object', additionalProperties: false, required: ['tenant'], properties: { tenant: { type: 'string', pattern: '^[a-z][a-z0-9-]{1,31}$' } } },

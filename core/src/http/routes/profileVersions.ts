@@ -23,18 +23,19 @@ const actor = (req: FastifyRequest) => {
 export function profileVersionRoutes(publishing: Publishing) {
   return async (app: FastifyInstance, { ctx }: { ctx: CoreContext }) => {
     // The two doors: the city's admin (tenant from the session) and the platform operator (tenant in the path).
+    // Guarded on request, before the body (up to 1 MB of YAML) is read or validated: a caller without the role learns nothing.
     const doors = [
       { prefix: '/api/admin/profile', guard: requireRole('admin'), tenantOf: (req: FastifyRequest) => staffOf(req).tenant, extra: {}, tag: 'admin' },
       { prefix: '/api/platform/tenants/:tenant/profile', guard: requireRole('platform_operator'), tenantOf: (req: FastifyRequest) => (req.params as { tenant: string }).tenant, extra: tenantParam, tag: 'platform' },
     ];
     for (const door of doors) {
       app.get(`${door.prefix}/versions`, {
-        preHandler: door.guard,
+        onRequest: door.guard,
         schema: { tags: [door.tag], summary: "The city's published profile versions and the live one", ...(door.tag === 'platform' ? { params: params(door.extra) } : {}), response: { 200: responseSchema('http/profile-versions.schema.json') } },
       }, async (req) => listVersions(ctx, door.tenantOf(req)));
 
       app.post<{ Body: ProfilePublishBody }>(`${door.prefix}/versions`, {
-        preHandler: door.guard,
+        onRequest: door.guard,
         bodyLimit: 1_100_000,
         schema: {
           tags: [door.tag], summary: 'Publish a profile: checked whole (file:line:col), its examples run, the diff against the live one; kept as the next version, live at once with activate',
@@ -43,12 +44,12 @@ export function profileVersionRoutes(publishing: Publishing) {
       }, async (req) => publishProfile(ctx, publishing, door.tenantOf(req), req.body, actor(req)));
 
       app.get<{ Params: { version: string } }>(`${door.prefix}/versions/:version`, {
-        preHandler: door.guard,
+        onRequest: door.guard,
         schema: { tags: [door.tag], summary: "One version's text and its diff against the live profile", params: params({ ...door.extra, ...versionParam }), response: { 200: responseSchema('http/profile-version.schema.json') } },
       }, async (req) => versionSource(ctx, door.tenantOf(req), Number(req.params.version)));
 
       app.post<{ Params: { version: string } }>(`${door.prefix}/versions/:version/activate`, {
-        preHandler: door.guard,
+        onRequest: door.guard,
         schema: { tags: [door.tag], summary: 'Make a version the live profile on every server process (an earlier one: rollback)', params: params({ ...door.extra, ...versionParam }), response: { 200: responseSchema('http/profile-versions.schema.json') } },
       }, async (req) => activateVersion(ctx, publishing, door.tenantOf(req), Number(req.params.version), actor(req)));
     }
