@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -58,6 +58,8 @@ export async function ensurePlateVideo(): Promise<string> {
       '-vf', `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=${background}`, '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', tmp,
     ]);
     renameSync(tmp, file);
+    // Videos made from older inputs are 16 MB each and never read again.
+    for (const old of readdirSync(path.dirname(file))) if (/^plate-[0-9a-f]{16}\.y4m$/.test(old) && path.join(path.dirname(file), old) !== file) rmSync(path.join(path.dirname(file), old), { force: true });
   } finally {
     rmSync(still, { force: true });
     rmSync(tmp, { force: true });
