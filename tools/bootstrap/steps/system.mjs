@@ -61,6 +61,13 @@ export const DEBIAN_PACKAGES = [
     packages: ['clickhouse-server'],
   },
   {
+    // The production balancer's config (deploy/nginx) is checked with `nginx -t` in a test; the
+    // package's own service is not used.
+    why: 'nginx to check the balancer config',
+    purposes: ['test'],
+    packages: ['nginx-light'],
+  },
+  {
     // Server-side call recording (PlainTransport -> ffmpeg) and ffprobe checks in tests.
     why: 'ffmpeg for recording',
     purposes: ['start', 'test'],
