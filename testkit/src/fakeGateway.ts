@@ -4,8 +4,12 @@
  * the same port, and plays the faults a test queues — no answer (the client times out), a
  * connection dropped before the request is handled, the vendor's 5xx, or a connection dropped
  * after the request was handled (the gateway took the message; its answer was lost). `now` is
- * the gateway's clock for its rate limits: a test may give it the core's manual clock.
+ * the gateway's clock for its rate limits: a test may give it the core's manual clock. And the
+ * adapters' tests' helpers: a plugin context that keeps its log lines, the refusal a send must meet.
  */
+import assert from 'node:assert/strict';
+import type { PluginContext } from '@kuaichu/core/ports';
+import { SmsSendError } from '@kuaichu/core/sms';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -88,4 +92,22 @@ export abstract class FakeGateway {
     res.writeHead(a.status, this.keepAlive ? a.headers : { ...a.headers, connection: 'close' });
     res.end(a.body);
   }
+}
+
+/** A plugin context for the gateway adapters' tests that keeps every log line (to check what they carry). */
+export function loggingContext(tenant: string, env: Record<string, string | undefined>): { ctx: PluginContext; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const ctx: PluginContext = { tenant, env, log: { info: (o, m) => void lines.push({ ...o, m }), warn: (o, m) => void lines.push({ ...o, m }) } };
+  return { ctx, lines };
+}
+
+/** The SmsSendError a send must fail with. */
+export async function refusal(p: Promise<unknown>): Promise<SmsSendError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof SmsSendError, `expected an SmsSendError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('the send was expected to fail');
 }

@@ -19,11 +19,12 @@ interface ParamRule {
 /** How many capture groups a pattern has; an error message when it is no regular expression. */
 function captureGroups(pattern: string): number | string {
   try {
-    // Matching the empty alternative gives one slot per group.
-    return new RegExp(`${pattern}|`, 'u').exec('')!.length - 1;
+    new RegExp(pattern, 'u');
   } catch (e) {
     return (e as Error).message;
   }
+  // Matching the empty alternative gives one slot per group.
+  return new RegExp(`${pattern}|`, 'u').exec('')!.length - 1;
 }
 
 export function checkSmsTemplates(profile: CityProfile, problems: ProblemList, portOf: (plugin: string) => unknown): void {

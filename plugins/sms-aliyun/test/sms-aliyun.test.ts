@@ -2,9 +2,10 @@ import { test, before, after } from 'node:test';
 import { schemaRegistry } from '@kuaichu/core/schemas';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import type { PluginContext, SmsMessage } from '@kuaichu/core/ports';
+import type { SmsMessage } from '@kuaichu/core/ports';
+import { loggingContext, refusal } from '@kuaichu/testkit/fakeGateway';
 import type { SmsAliyunOptions } from '@kuaichu/core/generated/types.ts';
-import plugin, { createSmsAliyun, ReceiptRefused, SmsSendError, takesReceipts, type SmsDeliveryReport } from '../src/index.ts';
+import plugin, { createSmsAliyun, ReceiptRefused, takesReceipts, type SmsDeliveryReport } from '../src/index.ts';
 import { FakeAliyunSms, percentEncode } from './support/aliyunServer.ts';
 
 const KEY_ID = 'LTAI5tNantongSmsSender01';
@@ -37,26 +38,12 @@ function options(extra: Partial<SmsAliyunOptions> = {}): SmsAliyunOptions {
   };
 }
 
-function context(e: Record<string, string | undefined> = env) {
-  const lines: Array<Record<string, unknown>> = [];
-  const ctx: PluginContext = { tenant: 'nantong', env: e, log: { info: (o, m) => void lines.push({ ...o, m }), warn: (o, m) => void lines.push({ ...o, m }) } };
-  return { ctx, lines };
-}
+const context = (e: Record<string, string | undefined> = env) => loggingContext('nantong', e);
 
 // Phones are unique per test: the counterpart throttles 1 message a minute per number.
 let phoneSeq = 0;
 const phone = () => `1391234${String(++phoneSeq).padStart(4, '0')}`;
 const otp = (to: string): SmsMessage => ({ tenant: 'nantong', to, kind: 'otp', text: `您的南通事故快处验证码为 052317，5 分钟内有效。请勿告诉他人。` });
-
-async function refusal(p: Promise<unknown>): Promise<SmsSendError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof SmsSendError, `expected an SmsSendError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('the send was expected to fail');
-}
 
 test('the package exports the sms-aliyun plugin for the sms port', async () => {
   assert.deepEqual([plugin.name, plugin.port], ['sms-aliyun', 'sms']);

@@ -2,9 +2,10 @@ import { test, before, after } from 'node:test';
 import { schemaRegistry } from '@kuaichu/core/schemas';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import type { PluginContext, SmsMessage } from '@kuaichu/core/ports';
+import type { SmsMessage } from '@kuaichu/core/ports';
+import { loggingContext, refusal } from '@kuaichu/testkit/fakeGateway';
 import type { SmsTencentOptions } from '@kuaichu/core/generated/types.ts';
-import plugin, { createSmsTencent, ReceiptRefused, SmsSendError, takesReceipts, type SmsDeliveryReport } from '../src/index.ts';
+import plugin, { createSmsTencent, ReceiptRefused, takesReceipts, type SmsDeliveryReport } from '../src/index.ts';
 import { FakeTencentSms } from './support/tencentServer.ts';
 
 const SECRET_ID = 'AKIDnantongSmsSender0123456789';
@@ -33,27 +34,13 @@ function options(extra: Partial<SmsTencentOptions> = {}): SmsTencentOptions {
   };
 }
 
-function context(e: Record<string, string | undefined> = env) {
-  const lines: Array<Record<string, unknown>> = [];
-  const ctx: PluginContext = { tenant: 'nantong', env: e, log: { info: (o, m) => void lines.push({ ...o, m }), warn: (o, m) => void lines.push({ ...o, m }) } };
-  return { ctx, lines };
-}
+const context = (e: Record<string, string | undefined> = env) => loggingContext('nantong', e);
 
 const adapter = (o: SmsTencentOptions = options(), e = env, server = fake) => createSmsTencent(o, context(e).ctx, { agent: server.agent() });
 
 let phoneSeq = 0;
 const phone = () => `1381234${String(++phoneSeq).padStart(4, '0')}`;
 const otp = (to: string): SmsMessage => ({ tenant: 'nantong', to, kind: 'otp', text: '您的南通事故快处验证码为 052317，5 分钟内有效。请勿告诉他人。' });
-
-async function refusal(p: Promise<unknown>): Promise<SmsSendError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof SmsSendError, `expected an SmsSendError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('the send was expected to fail');
-}
 
 test('the package exports the sms-tencent plugin for the sms port', async () => {
   assert.deepEqual([plugin.name, plugin.port], ['sms-tencent', 'sms']);
