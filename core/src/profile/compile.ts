@@ -24,6 +24,9 @@ import { YamlSource } from './source.ts';
 /** The national minimum: no profile may stop asking about these. */
 const NATIONAL_DISQUALIFIERS: readonly Disqualifier[] = ['drink_driving', 'drug_driving', 'hit_and_run'];
 
+/** The longest profile text accepted (the publishing route takes the same). */
+export const MAX_PROFILE_CHARS = 1_000_000;
+
 export type CompileResult = { ok: true; city: CompiledCity } | { ok: false; problems: Problem[] };
 
 export interface CompileOptions {
@@ -36,12 +39,23 @@ export interface CompileOptions {
 
 export function compileProfile(text: string, file: string, opts: CompileOptions = {}): CompileResult {
   const registry = opts.registry ?? schemaRegistry();
+  if (text.length > MAX_PROFILE_CHARS) {
+    // Refused before parsing: a profile is a few pages (the boundaries live in their own file).
+    const tooBig = new ProblemList(file, null);
+    tooBig.addAt(1, 1, `the profile is ${text.length.toLocaleString('en')} characters long; a profile is at most ${MAX_PROFILE_CHARS.toLocaleString('en')}`);
+    return { ok: false, problems: tooBig.items };
+  }
   const { source, syntaxErrors } = YamlSource.parse(text);
   const problems = new ProblemList(file, source);
   for (const e of syntaxErrors) problems.addAt(e.line, e.col, `YAML: ${e.message}`);
   if (!problems.ok) return { ok: false, problems: problems.items };
 
-  const data = source.toJS();
+  const js = source.toJS();
+  if (!js.ok) {
+    problems.addAt(js.problem.line, js.problem.col, `YAML: ${js.problem.message}`);
+    return { ok: false, problems: problems.items };
+  }
+  const data = js.data;
   const validate = registry.validator('city-profile.schema.json');
   if (!validate(data)) {
     problems.addSchemaErrors(validate.errors);

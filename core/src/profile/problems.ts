@@ -21,6 +21,9 @@ export function formatProblem(p: Problem): string {
 }
 
 /** Collects problems against one YAML source. */
+/** The schema problems listed one by one; beyond these, a count. */
+const MAX_SCHEMA_PROBLEMS = 50;
+
 export class ProblemList {
   readonly items: Problem[] = [];
   constructor(
@@ -39,11 +42,15 @@ export class ProblemList {
 
   /** Adds ajv's errors for data found at `base` of the document, in plain words. */
   addSchemaErrors(errors: readonly SchemaError[] | null | undefined, base: DataPath = []): void {
-    for (const e of dedupe(errors ?? [])) {
+    const all = dedupe(errors ?? []);
+    // Each problem is placed by a walk of the document: 90,000 unknown keys would cost minutes
+    // (issue 16, hostile profiles). An author fixes the first ones first anyway.
+    for (const e of all.slice(0, MAX_SCHEMA_PROBLEMS)) {
       const path = [...base, ...pointerToPath(e.instancePath)];
       const { message, hint, key } = describe(e);
       this.add(key ? [...path, key] : path, message, hint, { key: Boolean(key) });
     }
+    if (all.length > MAX_SCHEMA_PROBLEMS) this.add(base, `and ${all.length - MAX_SCHEMA_PROBLEMS} more problems of the schema, not listed`);
   }
 
   get ok(): boolean {

@@ -2,7 +2,7 @@
  * A YAML document that remembers where every value came from, so a problem found in the
  * parsed data (by the schema or by a semantic check) can be reported at its line and column.
  */
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair } from 'yaml';
 
 export type DataPath = ReadonlyArray<string | number>;
 
@@ -26,18 +26,54 @@ export class YamlSource {
 
   static parse(text: string): { source: YamlSource; syntaxErrors: YamlSyntaxProblem[] } {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+    // yaml's own unique-key check compares every key with every other (30,000 keys: 10 s of one
+    // core); duplicates are found below with a set per map instead (issue 16, hostile profiles).
+    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false, strict: true });
     const syntaxErrors = [...doc.errors, ...doc.warnings].map((e) => ({
       line: e.linePos?.[0].line ?? 1,
       col: e.linePos?.[0].col ?? 1,
       message: e.message.split('\n')[0] ?? e.message,
     }));
-    return { source: new YamlSource(doc, lines), syntaxErrors };
+    const source = new YamlSource(doc, lines);
+    if (!syntaxErrors.length) syntaxErrors.push(...source.#duplicateKeys());
+    return { source, syntaxErrors };
   }
 
-  /** The plain data (dates and numbers as YAML's core schema gives them). */
-  toJS(): unknown {
-    return this.#doc.toJS({ maxAliasCount: 100 });
+  /** Keys repeated within one map, each at its second appearance (a walk with its own stack: nesting may be deep). */
+  #duplicateKeys(): YamlSyntaxProblem[] {
+    const out: YamlSyntaxProblem[] = [];
+    const stack: unknown[] = [this.#doc.contents];
+    while (stack.length) {
+      const node = stack.pop();
+      if (isMap(node)) {
+        const seen = new Set<string>();
+        for (const pair of node.items) {
+          const key = keyOf(pair);
+          if (seen.has(key)) {
+            const lp = this.#lines.linePos((pair.key as Node | null)?.range?.[0] ?? 0);
+            out.push({ line: lp.line, col: lp.col, message: `Map keys must be unique: "${key.slice(0, 60)}" appears again` });
+          }
+          seen.add(key);
+          stack.push(pair.value);
+        }
+      } else if (isSeq(node)) stack.push(...node.items);
+    }
+    return out;
+  }
+
+  /**
+   * The plain data (dates and numbers as YAML's core schema gives them), or where an alias bomb
+   * starts: more than 100 aliases expanded is refused as a problem at the first alias, not thrown.
+   */
+  toJS(): { ok: true; data: unknown } | { ok: false; problem: YamlSyntaxProblem } {
+    try {
+      return { ok: true, data: this.#doc.toJS({ maxAliasCount: 100 }) };
+    } catch (err) {
+      let at = 0;
+      visit(this.#doc, { Alias: (_, node) => ((at = node.range?.[0] ?? 0), visit.BREAK) });
+      const lp = this.#lines.linePos(at);
+      return { ok: false, problem: { line: lp.line, col: lp.col, message: `${(err as Error).message} (aliases expand to more than 100 copies)` } };
+    }
   }
 
   /**
