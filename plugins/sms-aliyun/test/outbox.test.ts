@@ -156,6 +156,8 @@ test('down (stopped, then throttled): nothing is lost; after recovery each messa
 test('receipts: recorded per message through the vendor route with its token; a repeated push adds nothing', async () => {
   const ids = fake.sent.map((s) => s.bizId);
   const push = fake.sent.map((s, i) => fake.report(s.bizId, i !== 1, '2026-06-01 10:30:00'));
+  // Matched by the gateway's id alone too (as Tencent's callback, which echoes no out-id, always is).
+  for (const r of push.slice(0, 3)) delete r.out_id;
   const url = (vendor: string, token: string) => `/api/integrations/sms/harbin/receipts/${vendor}?token=${token}`;
   const wrong = await t.call('POST', url('aliyun', 'not-the-token'), { body: push });
   assert.deepEqual([wrong.statusCode, wrong.json().error.code], [401, 'KC_RECEIPT_TOKEN_INVALID']);
