@@ -5,7 +5,8 @@
  * captures a frame of the call, runs the plate check on it, sees the frame with the box the
  * engine found, the plate, what the engine read and its confidence, and confirms it. The
  * evidence holds the reading and the seat's confirmation (a new item superseding it), the chain
- * intact. A second reading is corrected by the seat: a correction is a new item too.
+ * intact. A second reading is corrected by the seat: a correction is a new item too. The licence
+ * reader (识别证件) fills the check form from a captured frame.
  */
 import { test, expect } from './support/fixtures.ts';
 import { joinCall, partyPhone, partySignIn } from './support/partyPhone.ts';
@@ -88,6 +89,14 @@ test('Kunming: the plate on the party’s video is read by the real OCR from a c
   await second.getByTestId('plate-correct-save').click();
   await expect(page.locator('[data-testid="plate-reading"][data-outcome="corrected"]')).toHaveCount(1);
   await shot(page, 'plate-video-corrected');
+
+  // 识别证件 on a captured frame fills the check form from what the engine finds there: on this frame only a plate
+  // (found by its shape; a real 驾驶证 or 行驶证 gives the name, licence number, VIN: core/test/licenceReading.test.ts).
+  await form.locator('input[name="plate"]').fill('');
+  await page.locator('select[name="licencePhoto"]').selectOption({ index: 0 });
+  await page.getByTestId('licence-read').click();
+  await expect(page.getByTestId('licence-found')).toContainText(VIDEO_PLATE, { timeout: 60_000 });
+  await expect(form.locator('input[name="plate"]')).toHaveValue(VIDEO_PLATE);
 
   // The record: each reading (text, confidence, box on the captured frame) and the seat's review superseding it.
   const view = (await (await page.request.get(`/api/cases/${id}`)).json()) as { chain: { ok: boolean }; evidence: Evidence[] };
