@@ -28,6 +28,9 @@ export class TestSignaling {
   #closeInfo: { code: number; reason: string } | null = null;
   #onClose!: (c: { code: number; reason: string }) => void;
 
+  /** Answer the server's newConsumer requests as taken (the consumers stay), instead of refusing them. */
+  takeConsumers = false;
+
   private constructor() {
     this.closed = new Promise((r) => (this.#onClose = r));
   }
@@ -55,8 +58,10 @@ export class TestSignaling {
         else p?.reject(Object.assign(new Error(f.error!.message), { code: f.error!.code }));
       } else if (f.kind === 'request') {
         this.serverRequests.push({ method: f.method, data: f.data });
-        // A client without media cannot take consumers: refuse, as a page without a recv transport would.
-        ws.send(JSON.stringify({ kind: 'response', id: f.id, ok: false, error: { code: 'KC_CLIENT', message: 'test client takes no media' } }));
+        // A client without media cannot take consumers: refuse, as a page without a recv transport would
+        // (unless a test wants the server to keep them: takeConsumers, for the workers' load in /metrics).
+        if (this.takeConsumers && f.method === 'newConsumer') ws.send(JSON.stringify({ kind: 'response', id: f.id, ok: true, data: {} }));
+        else ws.send(JSON.stringify({ kind: 'response', id: f.id, ok: false, error: { code: 'KC_CLIENT', message: 'test client takes no media' } }));
       } else if (f.kind === 'notification') {
         const n = { method: f.method, data: f.data };
         this.notes.push(n);
