@@ -7,23 +7,14 @@
  */
 import type { Page } from '@playwright/test';
 import type { AnalyticsMetrics } from '@kuaichu/core/generated/types.ts';
+import { Analyst } from './pages/Analyst.ts';
 import { test, expect, CONSOLE_VIEWPORT } from './support/fixtures.ts';
-import { DEMO_PASSWORD } from './support/server.ts';
 import { DAY } from './support/day.ts';
 
 const addDays = (day: string, n: number) => {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 };
-
-async function signInAnalyst(page: Page): Promise<void> {
-  await page.goto('/console/login?tenant=kunming');
-  await page.locator('select[name="tenant"]').selectOption('kunming');
-  await page.locator('input[name="username"]').fill('analyst');
-  await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
-  await page.locator('form button[type="submit"]').click();
-  await page.waitForURL('**/console/dashboard');
-}
 
 /** No error anywhere, and the tiles drawn with these figures. */
 async function expectTiles(page: Page, reports: number): Promise<void> {
@@ -35,7 +26,7 @@ async function expectTiles(page: Page, reports: number): Promise<void> {
 
 test('empty store: tiles of zeros, the period ending at the server’s today in 年-月-日, Chinese reasons for a bad period and a failed request', async ({ actor, shot }) => {
   const { page } = await actor('console');
-  await signInAnalyst(page);
+  await new Analyst(page).signIn();
   await expectTiles(page, 0);
   await expect(page.getByTestId('kpi-serviceLevel').locator('strong')).toHaveText('—');
   await expect(page.getByTestId('dash-empty')).toContainText('暂无报案');
@@ -80,7 +71,7 @@ test('an English browser still shows and takes 年-月-日', async ({ browser, s
   const context = await browser.newContext({ baseURL: server.url, viewport: CONSOLE_VIEWPORT, locale: 'en-US', timezoneId: 'America/New_York' });
   try {
     const page = await context.newPage();
-    await signInAnalyst(page);
+    await new Analyst(page).signIn();
     await expectTiles(page, 0);
     // Chromium draws <input type="date"> in its own locale (mm/dd/yyyy here): the field is text.
     await expect(page.locator('input[name="to"]')).toHaveAttribute('type', 'text');
@@ -101,7 +92,7 @@ test('one case on a fresh install: the tiles, breakdowns and map show it (not �
   await expect.poll(async () => (await metrics('none')).total.reports, { timeout: 20_000 }).toBe(1);
 
   const { page } = await actor('console');
-  await signInAnalyst(page);
+  await new Analyst(page).signIn();
   await expectTiles(page, 1);
   await expect(page.getByTestId('dash-empty')).toHaveCount(0);
   await expect(page.getByTestId('by-district').locator('tbody tr')).toHaveCount(1);

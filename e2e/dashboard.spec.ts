@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { AnalyticsMetrics, MetricSet } from '@kuaichu/core/generated/types.ts';
+import { Analyst } from './pages/Analyst.ts';
 import { test, expect } from './support/fixtures.ts';
 import { DEMO_PASSWORD, repoRoot } from './support/server.ts';
 import { at, PREVIOUS_DAY } from './support/day.ts';
@@ -23,15 +24,6 @@ async function simulateDay(dataDir: string): Promise<void> {
 
 // A function given to test.use is a fixture: it hands the preparation over with use().
 test.use({ prepareData: async ({}, use) => use(simulateDay) });
-
-async function signInAnalyst(page: import('@playwright/test').Page): Promise<void> {
-  await page.goto('/console/login?tenant=kunming');
-  await page.locator('select[name="tenant"]').selectOption('kunming');
-  await page.locator('input[name="username"]').fill('analyst');
-  await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
-  await page.locator('form button[type="submit"]').click();
-  await page.waitForURL('**/console/dashboard');
-}
 
 /** The tile's raw value as the page holds it (data-value), as a number or null. */
 async function tileValue(page: import('@playwright/test').Page, id: string): Promise<number | null> {
@@ -54,7 +46,7 @@ test('after a simulated day of Kunming the dashboard shows the API figures, expo
   expect(before.total.handlingTime.mean).not.toBeNull();
 
   const { page } = await actor('console');
-  await signInAnalyst(page);
+  await new Analyst(page).signIn();
   await page.goto(`/console/dashboard?from=${DAY}&to=${DAY}`);
   await expect(page.getByTestId('kpi-reports')).toHaveAttribute('data-value', String(before.total.reports));
   for (const [id, pick] of TILES) {
