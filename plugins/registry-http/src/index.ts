@@ -17,7 +17,7 @@ import { definePlugin, type CheckResult, type CheckStatus, type DriverResult, ty
 import { systemClock, type Clock } from '@kuaichu/core/clock';
 import type { RegistryHttpOptions } from '@kuaichu/core/generated/types.ts';
 import { maskIdNumber, maskName } from '@kuaichu/core/privacy/mask';
-import { CounterpartUnavailable, createSignedClient, type HttpAnswer, type SignedClient } from '@kuaichu/core/deliveries/httpClient.ts';
+import { CounterpartUnavailable, createSignedClient, type HttpAnswer, type SignedClient } from '@kuaichu/core/deliveries';
 
 export const DEFAULT_INSURER_CODES: Readonly<Record<string, string>> = { PICC: 'picc', PAIC: 'pingan', CPIC: 'cpic' };
 
