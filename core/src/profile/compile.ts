@@ -257,3 +257,18 @@ function runExamples(city: CompiledCity, problems: ProblemList): void {
     if (wrong.length) problems.add(['examples', i], `example "${ex.name}" failed: ${wrong.join('; ')}`, got.length ? `decision reasons: ${got.join(', ')}` : undefined);
   });
 }
+
+/**
+ * A profile already read as plain data (fastParse: a trusted file at start-up), compiled only
+ * if nothing at all is wrong with it: the schema, the meaning and every example. Returns null
+ * otherwise, and the caller compiles the text with compileProfile, which says where.
+ */
+export function compileParsed(data: unknown, file: string, opts: CompileOptions = {}): CompileResult | null {
+  const registry = opts.registry ?? schemaRegistry();
+  if (!registry.validator('city-profile.schema.json')(data)) return null;
+  const problems = new ProblemList(file, null);
+  const built = buildCity(data as CityProfile, file, problems, registry, opts);
+  if (!built || !problems.ok) return null;
+  runExamples(built, problems);
+  return problems.ok ? { ok: true, city: built } : null;
+}

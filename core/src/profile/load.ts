@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { CompiledCity } from '../policy/city.ts';
 import type { DistrictIndex } from '../policy/geofence.ts';
 import { citiesDir as defaultCitiesDir, relativeToRepo } from '../paths.ts';
-import { compileProfile, type CompileOptions } from './compile.ts';
+import { compileParsed, compileProfile, type CompileOptions } from './compile.ts';
+import { fastParse } from './fastParse.ts';
 import type { Problem } from './problems.ts';
 
 export interface Rejected {
@@ -43,7 +44,10 @@ export function loadProfiles(files: readonly string[], opts: CompileOptions = {}
       rejected.push({ file, problems: [{ file, line: 1, col: 1, path: '(file)', message: `cannot read: ${(err as Error).message}` }] });
       continue;
     }
-    const result = compileProfile(text, file, { ...opts, citiesDir: opts.citiesDir ?? path.dirname(full), boundaryCache });
+    const options = { ...opts, citiesDir: opts.citiesDir ?? path.dirname(full), boundaryCache };
+    // The fast reading when the file is flawless; otherwise the full one, with line:col (fastParse.ts).
+    const parsed = fastParse(text);
+    const result = (parsed !== undefined ? compileParsed(parsed, file, options) : null) ?? compileProfile(text, file, options);
     if (!result.ok) {
       rejected.push({ file, problems: result.problems });
       continue;
