@@ -11,6 +11,7 @@ import { systemPackages } from './steps/system.mjs';
 import { npmDependencies } from './steps/npm.mjs';
 import { mediasoupWorker } from './steps/mediasoup.mjs';
 import { webBuild } from './steps/web.mjs';
+import { withLock } from './steps/util.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const purpose = process.argv[2] ?? 'start'; // 'start' | 'test'
@@ -19,12 +20,17 @@ const purpose = process.argv[2] ?? 'start'; // 'start' | 'test'
 const steps = [systemPackages, npmDependencies, mediasoupWorker, webBuild];
 
 const started = Date.now();
-for (const step of steps) {
-  try {
-    await step({ root, purpose, log: (msg) => console.log(`[bootstrap] ${msg}`) });
-  } catch (err) {
-    console.error(`[bootstrap] ${step.name} failed: ${err instanceof Error ? err.message : err}`);
-    process.exit(1);
+const log = (msg) => console.log(`[bootstrap] ${msg}`);
+await withLock(path.join(root, '.cache/bootstrap.lock'), async () => {
+  for (const step of steps) {
+    try {
+      await step({ root, purpose, log });
+    } catch (err) {
+      console.error(`[bootstrap] ${step.name} failed: ${err instanceof Error ? err.message : err}`);
+      process.exitCode = 1;
+      return;
+    }
   }
-}
+}, log);
+if (process.exitCode) process.exit();
 if (Date.now() - started > 1000) console.log(`[bootstrap] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,4 +1,6 @@
 // npm dependencies: `npm ci` whenever package-lock.json differs from what node_modules was installed from.
+// Only the lock counts: it holds every workspace's dependency ranges, so a script line edited in a
+// package.json installs nothing (npm ci refuses a package.json out of step with the lock anyway).
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { hashFiles, stampMatches, writeStamp, sh } from './util.mjs';
@@ -7,7 +9,7 @@ import { mediasoupWorkerBin } from './mediasoup.mjs';
 export async function npmDependencies({ root, log }) {
   const lock = path.join(root, 'package-lock.json');
   const stamp = path.join(root, 'node_modules/.kuaichu-installed');
-  const hash = hashFiles([lock, path.join(root, 'package.json')]);
+  const hash = hashFiles([lock]);
   if (existsSync(path.join(root, 'node_modules')) && stampMatches(stamp, hash)) return;
   log('installing npm dependencies (npm ci)…');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
