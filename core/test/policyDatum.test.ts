@@ -19,7 +19,7 @@ function declared(c: CompiledCity, datum: 'wgs84' | 'gcj02'): CompiledCity {
 }
 
 describe('datum conversion before the geofence', () => {
-  // A phone in Kunming's 西山区, within the GCJ-02 offset (~500 m) of its border with 五华区.
+  // A phone in Kunming's 西山区, within the GCJ-02 offset (~360 m here) of its border with 五华区.
   const phone: [number, number] = [102.7, 25.035];
 
   test('the profile default is GCJ-02 (the schema fills it in)', () => {
