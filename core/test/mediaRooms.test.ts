@@ -14,7 +14,9 @@ import { listEvidence } from '../src/cases/evidence.ts';
 import { admit, mediaEntry } from '../src/media/admission.ts';
 import { roomReports } from '../src/media/roomReports.ts';
 import { findMedia } from '../src/plugins/process.ts';
-import type { MediaReports } from '../src/ports/media.ts';
+import type { MediaPort, MediaReports } from '../src/ports/media.ts';
+import { followCaseCalls } from '../src/media/caseCalls.ts';
+import { until } from '@kuaichu/testkit/until';
 
 test('roles: who joins a case room as what', () => {
   const c = { tenant: 'harbin', party_phone: '13800000001', seat_id: 's1', ring_seat: null, preferred_seat: null } as unknown as CaseRow;
@@ -104,4 +106,24 @@ test('reports: a lost party drops the call; recordings and stills become evidenc
   assert.ok(await t.core.ctx.files.has(still.sha256));
 
   await assert.rejects(reports.frameCaptured({ room, participant: party, item: 'no_such_item', image: tinyPng(8, 8), capturedAt: '2026-06-01T02:00:31.000Z' }), /no_such_item|item/);
+});
+
+test('rooms open on case.answered in every process, or (KUAICHU_MEDIA_ROOMS=on-join) only where someone joins', async () => {
+  const followers = [true, false].map((openOnAnswer) => {
+    const calls: string[] = [];
+    const port: MediaPort = {
+      kind: 'fake', openRoom: async (r) => void calls.push(`open ${r.caseId}`), keepOnly: (r) => void calls.push(`keep ${r.caseId}`),
+      admit: async () => {}, endCall: () => {}, close: async () => {}, stats: async () => ({ configuredWorkers: 0, workers: [] }),
+    };
+    return { openOnAnswer, calls, following: followCaseCalls(t.core.ctx, port, { error: () => {} }, { openOnAnswer }) };
+  });
+  const seat = await seatReady(t);
+  const { id } = await reported(t, '13900150301');
+  await answer(t, id, seat);
+  for (const f of followers) {
+    await until(() => f.calls.includes(`keep ${id}`), 'the answer is heard');
+    assert.equal(f.calls.includes(`open ${id}`), f.openOnAnswer, `openOnAnswer ${f.openOnAnswer}`);
+    await (await f.following).close();
+  }
+  await escalate(t, id, seat);
 });

@@ -3,6 +3,11 @@
  * server process hears them) open and close rooms. case.answered opens the case's room (or keeps
  * it, after a resume, with only the seat that answered); leaving the scene, escalation and
  * abandonment end the call.
+ *
+ * Behind a balancer that pins a case's signalling to one process (deploy/nginx: consistent hash
+ * on the case id), KUAICHU_MEDIA_ROOMS=on-join keeps the other processes from opening a router
+ * for every answered case: the room opens on the first join the core admits (admission.ts,
+ * `inCall`), in the process the balancer chose.
  */
 import { LIVE_CHANNEL, type CoreContext, type LiveNote } from '../context.ts';
 import { getCase } from '../cases/repository.ts';
@@ -21,7 +26,8 @@ export interface CaseCalls {
   close(): Promise<void>;
 }
 
-export async function followCaseCalls(ctx: CoreContext, media: MediaPort, log: { error(obj: object, msg?: string): void }): Promise<CaseCalls> {
+export async function followCaseCalls(ctx: CoreContext, media: MediaPort, log: { error(obj: object, msg?: string): void }, opts: { openOnAnswer?: boolean } = {}): Promise<CaseCalls> {
+  const openOnAnswer = opts.openOnAnswer ?? true;
   let notes: Promise<void> = Promise.resolve();
   let closed = false;
   const handle = async (note: LiveNote): Promise<void> => {
@@ -29,7 +35,8 @@ export async function followCaseCalls(ctx: CoreContext, media: MediaPort, log: {
     if (note.type === 'case.answered') {
       const c = await getCase(ctx.db, note.tenant, note.caseId);
       if (!IN_CALL.includes(c.state) || !c.seat_id) return;
-      await media.openRoom(roomSpec(ctx, c.tenant, c.id));
+      if (openOnAnswer) await media.openRoom(roomSpec(ctx, c.tenant, c.id));
+      // Answered again by another seat: the previous one leaves the room, where it is open.
       media.keepOnly({ tenant: c.tenant, caseId: c.id }, 'seat', `staff:${c.seat_id}`);
       return;
     }

@@ -29,7 +29,7 @@ export function mediaRoutes(media: MediaPlugin, env: Readonly<Record<string, str
     port = p;
     let calls;
     try {
-      calls = await followCaseCalls(ctx, p, log);
+      calls = await followCaseCalls(ctx, p, log, { openOnAnswer: env.KUAICHU_MEDIA_ROOMS !== 'on-join' });
     } catch (err) {
       await p.close();
       throw err;
