@@ -33,6 +33,10 @@ export type ClockTime = string;
  */
 export type DistrictName = string;
 /**
+ * video: 事故视频快处 (a live call with a seat); photo: 事故快处 by guided photos (12123).
+ */
+export type PathId = 'video' | 'photo';
+/**
  * Injury levels a type may accept. Serious injury and death are never handled remotely.
  */
 export type AcceptedInjury = 'none' | 'minor';
@@ -47,6 +51,10 @@ export type Condition =
   | 'plated'
   | 'owner_present'
   | 'urban_road';
+/**
+ * What a required photo shows, so the party app draws its illustration: side_front 侧前方 (the vehicle from a front corner, plate legible), side_rear 侧后方 (from a rear corner, plate legible), collision_point 碰撞部位 (close-up of the contact), road_markings 路面标线, other.
+ */
+export type ShotKind = 'side_front' | 'side_rear' | 'collision_point' | 'road_markings' | 'other';
 export type ReasonCode =
   | 'outside_service_hours'
   | 'district_not_covered'
@@ -71,7 +79,8 @@ export type ReasonCode =
   | 'intentional'
   | 'evidence_tampering'
   | 'overload_or_speeding'
-  | 'insists_on_police';
+  | 'insists_on_police'
+  | 'path_not_offered';
 /**
  * A breakdown: hour = hour of day of the report (0–23), day = its date, both in the city's time zone.
  */
@@ -506,6 +515,13 @@ export interface CityProfile {
    * @minItems 1
    */
   channels: [Channel, ...Channel[]];
+  /**
+   * How the city handles a minor accident remotely: video — a live video call with a seat (事故视频快处); photo — the 12123 App's 事故快处, guided photos, the parties leave at once and settle by a 自行协商协议书 or an online determination. Only video when omitted, so a profile without it is unchanged. The photo path needs the photoPath section.
+   *
+   * @minItems 1
+   */
+  paths?: [PathId, ...PathId[]];
+  photoPath?: PhotoPath;
   eligibility: Eligibility;
   evidence: Evidence;
   determination?: Determination;
@@ -643,6 +659,16 @@ export interface Channel {
   plugin?: string;
 }
 /**
+ * The photo path (事故快处): which accidents may take it and the photos the party takes before leaving the scene. National minimum, checked at compile: two motor vehicles only (motor_motor, maxParties 2), no injury, licences valid and every motor vehicle insured, asking about drink_driving, drug_driving, hit_and_run and overload_or_speeding; shots include side_front and side_rear per vehicle and the collision_point, at least 3 photos.
+ */
+export interface PhotoPath {
+  eligibility: Eligibility;
+  /**
+   * @minItems 1
+   */
+  shots: [PhotoShot, ...PhotoShot[]];
+}
+/**
  * What may be handled remotely (适用范围).
  */
 export interface Eligibility {
@@ -681,6 +707,19 @@ export interface AccidentType {
    */
   conditions?: Condition[];
   label?: LocalText;
+}
+/**
+ * One required photo of the photo path's guided capture.
+ */
+export interface PhotoShot {
+  id: string;
+  shot: ShotKind;
+  label: LocalText;
+  /**
+   * vehicle: one such photo of each vehicle (each vehicle's side-front); without it, one for the case (the collision point).
+   */
+  per?: 'vehicle';
+  optional?: boolean;
 }
 export interface Evidence {
   /**
@@ -821,6 +860,16 @@ export interface ProfileExample {
     reasons?: string[];
     district?: string | null;
     brigade?: string | null;
+    /**
+     * The photo path's decision for this report (only in a city offering it).
+     */
+    photo?: {
+      eligible: boolean;
+      /**
+       * Exactly these reason codes (any order).
+       */
+      reasons?: string[];
+    };
   };
 }
 /**
@@ -866,10 +915,25 @@ export interface Decision {
     phones: Phone[];
     message: LocalText;
   };
+  /**
+   * Each remote path of the city for this report: whether the city offers it, whether this accident may take it, and why not. Absent only from old answers.
+   */
+  paths?: {
+    video: PathDecision;
+    photo: PathDecision;
+  };
 }
 export interface Reason {
   code: ReasonCode;
   message: LocalText;
+}
+/**
+ * One path for one report. offered: the city's profile has the path; eligible: offered and the accident meets the path's rules; reasons: why not, in the party's language.
+ */
+export interface PathDecision {
+  offered: boolean;
+  eligible: boolean;
+  reasons: Reason[];
 }
 /**
  * The video call dropped.
