@@ -54,5 +54,6 @@ export function homeFor(me: Me): string {
   if (roles.includes('officer')) return '/console/officer';
   if (roles.includes('analyst') || roles.some((r) => r.includes('analyst'))) return '/console/dashboard';
   if (roles.includes('admin')) return '/console/admin';
+  if (roles.includes('platform_operator')) return '/console/platform';
   return '/';
 }
