@@ -10,7 +10,8 @@ export async function validateCommand(args: string[], io: Io): Promise<number> {
   const { cities, rejected } = loadProfiles(files);
   for (const city of cities) {
     const examples = city.profile.examples?.length ?? 0;
-    io.out(`✔ ${city.file} (${city.tenant}): valid, ${examples} example${examples === 1 ? '' : 's'} passed`);
+    const draft = city.profile.status === 'draft' ? ', draft: refuses reports until published active' : '';
+    io.out(`✔ ${city.file} (${city.tenant}${draft}): valid, ${examples} example${examples === 1 ? '' : 's'} passed`);
   }
   for (const r of rejected) {
     io.err(`✖ ${r.file}: rejected, ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);
