@@ -338,6 +338,7 @@ export interface SchemaIndex {
   httpOfficerCase?: OfficerCase;
   httpPartyCode?: PartyCodeBody;
   httpPartySession?: PartySessionBody;
+  httpPhotoCheck?: PhotoCheck;
   httpPlateReview?: PlateReviewBody;
   httpPlatformTenants?: PlatformTenants;
   httpProfilePublish?: ProfilePublishBody;
@@ -1968,6 +1969,20 @@ export interface PartySessionBody {
   phone: string;
   code: string;
   challenge: string;
+}
+/**
+ * A photo of the photo path's guided capture, checked and accepted for its shot (POST /api/photo-path/shots/:shot/check): it decodes, is big enough and is not blank. Nothing is stored.
+ */
+export interface PhotoCheck {
+  shot: string;
+  accepted: true;
+  contentType: 'image/jpeg' | 'image/png';
+  width: number;
+  height: number;
+  /**
+   * The photo's SHA-256: the party app sends the same bytes with the case, and the address will match.
+   */
+  sha256: string;
 }
 /**
  * The seat's review of a plate reading (the checklist's plate_ocr): the plate the seat reads in the photo. The reading's own plate confirms it, another corrects it; either is recorded as a new evidence item that supersedes the reading.

@@ -23,6 +23,7 @@ import { publicRoutes } from './routes/public.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { caseRecordRoutes } from './routes/caseRecords.ts';
 import { partyCaseRoutes } from './routes/partyCases.ts';
+import { photoPathRoutes } from './routes/photoPath.ts';
 import { seatCaseRoutes } from './routes/seatCases.ts';
 import { officerCaseRoutes } from './routes/officerCases.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -84,6 +85,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes, { ctx: opts.ctx, secureCookies: opts.secureCookies ?? false });
   await app.register(caseRecordRoutes, { ctx: opts.ctx });
   await app.register(partyCaseRoutes, { ctx: opts.ctx });
+  await app.register(photoPathRoutes, { ctx: opts.ctx });
   await app.register(seatCaseRoutes, { ctx: opts.ctx });
   await app.register(officerCaseRoutes, { ctx: opts.ctx });
   await app.register(liveRoutes, { ctx: opts.ctx });

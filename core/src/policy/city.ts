@@ -3,7 +3,7 @@
  * rules use on every report (district polygons, district → brigade, service windows).
  * Built only from a profile that passed every check, so rules can trust it.
  */
-import type { AccidentType, Brigade, CityProfile, ChannelId, CollisionKind, Condition } from '../generated/types.ts';
+import type { AccidentType, Brigade, CityProfile, ChannelId, CollisionKind, Condition, Eligibility, PathId, PhotoShot } from '../generated/types.ts';
 import type { DistrictIndex } from './geofence.ts';
 import type { ServiceHours } from './serviceHours.ts';
 
@@ -23,4 +23,23 @@ export interface CompiledCity {
   readonly defaultChannel: ChannelId;
   readonly typeByKind: ReadonlyMap<CollisionKind, AccidentType>;
   readonly requires: ReadonlySet<Condition>;
+  /** The remote paths the city offers (video unless the profile says otherwise). */
+  readonly paths: ReadonlySet<PathId>;
+  /** The photo path's rules and shots, when the city offers it. */
+  readonly photo: CompiledPhotoPath | null;
+}
+
+/** One path's eligibility, indexed like the video path's. */
+export interface CompiledRules {
+  readonly eligibility: Eligibility;
+  readonly typeByKind: ReadonlyMap<CollisionKind, AccidentType>;
+  readonly requires: ReadonlySet<Condition>;
+}
+
+export interface CompiledPhotoPath extends CompiledRules {
+  readonly shots: readonly PhotoShot[];
+}
+
+export function compileRules(eligibility: Eligibility): CompiledRules {
+  return { eligibility, typeByKind: new Map(eligibility.accidentTypes.map((t) => [t.kind, t])), requires: new Set(eligibility.requires) };
 }

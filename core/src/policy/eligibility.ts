@@ -2,9 +2,9 @@
  * Eligibility (适用范围): accident type, injury, required conditions and disqualifiers.
  * Every failed rule adds a reason; the party is told all of them at once, not one per try.
  */
-import type { AccidentReport, Condition, Reason, ReasonCode } from '../generated/types.ts';
-import type { CompiledCity } from './city.ts';
-import { KIND_NAMES, reason } from './reasons.ts';
+import type { AccidentReport, Condition, PathId, Reason, ReasonCode } from '../generated/types.ts';
+import type { CompiledRules } from './city.ts';
+import { KIND_NAMES, reason as say } from './reasons.ts';
 
 export interface RuleResult {
   rule: string;
@@ -24,7 +24,9 @@ const CONDITIONS: Record<Condition, { holds: (r: AccidentReport) => boolean; fai
   urban_road: { holds: (r) => r.urbanRoad !== false, fails: 'not_urban_road' },
 };
 
-export function checkEligibility(city: CompiledCity, report: AccidentReport, reasons: Reason[], checks: RuleResult[]): void {
+/** The rules of one path (the city's eligibility for video, photoPath.eligibility for photo); reasons worded for that path. */
+export function checkEligibility(city: CompiledRules, report: AccidentReport, reasons: Reason[], checks: RuleResult[], path: PathId = 'video'): void {
+  const reason = (code: ReasonCode, params?: Record<string, string>) => say(code, params, path);
   const kind = report.kind;
   const type = city.typeByKind.get(kind);
   const kindNames = KIND_NAMES[kind]!;
@@ -56,14 +58,14 @@ export function checkEligibility(city: CompiledCity, report: AccidentReport, rea
     checks.push({ rule: `disqualifier:${d}`, passed: false });
   }
 
-  const max = city.profile.eligibility.maxParties;
+  const max = city.eligibility.maxParties;
   if (max !== undefined && report.parties !== undefined) {
     const ok = report.parties <= max;
     if (!ok) reasons.push(reason('too_many_parties', { parties: String(report.parties), max: String(max) }));
     checks.push({ rule: 'max_parties', passed: ok, detail: `${report.parties}/${max}` });
   }
 
-  const classes = city.profile.eligibility.vehicleClasses;
+  const classes = city.eligibility.vehicleClasses;
   if (classes) {
     for (const v of report.vehicles ?? []) {
       if (v.class && !classes.includes(v.class)) {

@@ -19,6 +19,7 @@ import { assertTimeZone } from '../policy/localTime.ts';
 import { ServiceHours } from '../policy/serviceHours.ts';
 import { closest, ProblemList, type Problem } from './problems.ts';
 import { checkSmsTemplates } from './smsTemplates.ts';
+import { checkPhotoPath } from './photoPath.ts';
 import { YamlSource } from './source.ts';
 
 /** The national minimum: no profile may stop asking about these. */
@@ -140,6 +141,7 @@ function buildCity(
   }
 
   checkIntegrations(profile, problems, registry);
+  const photo = checkPhotoPath(profile, problems);
   checkSmsTemplates(profile, problems, (plugin) => (registry.ajv.getSchema(`plugins/${plugin}.schema.json`)?.schema as Record<string, unknown> | undefined)?.['x-kuaichu-port']);
 
   if (!problems.ok || !districts || Array.isArray(hours)) return null;
@@ -157,6 +159,8 @@ function buildCity(
     defaultChannel: profile.channels[0]!.id,
     typeByKind,
     requires: new Set(profile.eligibility.requires),
+    paths: new Set(profile.paths ?? ['video']),
+    photo,
   };
 }
 
@@ -254,6 +258,10 @@ function runExamples(city: CompiledCity, problems: ProblemList): void {
     if (ex.expect.reasons && got.join(',') !== [...ex.expect.reasons].sort().join(',')) wrong.push(`reasons [${got.join(', ')}], expected [${ex.expect.reasons.join(', ')}]`);
     if (ex.expect.district !== undefined && d.district !== ex.expect.district) wrong.push(`district ${d.district}, expected ${ex.expect.district}`);
     if (ex.expect.brigade !== undefined && (d.brigade?.id ?? null) !== ex.expect.brigade) wrong.push(`brigade ${d.brigade?.id ?? null}, expected ${ex.expect.brigade}`);
+    const photo = d.paths!.photo;
+    const photoGot = photo.reasons.map((r) => r.code).sort();
+    if (ex.expect.photo && photo.eligible !== ex.expect.photo.eligible) wrong.push(`photo path eligible ${photo.eligible}, expected ${ex.expect.photo.eligible}`);
+    if (ex.expect.photo?.reasons && photoGot.join(',') !== [...ex.expect.photo.reasons].sort().join(',')) wrong.push(`photo path reasons [${photoGot.join(', ')}], expected [${ex.expect.photo.reasons.join(', ')}]`);
     if (wrong.length) problems.add(['examples', i], `example "${ex.name}" failed: ${wrong.join('; ')}`, got.length ? `decision reasons: ${got.join(', ')}` : undefined);
   });
 }
