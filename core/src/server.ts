@@ -118,9 +118,11 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     if (problems.length) throw new ConfigurationError(problems);
     const env = production ? env0 : withDevSecrets(env0, cities, dataDir);
     const listeners: Notifier[] = [];
-    const app0Log: Log = { info: () => {}, warn: () => {} };
-    const cityDir = cityDirectory(cities);
+    // Plugins are built before the app and its logger; they log through the app once it exists
+    // (a plugin's per-call lines — an OCR read, a refused delivery — reach the server log).
     let appRef: FastifyInstance | null = null;
+    const app0Log: Log = { info: (obj, msg) => appRef?.log.info(obj, msg), warn: (obj, msg) => appRef?.log.warn(obj, msg) };
+    const cityDir = cityDirectory(cities);
     const ports = await loadPorts(cities, { env, log: app0Log, clock: opts.clock ?? systemClock });
     const ctx: CoreContext = {
       db,
