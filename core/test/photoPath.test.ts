@@ -131,3 +131,12 @@ describe('a photo for a required shot is checked before it is accepted', () => {
     assert.equal(r.statusCode, 401, r.body);
   });
 });
+
+test('the city’s page tells the party app the paths and the shots to illustrate', async () => {
+  const kunming = (await t.call('GET', '/api/cities/kunming')).json();
+  assert.deepEqual(kunming.paths, ['video', 'photo']);
+  assert.deepEqual(kunming.photoPath.shots.map((s: { shot: string; per?: string }) => `${s.shot}${s.per ? `/${s.per}` : ''}`), ['side_front/vehicle', 'side_rear/vehicle', 'collision_point', 'road_markings']);
+  const harbin = (await t.call('GET', '/api/cities/harbin')).json();
+  assert.deepEqual(harbin.paths, ['video']);
+  assert.equal('photoPath' in harbin, false);
+});

@@ -58,6 +58,7 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
       requires: p.eligibility.requires, disqualifiers: p.eligibility.disqualifiers, maxParties: p.eligibility.maxParties ?? null,
       checklist: p.evidence.checklist, review: p.review, insurers: p.claims.insurers ?? [], fallback: p.fallback, platform: p.platform ?? null,
       now: ctx.clock.now().toISOString(), districtPoints: districtPoints(c), answerWithinSeconds: p.targets?.answerWithinSeconds ?? 30,
+      paths: [...c.paths], ...(c.photo && p.photoPath ? { photoPath: p.photoPath } : {}),
     };
   });
 
