@@ -1653,25 +1653,15 @@ export interface CityPublic {
    */
   answerWithinSeconds: number;
   /**
-   * The remote paths the city offers (video: 事故视频快处; photo: 事故快处). The pre-check says which ones an accident may take.
+   * The remote paths the city offers (video: 事故视频快处; photo: 事故快处); the pre-check says which ones an accident may take. Where photo is offered, photoPath gives its rules and required shots.
    */
   paths?: PathId[];
-  photoPath?: PhotoPath1;
+  photoPath?: PhotoPath;
 }
 export interface DistrictPoint {
   name: string;
   lng: number;
   lat: number;
-}
-/**
- * The photo path (事故快处): which accidents may take it and the photos the party takes before leaving the scene. National minimum, checked at compile: two motor vehicles only (motor_motor, maxParties 2), no injury, licences valid and every motor vehicle insured, asking about drink_driving, drug_driving, hit_and_run and overload_or_speeding; shots include side_front and side_rear per vehicle and the collision_point, at least 3 photos.
- */
-export interface PhotoPath1 {
-  eligibility: Eligibility;
-  /**
-   * @minItems 1
-   */
-  shots: [PhotoShot, ...PhotoShot[]];
 }
 /**
  * A city served (GET /api/cities).
