@@ -17,7 +17,7 @@ export const PHOTO_LIMITS = {
   /** The long side of the largest (a 64 MP sensor is 9248 px). */
   maxLongSide: 12_000,
   /**
-   * The largest standard deviation (0–255) of every colour channel that still counts as one
+   * The largest standard deviation (0–255) of every colour channel (of a 256 px copy) that still counts as one
    * even colour. A lens cap or a black frame is under 2 from sensor noise and JPEG blocks; a
    * road at night is 20 and more.
    */
@@ -49,10 +49,26 @@ export async function checkPhoto(bytes: Uint8Array): Promise<CheckedPhoto> {
   const bounds = { width, height, minShortSide: PHOTO_LIMITS.minShortSide, maxLongSide: PHOTO_LIMITS.maxLongSide };
   if (Math.min(width, height) < PHOTO_LIMITS.minShortSide) throw Errors.photoSize(undefined, bounds);
   if (Math.max(width, height) > PHOTO_LIMITS.maxLongSide) throw Errors.photoSize('the photo is larger than any phone camera takes', bounds);
-  const { channels } = await image.stats();
-  // Alpha (a fourth channel, or the second of grey+alpha) says nothing about the scene.
-  const colour = channels.slice(0, meta.hasAlpha ? channels.length - 1 : channels.length);
-  const stdev = Math.max(...colour.map((c) => c.stdev));
+  const stdev = await colourStdev(bytes);
   if (stdev <= PHOTO_LIMITS.blankStdev) throw Errors.photoBlank(undefined, { stdev: Math.round(stdev * 100) / 100, blankAtOrBelow: PHOTO_LIMITS.blankStdev });
   return { contentType: sniffed, width, height };
+}
+
+/**
+ * The largest standard deviation of the colour channels, on a 256 px copy: JPEG decodes it by
+ * shrink-on-load (a fraction of a full decode; checkUpload has already read every pixel), and a
+ * scene keeps its shapes at that size while a lens cap or a black frame stays one colour.
+ */
+async function colourStdev(bytes: Uint8Array): Promise<number> {
+  const { data, info } = await sharp(bytes).removeAlpha().resize({ width: 256, height: 256, fit: 'inside' }).raw().toBuffer({ resolveWithObject: true });
+  let worst = 0;
+  for (let c = 0; c < info.channels; c++) {
+    let sum = 0;
+    let sq = 0;
+    const n = data.length / info.channels;
+    for (let i = c; i < data.length; i += info.channels) (sum += data[i]!), (sq += data[i]! * data[i]!);
+    const mean = sum / n;
+    worst = Math.max(worst, Math.sqrt(Math.max(0, sq / n - mean * mean)));
+  }
+  return worst;
 }
