@@ -53,6 +53,10 @@ const RECIPES: Record<string, Recipe> = {
   'POST /api/cases/:id/checks': { body: { driver: { name: '王五', idNumber: '230102198503127810' }, plate: '黑A12345' } },
   'POST /api/cases/:id/evidence': { body: { item: 'note', data: { text: '探测备注' } } },
   'POST /api/cases/:id/evidence/file': { form: png },
+  'POST /api/cases/:id/checks/plate-review': { body: { reading: '00000000-0000-4000-8000-000000000000', plate: '黑A12345' } },
+  'POST /api/cases/:id/licence-reading': { body: { photo: '0'.repeat(64) } },
+  // The photo path's shot check (issue 18) takes the city from the session: a prober checks against its own city.
+  'POST /api/photo-path/shots/:shot/check': { form: png },
   'POST /api/cases/:id/escalate': { body: { reason: '探测升级' } },
   'POST /api/cases/:id/determination': { body: { facts: '探测：两车追尾。', parties: [
     { name: '王五', plate: '黑A12345', vehicleClass: 'small_car', insurerId: 'picc', faultBehaviour: '未保持安全距离', liability: 'full' },
@@ -61,6 +65,8 @@ const RECIPES: Record<string, Recipe> = {
   'POST /api/seat/status': { body: { status: 'away' } },
   // Signed by the dispatch desk, not by a session: every prober (no signature) is refused with 401.
   'POST /api/integrations/dispatch/:tenant/status': { body: { ticket: 'CJ-20260601-0001', caseId: '00000000-0000-4000-8000-000000000000', status: 'arrived', at: '2026-06-01T02:00:00.000Z' }, deny: true },
+  // Token-authenticated by the SMS gateway (Harbin sends through sms-dev, which takes no receipts): refused with 401.
+  'POST /api/integrations/sms/:tenant/receipts/:vendor': { body: [], query: 'token=not-the-token', deny: true },
   'POST /api/admin/staff/:username/unlock': {},
   // Publishing (issue 17): a Kunming admin publishes only for Kunming (a dry run of a profile that is refused);
   // the platform routes are the operator's alone, so every prober here is turned away.
@@ -72,6 +78,7 @@ const RECIPES: Record<string, Recipe> = {
   'POST /api/platform/tenants/:tenant/profile/versions/:version/activate': { deny: true },
   'POST /api/platform/tenants/:tenant/staff': { body: { username: 'probe-admin', displayName: '探测', roles: ['admin'], password: 'Probe-lantern-9931' }, deny: true },
   'GET /api/admin/sms-outbox': { query: `to=${VICTIM_PHONE}` },
+  'POST /api/admin/sms-outbox/:id/resend': {},
   // Analytics is off in this core: a scope that let a prober through would answer 503, a failure here too.
   'GET /api/analytics/metrics': { query: 'tenants=harbin', deny: true },
   'GET /api/analytics/metrics.csv': { query: 'tenants=harbin', deny: true },
@@ -193,7 +200,7 @@ describe('cross-tenant probe: every route, with a Harbin case’s ids, as each r
         const targets = url.includes(':id') ? [victim.caseId, victim.queuedId] : [null];
         for (const caseId of targets) {
           const path = url.replace(':id', caseId ?? '').replace(':sha256', victim.files[0]!).replace(':reviewId', victim.reviewId)
-            .replace(':tenant', 'harbin').replace(':code', victim.code).replace(':username', 'seat-daoli');
+            .replace(':tenant', 'harbin').replace(':code', victim.code).replace(':username', 'seat-daoli').replace(':vendor', 'aliyun').replace(':shot', 'collision_point');
           const form = recipe.form?.();
           const r = await t.call(method, recipe.query ? `${path}?${recipe.query}` : path, {
             ...(token ? { token } : {}),
