@@ -7,29 +7,17 @@
  * seat to the queue and rings back at the same seat on 继续处理, then is escalated to on-site
  * police; a lapsed session goes back to sign-in. The party's side is driven through the API.
  */
-import { callPageScript } from '@kuaichu/testkit/callPage';
-import type { BrowserContext, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { test, expect } from './support/fixtures.ts';
 import type { Api } from './support/api.ts';
 import { Seat } from './pages/Seat.ts';
+import { partySignIn, partyPhone, joinCall, type Party } from './support/partyPhone.ts';
 import { at, typed } from './support/day.ts';
 
 const TENANT = 'harbin';
 const DAOLI = { lng: 126.617, lat: 45.773 };
 const CHONGCHUAN = { lng: 120.857, lat: 32.01 };
 const HARBIN_10AM = at('10:00');
-
-interface Party {
-  phone: string;
-  token: string;
-}
-
-async function partySignIn(api: Api, phone: string, tenant = TENANT): Promise<Party> {
-  const { challenge } = await api.call<{ challenge: string }>('POST', `/api/cities/${tenant}/party/code`, { phone });
-  const code = await api.smsCode(tenant, phone);
-  const s = await api.call<{ token: string }>('POST', `/api/cities/${tenant}/party/session`, { phone, code, challenge });
-  return { phone, token: s.token };
-}
 
 async function report(api: Api, party: Party, plates: string[], where = { ...DAOLI, address: '道里区中央大街与西十二道街交口' }): Promise<{ id: string; number: string }> {
   const { address, ...point } = where;
@@ -44,24 +32,7 @@ async function report(api: Api, party: Party, plates: string[], where = { ...DAO
   return c;
 }
 
-/**
- * The party's phone in the call: its own browser context signed in by the session cookie, on a
- * page of the server's own origin (the media socket checks the origin; a page fulfilled by
- * Playwright's router cannot open it) with the plugin's call page script added, sending
- * Chromium's fake camera and microphone.
- */
-async function partyPhone(context: BrowserContext, page: Page, baseUrl: string, party: Party): Promise<Page> {
-  const js = await callPageScript();
-  await context.addCookies([{ name: 'kc_session', value: party.token, url: baseUrl }]);
-  await page.goto('/');
-  // Evaluated, not added as an inline <script>: the server's CSP (script-src 'self') rightly blocks inline scripts.
-  await page.evaluate(js);
-  await page.waitForFunction(() => 'call' in window);
-  return page;
-}
-
-type CallWindow = { call: { join(id: string, o: { camera: boolean; microphone: boolean }): Promise<{ role: string }>; drop(): void } };
-const joinCall = (page: Page, id: string) => page.evaluate((id) => (window as unknown as CallWindow).call.join(id, { camera: true, microphone: true }), id);
+type CallWindow = { call: { drop(): void } };
 const dropCall = (page: Page) => page.evaluate(() => (window as unknown as CallWindow).call.drop());
 
 test.describe('seat console (接警台)', () => {
@@ -76,7 +47,7 @@ test.describe('seat console (接警台)', () => {
     await seat.setAway();
 
     // A report while the seat is away waits in the queue; the wait counts up.
-    const party = await partySignIn(api, '13900000101');
+    const party = await partySignIn(api, TENANT, '13900000101');
     const c = await report(api, party, ['黑AD56789', '黑A12345']);
     await seat.expectQueued(c.number);
     await shot(page, 'seat-queue');
@@ -161,7 +132,7 @@ test.describe('seat console (接警台)', () => {
     await seat.signIn('seat-daoli');
     await seat.setAvailable();
 
-    const party = await partySignIn(api, '13900000102');
+    const party = await partySignIn(api, TENANT, '13900000102');
     const c = await report(api, party, ['黑AD56789', '黑A12345']);
     const id = await seat.acceptRinging({ caseNumber: c.number });
     const phone = await actor('phone');
@@ -201,7 +172,7 @@ test.describe('seat console (接警台)', () => {
     const seat = new Seat(page, 'nantong');
     await seat.signIn('seat-centre');
     await seat.setAvailable();
-    const party = await partySignIn(api, '13900000103', 'nantong');
+    const party = await partySignIn(api, 'nantong', '13900000103');
     const c = await report(api, party, ['苏FD23456', '苏F3M9K1'], { ...CHONGCHUAN, address: '崇川区人民中路与工农路交口' });
     const id = await seat.acceptRinging({ caseNumber: c.number });
     const phone = await actor('phone');
