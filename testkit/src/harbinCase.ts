@@ -10,7 +10,8 @@ import { multipart, type TestCore } from './core.ts';
 import { tinyWebm } from './media.ts';
 
 
-export async function recordHarbinChecklist(t: TestCore, id: string, seat: string): Promise<void> {
+/** Every text line of the checklist, a statement of each party, and the photos and clips: all but the registry checks. */
+export async function recordHarbinFacts(t: TestCore, id: string, seat: string): Promise<void> {
   const text = async (item: string, data: Record<string, unknown>) => {
     const r = await t.call('POST', `/api/cases/${id}/evidence`, { token: seat, body: { item, data } });
     assert.equal(r.statusCode, 201, r.body);
@@ -23,6 +24,10 @@ export async function recordHarbinChecklist(t: TestCore, id: string, seat: strin
   await text('statement', { party: '李娜', text: '我在等红灯，后车追尾。' });
   await text('statement', { party: '张伟', text: '我起步时没注意前车，追尾了。' });
   await recordHarbinMedia(t, id, seat);
+}
+
+export async function recordHarbinChecklist(t: TestCore, id: string, seat: string): Promise<void> {
+  await recordHarbinFacts(t, id, seat);
   for (const [name, idNumber, plate] of [['张伟', '230102198503127810', '黑A12345'], ['李娜', '230103199007214422', '黑AD56789']] as const) {
     const checks = await t.call('POST', `/api/cases/${id}/checks`, { token: seat, body: { driver: { name, idNumber }, plate } });
     assert.equal(checks.statusCode, 200, checks.body);

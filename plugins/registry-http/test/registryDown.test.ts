@@ -12,7 +12,7 @@ import path from 'node:path';
 import { repoRoot } from '@kuaichu/core/paths';
 import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { answer, reported, seatReady } from '@kuaichu/testkit/cases';
-import { recordHarbinMedia } from '@kuaichu/testkit/harbinCase';
+import { recordHarbinFacts } from '@kuaichu/testkit/harbinCase';
 import { startKc1Server, type Kc1Server, type Seen, type Reply } from '@kuaichu/testkit/kc1Server';
 
 const SECRET = 'harbin-registry-secret-0123456789abcdef';
@@ -45,15 +45,7 @@ test('a registry that is down makes each check "verify manually": a finding, the
   const seat = await seatReady(t);
   const { id } = await reported(t, '13800000991');
   await answer(t, id, seat);
-  const text = async (item: string, data: Record<string, unknown>) => assert.equal((await t.call('POST', `/api/cases/${id}/evidence`, { token: seat, body: { item, data } })).statusCode, 201);
-  await text('party_names', { names: ['张伟', '李娜'] });
-  await text('plates', { plates: ['黑A12345', '黑AD56789'] });
-  await text('time', { text: '2026-06-01 09:55' });
-  await text('place', { text: '道里区中央大街' });
-  await text('accident_type', { text: '追尾' });
-  await text('statement', { party: '李娜', text: '后车追尾。' });
-  await text('statement', { party: '张伟', text: '我追尾了。' });
-  await recordHarbinMedia(t, id, seat);
+  await recordHarbinFacts(t, id, seat);
 
   for (const [name, idNumber, plate] of [['张伟', '230102198503127810', '黑A12345'], ['李娜', '230103199007214422', '黑AD56789']] as const) {
     const r = await t.call('POST', `/api/cases/${id}/checks`, { token: seat, body: { driver: { name, idNumber }, plate } });
