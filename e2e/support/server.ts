@@ -67,7 +67,9 @@ export async function startServer(opts: { clockStart?: string; env?: Record<stri
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-  const deadline = Date.now() + 60_000;
+  // A hang guard: a first start initialises its embedded database and, on 2 cores shared with
+  // another worker's browser and recognition models, has taken over a minute.
+  const deadline = Date.now() + 180_000;
   for (;;) {
     const state = await Promise.race([exited.then(() => 'exited' as const), fetch(`${url}/readyz`).then((r) => (r.ok ? 'ready' : 'wait')).catch(() => 'wait' as const)]);
     if (state === 'ready') break;
