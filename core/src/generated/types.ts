@@ -404,6 +404,10 @@ export interface AccidentReport {
   injury?: 'none' | 'minor' | 'serious' | 'death';
   channel?: ChannelId;
   /**
+   * The language the party asks to be served in (BCP 47 primary tag: zh, en, ug, ko …); a city's queue.skills may route it to a seat who speaks it.
+   */
+  language?: string;
+  /**
    * 交强险: all = every vehicle; motor_only = every motor vehicle (the non-motor one has none); none = at least one motor vehicle uninsured.
    */
   insured?: 'all' | 'motor_only' | 'none';
@@ -630,6 +634,35 @@ export interface Queue {
    * How long a dropped call may be resumed with 继续处理.
    */
   resumeWindowSeconds?: number;
+  /**
+   * Skills (技能) a case may need of its seat, where the city needs them: the first whose `when` the report meets is the case's required skill. Before overflow such a case rings only seats with the skill (its brigade's first, then any brigade's); after overflow any seat, skilled ones first. No skills: the queue is as without them.
+   */
+  skills?: QueueSkill[];
+}
+/**
+ * A skill seats may have, and which reports need it.
+ */
+export interface QueueSkill {
+  /**
+   * Stable id stored on seats (lower case, digits, _).
+   */
+  id: string;
+  name: LocalText;
+  /**
+   * The report needs the skill when every stated field matches one of its values.
+   */
+  when: {
+    /**
+     * The report's language (accident report `language`).
+     *
+     * @minItems 1
+     */
+    language?: [string, ...string[]];
+    /**
+     * @minItems 1
+     */
+    kind?: [CollisionKind, ...CollisionKind[]];
+  };
 }
 /**
  * Service-level targets the analysts measure against.
