@@ -8,7 +8,8 @@ export interface AuditEntry {
   at: Date;
   /** A staff id; null when the system acted on its own (an automatic lock). */
   actor: string | null;
-  action: 'staff.locked' | 'staff.unlocked' | 'staff.created' | 'profile.published' | 'profile.activated';
+  action: 'staff.locked' | 'staff.unlocked' | 'staff.created' | 'profile.published' | 'profile.activated'
+    | 'seat.roster_changed' | 'staff.imported' | 'case.reassigned' | 'call.listened';
   subject: string;
   details?: Record<string, unknown>;
 }
