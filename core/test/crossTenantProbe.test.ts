@@ -68,6 +68,8 @@ const RECIPES: Record<string, Recipe> = {
   // Token-authenticated by the SMS gateway (Harbin sends through sms-dev, which takes no receipts): refused with 401.
   'POST /api/integrations/sms/:tenant/receipts/:vendor': { body: [], query: 'token=not-the-token', deny: true },
   'POST /api/admin/staff/:username/unlock': {},
+  // Rosters (issue 17): a Harbin seat's shifts, aimed at by name; an empty roster is a valid body.
+  'PUT /api/admin/seats/:username/roster': { body: { shifts: [] } },
   // Publishing (issue 17): a Kunming admin publishes only for Kunming (a dry run of a profile that is refused);
   // the platform routes are the operator's alone, so every prober here is turned away.
   'POST /api/admin/profile/versions': { body: { fileName: 'probe.yaml', source: 'tenant: probe', dryRun: true } },

@@ -5,6 +5,8 @@
  *
  * - A queued case rings the longest-idle available seat of its brigade; after the city's
  *   `overflowAfterSeconds` it may ring any seat of the city.
+ * - Where the tenant keeps a roster (排班), only seats on shift are rung (roster/roster.ts); where the
+ *   city declares skills, a case that needs one rings only seats with it until overflow (roster/skills.ts).
  * - A resumed case (继续处理) queues at the front and prefers the seat it had.
  * - A seat that does not answer within `ringTimeoutSeconds` is set away; the case keeps its place.
  * - An interrupted call not resumed within `resumeWindowSeconds` is abandoned.
@@ -17,6 +19,8 @@ import { scoped } from '../db/tenantDb.ts';
 import { casesRepo } from '../persistence/cases.ts';
 import { seatsRepo } from '../persistence/seats.ts';
 import { lockCase, transition, type CaseEvent, type CaseRow } from './repository.ts';
+import { seatsOnShift } from '../roster/roster.ts';
+import { requiredSkill } from '../roster/skills.ts';
 
 export type { SeatStatus };
 
@@ -53,9 +57,12 @@ export async function dispatchQueue(ctx: CoreContext, tenant: string): Promise<C
   return inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const queued = await casesRepo.claimQueued(q);
+    if (!queued.length) return events;
+    // Rosters (排班): only seats on shift, when the tenant has a roster at all (roster/roster.ts).
+    const onShift = await seatsOnShift(q, city.profile.timezone, now);
     for (const c of queued) {
       const overflow = now.getTime() - new Date(c.queued_at!).getTime() >= overflowMs;
-      const seat = await seatsRepo.claimFor(q, c, overflow);
+      const seat = await seatsRepo.claimFor(q, c, overflow, { onShift, skill: requiredSkill(city, c.report) });
       if (!seat) continue;
       const deadline = new Date(now.getTime() + ringMs);
       await seatsRepo.ring(q, seat.staff_id, c.id, now);

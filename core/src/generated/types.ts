@@ -351,6 +351,8 @@ export interface SchemaIndex {
   httpReviewReceipt?: ReviewReceipt;
   httpReviewRequest?: ReviewRequestBody;
   httpSeatQueue?: SeatQueue;
+  httpSeatRosterUpdate?: SeatRosterUpdate;
+  httpSeatRosters?: SeatRosters;
   httpSeatStatusResult?: SeatStatusResult;
   httpSeatStatus?: SeatStatusBody;
   httpSession?: SessionResponse;
@@ -2186,6 +2188,70 @@ export interface ReviewReceipt {
  */
 export interface ReviewRequestBody {
   reason: string;
+}
+/**
+ * A seat's weekly shifts and skills, replaced whole (PUT /api/admin/seats/:username/roster); the change is in the audit log, before and after.
+ */
+export interface SeatRosterUpdate {
+  /**
+   * @maxItems 42
+   */
+  shifts: Shift[];
+  /**
+   * Skill ids of the city's profile (queue.skills); left as they are when omitted.
+   *
+   * @maxItems 16
+   */
+  skills?: string[];
+}
+/**
+ * A window [starts, ends) of local time on a weekday; ends at or before starts runs past midnight into the next day.
+ */
+export interface Shift {
+  weekday: Weekday;
+  starts: string;
+  ends: string;
+}
+/**
+ * The city's seat rosters (排班) and skills (GET /api/admin/rosters): each seat's weekly shifts in the city's time zone, whether it is on shift now and when its next shift starts. A city with no shift at all has no roster: every signed-in seat is offered calls.
+ */
+export interface SeatRosters {
+  /**
+   * The city's IANA time zone: shifts are in its local time.
+   */
+  timezone: string;
+  now: string;
+  /**
+   * Whether any seat has a shift (false: the queue ignores rosters).
+   */
+  hasRoster: boolean;
+  /**
+   * The skills the city declares (profile queue.skills).
+   */
+  skills: {
+    id: string;
+    name: LocalText;
+  }[];
+  seats: SeatRoster[];
+}
+/**
+ * A seat (坐席) with its shifts and skills.
+ */
+export interface SeatRoster {
+  staffId: string;
+  username: string;
+  displayName: string;
+  brigadeId: string | null;
+  skills: string[];
+  shifts: Shift[];
+  /**
+   * On shift now (always true where the city has no roster).
+   */
+  onShift: boolean;
+  /**
+   * When its next shift starts (null: no shift).
+   */
+  nextShiftStart: string | null;
 }
 /**
  * The seat's status after POST /api/seat/status.

@@ -17,13 +17,25 @@ export const seatsRepo = {
     return u!;
   },
 
-  /** The seat to ring for `c`: its previous seat if free, else the longest idle of its brigade (of the city after overflow); locked. */
-  async claimFor(q: Q, c: CaseRow, overflow: boolean): Promise<SeatRow | undefined> {
+  /**
+   * The seat to ring for `c`: its previous seat if free, else the longest idle of its brigade (of the city after
+   * overflow); locked. `onShift`: only these seats (null: no roster, any seat). `skill`: before overflow only seats
+   * with it, its brigade's first, then any brigade's; after overflow any seat, skilled ones first.
+   */
+  async claimFor(q: Q, c: CaseRow, overflow: boolean, opts: { onShift?: readonly string[] | null; skill?: string | null } = {}): Promise<SeatRow | undefined> {
     const [seat] = await q.query<SeatRow>(
-      `SELECT * FROM seats WHERE tenant = $1 AND status = 'available' AND (brigade_id = $2 OR staff_id = $3 OR $4)
-       ORDER BY (staff_id = $3) DESC NULLS LAST, idle_since NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [q.tenant, c.brigade_id, c.preferred_seat, overflow],
+      `SELECT * FROM seats WHERE tenant = $1 AND status = 'available' AND ($5::uuid[] IS NULL OR staff_id = ANY($5::uuid[]))
+         AND (staff_id = $3 OR $4 OR (CASE WHEN $6::text IS NULL THEN brigade_id = $2 ELSE $6::text = ANY(skills) END))
+       ORDER BY (staff_id = $3) DESC NULLS LAST, ($6::text IS NOT NULL AND $6::text = ANY(skills)) DESC,
+         (CASE WHEN $6::text IS NOT NULL THEN brigade_id = $2 END) DESC NULLS LAST, idle_since NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [q.tenant, c.brigade_id, c.preferred_seat, overflow, opts.onShift ?? null, opts.skill ?? null],
     );
+    return seat;
+  },
+
+  /** A named seat, if it is available (a supervisor's reassignment); locked. */
+  async claimNamed(q: Q, staffId: string): Promise<SeatRow | undefined> {
+    const [seat] = await q.query<SeatRow>("SELECT * FROM seats WHERE tenant = $1 AND staff_id = $2 AND status = 'available' FOR UPDATE", [q.tenant, staffId]);
     return seat;
   },
 
