@@ -115,6 +115,11 @@ export interface MediaPort {
   endCall(room: MediaRoomRef, reason: RoomClosedReason): void;
   /** Ends every call (recordings stored) and stops the media workers. */
   close(): Promise<void>;
+  /**
+   * Graceful shutdown: no new room from now on; the calls held here may end within `graceMs`,
+   * the rest are closed so that their clients reconnect to another process (close code 1012).
+   */
+  drain?(graceMs: number): Promise<void>;
   /** What the workers carry now, for /metrics and readiness (no case ids, no names). */
   stats(): Promise<MediaStats>;
 }

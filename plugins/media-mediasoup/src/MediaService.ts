@@ -15,6 +15,7 @@ import { SignalingConnection } from './signaling/connection.ts';
 import { CloseCode, type RoomClosedReason } from './signaling/messages.ts';
 import { createWorkerPool, type WorkerPool } from './worker.ts';
 import type { RecordingResult } from './recording/Recorder.ts';
+import { recoverOrphanParts } from './recording/recovery.ts';
 import type { Peer } from './Peer.ts';
 
 export interface MediaServiceOptions {
@@ -34,6 +35,8 @@ export interface MediaServiceOptions {
   partyAbsenceSeconds?: number;
   /** Page origins allowed to open the media socket besides the server's own (a web app on another host). */
   allowedOrigins?: readonly string[];
+  /** How often to look for recording parts of server processes that died on this host (ms, default 10000; 0 = only at start). */
+  orphanScanMs?: number;
   /** Check outgoing messages against their schemas too (tests). */
   validateOutgoing?: boolean;
   logger?: MediaLogger;
@@ -77,6 +80,9 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements Me
   readonly #opening = new Map<string, Promise<Room>>();
   readonly #pendingStores = new Set<Promise<void>>();
   #closed = false;
+  #draining = false;
+  #orphanTimer: NodeJS.Timeout | undefined;
+  #orphanScan: Promise<unknown> = Promise.resolve();
 
   static async create(opts: MediaServiceOptions): Promise<MediaService> {
     const logger = opts.logger ?? consoleLogger;
@@ -98,6 +104,29 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements Me
     this.#partyAbsenceSeconds = opts.partyAbsenceSeconds;
     this.#allowedOrigins = opts.allowedOrigins ?? [];
     this.#validateOutgoing = opts.validateOutgoing ?? false;
+    if (this.#recording.enabled) {
+      this.scanOrphans();
+      const every = opts.orphanScanMs ?? 10_000;
+      if (every > 0) this.#orphanTimer = setInterval(() => this.scanOrphans(), every).unref();
+    }
+  }
+
+  /**
+   * Finishes and stores the recording parts left by server processes on this host that died
+   * mid-call (recording/recovery.ts): the call's recording keeps the part before the node died.
+   */
+  scanOrphans(): Promise<unknown> {
+    this.#orphanScan = this.#orphanScan.then(() => recoverOrphanParts(this.#recording.dir, this.#recording.ffmpeg, this.#logger, async ({ owner, result }) => {
+      const ref = { tenant: owner.tenant, caseId: owner.caseId };
+      const store = this.storeRecording(ref, result).catch((err: Error) => {
+        this.#logger.error(`[case:${owner.caseId.slice(0, 8)}] recovered recording part ${owner.part} was not stored: ${err.message}`);
+        this.emit('recordingFailed', { ...ref, part: owner.part, error: err.message });
+      });
+      this.#pendingStores.add(store);
+      void store.finally(() => this.#pendingStores.delete(store));
+      await store;
+    })).catch((err: Error) => this.#logger.warn(`looking for orphaned recording parts failed: ${err.message}`));
+    return this.#orphanScan;
   }
 
   get pool(): WorkerPool {
@@ -138,6 +167,8 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements Me
     if (!entry.admitted) return connection.close(CloseCode.notMember, 'not a member of this case');
     const { tenant, caseId } = entry.room;
     let room = this.room(tenant, caseId);
+    // Draining (SIGTERM): calls held here go on, no new room is opened — the client goes elsewhere.
+    if (!room && entry.inCall && this.#draining) return connection.close(CloseCode.restarting, 'server restarting');
     if (!room && entry.inCall) room = await this.roomFor(entry.room);
     if (!room || room.closed) return connection.close(CloseCode.noCall, `no call on this case now (${entry.state})`);
     if (connection.closed) return;
@@ -166,10 +197,31 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements Me
     while (this.#pendingStores.size) await Promise.allSettled([...this.#pendingStores]);
   }
 
+  /**
+   * Graceful shutdown: opens no new room; waits up to `graceMs` for the calls held here to end;
+   * then closes the rest with 'shutdown' — their clients get close code 1012 and reconnect, which
+   * the balancer sends to another process, where the room opens again (same case, same seat).
+   * Resolves once the closed rooms' recordings are stored.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.#draining = true;
+    const deadline = Date.now() + graceMs;
+    while (this.rooms().some((r) => !r.closed) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    for (const room of this.rooms()) room.close('shutdown');
+    while (this.#rooms.size) await new Promise((r) => setTimeout(r, 50));
+    await this.settled();
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
   /** Closes every room (recordings are finished and stored), closes its own workers. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#orphanTimer);
+    await this.#orphanScan;
     await Promise.allSettled([...this.#opening.values()]);
     for (const room of this.rooms()) room.close('shutdown');
     await this.settled();

@@ -146,7 +146,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   /** Closes everything the peer owns and its socket; idempotent. */
-  close(reason: PeerLeftReason): void {
+  close(reason: PeerLeftReason, code?: number): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#logger.debug(`close (${reason})`);
@@ -154,8 +154,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.#iceTimers.clear();
     this.#waiting.clear();
     for (const t of this.#transports.values()) t.close();
-    const code = reason === 'replaced' ? CloseCode.replaced : reason === 'removed' ? CloseCode.removed : CloseCode.roomClosed;
-    this.#connection.close(code, reason);
+    this.#connection.close(code ?? (reason === 'replaced' ? CloseCode.replaced : reason === 'removed' ? CloseCode.removed : CloseCode.roomClosed), reason);
     this.emit('closed', reason);
   }
 

@@ -11,6 +11,7 @@ import { Recorder, type RecordingResult } from './recording/Recorder.ts';
 import { ROLE_RULES, type Admission } from './roles.ts';
 import type { SignalingConnection } from './signaling/connection.ts';
 import type { MediaPeer, MediaRole, PeerLeftReason, RoomClosedReason } from './signaling/messages.ts';
+import { CloseCode } from './signaling/messages.ts';
 
 /** How long a closing room keeps its media flowing for the recording to end cleanly. */
 const CAPTURE_END_WAIT_MS = 1500;
@@ -180,7 +181,8 @@ export class Room extends EventEmitter<RoomEvents> {
     const rec = this.#recorder;
     this.stopRecording();
     const finish = () => {
-      for (const p of this.peers()) p.close('room_closed');
+      // A process shutting down: the clients reconnect (1012) and the call goes on in another process.
+      for (const p of this.peers()) p.close('room_closed', reason === 'shutdown' ? CloseCode.restarting : undefined);
       this.#router.close();
       this.emit('closed', reason);
     };
@@ -273,7 +275,7 @@ export class Room extends EventEmitter<RoomEvents> {
   private startRecording(sources: { video: types.Producer<ProducerAppData>; partyAudio: types.Producer<ProducerAppData>; seatAudio: types.Producer<ProducerAppData> | undefined }): void {
     this.#recorderStarting = true;
     const part = ++this.#recordingParts;
-    Recorder.start({ router: this.#router, sources, settings: this.#recordingSettings, logger: this.#logger, part }).then(
+    Recorder.start({ router: this.#router, sources, settings: this.#recordingSettings, logger: this.#logger, part, owner: { tenant: this.tenant, caseId: this.caseId } }).then(
       (rec) => {
         this.#recorderStarting = false;
         this.#recorderFailures = 0;

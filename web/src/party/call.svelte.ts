@@ -3,7 +3,7 @@
  * see the cars) and microphone, the case's media room (MediaClient), camera switch, mute, and
  * whether the call was lost. Screens read the reactive fields; nothing here touches the DOM.
  */
-import { MediaClient, mediaUrl, type RemoteTrack } from '@kuaichu/plugin-media-mediasoup/client';
+import { MediaClient, mediaUrl, REJOIN_ATTEMPTS, rejoinable, rejoinDelay, type RemoteTrack } from '@kuaichu/plugin-media-mediasoup/client';
 import type { MediaRole } from '@kuaichu/core/generated/types.ts';
 
 export type Facing = 'environment' | 'user';
@@ -26,6 +26,11 @@ export class CallSession {
   policeWatching = $state(false);
   /** The media socket closed when nobody ended the call: 继续处理 is needed. */
   lost = $state(false);
+  /**
+   * The socket dropped without the server ending the call (its process died or restarts, the
+   * network went): the call is being rejoined by itself, on whichever process now hosts the room.
+   */
+  reconnecting = $state(false);
   /** The server closed the room (the call ended); the case's new state is on its way. */
   ended = $state(false);
   /** Camera or microphone refused or missing. */
@@ -35,6 +40,8 @@ export class CallSession {
 
   #client: MediaClient | null = null;
   #ending = false;
+  #retry = 0;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Opens camera and microphone (once); the preview shows while the party waits. */
   async preview(): Promise<MediaStream | null> {
@@ -83,8 +90,10 @@ export class CallSession {
             this.policeWatching = false;
             this.remote = [];
             if (this.#ending) return;
-            if (code !== CALL_ENDED) this.lost = true;
-            else {
+            if (code !== CALL_ENDED) {
+              if (rejoinable(code)) this.#rejoin(caseId);
+              else this.lost = true;
+            } else {
               // Normally the case leaves the call at the same moment (left the scene, escalated); if it
               // has not a few seconds later, the room closed under a live call and the party reconnects.
               this.ended = true;
@@ -99,12 +108,37 @@ export class CallSession {
       this.#countPolice(this.#client);
       if (this.muted) await this.#client.setPaused('microphone', true);
       this.joined = true;
+      this.reconnecting = false;
+      this.#retry = 0;
     } catch (err) {
       this.error = err;
-      this.lost = true;
-    } finally {
       this.joining = false;
+      // Refused for a reason (no call any more: 继续处理; not a member …) or out of tries: the party decides.
+      if (!this.#ending && rejoinable(err) && this.#retry < REJOIN_ATTEMPTS && this.local) this.#rejoin(caseId);
+      else {
+        this.reconnecting = false;
+        this.lost = true;
+      }
+    } finally {
+      if (!this.reconnecting) this.joining = false;
     }
+  }
+
+  /** Joins again after a backoff; `joining` stays set meanwhile so the screen does not start a second join. */
+  #rejoin(caseId: string): void {
+    if (this.#retry >= REJOIN_ATTEMPTS) {
+      this.reconnecting = false;
+      this.lost = true;
+      return;
+    }
+    this.reconnecting = true;
+    this.joining = true;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      this.joining = false;
+      if (this.#ending) return;
+      void this.join(caseId);
+    }, rejoinDelay(this.#retry++));
   }
 
   #countPolice(c: MediaClient): void {
@@ -145,6 +179,9 @@ export class CallSession {
   /** Only the socket (the camera stays for the preview): before 继续处理 rejoins. */
   disconnect(): void {
     this.#ending = true;
+    clearTimeout(this.#retryTimer);
+    this.reconnecting = false;
+    this.#retry = 0;
     this.#client?.close();
     this.#client = null;
     this.joined = false;

@@ -5,7 +5,7 @@
  * short clips from the party's video, and rejoins by itself when the socket drops while the
  * case is still on the call. Nothing here knows about the page: CallView renders it.
  */
-import { MediaClient, mediaUrl, type RemoteTrack } from '@kuaichu/plugin-media-mediasoup/client';
+import { FINAL_CLOSE_CODES, MediaClient, mediaUrl, REJOIN_ATTEMPTS, rejoinDelay, type RemoteTrack } from '@kuaichu/plugin-media-mediasoup/client';
 import type { MediaStats } from '@kuaichu/core/generated/types.ts';
 
 export type CallPhase = 'joining' | 'waiting' | 'live' | 'partyLeft' | 'ended' | 'failed';
@@ -20,8 +20,12 @@ export interface CallStats {
   transport: string;
 }
 
-/** Close codes after which rejoining is pointless: the call ended, another tab took over, removed, not a member. */
-const FINAL_CODES = new Set([4000, 4001, 4002, 4404, 4409]);
+/**
+ * Close codes after which rejoining is pointless: the call ended, another tab took over, removed,
+ * not a member. Anything else (1006: the process hosting the room died; 1012: it is shutting down)
+ * is rejoined with backoff, and the balancer sends the new socket to a live process (client/rejoin.ts).
+ */
+const FINAL_CODES = FINAL_CLOSE_CODES;
 
 export class SeatMedia {
   phase = $state<CallPhase>('joining');
@@ -127,12 +131,12 @@ export class SeatMedia {
 
   #scheduleRejoin(): void {
     if (this.#stopped) return;
-    if (this.#retry >= 6) {
+    if (this.#retry >= REJOIN_ATTEMPTS) {
       this.phase = 'failed';
       return;
     }
     this.phase = 'joining';
-    const delay = Math.min(8000, 500 * 2 ** this.#retry++);
+    const delay = rejoinDelay(this.#retry++);
     setTimeout(() => void this.#join(), delay);
   }
 

@@ -4,6 +4,7 @@ export { MediaClient, PROBATOR_SSRC, type JoinOptions, type MediaClientEvents, t
 export { captureFrame, uploadEvidence, type CapturedFrame } from './capture.ts';
 export { Signaling, SignalingError } from './signaling.ts';
 export { Emitter } from './emitter.ts';
+export { FINAL_CLOSE_CODES, REJOIN_ATTEMPTS, rejoinable, rejoinDelay } from './rejoin.ts';
 
 /** The media socket's URL for a case, from the page's own origin. */
 export function mediaUrl(caseId: string, origin: string = location.origin): string {

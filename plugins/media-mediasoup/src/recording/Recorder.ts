@@ -4,7 +4,8 @@
 // to quit, and one offline pass makes the WebM that is stored: the video, a mix of both voices as
 // the default audio track (what a player plays), and the two original voice tracks.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { RecordingSettings } from '../config.ts';
@@ -49,7 +50,6 @@ export class Recorder {
   readonly #legs: Leg[];
   readonly #ffmpeg: ChildProcess;
   readonly #ffmpegPath: string;
-  readonly #raw: string;
   readonly #logger: MediaLogger;
   #startedAt = new Date();
   readonly #timers: NodeJS.Timeout[] = [];
@@ -58,12 +58,14 @@ export class Recorder {
   #stopping: Promise<RecordingResult | null> | null = null;
   #captureEnded: Promise<void> | null = null;
 
-  static async start({ router, sources, settings, logger, part }: {
+  static async start({ router, sources, settings, logger, part, owner }: {
     router: types.Router;
     sources: RecordingSources;
     settings: RecordingSettings;
     logger: MediaLogger;
     part: number;
+    /** The case the part belongs to, written next to it (owner.json) so another process can finish it if this one dies. */
+    owner?: { tenant: string; caseId: string };
   }): Promise<Recorder> {
     await mkdir(settings.dir, { recursive: true });
     const dir = await mkdtemp(path.join(settings.dir, 'part-'));
@@ -97,8 +99,12 @@ export class Recorder {
         // still holds everything up to then (the stored WebM is made from it afterwards).
         '-c', 'copy', '-f', 'matroska', '-live', '1', '-flush_packets', '1', raw,
       ], { stdio: ['pipe', 'ignore', 'pipe'] });
-      const recorder = new Recorder({ part, dir, legs, ffmpeg, ffmpegPath: settings.ffmpeg, raw, logger });
+      const recorder = new Recorder({ part, dir, legs, ffmpeg, ffmpegPath: settings.ffmpeg, logger });
       await recorder.#receiving();
+      if (owner) {
+        const o: PartOwner = { ...owner, part, pid: process.pid, pidStart: processStart(process.pid), ffmpegPid: ffmpeg.pid ?? null, startedAt: recorder.#startedAt.toISOString(), seat: recorder.hasSeatAudio };
+        await writeFile(path.join(dir, OWNER_FILE), JSON.stringify(o));
+      }
       return recorder;
     } catch (err) {
       ffmpeg?.kill('SIGKILL');
@@ -108,15 +114,14 @@ export class Recorder {
     }
   }
 
-  private constructor({ part, dir, legs, ffmpeg, ffmpegPath, raw, logger }: {
-    part: number; dir: string; legs: Leg[]; ffmpeg: ChildProcess; ffmpegPath: string; raw: string; logger: MediaLogger;
+  private constructor({ part, dir, legs, ffmpeg, ffmpegPath, logger }: {
+    part: number; dir: string; legs: Leg[]; ffmpeg: ChildProcess; ffmpegPath: string; logger: MediaLogger;
   }) {
     this.#part = part;
     this.#dir = dir;
     this.#legs = legs;
     this.#ffmpeg = ffmpeg;
     this.#ffmpegPath = ffmpegPath;
-    this.#raw = raw;
     this.#logger = logger;
     ffmpeg.stderr!.on('data', (d: Buffer) => {
       this.#stderr = (this.#stderr + d.toString()).slice(-4000);
@@ -186,26 +191,7 @@ export class Recorder {
     await this.#captureEnded;
     if (process.env.KUAICHU_FFMPEG_LOGLEVEL) this.#logger.warn(`ffmpeg said: ${this.#stderr}`);
     for (const l of this.#legs) l.transport.close();
-    const dispose = () => (process.env.KUAICHU_KEEP_RECORDINGS ? Promise.resolve() : rm(this.#dir, { recursive: true, force: true }));
-    const size = await stat(this.#raw).then((s) => s.size, () => 0);
-    if (size < 1024) {
-      this.#logger.warn(`recording part ${this.#part} is empty (${size} bytes): ${this.#stderr.trim().slice(-400)}`);
-      await dispose();
-      return null;
-    }
-    const file = path.join(this.#dir, 'recording.webm');
-    const seat = this.hasSeatAudio;
-    const asRecorded = ['-hide_banner', '-loglevel', 'error', '-y', '-i', this.#raw, '-map', '0', '-c', 'copy', '-bsf', MONOTONIC, '-f', 'webm', file];
-    try {
-      await run(this.#ffmpegPath, seat ? mixArgs(this.#raw, file) : asRecorded);
-    } catch (err) {
-      this.#logger.warn(`recording part ${this.#part}: mixing failed (${(err as Error).message}); storing the tracks as recorded`);
-      await run(this.#ffmpegPath, asRecorded);
-    }
-    const mediaSeconds = await probeDuration(this.#ffmpegPath, file);
-    const durationSeconds = Math.round((endedAt.getTime() - this.#startedAt.getTime()) / 10) / 100;
-    this.#logger.info(`recording part ${this.#part} done: ${durationSeconds} s (media ${mediaSeconds ?? '?'} s)`);
-    return { part: this.#part, file, startedAt: this.#startedAt, endedAt, durationSeconds, mediaSeconds, tracks: seat ? ['mix', 'party', 'seat'] : ['party'], dispose };
+    return finishPart({ ffmpegPath: this.#ffmpegPath, dir: this.#dir, part: this.#part, seat: this.hasSeatAudio, startedAt: this.#startedAt, endedAt, logger: this.#logger, stderr: this.#stderr });
   }
 
   async #quit(): Promise<void> {
@@ -223,6 +209,77 @@ export class Recorder {
       if (signal) this.#logger.warn(`ffmpeg did not stop on ${signal}`);
     }
   }
+}
+
+/** Written next to a running part: whose it is, so that a surviving process can finish it (recovery.ts). */
+export const OWNER_FILE = 'owner.json';
+
+export interface PartOwner {
+  tenant: string;
+  caseId: string;
+  part: number;
+  /** The server process recording it, and when that process started (a pid can be reused). */
+  pid: number;
+  pidStart: string | null;
+  ffmpegPid: number | null;
+  startedAt: string;
+  /** The seat's voice is in the part (mixed track and the two voices as recorded). */
+  seat: boolean;
+}
+
+/** A process's start time in clock ticks since boot (/proc/<pid>/stat, field 22), or null where there is no /proc. */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSyncSafe(`/proc/${pid}/stat`);
+    return stat ? (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null) : null;
+  } catch {
+    return null;
+  }
+}
+
+function readFileSyncSafe(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+export async function readOwner(dir: string): Promise<PartOwner | null> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, OWNER_FILE), 'utf8')) as PartOwner;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Makes the stored WebM of a part whose capture ended (raw.mkv in `dir`): the voices mixed when
+ * the seat's is there, the tracks as recorded otherwise; null when nothing was recorded.
+ */
+export async function finishPart({ ffmpegPath, dir, part, seat, startedAt, endedAt, logger, stderr = '' }: {
+  ffmpegPath: string; dir: string; part: number; seat: boolean; startedAt: Date; endedAt: Date; logger: MediaLogger; stderr?: string;
+}): Promise<RecordingResult | null> {
+  const raw = path.join(dir, 'raw.mkv');
+  const dispose = () => (process.env.KUAICHU_KEEP_RECORDINGS ? Promise.resolve() : rm(dir, { recursive: true, force: true }));
+  const size = await stat(raw).then((s) => s.size, () => 0);
+  if (size < 1024) {
+    logger.warn(`recording part ${part} is empty (${size} bytes): ${stderr.trim().slice(-400)}`);
+    await dispose();
+    return null;
+  }
+  const file = path.join(dir, 'recording.webm');
+  const asRecorded = ['-hide_banner', '-loglevel', 'error', '-y', '-i', raw, '-map', '0', '-c', 'copy', '-bsf', MONOTONIC, '-f', 'webm', file];
+  try {
+    await run(ffmpegPath, seat ? mixArgs(raw, file) : asRecorded);
+  } catch (err) {
+    logger.warn(`recording part ${part}: mixing failed (${(err as Error).message}); storing the tracks as recorded`);
+    await run(ffmpegPath, asRecorded);
+  }
+  const mediaSeconds = await probeDuration(ffmpegPath, file);
+  const durationSeconds = Math.round((endedAt.getTime() - startedAt.getTime()) / 10) / 100;
+  logger.info(`recording part ${part} done: ${durationSeconds} s (media ${mediaSeconds ?? '?'} s)`);
+  return { part, file, startedAt, endedAt, durationSeconds, mediaSeconds, tracks: seat ? ['mix', 'party', 'seat'] : ['party'], dispose };
 }
 
 /**

@@ -62,4 +62,6 @@ export const CloseCode = {
   noCall: 4409,
   /** The client broke the protocol (bad frame, too many errors). */
   protocol: 4400,
+  /** This server process is shutting down (WebSocket's "service restart"): reconnect, another process takes the call. */
+  restarting: 1012,
 } as const;
