@@ -1,6 +1,6 @@
 /**
  * Demo staff for each city on first start (never in production): a seat for each brigade,
- * an officer, an analyst and an admin; the first city (by tenant id) of each province also gets
+ * an officer, an analyst, an admin and a duty supervisor (`supervisor`, 班长); the first city (by tenant id) of each province also gets
  * `province`, a provincial analyst who sees the metrics of the cities of that province (nantong's
  * sees Nantong and Yancheng, 江苏). Passwords come from KUAICHU_DEMO_PASSWORD or are generated
  * once and printed.
@@ -37,6 +37,7 @@ export async function seedDemoStaff(db: Db, all: readonly CompiledCity[], passwo
       { username: 'officer', name: '事故民警', roles: ['officer'], brigadeId: null },
       { username: 'analyst', name: '分析员', roles: ['analyst'], brigadeId: null },
       { username: 'admin', name: '管理员', roles: ['admin'], brigadeId: null },
+      { username: 'supervisor', name: '值班班长', roles: ['supervisor'], brigadeId: null },
       ...(provinceHomes.has(city.tenant) ? [{ username: 'province', name: '省级分析员', roles: ['provincial_analyst'], brigadeId: null }] : []),
     ];
     for (const p of people) {

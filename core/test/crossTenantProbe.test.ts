@@ -1,7 +1,7 @@
 /**
  * The cross-tenant probe (issue 11): every route in fastify's own route table, tried with the
  * ids of a Harbin case (the case, its evidence file, its review, its document's code, a Harbin
- * staff name) by every role of Kunming (seat, officer, analyst, provincial analyst, admin), a
+ * staff name) by every role of Kunming (seat, officer, analyst, provincial analyst, admin, supervisor), a
  * Kunming party, a Harbin party of another phone, and nobody. Zero leaks: a route aimed at the
  * Harbin case answers 401/403/404, no answer carries the case's data, nothing answers 5xx, and
  * the case is as it was afterwards. A route added without a probe recipe fails the test, so the
@@ -70,6 +70,8 @@ const RECIPES: Record<string, Recipe> = {
   'POST /api/admin/staff/:username/unlock': {},
   // Rosters (issue 17): a Harbin seat's shifts, aimed at by name; an empty roster is a valid body.
   'PUT /api/admin/seats/:username/roster': { body: { shifts: [] } },
+  // The duty supervisor (issue 17) sends a waiting case to a seat: a Harbin case is not found by a Kunming supervisor.
+  'POST /api/supervisor/cases/:id/reassign': { body: { seatId: '00000000-0000-4000-8000-000000000000' } },
   // Publishing (issue 17): a Kunming admin publishes only for Kunming (a dry run of a profile that is refused);
   // the platform routes are the operator's alone, so every prober here is turned away.
   'POST /api/admin/profile/versions': { body: { fileName: 'probe.yaml', source: 'tenant: probe', dryRun: true } },
@@ -184,7 +186,7 @@ describe('cross-tenant probe: every route, with a Harbin case’s ids, as each r
     const ordered = [...routes].sort((a, b) => Number(a.url === '/api/auth/logout') - Number(b.url === '/api/auth/logout'));
     const probers: Array<[string, string | undefined]> = [['nobody', undefined]];
     // Sessions of their own, not the helper's cached ones: the logout probe ends them.
-    for (const who of ['seat-wuhua', 'officer', 'analyst', 'province', 'admin']) {
+    for (const who of ['seat-wuhua', 'officer', 'analyst', 'province', 'admin', 'supervisor']) {
       const login = await t.call('POST', '/api/auth/login', { body: { tenant: 'kunming', username: who, password: DEMO_PASSWORD } });
       assert.equal(login.statusCode, 200, login.body);
       probers.push([`kunming ${who}`, login.json().token]);
@@ -236,7 +238,7 @@ describe('cross-tenant probe: every route, with a Harbin case’s ids, as each r
     const kunmingParty = await t.party('kunming', '13900000402');
     const harbinStranger = await t.party('harbin', '13800000498');
     const sockets: Array<{ who: string; heard: string[]; until: (needle: string) => Promise<void>; ws: WebSocket }> = [];
-    for (const [who, token] of [...await Promise.all(['seat-wuhua', 'officer', 'analyst', 'province', 'admin'].map(async (u) => [`kunming ${u}`, await t.staff('kunming', u)] as const)),
+    for (const [who, token] of [...await Promise.all(['seat-wuhua', 'officer', 'analyst', 'province', 'admin', 'supervisor'].map(async (u) => [`kunming ${u}`, await t.staff('kunming', u)] as const)),
       ['kunming party', kunmingParty] as const, ['harbin party of another phone', harbinStranger] as const]) {
       const heard: string[] = [];
       const waiters: Array<{ needle: string; resolve: () => void }> = [];

@@ -14,7 +14,7 @@
 import type { Queryable } from '../db/db.ts';
 import type { SeatStatus } from '../generated/types.ts';
 import { Errors } from '../errors.ts';
-import { inTx, tenantDb, type CoreContext } from '../context.ts';
+import { inTx, LIVE_CHANNEL, tenantDb, type CoreContext } from '../context.ts';
 import { scoped } from '../db/tenantDb.ts';
 import { casesRepo } from '../persistence/cases.ts';
 import { seatsRepo } from '../persistence/seats.ts';
@@ -43,6 +43,7 @@ export async function setSeatStatus(ctx: CoreContext, tenant: string, staffId: s
     if (!s) throw Errors.forbidden('you are not a seat');
     if (s.status === 'busy' || s.status === 'ringing') throw Errors.seatBusy(`the seat is ${s.status}`, { status: s.status, caseId: s.case_id });
     if (s.status === status) return s;
+    await seatsRepo.announce(q, LIVE_CHANNEL, staffId);
     return seatsRepo.setStatus(q, staffId, status, now);
   });
   if (status === 'available') await dispatchQueue(ctx, tenant);

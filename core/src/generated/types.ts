@@ -183,9 +183,9 @@ export type EvidenceKind = 'text' | 'photo' | 'video' | 'check' | 'statement';
 export type ChainState = ChainIntact | ChainBroken;
 export type OnsiteStatus = 'dispatched' | 'arrived' | 'closed';
 /**
- * A message pushed on GET /api/live (WebSocket), told apart by kind: hello on connecting; queue (seats) with the console's snapshot; event (staff) when a case of the tenant changed; case (parties) with their case's state and place.
+ * A message pushed on GET /api/live (WebSocket), told apart by kind: hello on connecting; queue (seats) with the console's snapshot; event (staff) when a case of the tenant changed; case (parties) with their case's state and place; wallboard (duty supervisors).
  */
-export type LiveMessage = LiveHello | LiveQueue | LiveEvent | LiveCase;
+export type LiveMessage = LiveHello | LiveQueue | LiveEvent | LiveCase | LiveWallboard;
 /**
  * away: takes no calls; available: may be rung; ringing: a call is offered; busy: on a call.
  */
@@ -208,9 +208,10 @@ export type QueueEntry = CaseSummary & {
   ownBrigade: boolean;
 };
 /**
- * seat: takes calls (坐席); officer: determines liability and decides reviews; analyst: reads the metrics of their city; provincial_analyst: reads the metrics of several cities; admin: the tenant's profile and outbox; platform_operator: a staff record of the reserved tenant `platform` that onboards cities (publishes their profiles, creates their first admin) and reads no case.
+ * seat: takes calls (坐席); officer: determines liability and decides reviews; analyst: reads the metrics of their city; provincial_analyst: reads the metrics of several cities; admin: the tenant's profile and outbox; supervisor: the duty supervisor (班长) — the wallboard, reassigning a waiting case, listening in to a call (receive-only); platform_operator: a staff record of the reserved tenant `platform` that onboards cities (publishes their profiles, creates their first admin) and reads no case.
  */
-export type StaffRole = 'seat' | 'officer' | 'analyst' | 'provincial_analyst' | 'admin' | 'platform_operator';
+export type StaffRole =
+  'seat' | 'officer' | 'analyst' | 'provincial_analyst' | 'admin' | 'platform_operator' | 'supervisor';
 /**
  * A case waiting for an officer: a determination after the parties left the scene, or a review decision.
  */
@@ -220,6 +221,32 @@ export type OfficerCase = CaseSummary & {
    */
   ageSeconds: number;
 };
+/**
+ * A photo-path case as a party (A or B) or the officer sees it: shots and photos, both parties' details, the proposal and signatures, the online determination and the officer's requests, the document.
+ */
+export type PhotoCase = CaseSummary & {
+  /**
+   * The caller's role on the case; null for staff.
+   */
+  role: 'A' | 'B' | null;
+  report: AccidentReport;
+  decision: Decision;
+  shots: PhotoShotProgress[];
+  photos: PhotoCasePhoto[];
+  /**
+   * The phone party A named for party B, masked.
+   */
+  invitedPhone: string | null;
+  parties: PhotoCaseParty[];
+  liability: null | PhotoLiability;
+  online: null | PhotoOnline;
+  photoRequests: PhotoRequest[];
+  document: null | PhotoCaseDocument;
+};
+/**
+ * A party's own licence, vehicle and statement (place, time, weather, collision form, damaged parts); replaces the party's earlier one.
+ */
+export type PhotoStatementBody = PhotoPartyDetails;
 export type RegistryCheckStatus = 'valid' | 'invalid' | 'expired' | 'suspended' | 'not_found' | 'unavailable';
 /**
  * The answer to a report (报警): the case and the policy engine's decision (reasons and the fallback when refused).
@@ -262,10 +289,10 @@ export type MediaKind = 'audio' | 'video';
  */
 export type MediaSource = 'camera' | 'microphone';
 /**
- * Who a participant is in the room: the parties (当事人 A/B), the seat (坐席), an officer (民警), and the roles of mediation rooms (insurer, mediator, hospital, repair shop).
+ * Who a participant is in the room: the parties (当事人 A/B), the seat (坐席), an officer (民警), the roles of mediation rooms (insurer, mediator, hospital, repair shop), and the duty supervisor (班长) listening in, who sends nothing.
  */
 export type MediaRole =
-  'party_a' | 'party_b' | 'seat' | 'officer' | 'insurer' | 'mediator' | 'hospital' | 'repair_shop';
+  'party_a' | 'party_b' | 'seat' | 'officer' | 'insurer' | 'mediator' | 'hospital' | 'repair_shop' | 'supervisor';
 /**
  * One WebSocket text message of GET /api/cases/:id/media: a request (either side may send one; the other answers with a response of the same id) or a notification. `data` is checked against the method's schema (client-requests, client-responses, server-requests, server-responses, notifications).
  */
@@ -307,6 +334,16 @@ export interface SchemaIndex {
   eventsOnsiteArrived?: OnsiteArrivedPayload;
   eventsOnsiteClosed?: OnsiteClosedPayload;
   eventsOnsiteDispatched?: OnsiteDispatchedPayload;
+  eventsPhotoAcknowledged?: PhotoAcknowledgedPayload;
+  eventsPhotoAgreed?: PhotoAgreedPayload;
+  eventsPhotoLeftScene?: PhotoLeftScenePayload;
+  eventsPhotoLiabilityProposed?: PhotoLiabilityProposedPayload;
+  eventsPhotoMorePhotosRequested?: PhotoMorePhotosRequestedPayload;
+  eventsPhotoOnlineRequested?: PhotoOnlineRequestedPayload;
+  eventsPhotoPartyJoined?: PhotoPartyJoinedPayload;
+  eventsPhotoReported?: PhotoReportedPayload;
+  eventsPhotoSigned?: PhotoSignedPayload;
+  eventsPhotoStatement?: PhotoStatementPayload;
   eventsReviewDecided?: ReviewDecidedPayload;
   eventsReviewRequested?: ReviewRequestedPayload;
   httpAdminProfile?: AdminProfile;
@@ -314,6 +351,7 @@ export interface SchemaIndex {
   httpAnalyticsGeo?: AnalyticsGeo;
   httpAnalyticsMetrics?: AnalyticsMetrics;
   httpAnalyticsQuery?: AnalyticsQuery;
+  httpCaseReassign?: CaseReassignBody;
   httpCaseReport?: CaseReportBody;
   httpCaseSummary?: CaseSummary;
   httpCaseView?: CaseView;
@@ -338,7 +376,19 @@ export interface SchemaIndex {
   httpOfficerCase?: OfficerCase;
   httpPartyCode?: PartyCodeBody;
   httpPartySession?: PartySessionBody;
+  httpPhotoCaseReport?: PhotoCaseReportBody;
+  httpPhotoCase?: PhotoCase;
   httpPhotoCheck?: PhotoCheck;
+  httpPhotoInviteSent?: PhotoInviteSent;
+  httpPhotoInvite?: PhotoInviteBody;
+  httpPhotoJoinLink?: PhotoJoinLinkBody;
+  httpPhotoJoinNumber?: PhotoJoinNumberBody;
+  httpPhotoJoined?: PhotoJoined;
+  httpPhotoLiability?: PhotoLiabilityBody;
+  httpPhotoOnline?: PhotoOnlineBody;
+  httpPhotoRequest?: PhotoRequestBody;
+  httpPhotoSign?: PhotoSignBody;
+  httpPhotoStatement?: PhotoStatementBody;
   httpPlateReview?: PlateReviewBody;
   httpPlatformTenants?: PlatformTenants;
   httpProfilePublish?: ProfilePublishBody;
@@ -363,6 +413,7 @@ export interface SchemaIndex {
   httpStaffLogin?: StaffLoginBody;
   httpStaffUnlock?: StaffUnlock;
   httpTestClock?: TestClockBody;
+  httpWallboard?: Wallboard;
   pluginsChannelWechat?: ChannelWechatOptions;
   pluginsDispatchDev?: DispatchDevOptions;
   pluginsDispatchHttp?: DispatchHttpOptions;
@@ -1060,6 +1111,10 @@ export interface CaseRingingPayload {
    */
   overflow: boolean;
   ringDeadline: string;
+  /**
+   * The duty supervisor (班长, a staff id) who sent the case to this seat; absent when the ACD chose it.
+   */
+  reassignedBy?: string;
 }
 /**
  * The e-determination was served by SMS and in the app.
@@ -1108,7 +1163,7 @@ export interface CaseEvent {
     | 'case.closed';
   at: string;
   /**
-   * system, seat:<id>, officer:<id>, party, or plugin:<name>.
+   * system, seat:<id>, officer:<id>, supervisor:<id> (a duty supervisor reassigned the case), party, or plugin:<name>.
    */
   actor: string;
   payload: {};
@@ -1192,6 +1247,85 @@ export interface OnsiteDispatchedPayload {
    * The dispatch system's remark, e.g. how the scene was resolved.
    */
   note?: string;
+}
+/**
+ * A party acknowledged receipt of the determination (签收).
+ */
+export interface PhotoAcknowledgedPayload {
+  role: 'A' | 'B';
+}
+/**
+ * Both parties signed: the self-negotiated agreement (自行协商协议书) was issued to both.
+ */
+export interface PhotoAgreedPayload {
+  agreementNo: string;
+  verifyCode: string;
+  grades: string[];
+  reportToAgreementSeconds: number;
+}
+/**
+ * Party A took every required shot and left the scene (撤离); the parties state the facts from safety.
+ */
+export interface PhotoLeftScenePayload {
+  shots: number;
+  chainHead: string;
+  onSceneSeconds: number;
+}
+/**
+ * A party proposed the liability (the five grades, as the officer desk uses them); signatures start over.
+ */
+export interface PhotoLiabilityProposedPayload {
+  by: 'A' | 'B';
+  grades: string[];
+}
+/**
+ * The officer asked the parties for more photos before determining.
+ */
+export interface PhotoMorePhotosRequestedPayload {
+  requestId: string;
+  officerId: string;
+  from: 'A' | 'B' | 'both';
+}
+/**
+ * A party asked for an online determination (在线定责), because they disagree or simply asked: the case goes to the officer desk.
+ */
+export interface PhotoOnlineRequestedPayload {
+  by: 'A' | 'B';
+  reason: 'disagree' | 'asked';
+  reportToRequestSeconds: number;
+}
+/**
+ * Party B joined the case from their own phone, proved by the SMS link or an SMS code.
+ */
+export interface PhotoPartyJoinedPayload {
+  role: 'A' | 'B';
+  via: 'sms_link' | 'case_number';
+}
+/**
+ * A report on the photo path (事故快处) passed its eligibility: party A takes the required photos. path is always photo.
+ */
+export interface PhotoReportedPayload {
+  number: string;
+  path: 'photo';
+  channel: string;
+  district: string;
+  brigadeId: string;
+  kind: string;
+  injury: string;
+}
+/**
+ * A party signed the proposed agreement with an SMS code (electronic signature).
+ */
+export interface PhotoSignedPayload {
+  role: 'A' | 'B';
+  method: 'sms_code';
+}
+/**
+ * A party recorded their licence, vehicle and statement (a later one replaces it; a pending proposal is withdrawn).
+ */
+export interface PhotoStatementPayload {
+  role: 'A' | 'B';
+  withdrewProposal: boolean;
 }
 /**
  * An officer decided a review.
@@ -1389,6 +1523,15 @@ export interface AnalyticsQuery {
    * Cities (harbin,kunming). Only the provincial_analyst role may name another city than its own.
    */
   tenants?: string;
+}
+/**
+ * The duty supervisor sends a waiting case to a seat (POST /api/supervisor/cases/:id/reassign): it rings there at once. The seat must be signed in, free and (where the city keeps a roster) on shift.
+ */
+export interface CaseReassignBody {
+  /**
+   * The seat's staff id (wallboard seats[].staffId).
+   */
+  seatId: string;
 }
 /**
  * A party's report (报警). A retry with the same clientKey returns the same case.
@@ -1948,6 +2091,100 @@ export interface LiveCase {
   lastEvent: CaseEventType | 'queue.moved';
 }
 /**
+ * To a duty supervisor (班长): the wallboard again, after a case or a seat of the city changed.
+ */
+export interface LiveWallboard {
+  kind: 'wallboard';
+  wallboard: Wallboard;
+}
+/**
+ * The duty supervisor's wallboard (班长看板; GET /api/supervisor/wallboard, and pushed on /api/live as kind wallboard): the queue per brigade, the waiting cases, every seat's status and time in it, and today's service level in the city's local day. Times are given as instants, so a screen runs its clocks from `at` without asking again.
+ */
+export interface Wallboard {
+  /**
+   * When the figures were read (the server's clock).
+   */
+  at: string;
+  timezone: string;
+  targets: {
+    answerWithinSeconds: number;
+    answerShare: number;
+  };
+  /**
+   * Every brigade of the city (and `null` for cases routed to none), its waiting cases and the oldest wait.
+   */
+  brigades: WallboardBrigade[];
+  /**
+   * The waiting cases in queue order (at most 200): what the supervisor may reassign.
+   */
+  waiting: WallboardCase[];
+  seats: WallboardSeat[];
+  today: WallboardToday;
+}
+export interface WallboardBrigade {
+  id: string | null;
+  name: LocalText | null;
+  /**
+   * Queued and ringing cases.
+   */
+  waiting: number;
+  ringing: number;
+  oldestQueuedAt: string | null;
+  oldestWaitSeconds: number;
+}
+export interface WallboardCase {
+  caseId: string;
+  number: string;
+  state: 'queued' | 'ringing';
+  brigadeId: string | null;
+  queuedAt: string;
+  waitSeconds: number;
+  /**
+   * The skill the case needs (profile queue.skills), or null.
+   */
+  requiredSkill: string | null;
+  ringSeatId: string | null;
+}
+export interface WallboardSeat {
+  staffId: string;
+  username: string;
+  displayName: string;
+  brigadeId: string | null;
+  status: SeatStatus;
+  /**
+   * On shift now (true where the city keeps no roster).
+   */
+  onShift: boolean;
+  skills: string[];
+  caseId: string | null;
+  caseNumber: string | null;
+  /**
+   * When the seat entered its status.
+   */
+  since: string;
+  /**
+   * On a call: seconds since it was answered; otherwise null.
+   */
+  callSeconds: number | null;
+}
+/**
+ * The city's local day so far: cases answered (first answer), answered within the target, abandoned by the party while waiting; shares are null with nothing to divide.
+ */
+export interface WallboardToday {
+  date: string;
+  answered: number;
+  answeredWithinTarget: number;
+  /**
+   * answeredWithinTarget / answered.
+   */
+  withinTargetShare: number | null;
+  abandoned: number;
+  /**
+   * abandoned / (answered + abandoned).
+   */
+  abandonmentShare: number | null;
+}
+/**
  * The session ended and its cookie was cleared (POST /api/auth/logout).
  */
 export interface LoggedOut {
@@ -2011,6 +2248,135 @@ export interface PartySessionBody {
   challenge: string;
 }
 /**
+ * Party A reports on the photo path (事故快处): the accident as for POST /api/cases, and the phone of the other party, who gets the join link by SMS. A retry with the same clientKey returns the same case.
+ */
+export interface PhotoCaseReportBody {
+  clientKey: string;
+  report: AccidentReport;
+  otherPartyPhone: string;
+}
+export interface PhotoShotProgress {
+  id: string;
+  label: {
+    zh: string;
+    en: string;
+  };
+  perVehicle: boolean;
+  optional: boolean;
+  need: number;
+  have: number;
+}
+export interface PhotoCasePhoto {
+  evidenceId: string;
+  shot: string;
+  sha256: string;
+  contentType: string;
+  by: 'A' | 'B';
+  at: string;
+  url: string;
+}
+export interface PhotoCaseParty {
+  role: 'A' | 'B';
+  /**
+   * Masked unless it is the caller's own.
+   */
+  phone: string;
+  joined: boolean;
+  details: null | PhotoPartyDetails;
+  signedAt: string | null;
+  acknowledgedAt: string | null;
+}
+export interface PhotoPartyDetails {
+  licence: PhotoLicence;
+  vehicle: PhotoVehicle;
+  statement: PhotoStatement;
+}
+export interface PhotoLicence {
+  name: string;
+  /**
+   * 驾驶证号 (the ID number on the licence).
+   */
+  number: string;
+  /**
+   * 准驾车型, e.g. C1.
+   */
+  class?: string;
+}
+export interface PhotoVehicle {
+  plate: string;
+  class?: VehicleClass;
+  insurerId?: string;
+}
+export interface PhotoStatement {
+  place: string;
+  time: string;
+  weather: 'sunny' | 'cloudy' | 'rain' | 'snow' | 'fog' | 'other';
+  collisionForm: 'rear_end' | 'side_swipe' | 'head_on' | 'angle' | 'reversing' | 'door_opening' | 'other';
+  /**
+   * @minItems 1
+   * @maxItems 9
+   */
+  damagedParts: [
+    (
+      | 'front_bumper'
+      | 'rear_bumper'
+      | 'left_front'
+      | 'right_front'
+      | 'left_rear'
+      | 'right_rear'
+      | 'left_side'
+      | 'right_side'
+      | 'other'
+    ),
+    ...(
+      | 'front_bumper'
+      | 'rear_bumper'
+      | 'left_front'
+      | 'right_front'
+      | 'left_rear'
+      | 'right_rear'
+      | 'left_side'
+      | 'right_side'
+      | 'other'
+    )[]
+  ];
+  /**
+   * 经过: the party's account in their own words.
+   */
+  account?: string;
+}
+export interface PhotoLiability {
+  proposedBy: 'A' | 'B';
+  proposedAt: string;
+  parties: PhotoLiabilityParty[];
+}
+export interface PhotoLiabilityParty {
+  role: 'A' | 'B';
+  faultBehaviour: string;
+  liability: LiabilityGrade;
+}
+export interface PhotoOnline {
+  requestedBy: 'A' | 'B';
+  reason: 'disagree' | 'asked';
+  note: string | null;
+  at: string;
+}
+export interface PhotoRequest {
+  id: string;
+  note: string;
+  from: 'A' | 'B' | 'both';
+  at: string;
+  fulfilledAt: string | null;
+}
+export interface PhotoCaseDocument {
+  kind: 'agreement' | 'determination';
+  number: string;
+  verifyCode: string;
+  issuedAt: string;
+  ready: boolean;
+  pdf: string;
+}
+/**
  * A photo of the photo path's guided capture, checked and accepted for its shot (POST /api/photo-path/shots/:shot/check): it decodes, is big enough and is not blank. Nothing is stored.
  */
 export interface PhotoCheck {
@@ -2023,6 +2389,94 @@ export interface PhotoCheck {
    * The photo's SHA-256: the party app sends the same bytes with the case, and the address will match.
    */
   sha256: string;
+}
+/**
+ * A join link went out by SMS to the named phone.
+ */
+export interface PhotoInviteSent {
+  sent: true;
+  expiresAt: string;
+  expiresInSeconds: number;
+}
+/**
+ * Party A (re)sends the join link to the other party's phone (before party B has joined).
+ */
+export interface PhotoInviteBody {
+  phone: string;
+}
+/**
+ * Party B opens the SMS link: the single-use token from it.
+ */
+export interface PhotoJoinLinkBody {
+  token: string;
+}
+/**
+ * Party B, signed in with an SMS code to their own phone, joins by the case number party A gives them.
+ */
+export interface PhotoJoinNumberBody {
+  caseNumber: string;
+}
+/**
+ * Party B joined by the SMS link: signed in as the phone the link was sent to (also set as the session cookie).
+ */
+export interface PhotoJoined {
+  caseId: string;
+  session: SessionResponse;
+}
+/**
+ * A new session (staff login, party code or channel link). The token is also set as an httpOnly cookie; send `csrf` as X-CSRF-Token with cookie-borne changes.
+ */
+export interface SessionResponse {
+  /**
+   * Bearer token (Authorization: Bearer …), also set as the session cookie.
+   */
+  token: string;
+  csrf: string;
+  /**
+   * The session ends then, on the server's clock (the only judge of expiry).
+   */
+  expiresAt: string;
+  /**
+   * Seconds the session has left from now, judged by the server: what a client compares with its own clock (also the cookie's Max-Age).
+   */
+  expiresInSeconds: number;
+  tenant: string;
+  staff?: StaffIdentity;
+  /**
+   * Channel sign-in only: the channel the link came from.
+   */
+  channel?: string;
+}
+/**
+ * The liability the parties agree on: each party's fault behaviour and grade (the officer desk's five grades; they must fit together).
+ */
+export interface PhotoLiabilityBody {
+  /**
+   * @minItems 2
+   * @maxItems 2
+   */
+  parties: [PhotoLiabilityParty, PhotoLiabilityParty, ...PhotoLiabilityParty[]];
+}
+/**
+ * Ask the police for an online determination (在线定责).
+ */
+export interface PhotoOnlineBody {
+  reason: 'disagree' | 'asked';
+  note?: string;
+}
+/**
+ * The officer asks for more photos before determining.
+ */
+export interface PhotoRequestBody {
+  note: string;
+  from: 'A' | 'B' | 'both';
+}
+/**
+ * The SMS code sent to the signing party's phone (POST …/sign/code) as their electronic signature.
+ */
+export interface PhotoSignBody {
+  code: string;
+  challenge: string;
 }
 /**
  * The seat's review of a plate reading (the checklist's plate_ocr): the plate the seat reads in the photo. The reading's own plate confirms it, another corrects it; either is recorded as a new evidence item that supersedes the reading.
@@ -2265,30 +2719,6 @@ export interface SeatStatusResult {
  */
 export interface SeatStatusBody {
   status: 'available' | 'away';
-}
-/**
- * A new session (staff login, party code or channel link). The token is also set as an httpOnly cookie; send `csrf` as X-CSRF-Token with cookie-borne changes.
- */
-export interface SessionResponse {
-  /**
-   * Bearer token (Authorization: Bearer …), also set as the session cookie.
-   */
-  token: string;
-  csrf: string;
-  /**
-   * The session ends then, on the server's clock (the only judge of expiry).
-   */
-  expiresAt: string;
-  /**
-   * Seconds the session has left from now, judged by the server: what a client compares with its own clock (also the cookie's Max-Age).
-   */
-  expiresInSeconds: number;
-  tenant: string;
-  staff?: StaffIdentity;
-  /**
-   * Channel sign-in only: the channel the link came from.
-   */
-  channel?: string;
 }
 /**
  * The tenant's SMS outbox (GET /api/admin/sms-outbox), newest first, numbers masked: every SMS core sent or is sending through the city's SMS integration, its status, tries, last error and delivery receipt. With the development driver the text is as it "delivered" it (signature first, codes shown); with a gateway a sign-in code is masked once it is sent.

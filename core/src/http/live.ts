@@ -1,7 +1,7 @@
 /**
  * Live pushes over WebSocket (`GET /api/live`, signed in by cookie or bearer header): seats
  * see their queue and what rings at their desk, officers see cases move, parties see their
- * case's state and queue position. Updates come from the database's NOTIFY (sent inside each
+ * case's state and queue position, duty supervisors (班长) their wallboard. Updates come from the database's NOTIFY (sent inside each
  * transaction), so a push reflects a committed change, and every server process pushes to
  * its own clients whichever process made the change. No polling. Needs @fastify/websocket
  * registered on the app.
@@ -15,6 +15,13 @@ import { getCase, type CaseRow } from '../cases/repository.ts';
 import { queuePosition } from '../cases/queue.ts';
 import { partyLiveCases } from '../cases/reads.ts';
 import { seatQueueView } from './views.ts';
+import { wallboard } from '../supervision/wallboard.ts';
+
+/** A seat's status or roster changed (persistence/seats.ts announce): only the wallboard cares. */
+interface SeatNote {
+  tenant: string;
+  seat: string;
+}
 
 interface Client {
   socket: WebSocket;
@@ -40,7 +47,28 @@ export async function liveRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
     }
   };
 
-  const onNote = async (note: LiveNote) => {
+  /**
+   * Duty supervisors (班长) get the wallboard after every change of a case or seat of their city. A
+   * burst of notes makes one board: a push waiting its turn is not queued again, and it reads the
+   * database when its turn comes, so it shows every change committed before.
+   */
+  const boardDue = new Set<string>();
+  const supervisorsOf = (tenant: string) => [...clients].filter((c) => c.principal.tenant === tenant && c.principal.staff?.roles.includes('supervisor'));
+  const pushWallboards = (tenant: string) => {
+    if (boardDue.has(tenant) || !supervisorsOf(tenant).length) return;
+    boardDue.add(tenant);
+    chain = chain.then(async () => {
+      boardDue.delete(tenant);
+      const targets = supervisorsOf(tenant);
+      if (!targets.length) return;
+      const board = await wallboard(ctx, tenant);
+      for (const c of targets) send(c, { kind: 'wallboard', wallboard: board });
+    }).catch((err) => app.log.error({ err }, 'wallboard push failed'));
+  };
+
+  const onNote = async (note: LiveNote | SeatNote) => {
+    if ('seat' in note) return pushWallboards(note.tenant);
+    pushWallboards(note.tenant);
     const targets = [...clients].filter((c) => c.principal.tenant === note.tenant);
     if (!targets.length) return;
     const changed = await getCase(tenantDb(ctx, note.tenant), note.tenant, note.caseId).catch(() => null);
@@ -57,7 +85,7 @@ export async function liveRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
   let chain = Promise.resolve();
   const unlisten = await ctx.db.listen(LIVE_CHANNEL, (payload) => {
     // One note at a time, in commit order, so a client never sees an older state after a newer one.
-    chain = chain.then(() => onNote(JSON.parse(payload) as LiveNote)).catch((err) => app.log.error({ err }, 'live push failed'));
+    chain = chain.then(() => onNote(JSON.parse(payload) as LiveNote | SeatNote)).catch((err) => app.log.error({ err }, 'live push failed'));
   });
   app.addHook('onClose', async () => {
     await unlisten();
@@ -76,5 +104,8 @@ export async function liveRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
     socket.on('close', () => clients.delete(client));
     send(client, { kind: 'hello', tenant: req.principal.tenant, as: req.principal.staff ? 'staff' : 'party' });
     void pushQueue(client).catch((err) => req.log.error({ err }, 'live push failed'));
+    if (req.principal.staff?.roles.includes('supervisor')) {
+      void wallboard(ctx, req.principal.tenant).then((board) => send(client, { kind: 'wallboard', wallboard: board })).catch((err) => req.log.error({ err }, 'wallboard push failed'));
+    }
   });
 }

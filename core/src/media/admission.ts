@@ -15,7 +15,10 @@ export const IN_CALL: readonly string[] = ['in_call', 'evidence_complete'];
 /**
  * - the party who reported the case (party_a);
  * - the seat on the case, or, while a dropped call waits to be resumed, the seat it will ring;
- * - an officer of the tenant (民警: supervision, determination).
+ * - an officer of the tenant (民警: supervision, determination);
+ * - a duty supervisor (班长) of the tenant, listening in while the call is live: receive-only
+ *   (role `supervisor`, which produces nothing: ports/media.ts ROLE_RULES; the plugin refuses a
+ *   producer of a role that may not send), and never the one whose absence drops the call.
  * The other roles join through invitations that come with multi-party mediation.
  */
 export function admit(p: Principal, c: CaseRow): MediaParticipant | null {
@@ -25,6 +28,7 @@ export function admit(p: Principal, c: CaseRow): MediaParticipant | null {
     const seatOfCase = c.seat_id === s.id || (c.seat_id === null && (c.ring_seat ?? c.preferred_seat) === s.id);
     if (s.roles.includes('seat') && seatOfCase) return { role: 'seat', identity: `staff:${s.id}`, displayName: s.displayName };
     if (s.roles.includes('officer')) return { role: 'officer', identity: `staff:${s.id}`, displayName: s.displayName };
+    if (s.roles.includes('supervisor') && IN_CALL.includes(c.state)) return { role: 'supervisor', identity: `staff:${s.id}`, displayName: s.displayName };
     return null;
   }
   if (p.party && p.party.phone === c.party_phone) return { role: 'party_a', identity: `party:${p.party.phone}`, displayName: `当事人 ${maskPhone(p.party.phone)}` };

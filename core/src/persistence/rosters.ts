@@ -23,8 +23,8 @@ export const rostersRepo = {
     }
   },
 
-  async setSkills(q: Q, staffId: string, skills: readonly string[], now: Date): Promise<void> {
-    await q.query('UPDATE seats SET skills = $3, updated_at = $4 WHERE tenant = $1 AND staff_id = $2', [q.tenant, staffId, skills, now]);
+  async setSkills(q: Q, staffId: string, skills: readonly string[]): Promise<void> {
+    await q.query('UPDATE seats SET skills = $3 WHERE tenant = $1 AND staff_id = $2', [q.tenant, staffId, skills]);
   },
 
   /** A seat by its staff user name (of this tenant only), locked. */

@@ -57,6 +57,11 @@ export const seatsRepo = {
     await q.query("UPDATE seats SET status = 'available', case_id = NULL, idle_since = $3, updated_at = $3 WHERE tenant = $1 AND staff_id = $2", [q.tenant, staffId, now]);
   },
 
+  /** Tells every process's live pushes that a seat changed (the wallboard), when the transaction commits; no case, no personal data. */
+  async announce(q: Q, channel: string, staffId: string): Promise<void> {
+    await q.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ tenant: q.tenant, seat: staffId })]);
+  },
+
   async add(q: Q, staffId: string, brigadeId: string | null): Promise<void> {
     await q.query('INSERT INTO seats (tenant, staff_id, brigade_id) VALUES ($1, $2, $3)', [q.tenant, staffId, brigadeId]);
   },

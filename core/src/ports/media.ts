@@ -13,7 +13,7 @@ import type { MediaRole, MediaSource, PeerLeftReason, RoomClosedReason } from '.
 
 export type { MediaRole, MediaSource, PeerLeftReason, RoomClosedReason };
 
-export const MEDIA_ROLES: readonly MediaRole[] = ['party_a', 'party_b', 'seat', 'officer', 'insurer', 'mediator', 'hospital', 'repair_shop'];
+export const MEDIA_ROLES: readonly MediaRole[] = ['party_a', 'party_b', 'seat', 'officer', 'insurer', 'mediator', 'hospital', 'repair_shop', 'supervisor'];
 
 export interface RoleRules {
   /** What this role may produce. */
@@ -41,6 +41,8 @@ export const ROLE_RULES: Readonly<Record<MediaRole, RoleRules>> = {
   mediator: speaker,
   hospital: speaker,
   repair_shop: speaker,
+  /** The duty supervisor (班长) listening in: receives everything, sends nothing. */
+  supervisor: { produces: [], party: false, drivesCase: false },
 };
 
 /** A case's room. */

@@ -3,7 +3,8 @@
  * change in the audit log (before → after). Rules here, SQL in persistence/rosters.ts.
  */
 import { randomUUID } from 'node:crypto';
-import { tenantDb, type CoreContext } from '../context.ts';
+import { LIVE_CHANNEL, tenantDb, type CoreContext } from '../context.ts';
+import { seatsRepo } from '../persistence/seats.ts';
 import { Errors } from '../errors.ts';
 import { audit } from '../auth/audit.ts';
 import type { SeatRoster, SeatRosters, SeatRosterUpdate } from '../generated/types.ts';
@@ -46,8 +47,9 @@ export async function setSeatRoster(ctx: CoreContext, tenant: string, actor: { i
     if (!seat) throw Errors.notFound(`no seat "${username}" in this city`);
     const before = { shifts: (await rostersRepo.of(q, seat.staff_id)).map(({ weekday, starts, ends }) => ({ weekday, starts, ends })), skills: seat.skills };
     await rostersRepo.replace(q, seat.staff_id, body.shifts, body.shifts.map(() => randomUUID()), now);
-    if (body.skills) await rostersRepo.setSkills(q, seat.staff_id, body.skills, now);
+    if (body.skills) await rostersRepo.setSkills(q, seat.staff_id, body.skills);
     const after = { shifts: body.shifts.map(({ weekday, starts, ends }) => ({ weekday, starts, ends })), skills: body.skills ?? seat.skills };
+    await seatsRepo.announce(q, LIVE_CHANNEL, seat.staff_id);
     await audit(q, { tenant, at: now, actor: actor.id, action: 'seat.roster_changed', subject: username, details: { before, after, by: actor.username } });
   });
   // A seat now on shift may take a waiting case at once.

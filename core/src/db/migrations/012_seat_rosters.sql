@@ -21,3 +21,6 @@ ALTER TABLE seats ADD COLUMN skills text[] NOT NULL DEFAULT '{}';
 ALTER TABLE seat_shifts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE seat_shifts FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_scope ON seat_shifts USING (kuaichu_visible(tenant)) WITH CHECK (kuaichu_visible(tenant));
+
+-- The supervisor's wallboard counts today's answers and abandonments by event type and time.
+CREATE INDEX case_events_by_type ON case_events (tenant, type, at);
