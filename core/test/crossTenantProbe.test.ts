@@ -57,6 +57,20 @@ const RECIPES: Record<string, Recipe> = {
   'POST /api/cases/:id/licence-reading': { body: { photo: '0'.repeat(64) } },
   // The photo path's shot check (issue 18) takes the city from the session: a prober checks against its own city.
   'POST /api/photo-path/shots/:shot/check': { form: png },
+  // The photo path's case (issue 18): the Harbin case is a video case of another city — every case route answers 404.
+  'POST /api/photo-cases': { get body() { return { clientKey: `probe-photo-${++probeKey}-abcdef`, report: { location: DAOLI, kind: 'motor_motor' }, otherPartyPhone: '13900000497' }; } },
+  'POST /api/photo-cases/join': { body: { caseNumber: 'HRB-260601-000001' } },
+  'POST /api/cities/:tenant/photo-join': { body: { token: 'probe-token-aaaaaaaaaaaaaaaaaaaa' } },
+  'POST /api/photo-cases/:id/shots/:shot': { form: png },
+  'POST /api/photo-cases/:id/leave-scene': {},
+  'POST /api/photo-cases/:id/invite': { body: { phone: '13900000496' } },
+  'POST /api/photo-cases/:id/statement': { body: { licence: { name: '探测', number: '230102198503127810' }, vehicle: { plate: '黑A12345' }, statement: { place: '探测路', time: '2026-06-01T02:00:00.000Z', weather: 'sunny', collisionForm: 'rear_end', damagedParts: ['front_bumper'] } } },
+  'POST /api/photo-cases/:id/liability': { body: { parties: [{ role: 'A', faultBehaviour: '探测', liability: 'full' }, { role: 'B', faultBehaviour: '无', liability: 'none' }] } },
+  'POST /api/photo-cases/:id/sign/code': {},
+  'POST /api/photo-cases/:id/sign': { body: { code: '000000', challenge: 'AAAAAAAAAAAAAAAAAAAAAAAA' } },
+  'POST /api/photo-cases/:id/online': { body: { reason: 'asked' } },
+  'POST /api/photo-cases/:id/acknowledge': {},
+  'POST /api/photo-cases/:id/photo-requests': { body: { note: '探测补拍', from: 'A' } },
   'POST /api/cases/:id/escalate': { body: { reason: '探测升级' } },
   'POST /api/cases/:id/determination': { body: { facts: '探测：两车追尾。', parties: [
     { name: '王五', plate: '黑A12345', vehicleClass: 'small_car', insurerId: 'picc', faultBehaviour: '未保持安全距离', liability: 'full' },
@@ -95,7 +109,7 @@ const RECIPES: Record<string, Recipe> = {
  * injects from loopback, and the figures carry no case data (core/test/metrics.test.ts).
  */
 const PUBLIC = new Set(['/', '/healthz', '/readyz', '/metrics', '/api/cities', '/api/cities/:tenant', '/api/cities/:tenant/check', '/api/cities/:tenant/party/code',
-  '/api/cities/:tenant/party/session', '/api/cities/:tenant/party/channel-session', '/api/auth/login', '/api/auth/logout', '/api/verify/:code', '/verify/:code']);
+  '/api/cities/:tenant/party/session', '/api/cities/:tenant/party/channel-session', '/api/cities/:tenant/photo-join', '/api/auth/login', '/api/auth/logout', '/api/verify/:code', '/verify/:code']);
 /** WebSocket routes: a plain GET is no upgrade and answers 404; they are probed as sockets below. */
 const WEBSOCKET = new Set(['/api/live']);
 /** A document's verification page shows its number and hash to whoever holds the code (the QR on the paper). */

@@ -28,9 +28,12 @@ export interface DeterminationRow {
   /** null while the PDF is being prepared (rendered after the determination commits: documentIssue.ts). */
   document_sha256: string | null;
   verify_code: string;
-  issued_by: string;
+  /** The officer; null for the parties' own agreement (photo path). */
+  issued_by: string | null;
   issued_at: Date;
   served_at: Date | null;
+  /** determination, or the photo path's self-negotiated agreement (010_photo_path.sql). */
+  kind: 'determination' | 'agreement';
 }
 
 export async function getDetermination(ctx: CoreContext, tenant: string, caseId: string): Promise<DeterminationRow | undefined> {

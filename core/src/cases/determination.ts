@@ -22,6 +22,7 @@ import { VEHICLE_CLASS_NAMES } from '../documents/vehicleClasses.ts';
 import { enqueueDeterminationShares } from '../deliveries/claims.ts';
 import { determinationSms } from '../sms/messages.ts';
 import { queueSms, sendSmsNow } from '../sms/outbox.ts';
+import { serveAgreement } from '../photoPath/agreement.ts';
 
 const ROLES: PartyRoleLabel[] = ['甲方', '乙方', '丙方', '丁方'];
 
@@ -137,7 +138,10 @@ export async function serve(ctx: CoreContext, tenant: string, caseId: string): P
   if (!d || !c0) throw Errors.caseNotFound();
   // The SMS points at the document: never served before it is stored (documentIssue.ts).
   if (!d.document_sha256) throw Errors.transitionNotAllowed('the e-determination is still being prepared');
-  const phones = new Set([c0.party_phone, ...d.parties.map((p) => p.phone).filter((p): p is string => Boolean(p))]);
+  // The photo path's agreement is issued to both parties its own way (photoPath/agreement.ts).
+  if (d.kind === 'agreement') return serveAgreement(ctx, tenant, caseId);
+  // Party B of a photo case (online determination) is served like party A.
+  const phones = new Set([c0.party_phone, ...(c0.party_b_phone ? [c0.party_b_phone] : []), ...d.parties.map((p) => p.phone).filter((p): p is string => Boolean(p))]);
   const { c, sms } = await inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
     const c = await lockCase(q, tenant, caseId);

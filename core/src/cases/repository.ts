@@ -42,6 +42,10 @@ export interface CaseRow {
   updated_at: Date;
   /** The published profile version it was decided under; null = the file in cities/ (006_profile_versions.sql). */
   profile_version: number | null;
+  /** video (a seat on a call) or photo (事故快处, 010_photo_path.sql). */
+  path: 'video' | 'photo';
+  /** Party B (乙方) once they joined a photo case from their own phone; party_phone is party A. */
+  party_b_phone: string | null;
 }
 
 export type CasePatch = Partial<Pick<CaseRow,

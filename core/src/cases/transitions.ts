@@ -11,10 +11,16 @@
  *   served / reviewed / claim_pushed ── review window over, no review open ──▶ closed (结案);
  *   a claim may still be pushed from a closed case, which stays closed
  *   any state before leaving the scene ── escalate ──▶ escalated_onsite
+ *
+ * The photo path (事故快处, issue 18; core/src/photoPath/): no seat, no call.
+ *   photo.reported ──▶ photo_capture ── left the scene ──▶ photo_statements ── liability proposed ──▶ agreement_pending
+ *   agreement_pending ── both signed ──▶ agreed (自行协商协议书 issued)
+ *   photo_statements / agreement_pending ── online determination asked ──▶ evacuated (the officer desk, as above)
  */
 export const CASE_STATES = [
   'reported', 'ineligible', 'queued', 'ringing', 'in_call', 'interrupted', 'evidence_complete', 'evacuated',
   'determined', 'served', 'review_requested', 'reviewed', 'claim_pushed', 'closed', 'escalated_onsite', 'abandoned',
+  'photo_capture', 'photo_statements', 'agreement_pending', 'agreed',
 ] as const;
 export type CaseState = (typeof CASE_STATES)[number];
 
@@ -31,7 +37,7 @@ export const TRANSITIONS = {
   'call.resumed':        { from: ['interrupted'],                                               to: 'queued' },
   'case.abandoned':      { from: ['queued', 'ringing', 'interrupted'],                          to: 'abandoned' },
   // Outside the call (queued … abandoned) only the call's own recording may still arrive: evidence.ts.
-  'evidence.added':      { from: ['queued', 'ringing', 'in_call', 'interrupted', 'evidence_complete', 'evacuated', 'escalated_onsite', 'abandoned'], to: 'same' },
+  'evidence.added':      { from: ['queued', 'ringing', 'in_call', 'interrupted', 'evidence_complete', 'evacuated', 'escalated_onsite', 'abandoned', 'photo_capture'], to: 'same' },
   'evidence.completed':  { from: ['in_call'],                                                   to: 'evidence_complete' },
   'case.evacuated':      { from: ['evidence_complete'],                                         to: 'evacuated' },
   'case.escalated':      { from: ['queued', 'ringing', 'in_call', 'interrupted', 'evidence_complete'], to: 'escalated_onsite' },
@@ -45,6 +51,18 @@ export const TRANSITIONS = {
   'onsite.dispatched':   { from: ['escalated_onsite'],                                          to: 'same' },
   'onsite.arrived':      { from: ['escalated_onsite'],                                          to: 'same' },
   'onsite.closed':       { from: ['escalated_onsite'],                                          to: 'same' },
+  // The photo path (photoPath/photoCase.ts). Shots are evidence.added (photo_capture; evacuated when the officer asks for more).
+  'photo.reported':      { from: [null],                                                        to: 'photo_capture' },
+  'photo.left_scene':    { from: ['photo_capture'],                                             to: 'photo_statements' },
+  'photo.party_joined':  { from: ['photo_capture', 'photo_statements', 'agreement_pending', 'evacuated'], to: 'same' },
+  // A statement while a proposal waits for signatures withdraws the proposal: the facts changed.
+  'photo.statement':     { from: ['photo_capture', 'photo_statements', 'agreement_pending'],    to: 'photo_statements', stays: ['photo_capture'] },
+  'photo.liability_proposed': { from: ['photo_statements', 'agreement_pending'],                to: 'agreement_pending' },
+  'photo.signed':        { from: ['agreement_pending'],                                         to: 'same' },
+  'photo.agreed':        { from: ['agreement_pending'],                                         to: 'agreed' },
+  'photo.online_requested': { from: ['photo_statements', 'agreement_pending'],                  to: 'evacuated' },
+  'photo.more_photos_requested': { from: ['evacuated'],                                         to: 'same' },
+  'photo.acknowledged':  { from: ['served', 'claim_pushed', 'reviewed', 'review_requested', 'closed'], to: 'same' },
 } as const satisfies Record<string, Transition>;
 
 export type CaseEventType = keyof typeof TRANSITIONS;

@@ -41,7 +41,29 @@ export interface DeterminationParty {
   liability: LiabilityGrade;
 }
 
+/**
+ * The documents this model prints: the officer's e-determination, and the parties' own
+ * self-negotiated agreement of the photo path (自行协商协议书, issue 18) — the same page with
+ * another title, the parties' signatures instead of the review notice, and the same
+ * verification (code, QR, /verify). Absent = determination (documents issued before).
+ */
+export type DocumentKind = 'determination' | 'agreement';
+
+/** A party's electronic signature on an agreement: when, and how (an SMS code to the party's phone). */
+export interface DocumentSignature {
+  role: PartyRoleLabel;
+  name: string;
+  /** ISO 8601 (kept as text: the stored content is what is hashed and printed). */
+  at: string;
+  method: 'sms_code';
+  /** The phone the code went to, masked (138****5678). */
+  phone: string;
+}
+
 export interface DeterminationDocument {
+  kind?: DocumentKind;
+  /** An agreement's signatures, one per party in role order (only on an agreement). */
+  signatures?: DocumentSignature[];
   /** Document number, e.g. HRB-2026-000123. */
   number: string;
   /** Issuing bureau, e.g. 哈尔滨市公安局交通警察支队. */
@@ -87,3 +109,9 @@ export const DEFAULT_REVIEW_NOTICE =
 export const MAX_FACTS_CHARS = 1200;
 
 export const DETERMINATION_TITLE = '道路交通事故认定书（简易程序）';
+export const AGREEMENT_TITLE = '道路交通事故自行协商协议书';
+
+/** The title printed for a document of this kind. */
+export function documentTitle(doc: Pick<DeterminationDocument, 'kind'>): string {
+  return doc.kind === 'agreement' ? AGREEMENT_TITLE : DETERMINATION_TITLE;
+}

@@ -10,7 +10,7 @@
  */
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
-import { DETERMINATION_TITLE, type DeterminationDocument } from './determinationDocument.ts';
+import { documentTitle, type DeterminationDocument } from './determinationDocument.ts';
 import { DeterminationLayout } from './determinationLayout.ts';
 import { validateDetermination } from './determinationValidate.ts';
 import { requireCjkFont, type CjkFont } from './fonts.ts';
@@ -44,10 +44,10 @@ export async function renderDeterminationPdf(doc: DeterminationDocument, options
     lang: 'zh-CN',
     displayTitle: true,
     info: {
-      Title: `${DETERMINATION_TITLE} ${doc.number}`,
+      Title: `${documentTitle(doc)} ${doc.number}`,
       Author: doc.bureau,
       Subject: `${doc.brigade} ${doc.number}`,
-      Keywords: `事故认定书 简易程序 ${doc.number}`,
+      Keywords: doc.kind === 'agreement' ? `自行协商协议书 事故快处 ${doc.number}` : `事故认定书 简易程序 ${doc.number}`,
       Creator: 'kuaichu',
       Producer: 'kuaichu (pdfkit)',
       CreationDate: doc.issuedAt,

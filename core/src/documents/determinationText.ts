@@ -32,6 +32,11 @@ export function liabilityFinding(parties: readonly DeterminationParty[]): string
   return `根据上述事实，认定：${parties.map((p) => `${p.role}${p.name}${LIABILITY_PHRASES[p.liability]}`).join('；')}。`;
 }
 
+/** What the parties of an agreement agreed (自行协商协议书): each party's liability in their own words. */
+export function agreementFinding(parties: readonly DeterminationParty[]): string {
+  return `经双方当事人自行协商，一致同意：${parties.map((p) => `${p.role}${p.name}${LIABILITY_PHRASES[p.liability]}`).join('；')}。双方自愿按此协议通过保险理赔或自行赔偿。`;
+}
+
 export function fullAddress(doc: DeterminationDocument): string {
   const { address, district } = doc.accident;
   const prefix = (address.startsWith(doc.city) ? '' : doc.city) + (district && address.includes(district) ? '' : district);

@@ -28,6 +28,16 @@ export interface EventPayloads {
   'onsite.dispatched': Ev.OnsiteDispatchedPayload;
   'onsite.arrived': Ev.OnsiteArrivedPayload;
   'onsite.closed': Ev.OnsiteClosedPayload;
+  'photo.reported': Ev.PhotoReportedPayload;
+  'photo.left_scene': Ev.PhotoLeftScenePayload;
+  'photo.party_joined': Ev.PhotoPartyJoinedPayload;
+  'photo.statement': Ev.PhotoStatementPayload;
+  'photo.liability_proposed': Ev.PhotoLiabilityProposedPayload;
+  'photo.signed': Ev.PhotoSignedPayload;
+  'photo.agreed': Ev.PhotoAgreedPayload;
+  'photo.online_requested': Ev.PhotoOnlineRequestedPayload;
+  'photo.more_photos_requested': Ev.PhotoMorePhotosRequestedPayload;
+  'photo.acknowledged': Ev.PhotoAcknowledgedPayload;
 }
 
 export interface CaseEvent<T extends CaseEventType = CaseEventType> {

@@ -111,7 +111,11 @@ export type CaseState =
   | 'claim_pushed'
   | 'closed'
   | 'escalated_onsite'
-  | 'abandoned';
+  | 'abandoned'
+  | 'photo_capture'
+  | 'photo_statements'
+  | 'agreement_pending'
+  | 'agreed';
 /**
  * One case as its party or the tenant's staff see it (GET /api/cases/:id). Staff also get partyPhone, report, seatId, checklist, evidence and chain; a party never does.
  */
@@ -167,7 +171,17 @@ export type CaseEventType =
   | 'onsite.dispatched'
   | 'onsite.arrived'
   | 'onsite.closed'
-  | 'case.closed';
+  | 'case.closed'
+  | 'photo.reported'
+  | 'photo.left_scene'
+  | 'photo.party_joined'
+  | 'photo.statement'
+  | 'photo.liability_proposed'
+  | 'photo.signed'
+  | 'photo.agreed'
+  | 'photo.online_requested'
+  | 'photo.more_photos_requested'
+  | 'photo.acknowledged';
 /**
  * Liability grades of the simple procedure: 全部 full, 主要 primary, 同等 equal, 次要 secondary, 无责任 none.
  */
@@ -254,7 +268,8 @@ export type RegistryCheckStatus = 'valid' | 'invalid' | 'expired' | 'suspended' 
 export type ReportedCase = CaseSummary & {
   decision: Decision;
 };
-export type SmsKind = 'otp' | 'evacuate' | 'determination' | 'review' | 'claim' | 'escalation' | 'other';
+export type SmsKind =
+  'otp' | 'evacuate' | 'determination' | 'review' | 'claim' | 'escalation' | 'other' | 'photo_invite' | 'agreement';
 /**
  * Moves the server's clock (only when started with KUAICHU_CLOCK=manual, never in production): set it to `at`, or move it forward by `advanceSeconds`.
  */
@@ -1083,6 +1098,10 @@ export interface CaseRefusedPayload {
   district: string | null;
   kind: string;
   reasons: string[];
+  /**
+   * The path the report asked for (absent: video).
+   */
+  path?: 'video' | 'photo';
 }
 /**
  * A report passed the policy and entered the seat queue (报警).
@@ -1160,7 +1179,17 @@ export interface CaseEvent {
     | 'onsite.dispatched'
     | 'onsite.arrived'
     | 'onsite.closed'
-    | 'case.closed';
+    | 'case.closed'
+    | 'photo.reported'
+    | 'photo.left_scene'
+    | 'photo.party_joined'
+    | 'photo.statement'
+    | 'photo.liability_proposed'
+    | 'photo.signed'
+    | 'photo.agreed'
+    | 'photo.online_requested'
+    | 'photo.more_photos_requested'
+    | 'photo.acknowledged';
   at: string;
   /**
    * system, seat:<id>, officer:<id>, supervisor:<id> (a duty supervisor reassigned the case), party, or plugin:<name>.
@@ -1567,6 +1596,10 @@ export interface CaseSummary {
    * What the policy engine decided at the report.
    */
   eligible: boolean;
+  /**
+   * How the case is handled: video (a seat on a call) or photo (事故快处). Absent on older clients' views means video.
+   */
+  path?: 'video' | 'photo';
 }
 /**
  * One event of the case, in order.
@@ -1957,6 +1990,10 @@ export interface DocumentVerification {
   servedAt: string | null;
   documentSha256: string;
   parties: VerifiedParty[];
+  /**
+   * Which document the code belongs to: the e-determination (事故认定书) or the parties' self-negotiated agreement (自行协商协议书, the photo path).
+   */
+  kind?: 'determination' | 'agreement';
 }
 export interface VerifiedParty {
   /**

@@ -87,7 +87,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes, { ctx: opts.ctx, secureCookies: opts.secureCookies ?? false });
   await app.register(caseRecordRoutes, { ctx: opts.ctx });
   await app.register(partyCaseRoutes, { ctx: opts.ctx });
-  await app.register(photoPathRoutes, { ctx: opts.ctx });
+  await app.register(photoPathRoutes, { ctx: opts.ctx, secureCookies: opts.secureCookies ?? false });
   await app.register(seatCaseRoutes, { ctx: opts.ctx });
   await app.register(officerCaseRoutes, { ctx: opts.ctx });
   await app.register(liveRoutes, { ctx: opts.ctx });

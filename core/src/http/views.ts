@@ -27,7 +27,7 @@ export function caseSummary(c: CaseRow): Wire.CaseSummary {
   return {
     id: c.id, number: c.number, tenant: c.tenant, state: c.state, channel: c.channel, district: c.district, brigadeId: c.brigade_id,
     kind: c.report.kind, reportedAt: new Date(c.reported_at).toISOString(), updatedAt: new Date(c.updated_at).toISOString(),
-    eligible: c.decision.eligible,
+    eligible: c.decision.eligible, path: c.path ?? 'video',
   };
 }
 

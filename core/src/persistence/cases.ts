@@ -28,7 +28,7 @@ export const casesRepo = {
   },
 
   /** A party's cases, newest first (网办进度). */
-  ofParty: (q: Q, phone: string) => q.query<CaseRow>('SELECT * FROM cases WHERE tenant = $1 AND party_phone = $2 ORDER BY reported_at DESC LIMIT 100', [q.tenant, phone]),
+  ofParty: (q: Q, phone: string) => q.query<CaseRow>('SELECT * FROM cases WHERE tenant = $1 AND (party_phone = $2 OR party_b_phone = $2) ORDER BY reported_at DESC LIMIT 100', [q.tenant, phone]),
 
   /** The tenant's recent cases, for staff. */
   recent: (q: Q) => q.query<CaseRow>('SELECT * FROM cases WHERE tenant = $1 ORDER BY reported_at DESC LIMIT 200', [q.tenant]),
@@ -42,7 +42,7 @@ export const casesRepo = {
 
   /** A party's waiting cases and the one that changed (live pushes). */
   partyLive: (q: Q, phone: string, changedId: string) =>
-    q.query<CaseRow>("SELECT * FROM cases WHERE tenant = $1 AND party_phone = $2 AND (state = 'queued' OR id = $3)", [q.tenant, phone, changedId]),
+    q.query<CaseRow>("SELECT * FROM cases WHERE tenant = $1 AND (party_phone = $2 OR party_b_phone = $2) AND (state = 'queued' OR id = $3)", [q.tenant, phone, changedId]),
 
   /** How many queued cases of its brigade are ahead of `c`. */
   async ahead(q: Q, c: CaseRow): Promise<number> {

@@ -17,13 +17,17 @@ export interface NewDetermination {
   /** null until the PDF is rendered after the commit (009_document_after_commit.sql). */
   documentSha256: string | null;
   verifyCode: string;
-  issuedBy: string;
+  /** The officer; null for the parties' own agreement. */
+  issuedBy: string | null;
   issuedAt: Date;
+  /** determination (absent) or the photo path's agreement (010_photo_path.sql). */
+  kind?: 'determination' | 'agreement';
 }
 
 /** What /verify reads of a document, found by its code alone. */
 export interface VerifiableDocument {
   tenant: string;
+  kind: 'determination' | 'agreement';
   number: string;
   parties: Array<{ name: string; plate: string; liability: LiabilityGrade }>;
   issued_at: Date;
@@ -43,11 +47,11 @@ export const determinationsRepo = {
   /** Issued (again): a new determination replaces the case's earlier one, unserved. */
   async upsert(q: Q, d: NewDetermination): Promise<void> {
     await q.query(
-      `INSERT INTO determinations (tenant, case_id, number, parties, facts, chain_head, content, content_sha256, document_sha256, verify_code, issued_by, issued_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+      `INSERT INTO determinations (tenant, case_id, number, parties, facts, chain_head, content, content_sha256, document_sha256, verify_code, issued_by, issued_at, kind)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (tenant, case_id) DO UPDATE SET number = $3, parties = $4, facts = $5, chain_head = $6, content = $7, content_sha256 = $8,
-         document_sha256 = $9, verify_code = $10, issued_by = $11, issued_at = $12, served_at = NULL`,
-      [q.tenant, d.caseId, d.number, JSON.stringify(d.parties), d.facts, d.chainHead, d.content, d.contentSha256, d.documentSha256, d.verifyCode, d.issuedBy, d.issuedAt],
+         document_sha256 = $9, verify_code = $10, issued_by = $11, issued_at = $12, served_at = NULL, kind = $13`,
+      [q.tenant, d.caseId, d.number, JSON.stringify(d.parties), d.facts, d.chainHead, d.content, d.contentSha256, d.documentSha256, d.verifyCode, d.issuedBy, d.issuedAt, d.kind ?? 'determination'],
     );
   },
 
@@ -68,7 +72,7 @@ export const determinationsRepo = {
   unfinished: (q: Q, before: Date) =>
     q.query<{ case_id: string; document_sha256: string | null; served_at: Date | null }>(
       `SELECT d.case_id, d.document_sha256, d.served_at FROM determinations d JOIN cases c ON c.tenant = d.tenant AND c.id = d.case_id
-       WHERE d.tenant = $1 AND d.issued_at < $2 AND (d.document_sha256 IS NULL OR (d.served_at IS NULL AND c.state = 'determined'))
+       WHERE d.tenant = $1 AND d.issued_at < $2 AND (d.document_sha256 IS NULL OR (d.served_at IS NULL AND c.state IN ('determined', 'agreed')))
        ORDER BY d.issued_at LIMIT 50`,
       [q.tenant, before]),
 
@@ -92,6 +96,6 @@ export async function nextCounter(q: Q, scope: string): Promise<number> {
  */
 export async function documentByCode(db: Db, code: string): Promise<VerifiableDocument | undefined> {
   const [d] = await acrossTenants(db, 'document verification', (q) => q.query<VerifiableDocument>(
-    'SELECT tenant, number, parties, issued_at, served_at, document_sha256, content, content_sha256 FROM determinations WHERE verify_code = $1', [code]));
+    'SELECT tenant, kind, number, parties, issued_at, served_at, document_sha256, content, content_sha256 FROM determinations WHERE verify_code = $1', [code]));
   return d;
 }

@@ -26,6 +26,8 @@ export interface NewReportedCase {
   liveChannel: string;
   /** The city's published profile version (CompiledCity.version); null = its file in cities/. */
   profileVersion: number | null;
+  /** How the case is handled (010_photo_path.sql); absent = video. */
+  path?: 'video' | 'photo';
 }
 
 /** The inserted case, or undefined when the client key was used before. */
@@ -37,8 +39,8 @@ export async function insertReportedCase(q: Q, n: NewReportedCase): Promise<Case
        ON CONFLICT (tenant, year) DO UPDATE SET last = cn.last + 1
        RETURNING last
      ), c AS (
-       INSERT INTO cases (tenant, id, number, state, seq, client_key, party_phone, channel, district, brigade_id, report, decision, reported_at, queued_at, updated_at, profile_version)
-       SELECT $1::text, $2::uuid, $3::text || lpad(k.last::text, greatest(6, length(k.last::text)), '0'), $4::text, 1, $5::text, $6::text, $7::text, $8::text, $9::text, $10::jsonb, $11::jsonb, $12::timestamptz, $13::timestamptz, $12::timestamptz, $19::int
+       INSERT INTO cases (tenant, id, number, state, seq, client_key, party_phone, channel, district, brigade_id, report, decision, reported_at, queued_at, updated_at, profile_version, path)
+       SELECT $1::text, $2::uuid, $3::text || lpad(k.last::text, greatest(6, length(k.last::text)), '0'), $4::text, 1, $5::text, $6::text, $7::text, $8::text, $9::text, $10::jsonb, $11::jsonb, $12::timestamptz, $13::timestamptz, $12::timestamptz, $19::int, $20::text
        FROM k
        ON CONFLICT (tenant, party_phone, client_key) DO NOTHING
        RETURNING *
@@ -51,7 +53,7 @@ export async function insertReportedCase(q: Q, n: NewReportedCase): Promise<Case
      )
      SELECT c.*, (SELECT count(*) FROM e) + (SELECT count(*) FROM n) AS written FROM c`,
     [q.tenant, n.id, n.prefix, n.state, n.clientKey, n.phone, n.channel, n.district, n.brigadeId,
-      JSON.stringify(n.report), JSON.stringify(n.decision), n.at, n.queuedAt, n.event.id, n.event.type, JSON.stringify(n.event.payload), n.liveChannel, n.year, n.profileVersion],
+      JSON.stringify(n.report), JSON.stringify(n.decision), n.at, n.queuedAt, n.event.id, n.event.type, JSON.stringify(n.event.payload), n.liveChannel, n.year, n.profileVersion, n.path ?? 'video'],
   );
   if (!row) return undefined;
   const { written: _w, ...c } = row;

@@ -38,3 +38,21 @@ export function determinationSms(city: City, d: { caseNumber: string; docNo: str
     text: `您的事故（${d.caseNumber}）已由${city.profile.city.zh}交警作出认定，认定书编号 ${d.docNo}。请在“网办进度”查看电子认定书，或访问 ${d.publicUrl}/verify/${d.verifyCode} 核验。如有异议，可自送达之日起${city.profile.review.windowDays}日内申请复核。`,
   };
 }
+
+/** The photo path (事故快处): party A named this phone as the other party; the link joins the case from it (single use, 24 h). */
+export function photoInviteSms(city: City, number: string, url: string): SmsContent {
+  return {
+    kind: 'photo_invite',
+    params: { number, url },
+    text: `对方当事人在${city.profile.city.zh}事故快处报告了与您的事故（${number}）。请打开 ${url} 填写您的驾驶证、车辆和事故经过，协商责任。链接24小时内有效，仅限本人使用。`,
+  };
+}
+
+/** The photo path's self-negotiated agreement (自行协商协议书) issued to both parties, with its verification code. */
+export function agreementSms(city: City, d: { caseNumber: string; docNo: string; verifyCode: string; publicUrl: string }): SmsContent {
+  return {
+    kind: 'agreement',
+    params: { number: d.caseNumber, docNo: d.docNo, code: d.verifyCode },
+    text: `您的事故（${d.caseNumber}）双方已签署自行协商协议书，协议书编号 ${d.docNo}。请在“网办进度”查看，或访问 ${d.publicUrl}/verify/${d.verifyCode} 核验。${city.profile.city.zh}交警已备案。`,
+  };
+}

@@ -50,7 +50,8 @@ export function caseGuards(app: FastifyInstance): CaseGuards {
       const p = req.principal;
       if (!p) throw Errors.unauthenticated();
       const c = await getCase(tenantDbOf(req), p.tenant, idOf(req));
-      if (p.party && !p.staff && c.party_phone !== p.party.phone) throw Errors.caseNotFound();
+      // A party sees their own case: as party A (the reporter) or, on the photo path, as party B once joined.
+      if (p.party && !p.staff && c.party_phone !== p.party.phone && c.party_b_phone !== p.party.phone) throw Errors.caseNotFound();
       req.visibleCase = c;
     },
     async seatOnCase(req) {

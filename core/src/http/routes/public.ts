@@ -101,7 +101,7 @@ export async function publicRoutes(app: FastifyInstance, { ctx }: { ctx: CoreCon
     const intact = pdf !== null && createHash('sha256').update(pdf).digest('hex') === d.document_sha256;
     const city = ctx.cities.get(d.tenant);
     const answer: DocumentVerification = {
-      authentic, intact, number: d.number, bureau: city.profile.bureau, issuedAt: new Date(d.issued_at).toISOString(),
+      authentic, intact, kind: d.kind ?? 'determination', number: d.number, bureau: city.profile.bureau, issuedAt: new Date(d.issued_at).toISOString(),
       servedAt: d.served_at && new Date(d.served_at).toISOString(), documentSha256: d.document_sha256,
       parties: d.parties.map((p) => ({ name: maskName(p.name), plate: maskPlate(p.plate), liability: p.liability })),
     };

@@ -23,6 +23,15 @@ export const DEFAULT_PARAMS: Partial<Record<SmsKind, TemplateParamRule[]>> = {
     { name: 'docNo', pattern: '认定书编号\\s*([^。\\s]+)' },
     { name: 'code', pattern: '/verify/([A-Za-z0-9_-]+)' },
   ],
+  photo_invite: [
+    { name: 'number', pattern: '事故（([^）]+)）' },
+    { name: 'url', pattern: '打开\\s*(\\S+)' },
+  ],
+  agreement: [
+    { name: 'number', pattern: '事故（([^）]+)）' },
+    { name: 'docNo', pattern: '协议书编号\\s*([^。\\s]+)' },
+    { name: 'code', pattern: '/verify/([A-Za-z0-9_-]+)' },
+  ],
 };
 
 /** Kept for the adapters' signatures: every SmsMessage may carry params now. */
