@@ -45,11 +45,18 @@ async function assertCanSign(ctx: CoreContext, tenant: string, caseId: string, r
   if (me?.signed_at) throw Errors.alreadySigned(undefined, { role, signedAt: new Date(me.signed_at).toISOString() });
 }
 
-/** Sends the signing code to the party's own phone (the sign-in codes' machinery and throttles). */
+/**
+ * Sends the signing code to the party's own phone (the sign-in codes' machinery and throttles).
+ * The client's one-a-minute limit is counted apart from its sign-in codes (a party who just signed
+ * in may sign at once); the phone's hourly ceiling counts both.
+ */
 export async function sendSignCode(ctx: CoreContext, tenant: string, caseId: string, role: PartyRole, phone: string, client: string) {
   await assertCanSign(ctx, tenant, caseId, role);
-  return sendCode(ctx, tenant, phone, client);
+  return sendCode(ctx, tenant, phone, signingClient(client));
 }
+
+/** The client key signing codes are counted (and checked) under. */
+export const signingClient = (client: string) => `sign:${client}`;
 
 /**
  * The party signs with the code. The second signature issues the agreement: returns the case
@@ -60,7 +67,7 @@ export async function signAgreement(
   code: { code: string; challenge: string; client: string },
 ): Promise<CaseRow> {
   await assertCanSign(ctx, tenant, caseId, role);
-  await checkCode(ctx, tenant, phone, code.code, code.challenge, code.client);
+  await checkCode(ctx, tenant, phone, code.code, code.challenge, signingClient(code.client));
   const city = ctx.cities.get(tenant);
   const { c, issued } = await inTx(ctx, tenant, async (q, events) => {
     const now = ctx.clock.now();
