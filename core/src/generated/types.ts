@@ -1508,6 +1508,27 @@ export interface MetricSet {
   timeToService: DurationStats;
   claimPushLatency: DurationStats;
   endToEnd: DurationStats;
+  /**
+   * Eligible reports on the photo path (事故快处); `eligible` counts the video path's.
+   */
+  photoCases: number;
+  /**
+   * Photo cases settled by the parties' agreement (自行协商协议书 issued).
+   */
+  agreements: number;
+  /**
+   * Photo cases sent to the officer desk for an online determination (在线定责).
+   */
+  onlineDeterminations: number;
+  /**
+   * photoCases / (eligible + photoCases): the photo path's share of the cases taken; reportToAgreement is the time from the photo report to the agreement issued
+   */
+  photoShare: number | null;
+  /**
+   * agreements / (agreements + onlineDeterminations)
+   */
+  agreementShare: number | null;
+  reportToAgreement: DurationStats;
 }
 /**
  * A duration's distribution over the cases that have it (seconds; null when n = 0).

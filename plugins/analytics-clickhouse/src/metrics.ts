@@ -35,6 +35,7 @@ const DURATIONS = {
   timeToService: ['reported', 'served'],
   claimPushLatency: ['served', 'claim'],
   endToEnd: ['reported', 'closed'],
+  reportToAgreement: ['photo', 'agreed'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 const COUNTS = {
@@ -50,6 +51,9 @@ const COUNTS = {
   reviews: 'review > 0',
   claims: 'claim > 0',
   closed: 'closed > 0',
+  photoCases: 'photo > 0',
+  agreements: 'agreed > 0',
+  onlineDeterminations: 'online > 0',
 } as const;
 
 /** Milestone column of kc_case_facts → its name in the cases level (`reported_at` → `reported`). */
@@ -107,7 +111,7 @@ export function metricsSql(tenants: readonly string[], filters: MetricFilters, s
       tenant,
       case_id,
       ${Object.keys(MILESTONES).map((c) => `finalizeAggregation(${c}) AS ${milestone(c)}`).join(',\n      ')},
-      if(reported > 0, reported, refused) AS opened,
+      if(reported > 0, reported, if(photo > 0, photo, refused)) AS opened,
       ${REPORT_DIMENSIONS.map((d) => `finalizeAggregation(${d}_any) AS dim_${d}`).join(',\n      ')},
       finalizeAggregation(seat_last) AS dim_seat
     FROM kc_case_facts FINAL
@@ -175,6 +179,8 @@ function toMetrics(r: RawRow): Metrics {
     serviceLevel: ratio(int(r.n_in_target), n.answered + n.abandoned),
     reviewRate: ratio(n.reviews, n.served),
     escalationRate: ratio(n.escalated, n.eligible),
+    photoShare: ratio(n.photoCases, n.eligible + n.photoCases),
+    agreementShare: ratio(n.agreements, n.agreements + n.onlineDeterminations),
     ...durations,
   };
 }

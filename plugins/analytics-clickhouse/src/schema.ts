@@ -33,12 +33,16 @@ export const MILESTONES = {
   review_at: 'review.requested',
   claim_at: 'claim.pushed',
   closed_at: 'case.closed',
+  // The photo path (事故快处, issue 18): its report, the parties' agreement, the online determination asked.
+  photo_at: 'photo.reported',
+  agreed_at: 'photo.agreed',
+  online_at: 'photo.online_requested',
 } as const;
 
-/** Dimensions taken from the report (case.reported, or case.refused for a refused report). */
+/** Dimensions taken from the report (case.reported or photo.reported, or case.refused for a refused report). */
 export const REPORT_DIMENSIONS = ['channel', 'district', 'brigade', 'kind'] as const;
 
-const OPENING = `type IN ('case.reported', 'case.refused')`;
+const OPENING = `type IN ('case.reported', 'case.refused', 'photo.reported')`;
 /** The seat of a case: the last one to answer it or to send the leave notice. */
 const SEAT_EVENTS = `type IN ('case.answered', 'case.evacuated')`;
 
@@ -68,6 +72,9 @@ const factsTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
   PARTITION BY ${CASE_MONTH}
   ORDER BY (tenant, case_id)`;
 
+const FACTS_VIEW = `CREATE MATERIALIZED VIEW IF NOT EXISTS kc_case_facts_mv TO kc_case_facts AS
+  ${FACTS_SELECT}`;
+
 export const DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS kc_events (
     tenant String,
@@ -90,29 +97,36 @@ export const DDL: readonly string[] = [
 
   factsTable('kc_case_facts'),
 
-  `CREATE MATERIALIZED VIEW IF NOT EXISTS kc_case_facts_mv TO kc_case_facts AS
-  ${FACTS_SELECT}`,
+  FACTS_VIEW,
 ];
 
 /** Creates what is missing; safe to run at every start and from several processes. */
 export async function migrate(driver: ClickHouseDriver): Promise<void> {
-  for (const statement of DDL) await driver.exec(statement);
+  // The view last: over an older facts table its SELECT names columns the table lacks until rebuilt.
+  for (const statement of DDL) if (statement !== FACTS_VIEW) await driver.exec(statement);
   await partitionFacts(driver);
+  await driver.exec(FACTS_VIEW);
 }
 
 /**
- * Facts tables made before partitioning (data folders of earlier versions) are rebuilt from
- * the events: build the partitioned table beside the old one, swap the names, then insert
- * once more so events that reached the old table during the build are not missed. Every
- * state is idempotent, so rows inserted twice change nothing.
+ * Facts tables of earlier versions (data folders made before partitioning, or before a
+ * milestone was added — the photo path's) are rebuilt from the events: build the current table
+ * beside the old one, swap the names, then insert once more so events that reached the old
+ * table during the build are not missed. A view that selects the old columns is made anew
+ * around the swap. Every state is idempotent, so rows inserted twice change nothing.
  */
 async function partitionFacts(driver: ClickHouseDriver): Promise<void> {
   const [shown] = (await driver.select<{ statement: string }>('SHOW CREATE TABLE kc_case_facts')).data;
-  if (!shown || /PARTITION BY/i.test(shown.statement)) return;
+  if (!shown) return;
+  const partitioned = /PARTITION BY/i.test(shown.statement);
+  const current = Object.keys(MILESTONES).every((c) => new RegExp(`\\b${c}\\b`).test(shown.statement));
+  if (partitioned && current) return;
   await driver.exec('DROP TABLE IF EXISTS kc_case_facts_next');
   await driver.exec(factsTable('kc_case_facts_next'));
+  if (!current) await driver.exec('DROP TABLE IF EXISTS kc_case_facts_mv');
   await driver.exec(`INSERT INTO kc_case_facts_next ${FACTS_SELECT}`);
-  await driver.exec('RENAME TABLE kc_case_facts TO kc_case_facts_unpartitioned, kc_case_facts_next TO kc_case_facts');
+  await driver.exec('RENAME TABLE kc_case_facts TO kc_case_facts_previous, kc_case_facts_next TO kc_case_facts');
+  if (!current) await driver.exec(FACTS_VIEW);
   await driver.exec(`INSERT INTO kc_case_facts ${FACTS_SELECT}`);
-  await driver.exec('DROP TABLE kc_case_facts_unpartitioned');
+  await driver.exec('DROP TABLE kc_case_facts_previous');
 }

@@ -104,6 +104,9 @@ export const KUNMING_DAY = {
   timeToService: { n: 2, mean: 920, p50: 1210, p90: 1210, p95: 1210 }, // 630, 1210
   claimPushLatency: { n: 1, mean: 60, p50: 60, p90: 60, p95: 60 }, // the first claim of A
   endToEnd: { n: 1, mean: 1200, p50: 1200, p90: 1200, p95: 1200 },
+  // No photo-path case on this day (photoMetrics.test.ts has them): the photo path's share is 0 of 4.
+  photoCases: 0, agreements: 0, onlineDeterminations: 0, photoShare: 0, agreementShare: null,
+  reportToAgreement: none,
 };
 
 export { none as NO_DURATION };
