@@ -272,6 +272,13 @@ describe('the agreement (自行协商协议书)', () => {
     for (const ty of ['photo.reported', 'photo.left_scene', 'photo.party_joined', 'photo.statement', 'photo.liability_proposed', 'photo.signed', 'photo.agreed']) assert.ok(types.includes(ty), `${ty} in ${types}`);
     const after = await sign(b, id, B);
     assert.equal(after.statusCode, 409, 'nothing left to sign');
+    // 定损理赔 on the agreement: each vehicle's insurer gets a claim; the case stays agreed (no review of an agreement).
+    const claims = await t.call('POST', `/api/cases/${id}/claims`, { token: b });
+    assert.equal(claims.statusCode, 200, claims.body);
+    assert.deepEqual(claims.json().map((c: { plate: string }) => c.plate).sort(), ['云A12345', '云A54321']);
+    assert.equal((await t.call('GET', `/api/photo-cases/${id}`, { token: a })).json().state, 'agreed');
+    const review = await t.call('POST', `/api/cases/${id}/reviews`, { token: a, body: { reason: '对协议有异议，申请复核。' } });
+    assert.equal(review.statusCode, 409, 'an agreement is not reviewed');
   });
 });
 

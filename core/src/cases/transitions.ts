@@ -45,7 +45,8 @@ export const TRANSITIONS = {
   'case.served':         { from: ['determined'],                                                to: 'served' },
   'review.requested':    { from: ['served', 'claim_pushed'],                                    to: 'review_requested' },
   'review.decided':      { from: ['review_requested'],                                          to: 'reviewed' },
-  'claim.pushed':        { from: ['served', 'reviewed', 'claim_pushed', 'closed'],              to: 'claim_pushed', stays: ['closed'] },
+  // An agreement of the photo path (agreed) may be claimed on too; the case stays agreed (no review of an agreement).
+  'claim.pushed':        { from: ['served', 'reviewed', 'claim_pushed', 'closed', 'agreed'],    to: 'claim_pushed', stays: ['closed', 'agreed'] },
   'case.closed':         { from: ['served', 'reviewed', 'claim_pushed'],                        to: 'closed' },
   // The on-site officers' status as the dispatch system reports it back (dispatch-http's callback); the case stays escalated.
   'onsite.dispatched':   { from: ['escalated_onsite'],                                          to: 'same' },
