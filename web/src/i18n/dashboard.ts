@@ -59,4 +59,9 @@ export default {
   'dash.kpi.escalationRate': { zh: '转现场率', en: 'Escalation rate' },
   'dash.kpi.claimLatency': { zh: '理赔推送时延', en: 'Claim push latency' },
   'dash.kpi.claims': { zh: '推送 {n} 次', en: '{n} pushed' },
+  'dash.kpi.photoShare': { zh: '事故快处占比', en: 'Photo path share' },
+  'dash.kpi.photoCases': { zh: '快处 {n} 起', en: '{n} photo cases' },
+  'dash.kpi.agreementShare': { zh: '自行协商率', en: 'Settled by agreement' },
+  'dash.kpi.online': { zh: '在线定责 {n} 起', en: '{n} online determinations' },
+  'dash.kpi.toAgreement': { zh: '至协商完成时长', en: 'Report to agreement' },
 } satisfies Messages;
