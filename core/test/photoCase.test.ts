@@ -277,6 +277,8 @@ describe('the agreement (自行协商协议书)', () => {
     assert.equal(claims.statusCode, 200, claims.body);
     assert.deepEqual(claims.json().map((c: { plate: string }) => c.plate).sort(), ['云A12345', '云A54321']);
     assert.equal((await t.call('GET', `/api/photo-cases/${id}`, { token: a })).json().state, 'agreed');
+    const record = (await t.call('GET', `/api/cases/${id}`, { token: a })).json();
+    assert.deepEqual([record.determination.kind, record.determination.reviewDeadline], ['agreement', null]);
     const review = await t.call('POST', `/api/cases/${id}/reviews`, { token: a, body: { reason: '对协议有异议，申请复核。' } });
     assert.equal(review.statusCode, 409, 'an agreement is not reviewed');
   });

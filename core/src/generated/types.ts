@@ -1657,6 +1657,10 @@ export interface DeterminationView {
    * When the review window (复核) closes; null until served.
    */
   reviewDeadline: string | null;
+  /**
+   * determination (the officer's e-determination), or agreement (the parties' 自行协商协议书 of the photo path: no review window).
+   */
+  kind?: 'determination' | 'agreement';
 }
 export interface DeterminationPartyView {
   /**

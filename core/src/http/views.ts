@@ -61,7 +61,9 @@ export async function caseView(ctx: CoreContext, c: CaseRow, who: Principal): Pr
       facts: det.facts,
       documentUrl: `/api/cases/${c.id}/document.pdf`,
       verifyUrl: `${ctx.publicUrl}/verify/${det.verify_code}`,
-      reviewDeadline: det.served_at && reviewDeadline(new Date(det.served_at), city.profile.timezone, city.profile.review.windowDays).toISOString(),
+      // An agreement (the photo path's 自行协商协议书) has no review window.
+      reviewDeadline: det.kind === 'agreement' ? null : det.served_at && reviewDeadline(new Date(det.served_at), city.profile.timezone, city.profile.review.windowDays).toISOString(),
+      kind: det.kind ?? 'determination',
     } : null,
     reviews: reviews.map((r) => ({ id: r.id, reason: r.reason, requestedAt: new Date(r.requested_at).toISOString(), outcome: r.outcome, decidedAt: r.decided_at && new Date(r.decided_at).toISOString() })),
     // Each claim with its delivery status (queued, delivered, failed, dead): core/src/deliveries.
