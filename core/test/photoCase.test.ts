@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { PLACES } from '@kuaichu/testkit/places';
+import { until } from '@kuaichu/testkit/until';
 
 let t: TestCore;
 before(async () => {
@@ -207,6 +208,27 @@ describe('party B joins', () => {
     assert.equal(photo.statusCode, 200);
     assert.equal(photo.headers['content-type'], 'image/jpeg');
     assert.equal((await t.call('GET', joined.json().photos[0].url, { token: stranger })).statusCode, 404);
+  });
+});
+
+describe('live updates', () => {
+  test('party B’s open app hears of a change party A makes to the case', async () => {
+    const a = await t.party('kunming', '13900001870');
+    const { id, number } = await leftScene(a, '13900001871');
+    const b = await t.party('kunming', '13900001871');
+    await t.call('POST', '/api/photo-cases/join', { token: b, body: { caseNumber: number } });
+    const heard: Array<Record<string, unknown>> = [];
+    const ws = await t.core.app.injectWS('/api/live', { headers: { authorization: `Bearer ${b}` } }, {
+      onInit: (w) => void w.on('message', (data: Buffer) => heard.push(JSON.parse(data.toString()))),
+    });
+    try {
+      await until(() => heard.some((m) => m.kind === 'hello'), 'the hello');
+      const r = await t.call('POST', `/api/photo-cases/${id}/statement`, { token: a, body: details('孙七', '云A33333', ['front_bumper'], '前车急刹。') });
+      assert.equal(r.statusCode, 200, r.body);
+      await until(() => heard.some((m) => m.kind === 'case' && m.caseId === id && m.lastEvent === 'photo.statement'), 'the statement pushed to B');
+    } finally {
+      ws.terminate();
+    }
   });
 });
 
