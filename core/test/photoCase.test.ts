@@ -249,6 +249,8 @@ describe('the agreement (自行协商协议书)', () => {
     const sb = await t.call('POST', `/api/photo-cases/${id}/statement`, { token: b, body: details('李四', '云A54321', ['rear_bumper'], '等红灯时被后车追尾。') });
     assert.equal(sb.statusCode, 200, sb.body);
     assert.equal(sb.json().parties[0].details.licence.name, '张三', 'B sees A’s statement');
+    assert.equal(sb.json().parties[0].details.licence.number, '5301**********1234', 'A’s licence number masked for B');
+    assert.equal(sb.json().parties[1].details.licence.number, '530102198501011234', 'B’s own in full');
 
     const wrong = await t.call('POST', `/api/photo-cases/${id}/liability`, { token: b, body: { parties: [{ role: 'A', faultBehaviour: '未保持安全车距', liability: 'full' }, { role: 'B', faultBehaviour: '无', liability: 'primary' }] } });
     assert.equal(wrong.statusCode, 422);

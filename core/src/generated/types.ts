@@ -2356,7 +2356,7 @@ export interface PhotoPartyDetails {
 export interface PhotoLicence {
   name: string;
   /**
-   * 驾驶证号 (the ID number on the licence).
+   * 驾驶证号 (the ID number on the licence). In answers, the other party's is masked with * (2301**********1234); a party sends their own in full.
    */
   number: string;
   /**

@@ -4,7 +4,7 @@ import type * as Wire from '../generated/types.ts';
 import { casePhotos, shotProgress, type PartyRole, type PhotoCaseRecord } from '../photoPath/photoCase.ts';
 import { determinationsRepo } from '../persistence/determinations.ts';
 import { tenantDb } from '../context.ts';
-import { maskPhone } from '../privacy/mask.ts';
+import { maskIdNumber, maskPhone } from '../privacy/mask.ts';
 import { caseSummary } from './views.ts';
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -28,7 +28,9 @@ export async function photoCaseView(ctx: CoreContext, r: PhotoCaseRecord, role: 
       const phone = roleOf === 'A' ? c.party_phone : (x?.phone ?? p?.invited_phone ?? '');
       return {
         role: roleOf, phone: phone ? shown(phone) : '', joined: !!x,
-        details: x?.details ?? null, signedAt: iso(x?.signed_at), acknowledgedAt: iso(x?.acknowledged_at),
+        // The other party's licence number is shown masked (the birth date hidden); one's own and staff's in full.
+        details: x?.details ? (role && roleOf !== role ? { ...x.details, licence: { ...x.details.licence, number: maskIdNumber(x.details.licence.number) } } : x.details) : null,
+        signedAt: iso(x?.signed_at), acknowledgedAt: iso(x?.acknowledged_at),
       };
     }),
     liability: p?.liability ?? null,

@@ -283,6 +283,7 @@ export async function joinByNumber(ctx: CoreContext, tenant: string, phone: stri
 
 export async function recordStatement(ctx: CoreContext, tenant: string, caseId: string, role: PartyRole, details: PhotoPartyDetails): Promise<CaseRow> {
   const city = photoCity(ctx, tenant);
+  if (details.licence.number.includes('*')) throw Errors.validation('licence.number: give the whole number (a masked one is what the other party sees)', { field: 'licence.number' });
   if (details.vehicle.insurerId && !city.profile.claims.insurers.some((i) => i.id === details.vehicle.insurerId)) {
     throw Errors.validation(`insurerId: ${details.vehicle.insurerId} is not an insurer of ${tenant}`, { field: 'insurerId', allowed: city.profile.claims.insurers.map((i) => i.id) });
   }
