@@ -21,6 +21,10 @@ export default {
   'verify.check.fail': { zh: '未通过', en: 'Failed' },
 
   'verify.details': { zh: '认定书信息', en: 'The determination' },
+  // The photo path's self-negotiated agreement (自行协商协议书, issue 18) is verified on the same page.
+  'verify.agreement.details': { zh: '自行协商协议书信息', en: 'The self-negotiated agreement' },
+  'verify.agreement.number': { zh: '协议书编号', en: 'Agreement number' },
+  'verify.agreement.validLead': { zh: '该协议书由双方当事人电子签名，已在{bureau}备案，内容与存档一致，未被改动。', en: 'Signed electronically by both parties and filed with {bureau}; it matches the record and has not been changed.' },
   'verify.number': { zh: '认定书编号', en: 'Number' },
   'verify.bureau': { zh: '出具单位', en: 'Issued by' },
   'verify.city': { zh: '城市', en: 'City' },
