@@ -12,12 +12,10 @@ import sharp from 'sharp';
 import { multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { PLACES } from '@kuaichu/testkit/places';
 import { until } from '@kuaichu/testkit/until';
+import { createDatabase, postgresForFile } from '@kuaichu/testkit/postgres';
 
 let t: TestCore;
-before(async () => {
-  t = await startTestCore({ kind: 'pglite' });
-});
-after(() => t?.close());
+const pg = postgresForFile();
 
 const PANLONG = { lng: PLACES.kunming.盘龙区[0], lat: PLACES.kunming.盘龙区[1] };
 let key = 0;
@@ -90,282 +88,290 @@ async function sign(token: string, id: string, phone: string, wait = true) {
   return t.call('POST', `/api/photo-cases/${id}/sign`, { token, body: { code, challenge: sent.json().challenge } });
 }
 
-describe('reporting on the photo path', () => {
-  test('a city without the photo path (Harbin) refuses with KC_PATH_NOT_OFFERED', async () => {
-    const a = await t.party('harbin', '13900001800');
-    const r = await report(a, { report: { location: { lng: PLACES.harbin.道里区[0], lat: PLACES.harbin.道里区[1] }, kind: 'motor_motor' }, otherPartyPhone: '13900001899' });
-    assert.equal(r.statusCode, 409, r.body);
-    assert.equal(r.json().error.code, 'KC_PATH_NOT_OFFERED');
-    assert.deepEqual(r.json().error.details.offered, ['video']);
+// The whole path on both databases: PGlite (embedded) and a real PostgreSQL, each with row-level security.
+for (const kind of ['pglite', 'postgres'] as const) describe(`the photo path on ${kind}`, () => {
+  before(async () => {
+    t = await startTestCore(kind === 'pglite' ? { kind } : { kind, url: await createDatabase(pg.url, 'photo') });
   });
+  after(() => t?.close());
 
-  test('a single vehicle and an injury are recorded as ineligible with the photo path’s reasons, and nobody is invited', async () => {
-    const a = await t.party('kunming', '13900001810');
-    const single = await report(a, { report: { location: PANLONG, kind: 'single_vehicle' }, otherPartyPhone: '13900001811' });
-    assert.equal(single.statusCode, 201, single.body);
-    assert.equal(single.json().state, 'ineligible');
-    assert.equal(single.json().path, 'photo');
-    assert.equal(single.json().eligible, false);
-    assert.deepEqual(single.json().decision.reasons.map((x: { code: string }) => x.code), ['type_not_accepted']);
-    assert.ok(single.json().decision.fallback.phones.length > 0);
-    const hurt = await report(a, { report: { location: PANLONG, kind: 'motor_motor', injury: 'minor' }, otherPartyPhone: '13900001811' });
-    assert.equal(hurt.json().state, 'ineligible');
-    assert.deepEqual(hurt.json().decision.reasons.map((x: { code: string }) => x.code), ['injury_not_accepted']);
-    const drunk = await report(a, { report: { location: PANLONG, kind: 'motor_motor', disqualifiers: ['drink_driving'] }, otherPartyPhone: '13900001811' });
-    assert.deepEqual(drunk.json().decision.reasons.map((x: { code: string }) => x.code), ['drink_driving']);
-    assert.deepEqual(await allSms('kunming', '13900001811'), []);
-    // Refused, so no shot is taken on it.
-    const up = await shot(a, single.json().id, 'side_front', await scene(3));
-    assert.equal(up.statusCode, 404, up.body);
-  });
-
-  test('shots: a blank photo is refused, leaving before every required shot is in is refused with what is missing', async () => {
-    const a = await t.party('kunming', '13900001820');
-    const r = await report(a, { report: { location: PANLONG, kind: 'motor_motor' }, otherPartyPhone: '13900001821' });
-    assert.equal(r.statusCode, 201, r.body);
-    assert.equal(r.json().state, 'photo_capture');
-    assert.deepEqual(r.json().shots.map((s: { id: string; need: number }) => [s.id, s.need]), [['side_front', 2], ['side_rear', 2], ['collision_point', 1], ['road_markings', 0]]);
-    const id = r.json().id;
-    const black = await shot(a, id, 'side_front', await blank());
-    assert.equal(black.statusCode, 422);
-    assert.equal(black.json().error.code, 'KC_PHOTO_BLANK');
-    const ok = await shot(a, id, 'side_front', await scene(9));
-    assert.equal(ok.statusCode, 201, ok.body);
-    assert.equal(ok.json().photos.length, 1);
-    assert.equal(ok.json().photos[0].by, 'A');
-    const early = await t.call('POST', `/api/photo-cases/${id}/leave-scene`, { token: a });
-    assert.equal(early.statusCode, 409);
-    assert.equal(early.json().error.code, 'KC_PHOTO_SHOTS_MISSING');
-    assert.deepEqual(early.json().error.details.missing, [{ shot: 'side_front', need: 2, have: 1 }, { shot: 'side_rear', need: 2, have: 0 }, { shot: 'collision_point', need: 1, have: 0 }]);
-    // The evidence chain holds the shot: the staff's case view lists it.
-    const officer = await t.staff('kunming', 'officer');
-    const seen = await t.call('GET', `/api/photo-cases/${id}`, { token: officer });
-    assert.equal(seen.statusCode, 200, seen.body);
-    assert.equal(seen.json().role, null);
-    assert.equal(seen.json().photos.length, 1);
-  });
-});
-
-describe('party B joins', () => {
-  test('by the SMS link: signed in as the invited phone; the link works once; a replaced link and an expired link are refused', async () => {
-    const a = await t.party('kunming', '13900001830');
-    const r = await report(a, { report: { location: PANLONG, kind: 'motor_motor' }, otherPartyPhone: '13900001831' });
-    const first = /\/join\/([A-Za-z0-9_-]+)/.exec(await lastSms('kunming', '13900001831'))![1]!;
-    // A corrects the phone: the first link is void.
-    t.clock.advance(1000);
-    const again = await t.call('POST', `/api/photo-cases/${r.json().id}/invite`, { token: a, body: { phone: '13900001832' } });
-    assert.equal(again.statusCode, 200, again.body);
-    const replaced = await t.call('POST', '/api/cities/kunming/photo-join', { body: { token: first } });
-    assert.equal(replaced.statusCode, 410);
-    assert.equal(replaced.json().error.code, 'KC_JOIN_TOKEN_USED');
-    const bogus = await t.call('POST', '/api/cities/kunming/photo-join', { body: { token: 'A'.repeat(32) } });
-    assert.equal(bogus.statusCode, 404);
-    assert.equal(bogus.json().error.code, 'KC_JOIN_TOKEN_INVALID');
-    const second = /\/join\/([A-Za-z0-9_-]+)/.exec(await lastSms('kunming', '13900001832'))![1]!;
-    const joined = await t.call('POST', '/api/cities/kunming/photo-join', { body: { token: second } });
-    assert.equal(joined.statusCode, 200, joined.body);
-    assert.equal(joined.json().caseId, r.json().id);
-    const b = joined.json().session.token as string;
-    const seen = await t.call('GET', `/api/photo-cases/${r.json().id}`, { token: b });
-    assert.equal(seen.json().role, 'B');
-    assert.equal(seen.json().parties[1].phone, '13900001832', 'B sees their own phone');
-    assert.match(seen.json().parties[0].phone, /\*/, 'and A’s masked');
-    // B sees the case in their list and through the ordinary case route too.
-    assert.equal((await t.call('GET', `/api/cases/${r.json().id}`, { token: b })).statusCode, 200);
-    const used = await t.call('POST', '/api/cities/kunming/photo-join', { body: { token: second } });
-    assert.equal(used.statusCode, 410);
-    assert.equal(used.json().error.code, 'KC_JOIN_TOKEN_USED');
-    // B has joined: no new link.
-    const late = await t.call('POST', `/api/photo-cases/${r.json().id}/invite`, { token: a, body: { phone: '13900001833' } });
-    assert.equal(late.statusCode, 409);
-    assert.equal(late.json().error.code, 'KC_PHOTO_PARTY_JOINED');
-
-    const other = await report(a, { report: { location: PANLONG, kind: 'motor_motor' }, otherPartyPhone: '13900001834' });
-    assert.equal(other.statusCode, 201);
-    const stale = /\/join\/([A-Za-z0-9_-]+)/.exec(await lastSms('kunming', '13900001834'))![1]!;
-    t.clock.advance(25 * 3600_000);
-    const expired = await t.call('POST', '/api/cities/kunming/photo-join', { body: { token: stale } });
-    assert.equal(expired.statusCode, 410);
-    assert.equal(expired.json().error.code, 'KC_JOIN_TOKEN_EXPIRED');
-  });
-
-  test('by case number after an SMS sign-in: a phone that is not the one A named (or A’s own) is refused', async () => {
-    const a = await t.party('kunming', '13900001840');
-    const { id, number } = await leftScene(a, '13900001841');
-    const stranger = await t.party('kunming', '13900001849');
-    const wrong = await t.call('POST', '/api/photo-cases/join', { token: stranger, body: { caseNumber: number } });
-    assert.equal(wrong.statusCode, 403);
-    assert.equal(wrong.json().error.code, 'KC_PHOTO_NOT_OTHER_PARTY');
-    const self = await t.call('POST', '/api/photo-cases/join', { token: a, body: { caseNumber: number } });
-    assert.equal(self.json().error.code, 'KC_PHOTO_NOT_OTHER_PARTY');
-    assert.equal((await t.call('GET', `/api/photo-cases/${id}`, { token: stranger })).statusCode, 404, 'the stranger does not see the case');
-    const b = await t.party('kunming', '13900001841');
-    const joined = await t.call('POST', '/api/photo-cases/join', { token: b, body: { caseNumber: number } });
-    assert.equal(joined.statusCode, 200, joined.body);
-    assert.equal(joined.json().role, 'B');
-    assert.equal(joined.json().photos.length, 5, 'B sees A’s photos');
-    const photo = await t.call('GET', joined.json().photos[0].url, { token: b });
-    assert.equal(photo.statusCode, 200);
-    assert.equal(photo.headers['content-type'], 'image/jpeg');
-    assert.equal((await t.call('GET', joined.json().photos[0].url, { token: stranger })).statusCode, 404);
-  });
-});
-
-describe('live updates', () => {
-  test('party B’s open app hears of a change party A makes to the case', async () => {
-    const a = await t.party('kunming', '13900001870');
-    const { id, number } = await leftScene(a, '13900001871');
-    const b = await t.party('kunming', '13900001871');
-    await t.call('POST', '/api/photo-cases/join', { token: b, body: { caseNumber: number } });
-    const heard: Array<Record<string, unknown>> = [];
-    const ws = await t.core.app.injectWS('/api/live', { headers: { authorization: `Bearer ${b}` } }, {
-      onInit: (w) => void w.on('message', (data: Buffer) => heard.push(JSON.parse(data.toString()))),
+  describe('reporting on the photo path', () => {
+    test('a city without the photo path (Harbin) refuses with KC_PATH_NOT_OFFERED', async () => {
+      const a = await t.party('harbin', '13900001800');
+      const r = await report(a, { report: { location: { lng: PLACES.harbin.道里区[0], lat: PLACES.harbin.道里区[1] }, kind: 'motor_motor' }, otherPartyPhone: '13900001899' });
+      assert.equal(r.statusCode, 409, r.body);
+      assert.equal(r.json().error.code, 'KC_PATH_NOT_OFFERED');
+      assert.deepEqual(r.json().error.details.offered, ['video']);
     });
-    try {
-      await until(() => heard.some((m) => m.kind === 'hello'), 'the hello');
-      const r = await t.call('POST', `/api/photo-cases/${id}/statement`, { token: a, body: details('孙七', '云A33333', ['front_bumper'], '前车急刹。') });
-      assert.equal(r.statusCode, 200, r.body);
-      await until(() => heard.some((m) => m.kind === 'case' && m.caseId === id && m.lastEvent === 'photo.statement'), 'the statement pushed to B');
-    } finally {
-      ws.terminate();
-    }
-  });
-});
 
-describe('the agreement (自行协商协议书)', () => {
-  test('both state the facts, agree, sign once each with an SMS code; the agreement is issued to both and verifies on /verify', async () => {
-    const A = '13900001850';
-    const B = '13900001851';
-    const a = await t.party('kunming', A);
-    const { id, number } = await leftScene(a, B);
-    const b = await t.party('kunming', B);
-    assert.equal((await t.call('POST', '/api/photo-cases/join', { token: b, body: { caseNumber: number } })).statusCode, 200);
-
-    const sa = await t.call('POST', `/api/photo-cases/${id}/statement`, { token: a, body: details('张三', '云A12345', ['front_bumper'], '我车跟车过近，追尾前车。') });
-    assert.equal(sa.statusCode, 200, sa.body);
-    const early = await t.call('POST', `/api/photo-cases/${id}/liability`, { token: a, body: { parties: [{ role: 'A', faultBehaviour: '未保持安全车距', liability: 'full' }, { role: 'B', faultBehaviour: '无', liability: 'none' }] } });
-    assert.equal(early.statusCode, 409);
-    assert.equal(early.json().error.code, 'KC_PHOTO_STATEMENTS_MISSING');
-    const sb = await t.call('POST', `/api/photo-cases/${id}/statement`, { token: b, body: details('李四', '云A54321', ['rear_bumper'], '等红灯时被后车追尾。') });
-    assert.equal(sb.statusCode, 200, sb.body);
-    assert.equal(sb.json().parties[0].details.licence.name, '张三', 'B sees A’s statement');
-    assert.equal(sb.json().parties[0].details.licence.number, '5301**********1234', 'A’s licence number masked for B');
-    assert.equal(sb.json().parties[1].details.licence.number, '530102198501011234', 'B’s own in full');
-
-    const wrong = await t.call('POST', `/api/photo-cases/${id}/liability`, { token: b, body: { parties: [{ role: 'A', faultBehaviour: '未保持安全车距', liability: 'full' }, { role: 'B', faultBehaviour: '无', liability: 'primary' }] } });
-    assert.equal(wrong.statusCode, 422);
-    assert.equal(wrong.json().error.code, 'KC_LIABILITY_INCONSISTENT');
-    const proposed = await t.call('POST', `/api/photo-cases/${id}/liability`, { token: b, body: { parties: [{ role: 'B', faultBehaviour: '无', liability: 'none' }, { role: 'A', faultBehaviour: '未保持安全车距', liability: 'full' }] } });
-    assert.equal(proposed.statusCode, 200, proposed.body);
-    assert.equal(proposed.json().state, 'agreement_pending');
-    assert.deepEqual(proposed.json().liability.parties.map((p: { role: string }) => p.role), ['A', 'B']);
-
-    const signedA = await sign(a, id, A, false);
-    assert.equal(signedA.statusCode, 200, signedA.body);
-    assert.ok(signedA.json().parties[0].signedAt);
-    assert.equal(signedA.json().state, 'agreement_pending');
-    const twice = await sign(a, id, A);
-    assert.equal(twice.statusCode, 409);
-    assert.equal(twice.json().error.code, 'KC_ALREADY_SIGNED');
-
-    const signedB = await sign(b, id, B);
-    assert.equal(signedB.statusCode, 200, signedB.body);
-    const done = signedB.json();
-    assert.equal(done.state, 'agreed');
-    assert.equal(done.document.kind, 'agreement');
-    assert.equal(done.document.ready, true);
-    assert.match(done.document.number, /-XY-2026-\d{6}$/);
-
-    const pdf = await t.call('GET', done.document.pdf, { token: b });
-    assert.equal(pdf.statusCode, 200);
-    assert.equal(pdf.headers['content-type'], 'application/pdf');
-    assert.ok(pdf.rawPayload.subarray(0, 5).toString() === '%PDF-');
-    const verified = await t.call('GET', `/api/verify/${done.document.verifyCode}`);
-    assert.equal(verified.statusCode, 200, verified.body);
-    assert.equal(verified.json().authentic, true);
-    assert.equal(verified.json().intact, true);
-    assert.equal(verified.json().kind, 'agreement');
-    assert.equal(verified.json().number, done.document.number);
-    assert.deepEqual(verified.json().parties.map((p: { liability: string }) => p.liability), ['full', 'none']);
-    for (const phone of [A, B]) assert.ok((await allSms('kunming', phone)).some((s) => s.includes(done.document.number) && s.includes(`/verify/${done.document.verifyCode}`)), `the agreement SMS reached ${phone}`);
-
-    // The history the analytics reads: photo path, agreement, report → agreement time.
-    const officer = await t.staff('kunming', 'officer');
-    const view = await t.call('GET', `/api/cases/${id}`, { token: officer });
-    const types = view.json().timeline.map((e: { type: string }) => e.type);
-    for (const ty of ['photo.reported', 'photo.left_scene', 'photo.party_joined', 'photo.statement', 'photo.liability_proposed', 'photo.signed', 'photo.agreed']) assert.ok(types.includes(ty), `${ty} in ${types}`);
-    const after = await sign(b, id, B);
-    assert.equal(after.statusCode, 409, 'nothing left to sign');
-    // 定损理赔 on the agreement: each vehicle's insurer gets a claim; the case stays agreed (no review of an agreement).
-    const claims = await t.call('POST', `/api/cases/${id}/claims`, { token: b });
-    assert.equal(claims.statusCode, 200, claims.body);
-    assert.deepEqual(claims.json().map((c: { plate: string }) => c.plate).sort(), ['云A12345', '云A54321']);
-    assert.equal((await t.call('GET', `/api/photo-cases/${id}`, { token: a })).json().state, 'agreed');
-    const record = (await t.call('GET', `/api/cases/${id}`, { token: a })).json();
-    assert.deepEqual([record.determination.kind, record.determination.reviewDeadline], ['agreement', null]);
-    const review = await t.call('POST', `/api/cases/${id}/reviews`, { token: a, body: { reason: '对协议有异议，申请复核。' } });
-    assert.equal(review.statusCode, 409, 'an agreement is not reviewed');
-  });
-});
-
-describe('online determination (在线定责)', () => {
-  test('a party asks for it; the officer asks B for more photos, B answers; the officer determines; both are served and acknowledge', async () => {
-    const A = '13900001860';
-    const B = '13900001861';
-    const a = await t.party('kunming', A);
-    const { id, number } = await leftScene(a, B);
-    const b = await t.party('kunming', B);
-    await t.call('POST', '/api/photo-cases/join', { token: b, body: { caseNumber: number } });
-    await t.call('POST', `/api/photo-cases/${id}/statement`, { token: a, body: details('王五', '云A11111', ['right_front'], '对方变道未打灯。') });
-    await t.call('POST', `/api/photo-cases/${id}/statement`, { token: b, body: details('赵六', '云A22222', ['left_rear'], '我正常直行。') });
-    const asked = await t.call('POST', `/api/photo-cases/${id}/online`, { token: b, body: { reason: 'disagree', note: '对责任有争议' } });
-    assert.equal(asked.statusCode, 200, asked.body);
-    assert.equal(asked.json().state, 'evacuated');
-    assert.equal(asked.json().online.requestedBy, 'B');
-
-    const officer = await t.staff('kunming', 'officer');
-    const desk = await t.call('GET', '/api/officer/cases', { token: officer });
-    const onDesk = desk.json().find((c: { id: string }) => c.id === id);
-    assert.ok(onDesk, 'the case is on the officer desk');
-    assert.equal(onDesk.path, 'photo');
-
-    // No request yet: the parties cannot add photos.
-    assert.equal((await shot(b, id, 'extra', await scene(40))).statusCode, 409);
-    const req = await t.call('POST', `/api/photo-cases/${id}/photo-requests`, { token: officer, body: { note: '请补拍乙方车辆左后部近景', from: 'B' } });
-    assert.equal(req.statusCode, 201, req.body);
-    assert.equal(req.json().photoRequests[0].fulfilledAt, null);
-    assert.equal((await t.call('POST', `/api/photo-cases/${id}/photo-requests`, { token: a, body: { note: '探测', from: 'A' } })).statusCode, 401, 'a party is no officer');
-    const seenByB = await t.call('GET', `/api/photo-cases/${id}`, { token: b });
-    assert.equal(seenByB.json().photoRequests[0].note, '请补拍乙方车辆左后部近景');
-    assert.equal((await shot(a, id, 'extra', await scene(41))).statusCode, 409, 'the request named B only');
-    const more = await shot(b, id, 'extra', await scene(42));
-    assert.equal(more.statusCode, 201, more.body);
-    assert.ok(more.json().photoRequests[0].fulfilledAt);
-    assert.equal(more.json().photos.at(-1).by, 'B');
-
-    const decided = await t.call('POST', `/api/cases/${id}/determination`, {
-      token: officer,
-      body: { facts: '甲方变更车道时未让所借用车道内行驶的乙方车辆先行，发生碰撞。', parties: [
-        { name: '王五', plate: '云A11111', faultBehaviour: '变更车道影响正常行驶', liability: 'full' },
-        { name: '赵六', plate: '云A22222', faultBehaviour: '无', liability: 'none' },
-      ] },
+    test('a single vehicle and an injury are recorded as ineligible with the photo path’s reasons, and nobody is invited', async () => {
+      const a = await t.party('kunming', '13900001810');
+      const single = await report(a, { report: { location: PANLONG, kind: 'single_vehicle' }, otherPartyPhone: '13900001811' });
+      assert.equal(single.statusCode, 201, single.body);
+      assert.equal(single.json().state, 'ineligible');
+      assert.equal(single.json().path, 'photo');
+      assert.equal(single.json().eligible, false);
+      assert.deepEqual(single.json().decision.reasons.map((x: { code: string }) => x.code), ['type_not_accepted']);
+      assert.ok(single.json().decision.fallback.phones.length > 0);
+      const hurt = await report(a, { report: { location: PANLONG, kind: 'motor_motor', injury: 'minor' }, otherPartyPhone: '13900001811' });
+      assert.equal(hurt.json().state, 'ineligible');
+      assert.deepEqual(hurt.json().decision.reasons.map((x: { code: string }) => x.code), ['injury_not_accepted']);
+      const drunk = await report(a, { report: { location: PANLONG, kind: 'motor_motor', disqualifiers: ['drink_driving'] }, otherPartyPhone: '13900001811' });
+      assert.deepEqual(drunk.json().decision.reasons.map((x: { code: string }) => x.code), ['drink_driving']);
+      assert.deepEqual(await allSms('kunming', '13900001811'), []);
+      // Refused, so no shot is taken on it.
+      const up = await shot(a, single.json().id, 'side_front', await scene(3));
+      assert.equal(up.statusCode, 404, up.body);
     });
-    assert.equal(decided.statusCode, 201, decided.body);
-    assert.equal(decided.json().state, 'served');
-    assert.ok((await allSms('kunming', B)).some((s) => s.includes('认定书编号')), 'party B is served by SMS too');
 
-    const ackA = await t.call('POST', `/api/photo-cases/${id}/acknowledge`, { token: a });
-    assert.equal(ackA.statusCode, 200, ackA.body);
-    assert.ok(ackA.json().parties[0].acknowledgedAt);
-    assert.equal(ackA.json().parties[1].acknowledgedAt, null);
-    const ackB = await t.call('POST', `/api/photo-cases/${id}/acknowledge`, { token: b });
-    assert.ok(ackB.json().parties[1].acknowledgedAt);
-    assert.equal(ackB.json().document.kind, 'determination');
-    const again = await t.call('POST', `/api/photo-cases/${id}/acknowledge`, { token: b });
-    assert.equal(again.statusCode, 200);
-    assert.equal(again.json().parties[1].acknowledgedAt, ackB.json().parties[1].acknowledgedAt, 'recorded once');
-    const types = (await t.call('GET', `/api/cases/${id}`, { token: officer })).json().timeline.map((e: { type: string }) => e.type);
-    assert.equal(types.filter((x: string) => x === 'photo.acknowledged').length, 2);
-    assert.ok(types.includes('photo.online_requested') && types.includes('photo.more_photos_requested'));
+    test('shots: a blank photo is refused, leaving before every required shot is in is refused with what is missing', async () => {
+      const a = await t.party('kunming', '13900001820');
+      const r = await report(a, { report: { location: PANLONG, kind: 'motor_motor' }, otherPartyPhone: '13900001821' });
+      assert.equal(r.statusCode, 201, r.body);
+      assert.equal(r.json().state, 'photo_capture');
+      assert.deepEqual(r.json().shots.map((s: { id: string; need: number }) => [s.id, s.need]), [['side_front', 2], ['side_rear', 2], ['collision_point', 1], ['road_markings', 0]]);
+      const id = r.json().id;
+      const black = await shot(a, id, 'side_front', await blank());
+      assert.equal(black.statusCode, 422);
+      assert.equal(black.json().error.code, 'KC_PHOTO_BLANK');
+      const ok = await shot(a, id, 'side_front', await scene(9));
+      assert.equal(ok.statusCode, 201, ok.body);
+      assert.equal(ok.json().photos.length, 1);
+      assert.equal(ok.json().photos[0].by, 'A');
+      const early = await t.call('POST', `/api/photo-cases/${id}/leave-scene`, { token: a });
+      assert.equal(early.statusCode, 409);
+      assert.equal(early.json().error.code, 'KC_PHOTO_SHOTS_MISSING');
+      assert.deepEqual(early.json().error.details.missing, [{ shot: 'side_front', need: 2, have: 1 }, { shot: 'side_rear', need: 2, have: 0 }, { shot: 'collision_point', need: 1, have: 0 }]);
+      // The evidence chain holds the shot: the staff's case view lists it.
+      const officer = await t.staff('kunming', 'officer');
+      const seen = await t.call('GET', `/api/photo-cases/${id}`, { token: officer });
+      assert.equal(seen.statusCode, 200, seen.body);
+      assert.equal(seen.json().role, null);
+      assert.equal(seen.json().photos.length, 1);
+    });
+  });
+
+  describe('party B joins', () => {
+    test('by the SMS link: signed in as the invited phone; the link works once; a replaced link and an expired link are refused', async () => {
+      const a = await t.party('kunming', '13900001830');
+      const r = await report(a, { report: { location: PANLONG, kind: 'motor_motor' }, otherPartyPhone: '13900001831' });
+      const first = /\/join\/([A-Za-z0-9_-]+)/.exec(await lastSms('kunming', '13900001831'))![1]!;
+      // A corrects the phone: the first link is void.
+      t.clock.advance(1000);
+      const again = await t.call('POST', `/api/photo-cases/${r.json().id}/invite`, { token: a, body: { phone: '13900001832' } });
+      assert.equal(again.statusCode, 200, again.body);
+      const replaced = await t.call('POST', '/api/cities/kunming/photo-join', { body: { token: first } });
+      assert.equal(replaced.statusCode, 410);
+      assert.equal(replaced.json().error.code, 'KC_JOIN_TOKEN_USED');
+      const bogus = await t.call('POST', '/api/cities/kunming/photo-join', { body: { token: 'A'.repeat(32) } });
+      assert.equal(bogus.statusCode, 404);
+      assert.equal(bogus.json().error.code, 'KC_JOIN_TOKEN_INVALID');
+      const second = /\/join\/([A-Za-z0-9_-]+)/.exec(await lastSms('kunming', '13900001832'))![1]!;
+      const joined = await t.call('POST', '/api/cities/kunming/photo-join', { body: { token: second } });
+      assert.equal(joined.statusCode, 200, joined.body);
+      assert.equal(joined.json().caseId, r.json().id);
+      const b = joined.json().session.token as string;
+      const seen = await t.call('GET', `/api/photo-cases/${r.json().id}`, { token: b });
+      assert.equal(seen.json().role, 'B');
+      assert.equal(seen.json().parties[1].phone, '13900001832', 'B sees their own phone');
+      assert.match(seen.json().parties[0].phone, /\*/, 'and A’s masked');
+      // B sees the case in their list and through the ordinary case route too.
+      assert.equal((await t.call('GET', `/api/cases/${r.json().id}`, { token: b })).statusCode, 200);
+      const used = await t.call('POST', '/api/cities/kunming/photo-join', { body: { token: second } });
+      assert.equal(used.statusCode, 410);
+      assert.equal(used.json().error.code, 'KC_JOIN_TOKEN_USED');
+      // B has joined: no new link.
+      const late = await t.call('POST', `/api/photo-cases/${r.json().id}/invite`, { token: a, body: { phone: '13900001833' } });
+      assert.equal(late.statusCode, 409);
+      assert.equal(late.json().error.code, 'KC_PHOTO_PARTY_JOINED');
+
+      const other = await report(a, { report: { location: PANLONG, kind: 'motor_motor' }, otherPartyPhone: '13900001834' });
+      assert.equal(other.statusCode, 201);
+      const stale = /\/join\/([A-Za-z0-9_-]+)/.exec(await lastSms('kunming', '13900001834'))![1]!;
+      t.clock.advance(25 * 3600_000);
+      const expired = await t.call('POST', '/api/cities/kunming/photo-join', { body: { token: stale } });
+      assert.equal(expired.statusCode, 410);
+      assert.equal(expired.json().error.code, 'KC_JOIN_TOKEN_EXPIRED');
+    });
+
+    test('by case number after an SMS sign-in: a phone that is not the one A named (or A’s own) is refused', async () => {
+      const a = await t.party('kunming', '13900001840');
+      const { id, number } = await leftScene(a, '13900001841');
+      const stranger = await t.party('kunming', '13900001849');
+      const wrong = await t.call('POST', '/api/photo-cases/join', { token: stranger, body: { caseNumber: number } });
+      assert.equal(wrong.statusCode, 403);
+      assert.equal(wrong.json().error.code, 'KC_PHOTO_NOT_OTHER_PARTY');
+      const self = await t.call('POST', '/api/photo-cases/join', { token: a, body: { caseNumber: number } });
+      assert.equal(self.json().error.code, 'KC_PHOTO_NOT_OTHER_PARTY');
+      assert.equal((await t.call('GET', `/api/photo-cases/${id}`, { token: stranger })).statusCode, 404, 'the stranger does not see the case');
+      const b = await t.party('kunming', '13900001841');
+      const joined = await t.call('POST', '/api/photo-cases/join', { token: b, body: { caseNumber: number } });
+      assert.equal(joined.statusCode, 200, joined.body);
+      assert.equal(joined.json().role, 'B');
+      assert.equal(joined.json().photos.length, 5, 'B sees A’s photos');
+      const photo = await t.call('GET', joined.json().photos[0].url, { token: b });
+      assert.equal(photo.statusCode, 200);
+      assert.equal(photo.headers['content-type'], 'image/jpeg');
+      assert.equal((await t.call('GET', joined.json().photos[0].url, { token: stranger })).statusCode, 404);
+    });
+  });
+
+  describe('live updates', () => {
+    test('party B’s open app hears of a change party A makes to the case', async () => {
+      const a = await t.party('kunming', '13900001870');
+      const { id, number } = await leftScene(a, '13900001871');
+      const b = await t.party('kunming', '13900001871');
+      await t.call('POST', '/api/photo-cases/join', { token: b, body: { caseNumber: number } });
+      const heard: Array<Record<string, unknown>> = [];
+      const ws = await t.core.app.injectWS('/api/live', { headers: { authorization: `Bearer ${b}` } }, {
+        onInit: (w) => void w.on('message', (data: Buffer) => heard.push(JSON.parse(data.toString()))),
+      });
+      try {
+        await until(() => heard.some((m) => m.kind === 'hello'), 'the hello');
+        const r = await t.call('POST', `/api/photo-cases/${id}/statement`, { token: a, body: details('孙七', '云A33333', ['front_bumper'], '前车急刹。') });
+        assert.equal(r.statusCode, 200, r.body);
+        await until(() => heard.some((m) => m.kind === 'case' && m.caseId === id && m.lastEvent === 'photo.statement'), 'the statement pushed to B');
+      } finally {
+        ws.terminate();
+      }
+    });
+  });
+
+  describe('the agreement (自行协商协议书)', () => {
+    test('both state the facts, agree, sign once each with an SMS code; the agreement is issued to both and verifies on /verify', async () => {
+      const A = '13900001850';
+      const B = '13900001851';
+      const a = await t.party('kunming', A);
+      const { id, number } = await leftScene(a, B);
+      const b = await t.party('kunming', B);
+      assert.equal((await t.call('POST', '/api/photo-cases/join', { token: b, body: { caseNumber: number } })).statusCode, 200);
+
+      const sa = await t.call('POST', `/api/photo-cases/${id}/statement`, { token: a, body: details('张三', '云A12345', ['front_bumper'], '我车跟车过近，追尾前车。') });
+      assert.equal(sa.statusCode, 200, sa.body);
+      const early = await t.call('POST', `/api/photo-cases/${id}/liability`, { token: a, body: { parties: [{ role: 'A', faultBehaviour: '未保持安全车距', liability: 'full' }, { role: 'B', faultBehaviour: '无', liability: 'none' }] } });
+      assert.equal(early.statusCode, 409);
+      assert.equal(early.json().error.code, 'KC_PHOTO_STATEMENTS_MISSING');
+      const sb = await t.call('POST', `/api/photo-cases/${id}/statement`, { token: b, body: details('李四', '云A54321', ['rear_bumper'], '等红灯时被后车追尾。') });
+      assert.equal(sb.statusCode, 200, sb.body);
+      assert.equal(sb.json().parties[0].details.licence.name, '张三', 'B sees A’s statement');
+      assert.equal(sb.json().parties[0].details.licence.number, '5301**********1234', 'A’s licence number masked for B');
+      assert.equal(sb.json().parties[1].details.licence.number, '530102198501011234', 'B’s own in full');
+
+      const wrong = await t.call('POST', `/api/photo-cases/${id}/liability`, { token: b, body: { parties: [{ role: 'A', faultBehaviour: '未保持安全车距', liability: 'full' }, { role: 'B', faultBehaviour: '无', liability: 'primary' }] } });
+      assert.equal(wrong.statusCode, 422);
+      assert.equal(wrong.json().error.code, 'KC_LIABILITY_INCONSISTENT');
+      const proposed = await t.call('POST', `/api/photo-cases/${id}/liability`, { token: b, body: { parties: [{ role: 'B', faultBehaviour: '无', liability: 'none' }, { role: 'A', faultBehaviour: '未保持安全车距', liability: 'full' }] } });
+      assert.equal(proposed.statusCode, 200, proposed.body);
+      assert.equal(proposed.json().state, 'agreement_pending');
+      assert.deepEqual(proposed.json().liability.parties.map((p: { role: string }) => p.role), ['A', 'B']);
+
+      const signedA = await sign(a, id, A, false);
+      assert.equal(signedA.statusCode, 200, signedA.body);
+      assert.ok(signedA.json().parties[0].signedAt);
+      assert.equal(signedA.json().state, 'agreement_pending');
+      const twice = await sign(a, id, A);
+      assert.equal(twice.statusCode, 409);
+      assert.equal(twice.json().error.code, 'KC_ALREADY_SIGNED');
+
+      const signedB = await sign(b, id, B);
+      assert.equal(signedB.statusCode, 200, signedB.body);
+      const done = signedB.json();
+      assert.equal(done.state, 'agreed');
+      assert.equal(done.document.kind, 'agreement');
+      assert.equal(done.document.ready, true);
+      assert.match(done.document.number, /-XY-2026-\d{6}$/);
+
+      const pdf = await t.call('GET', done.document.pdf, { token: b });
+      assert.equal(pdf.statusCode, 200);
+      assert.equal(pdf.headers['content-type'], 'application/pdf');
+      assert.ok(pdf.rawPayload.subarray(0, 5).toString() === '%PDF-');
+      const verified = await t.call('GET', `/api/verify/${done.document.verifyCode}`);
+      assert.equal(verified.statusCode, 200, verified.body);
+      assert.equal(verified.json().authentic, true);
+      assert.equal(verified.json().intact, true);
+      assert.equal(verified.json().kind, 'agreement');
+      assert.equal(verified.json().number, done.document.number);
+      assert.deepEqual(verified.json().parties.map((p: { liability: string }) => p.liability), ['full', 'none']);
+      for (const phone of [A, B]) assert.ok((await allSms('kunming', phone)).some((s) => s.includes(done.document.number) && s.includes(`/verify/${done.document.verifyCode}`)), `the agreement SMS reached ${phone}`);
+
+      // The history the analytics reads: photo path, agreement, report → agreement time.
+      const officer = await t.staff('kunming', 'officer');
+      const view = await t.call('GET', `/api/cases/${id}`, { token: officer });
+      const types = view.json().timeline.map((e: { type: string }) => e.type);
+      for (const ty of ['photo.reported', 'photo.left_scene', 'photo.party_joined', 'photo.statement', 'photo.liability_proposed', 'photo.signed', 'photo.agreed']) assert.ok(types.includes(ty), `${ty} in ${types}`);
+      const after = await sign(b, id, B);
+      assert.equal(after.statusCode, 409, 'nothing left to sign');
+      // 定损理赔 on the agreement: each vehicle's insurer gets a claim; the case stays agreed (no review of an agreement).
+      const claims = await t.call('POST', `/api/cases/${id}/claims`, { token: b });
+      assert.equal(claims.statusCode, 200, claims.body);
+      assert.deepEqual(claims.json().map((c: { plate: string }) => c.plate).sort(), ['云A12345', '云A54321']);
+      assert.equal((await t.call('GET', `/api/photo-cases/${id}`, { token: a })).json().state, 'agreed');
+      const record = (await t.call('GET', `/api/cases/${id}`, { token: a })).json();
+      assert.deepEqual([record.determination.kind, record.determination.reviewDeadline], ['agreement', null]);
+      const review = await t.call('POST', `/api/cases/${id}/reviews`, { token: a, body: { reason: '对协议有异议，申请复核。' } });
+      assert.equal(review.statusCode, 409, 'an agreement is not reviewed');
+    });
+  });
+
+  describe('online determination (在线定责)', () => {
+    test('a party asks for it; the officer asks B for more photos, B answers; the officer determines; both are served and acknowledge', async () => {
+      const A = '13900001860';
+      const B = '13900001861';
+      const a = await t.party('kunming', A);
+      const { id, number } = await leftScene(a, B);
+      const b = await t.party('kunming', B);
+      await t.call('POST', '/api/photo-cases/join', { token: b, body: { caseNumber: number } });
+      await t.call('POST', `/api/photo-cases/${id}/statement`, { token: a, body: details('王五', '云A11111', ['right_front'], '对方变道未打灯。') });
+      await t.call('POST', `/api/photo-cases/${id}/statement`, { token: b, body: details('赵六', '云A22222', ['left_rear'], '我正常直行。') });
+      const asked = await t.call('POST', `/api/photo-cases/${id}/online`, { token: b, body: { reason: 'disagree', note: '对责任有争议' } });
+      assert.equal(asked.statusCode, 200, asked.body);
+      assert.equal(asked.json().state, 'evacuated');
+      assert.equal(asked.json().online.requestedBy, 'B');
+
+      const officer = await t.staff('kunming', 'officer');
+      const desk = await t.call('GET', '/api/officer/cases', { token: officer });
+      const onDesk = desk.json().find((c: { id: string }) => c.id === id);
+      assert.ok(onDesk, 'the case is on the officer desk');
+      assert.equal(onDesk.path, 'photo');
+
+      // No request yet: the parties cannot add photos.
+      assert.equal((await shot(b, id, 'extra', await scene(40))).statusCode, 409);
+      const req = await t.call('POST', `/api/photo-cases/${id}/photo-requests`, { token: officer, body: { note: '请补拍乙方车辆左后部近景', from: 'B' } });
+      assert.equal(req.statusCode, 201, req.body);
+      assert.equal(req.json().photoRequests[0].fulfilledAt, null);
+      assert.equal((await t.call('POST', `/api/photo-cases/${id}/photo-requests`, { token: a, body: { note: '探测', from: 'A' } })).statusCode, 401, 'a party is no officer');
+      const seenByB = await t.call('GET', `/api/photo-cases/${id}`, { token: b });
+      assert.equal(seenByB.json().photoRequests[0].note, '请补拍乙方车辆左后部近景');
+      assert.equal((await shot(a, id, 'extra', await scene(41))).statusCode, 409, 'the request named B only');
+      const more = await shot(b, id, 'extra', await scene(42));
+      assert.equal(more.statusCode, 201, more.body);
+      assert.ok(more.json().photoRequests[0].fulfilledAt);
+      assert.equal(more.json().photos.at(-1).by, 'B');
+
+      const decided = await t.call('POST', `/api/cases/${id}/determination`, {
+        token: officer,
+        body: { facts: '甲方变更车道时未让所借用车道内行驶的乙方车辆先行，发生碰撞。', parties: [
+          { name: '王五', plate: '云A11111', faultBehaviour: '变更车道影响正常行驶', liability: 'full' },
+          { name: '赵六', plate: '云A22222', faultBehaviour: '无', liability: 'none' },
+        ] },
+      });
+      assert.equal(decided.statusCode, 201, decided.body);
+      assert.equal(decided.json().state, 'served');
+      assert.ok((await allSms('kunming', B)).some((s) => s.includes('认定书编号')), 'party B is served by SMS too');
+
+      const ackA = await t.call('POST', `/api/photo-cases/${id}/acknowledge`, { token: a });
+      assert.equal(ackA.statusCode, 200, ackA.body);
+      assert.ok(ackA.json().parties[0].acknowledgedAt);
+      assert.equal(ackA.json().parties[1].acknowledgedAt, null);
+      const ackB = await t.call('POST', `/api/photo-cases/${id}/acknowledge`, { token: b });
+      assert.ok(ackB.json().parties[1].acknowledgedAt);
+      assert.equal(ackB.json().document.kind, 'determination');
+      const again = await t.call('POST', `/api/photo-cases/${id}/acknowledge`, { token: b });
+      assert.equal(again.statusCode, 200);
+      assert.equal(again.json().parties[1].acknowledgedAt, ackB.json().parties[1].acknowledgedAt, 'recorded once');
+      const types = (await t.call('GET', `/api/cases/${id}`, { token: officer })).json().timeline.map((e: { type: string }) => e.type);
+      assert.equal(types.filter((x: string) => x === 'photo.acknowledged').length, 2);
+      assert.ok(types.includes('photo.online_requested') && types.includes('photo.more_photos_requested'));
+    });
   });
 });
