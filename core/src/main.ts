@@ -31,9 +31,13 @@ try {
     console.log('\nDemo staff created (shown once; set KUAICHU_DEMO_PASSWORD to choose the password):');
     for (const l of core.demoLogins) console.log(`  ${l.tenant.padEnd(9)} ${l.username.padEnd(16)} ${l.password}  (${l.roles.join(',')}${l.brigadeId ? ` @${l.brigadeId}` : ''})`);
   }
+  // SIGTERM (systemd stop, a rolling upgrade): drain — not ready, no new connections or rooms, calls
+  // end or move to another process within KUAICHU_DRAIN_SECONDS (default 20, under systemd's
+  // TimeoutStopSec=30), the outbox relayed — then exit. SIGINT (a developer's Ctrl-C) does not wait for calls.
+  const drainSeconds = Number(process.env.KUAICHU_DRAIN_SECONDS ?? 20);
   const stop = async (signal: string) => {
     core.app.log.info({ signal }, 'shutting down');
-    await core.close();
+    await core.shutdown({ graceMs: signal === 'SIGTERM' && Number.isFinite(drainSeconds) ? drainSeconds * 1000 : 0 });
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

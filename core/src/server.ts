@@ -80,6 +80,13 @@ export interface Core {
   media: MediaPort | null;
   /** Relays every committed event to the bus now (and so into analytics); 0 without a relay (tests, simulations). */
   drain(): Promise<number>;
+  /**
+   * Graceful shutdown (SIGTERM): /readyz answers 503, the process stops accepting connections (the
+   * balancer sends new ones elsewhere), opens no new media room, lets its calls end within
+   * `graceMs` and closes the rest so their clients reconnect to another process (same case, same
+   * seat), relays every committed event still in the outbox, then closes.
+   */
+  shutdown(opts?: { graceMs?: number }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -150,7 +157,8 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     const analytics = await openAnalytics({ env, dataDir, cities: ctx.cities });
     // /metrics and /readyz see the bus and the media workers; the sink is metered (lag, events).
     const observability = observabilityOf(app);
-    observability.bind({ bus, media: () => media?.port() ?? null, token: env.KUAICHU_METRICS_TOKEN });
+    let draining = false;
+    observability.bind({ bus, media: () => media?.port() ?? null, token: env.KUAICHU_METRICS_TOKEN, draining: () => draining });
     if (analytics) await bus.subscribe('analytics', observability.meterSink(analytics.sink));
     ctx.analytics = analytics; // the analytics routes read it per request (routes/analytics.ts)
     const relayMs = opts.relayMs ?? 1000;
@@ -175,20 +183,37 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     timer?.unref();
     // The deliveries outbox (insurers, 12123) is worked on the queue's beat, in the background.
     const deliveries = tickMs > 0 ? startDeliveries(ctx, { intervalMs: tickMs, log: app.log }) : null;
-    return {
+    const core: Core = {
       app, ctx, demoLogins, bus, analytics, media: media?.port() ?? null, tick: tickAll,
       drain: async () => (relay ? relay.drain() : 0),
-      async close() {
-        if (timer) clearInterval(timer);
-        await deliveries?.close();
-        await relay?.close();
-        await live.close();
-        await app.close();
-        await bus.close();
-        await analytics?.close();
-        if (!opts.db) await db.close();
+      async shutdown({ graceMs = 20_000 } = {}) {
+        if (draining) return;
+        draining = true;
+        app.log.info({ graceMs }, 'draining: not ready, no new connections or rooms');
+        // No new TCP connections (open sockets and calls go on); app.close() later tolerates this.
+        if (app.server.listening) app.server.close();
+        await media?.port()?.drain?.(graceMs);
+        const relayed = relay ? await relay.drain() : 0;
+        app.log.info({ relayed }, 'drained: outbox relayed, closing');
+        await core.close();
+      },
+      close() {
+        closing ??= closeAll();
+        return closing;
       },
     };
+    let closing: Promise<void> | null = null;
+    const closeAll = async () => {
+      if (timer) clearInterval(timer);
+      await deliveries?.close();
+      await relay?.close();
+      await live.close();
+      await app.close();
+      await bus.close();
+      await analytics?.close();
+      if (!opts.db) await db.close();
+    };
+    return core;
   } catch (err) {
     if (!opts.db) await db.close();
     throw err;

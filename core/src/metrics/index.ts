@@ -26,13 +26,15 @@ export interface Readiness {
   bus: ReadinessCheck;
   /** null: this process runs without live video. */
   media: ReadinessCheck | null;
+  /** The process is shutting down (SIGTERM): not ready whatever the parts say. */
+  draining: boolean;
 }
 
 export interface Observability {
   /** Registered by buildApp before any route: the request-latency hook, /metrics and /readyz. */
   plugin: (app: FastifyInstance) => Promise<void>;
   /** The process-wide parts once open (startCore opens them after the app), and the scrape token (KUAICHU_METRICS_TOKEN). */
-  bind(sources: { bus?: BusPort; media?: () => MediaPort | null; token?: string | undefined }): void;
+  bind(sources: { bus?: BusPort; media?: () => MediaPort | null; token?: string | undefined; draining?: () => boolean }): void;
   /** The analytics sink, counted: events taken and how far behind the events it is. */
   meterSink(handler: BusHandler): BusHandler;
   readiness(): Promise<Readiness>;
@@ -68,6 +70,7 @@ export function createObservability(ctx: Pick<CoreContext, 'db' | 'clock' | 'cit
   const { registry, metrics } = newRegistry();
   let bus: BusPort | undefined;
   let media: () => MediaPort | null = () => null;
+  let draining: () => boolean = () => false;
 
   const readiness = async (): Promise<Readiness> => {
     const port = media();
@@ -82,7 +85,9 @@ export function createObservability(ctx: Pick<CoreContext, 'db' | 'clock' | 'cit
     metrics.ready.set({ component: 'db' }, db.ok ? 1 : 0);
     metrics.ready.set({ component: 'bus' }, busCheck.ok ? 1 : 0);
     if (mediaCheck) metrics.ready.set({ component: 'media' }, mediaCheck.ok ? 1 : 0);
-    return { ready: db.ok && busCheck.ok && (mediaCheck?.ok ?? true), db, bus: busCheck, media: mediaCheck };
+    const leaving = draining();
+    metrics.ready.set({ component: 'serving' }, leaving ? 0 : 1);
+    return { ready: !leaving && db.ok && busCheck.ok && (mediaCheck?.ok ?? true), db, bus: busCheck, media: mediaCheck, draining: leaving };
   };
 
   const scrape = async (): Promise<string> => {
@@ -110,6 +115,7 @@ export function createObservability(ctx: Pick<CoreContext, 'db' | 'clock' | 'cit
     bind(sources) {
       bus = sources.bus ?? bus;
       media = sources.media ?? media;
+      draining = sources.draining ?? draining;
       if (sources.token !== undefined) access.token = sources.token;
     },
     meterSink: (handler) => async (events) => {

@@ -61,7 +61,7 @@ export async function observabilityRoutes(app: FastifyInstance, o: {
     const r = await o.readiness();
     const summary = { ok: r.ready, db: o.dbKind, bus: r.bus.ok, media: r.media && r.media.ok, cities: o.cities() };
     if (r.ready) return summary;
-    req.log.warn({ db: r.db, bus: r.bus, media: r.media }, 'not ready');
-    throw Errors.unavailable('not ready', { db: r.db.ok, bus: r.bus.ok, media: r.media?.ok ?? null });
+    req.log.warn({ db: r.db, bus: r.bus, media: r.media, draining: r.draining }, 'not ready');
+    throw Errors.unavailable(r.draining ? 'shutting down' : 'not ready', { db: r.db.ok, bus: r.bus.ok, media: r.media?.ok ?? null, ...(r.draining ? { draining: true } : {}) });
   });
 }

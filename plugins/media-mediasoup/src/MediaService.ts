@@ -143,6 +143,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements Me
 
   /** The case's room, opened on the least busy worker if it is not open yet. */
   async openRoom(spec: MediaRoomSpec): Promise<void> {
+    if (this.#draining) return; // shutting down: the room opens on the first join elsewhere
     await this.roomFor(spec);
   }
 
