@@ -12,7 +12,8 @@ import type { MediaReports } from '@kuaichu/core/ports';
 import { MediaService } from '../src/MediaService.ts';
 import { OWNER_FILE, processStart, type PartOwner } from '../src/recording/Recorder.ts';
 import { ownerAlive } from '../src/recording/recovery.ts';
-import { FINAL_CLOSE_CODES, rejoinable, rejoinDelay, SignalingError } from '../src/client/index.ts';
+import { FINAL_CLOSE_CODES, rejoinable, rejoinDelay } from '../src/client/rejoin.ts';
+import { SignalingError } from '../src/client/signaling.ts';
 import { eventually } from './support/signalingClient.ts';
 
 const FFMPEG = '/usr/bin/ffmpeg';
