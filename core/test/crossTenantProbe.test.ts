@@ -82,6 +82,15 @@ const RECIPES: Record<string, Recipe> = {
   // Token-authenticated by the SMS gateway (Harbin sends through sms-dev, which takes no receipts): refused with 401.
   'POST /api/integrations/sms/:tenant/receipts/:vendor': { body: [], query: 'token=not-the-token', deny: true },
   'POST /api/admin/staff/:username/unlock': {},
+  // Staff accounts and brigades (issue 17): aimed at Harbin's seat-daoli by name, or at a brigade by a case id — another city's
+  // names are not found; creating is of the prober's own city (a Kunming admin makes a Kunming account or brigade once).
+  'POST /api/admin/staff': { body: { username: 'probe-made', displayName: '探测', roles: ['officer'] } },
+  'PATCH /api/admin/staff/:username': { body: { displayName: '探测改名', roles: ['officer'] } },
+  'POST /api/admin/staff/:username/disable': { body: {} },
+  'POST /api/admin/staff/:username/enable': { body: {} },
+  'POST /api/admin/staff/:username/password': { body: {} },
+  'POST /api/admin/brigades': { body: { id: 'probe-brigade', name: { zh: '探测大队' } } },
+  'PATCH /api/admin/brigades/:id': { body: { name: { zh: '探测大队' } } },
   // Rosters (issue 17): a Harbin seat's shifts, aimed at by name; an empty roster is a valid body.
   'PUT /api/admin/seats/:username/roster': { body: { shifts: [] } },
   // The duty supervisor (issue 17) sends a waiting case to a seat: a Harbin case is not found by a Kunming supervisor.

@@ -9,8 +9,10 @@ export interface AuditEntry {
   /** A staff id; null when the system acted on its own (an automatic lock). */
   actor: string | null;
   action: 'staff.locked' | 'staff.unlocked' | 'staff.created' | 'profile.published' | 'profile.activated'
-    | 'seat.roster_changed' | 'staff.imported' | 'case.reassigned' | 'call.listened';
+    | 'seat.roster_changed' | 'staff.imported' | 'case.reassigned' | 'call.listened'
+    | 'staff.updated' | 'staff.disabled' | 'staff.enabled' | 'staff.password_reset' | 'brigade.created' | 'brigade.updated';
   subject: string;
+  /** details.before / details.after: what an admin action changed, shown on the audit screen as before → after. */
   details?: Record<string, unknown>;
 }
 

@@ -16,6 +16,7 @@ import { casesRepo } from '../persistence/cases.ts';
 import { insertReportedCase } from '../persistence/reportedCase.ts';
 import { assertEventPayload, type CaseRow } from './repository.ts';
 import { nextState } from './transitions.ts';
+import { brigadeOfDistrict } from '../admin/brigades.ts';
 
 export interface ReportInput {
   /** The app's idempotency key for this report. */
@@ -41,7 +42,10 @@ export function liveCity(ctx: CoreContext, tenant: string): CompiledCity {
 export async function reportCase(ctx: CoreContext, tenant: string, input: ReportInput): Promise<{ case: CaseRow; created: boolean }> {
   const city = liveCity(ctx, tenant);
   const now = ctx.clock.now();
-  const decision = withCoveringCity(evaluate(city, input.report, { now: () => now }), input.report, tenant, ctx.cities.all());
+  const evaluated = withCoveringCity(evaluate(city, input.report, { now: () => now }), input.report, tenant, ctx.cities.all());
+  // The brigade as the city's admin keeps it (admin/brigades.ts), once they edited the profile's.
+  const kept = evaluated.eligible && evaluated.district ? await brigadeOfDistrict(ctx, tenant, evaluated.district) : undefined;
+  const decision = kept ? { ...evaluated, brigade: kept } : evaluated;
   const type = decision.eligible ? 'case.reported' : 'case.refused';
   const state = nextState(null, type)!;
   const local = toLocal(now, city.profile.timezone);

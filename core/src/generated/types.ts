@@ -82,6 +82,11 @@ export type ReasonCode =
   | 'insists_on_police'
   | 'path_not_offered';
 /**
+ * seat: takes calls (坐席); officer: determines liability and decides reviews; analyst: reads the metrics of their city; provincial_analyst: reads the metrics of several cities; admin: the tenant's profile and outbox; supervisor: the duty supervisor (班长) — the wallboard, reassigning a waiting case, listening in to a call (receive-only); platform_operator: a staff record of the reserved tenant `platform` that onboards cities (publishes their profiles, creates their first admin) and reads no case.
+ */
+export type StaffRole =
+  'seat' | 'officer' | 'analyst' | 'provincial_analyst' | 'admin' | 'platform_operator' | 'supervisor';
+/**
  * A breakdown: hour = hour of day of the report (0–23), day = its date, both in the city's time zone.
  */
 export type MetricGroupBy = 'none' | 'city' | 'district' | 'brigade' | 'hour' | 'day' | 'kind' | 'channel' | 'seat';
@@ -222,11 +227,6 @@ export type QueueEntry = CaseSummary & {
   ownBrigade: boolean;
 };
 /**
- * seat: takes calls (坐席); officer: determines liability and decides reviews; analyst: reads the metrics of their city; provincial_analyst: reads the metrics of several cities; admin: the tenant's profile and outbox; supervisor: the duty supervisor (班长) — the wallboard, reassigning a waiting case, listening in to a call (receive-only); platform_operator: a staff record of the reserved tenant `platform` that onboards cities (publishes their profiles, creates their first admin) and reads no case.
- */
-export type StaffRole =
-  'seat' | 'officer' | 'analyst' | 'provincial_analyst' | 'admin' | 'platform_operator' | 'supervisor';
-/**
  * A case waiting for an officer: a determination after the parties left the scene, or a review decision.
  */
 export type OfficerCase = CaseSummary & {
@@ -361,7 +361,18 @@ export interface SchemaIndex {
   eventsPhotoStatement?: PhotoStatementPayload;
   eventsReviewDecided?: ReviewDecidedPayload;
   eventsReviewRequested?: ReviewRequestedPayload;
+  httpAdminAudit?: AdminAuditLog;
+  httpAdminBrigadeCreate?: AdminBrigadeCreateBody;
+  httpAdminBrigadeUpdate?: AdminBrigadeUpdateBody;
+  httpAdminBrigades?: AdminBrigades;
+  httpAdminPasswordResetResult?: AdminPasswordResetResult;
+  httpAdminPasswordReset?: AdminPasswordResetBody;
   httpAdminProfile?: AdminProfile;
+  httpAdminStaffChanged?: AdminStaffChanged;
+  httpAdminStaffCreate?: AdminStaffCreateBody;
+  httpAdminStaffCreated?: AdminStaffCreated;
+  httpAdminStaffUpdate?: AdminStaffUpdateBody;
+  httpAdminStaff?: AdminStaffList;
   httpAnalyticsGeoQuery?: AnalyticsGeoQuery;
   httpAnalyticsGeo?: AnalyticsGeo;
   httpAnalyticsMetrics?: AnalyticsMetrics;
@@ -1371,6 +1382,91 @@ export interface ReviewRequestedPayload {
   deadline: string;
 }
 /**
+ * The city's audit log (GET /api/admin/audit): every admin action and security event, newest first — who, when, what, before → after.
+ */
+export interface AdminAuditLog {
+  entries: AuditLogEntry[];
+}
+export interface AuditLogEntry {
+  id: string;
+  at: string;
+  /**
+   * Who acted: the city's staff user name and name, or how (the platform operator, the CLI, the system); null: the system.
+   */
+  actor: {
+    username?: string;
+    displayName?: string;
+    label: string;
+  } | null;
+  action: string;
+  subject: string;
+  before?: unknown;
+  after?: unknown;
+  details: {
+    [k: string]: unknown;
+  };
+}
+/**
+ * A new brigade (POST /api/admin/brigades); a district named here moves to it from the brigade that covered it.
+ */
+export interface AdminBrigadeCreateBody {
+  id: string;
+  name: BrigadeName;
+  /**
+   * @maxItems 200
+   */
+  districts?: string[];
+}
+/**
+ * A brigade's name in Chinese, and in English where given.
+ */
+export interface BrigadeName {
+  zh: string;
+  en?: string;
+}
+/**
+ * Renames a brigade or sets the districts it covers (PATCH /api/admin/brigades/:id); districts is the whole list from now on — one added moves from its former brigade, one removed must be given to another brigade first.
+ */
+export interface AdminBrigadeUpdateBody {
+  name?: BrigadeName;
+  /**
+   * @maxItems 200
+   */
+  districts?: string[];
+}
+/**
+ * The city's brigades (大队) and the districts each covers (GET /api/admin/brigades). fromProfile: the admin has not edited them yet, so they are the profile's routing.brigades.
+ */
+export interface AdminBrigades {
+  brigades: {
+    id: string;
+    name: BrigadeName;
+    districts: string[];
+    /**
+     * How many staff accounts belong to it.
+     */
+    staff: number;
+  }[];
+  /**
+   * Every district the city serves (the profile's area.include).
+   */
+  districts: string[];
+  fromProfile: boolean;
+}
+/**
+ * The password was changed and the account's sessions ended; password: the generated one, shown this once.
+ */
+export interface AdminPasswordResetResult {
+  username: string;
+  password?: string;
+}
+/**
+ * A new password for a staff account (POST /api/admin/staff/:username/password): the admin's (checked for strength), or, when none is given, a generated one returned once. The account's sessions end.
+ */
+export interface AdminPasswordResetBody {
+  password?: string;
+}
+/**
  * The tenant's loaded profile and how the other profile files fared (GET /api/admin/profile).
  */
 export interface AdminProfile {
@@ -1391,6 +1487,68 @@ export interface RejectedProfileFile {
    * Number of problems found.
    */
   problems: number;
+}
+/**
+ * A staff account after an admin changed, disabled or enabled it; sessionsEnded: how many of its sessions a disable ended.
+ */
+export interface AdminStaffChanged {
+  account: AdminStaffAccount;
+  sessionsEnded?: number;
+}
+/**
+ * A staff account of the city (人员).
+ */
+export interface AdminStaffAccount {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: StaffRole[];
+  /**
+   * The brigade (大队) the account belongs to; null: none.
+   */
+  brigadeId: string | null;
+  /**
+   * A disabled account cannot sign in and has no session.
+   */
+  disabled: boolean;
+  createdAt: string;
+}
+/**
+ * A new staff account made by the city's admin (POST /api/admin/staff). Without a password a strong one is generated and returned once; a given one must be at least 12 characters and no common password. A seat needs a brigade.
+ */
+export interface AdminStaffCreateBody {
+  username: string;
+  displayName: string;
+  /**
+   * @minItems 1
+   */
+  roles: [StaffRole, ...StaffRole[]];
+  brigadeId?: string;
+  password?: string;
+}
+/**
+ * The account made (POST /api/admin/staff), and the generated password when none was given — shown this once, never stored in clear or logged.
+ */
+export interface AdminStaffCreated {
+  account: AdminStaffAccount;
+  password?: string;
+}
+/**
+ * Changes to a staff account (PATCH /api/admin/staff/:username): only what is given changes; brigadeId null takes the account out of its brigade (not a seat's).
+ */
+export interface AdminStaffUpdateBody {
+  displayName?: string;
+  /**
+   * @minItems 1
+   */
+  roles?: [StaffRole, ...StaffRole[]];
+  brigadeId?: string | null;
+}
+/**
+ * The city's staff accounts as its admin manages them (GET /api/admin/staff); never a password or its hash.
+ */
+export interface AdminStaffList {
+  staff: AdminStaffAccount[];
 }
 /**
  * GET /api/analytics/geo: the analyst's own city by default; a provincial analyst may ask for another.

@@ -29,6 +29,7 @@ import { officerCaseRoutes } from './routes/officerCases.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { staffLockRoutes } from './routes/staffLocks.ts';
 import { rosterRoutes } from './routes/rosters.ts';
+import { staffAdminRoutes } from './routes/staffAdmin.ts';
 import { supervisionRoutes } from './routes/supervision.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { integrationRoutes } from './routes/integrations.ts';
@@ -95,6 +96,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(staffLockRoutes, { ctx: opts.ctx });
   await app.register(rosterRoutes, { ctx: opts.ctx });
   await app.register(supervisionRoutes, { ctx: opts.ctx });
+  await app.register(staffAdminRoutes, { ctx: opts.ctx });
   await app.register(analyticsRoutes, { ctx: opts.ctx });
   await app.register(integrationRoutes, { ctx: opts.ctx });
   await app.register(smsReceiptRoutes, { ctx: opts.ctx });

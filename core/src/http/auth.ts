@@ -14,6 +14,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Drops a session from this process's cache (logout). */
     forgetSession(token: string): void;
+    /** Drops every cached session of a staff member (disabled, password reset); other processes notice within CACHE_MS. */
+    forgetStaff(staffId: string): void;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -46,6 +48,9 @@ export const authPlugin = fp<{ ctx: CoreContext }>(async (app, { ctx }) => {
     return principal;
   };
   app.decorate('forgetSession', (token: string) => void cache.delete(token));
+  app.decorate('forgetStaff', (staffId: string) => {
+    for (const [token, hit] of cache) if (hit.principal.staff?.id === staffId) cache.delete(token);
+  });
   app.decorateRequest('principal', null);
   app.decorateRequest('sessionToken', null);
   app.decorateRequest('tenantDb', null);

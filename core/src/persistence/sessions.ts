@@ -16,14 +16,20 @@ export const sessionsRepo = {
     );
   },
 
-  /** A session with its staff member, by token hash: `q` is a transaction of `acrossTenants('session lookup by token', …)`. */
+  /** A session with its staff member (none of a disabled account), by token hash: `q` is a transaction of `acrossTenants('session lookup by token', …)`. */
   async byTokenHash(q: Queryable, tokenHash: string): Promise<SessionRow | undefined> {
     const [s] = await q.query<SessionRow>(
       `SELECT s.tenant, s.csrf, s.staff_id, s.party_phone, s.channel, s.expires_at, st.username, st.display_name, st.roles, st.brigade_id
-       FROM sessions s LEFT JOIN staff st ON st.tenant = s.tenant AND st.id = s.staff_id WHERE s.token_hash = $1`,
+       FROM sessions s LEFT JOIN staff st ON st.tenant = s.tenant AND st.id = s.staff_id
+       WHERE s.token_hash = $1 AND (s.staff_id IS NULL OR st.disabled_at IS NULL)`,
       [tokenHash],
     );
     return s;
+  },
+
+  /** Ends every session of a staff member (disabled, password reset); the hashes, for the caches. */
+  async deleteOfStaff(q: Q, staffId: string): Promise<number> {
+    return (await q.query('DELETE FROM sessions WHERE tenant = $1 AND staff_id = $2 RETURNING token_hash', [q.tenant, staffId])).length;
   },
 
   async delete(q: Q, tokenHash: string): Promise<void> {

@@ -18,6 +18,8 @@ export default {
   'error.KC_PROFILE_NOT_LIVE': { zh: '该配置使用了开发驱动或缺少密钥环境变量，不能在生产环境启用', en: 'This profile uses a development driver or an unset secret and cannot go live in production' },
   'error.KC_PROFILE_VERSION_NOT_FOUND': { zh: '未找到该配置版本', en: 'No such profile version' },
   'error.KC_STAFF_EXISTS': { zh: '该用户名已存在', en: 'A staff account with this user name exists' },
+  'error.KC_ADMIN_LOCKOUT': { zh: '不能停用或降级自己，也不能停用最后一名管理员', en: 'You cannot disable or demote yourself, nor the last admin' },
+  'error.KC_BRIGADE_EXISTS': { zh: '该大队编号已存在', en: 'A brigade with this id exists' },
   'error.KC_WEAK_PASSWORD': { zh: '密码强度不足：至少12位，且不能是常见密码', en: 'The password is too weak: at least 12 characters, not a common password' },
   'error.KC_FORBIDDEN': { zh: '您没有权限进行此操作', en: 'You are not allowed to do this' },
   'error.KC_CSRF': { zh: '页面校验已失效，请刷新页面', en: 'The page’s security check failed; reload the page' },
