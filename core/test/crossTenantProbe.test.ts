@@ -97,6 +97,14 @@ const RECIPES: Record<string, Recipe> = {
   'POST /api/supervisor/cases/:id/reassign': { body: { seatId: '00000000-0000-4000-8000-000000000000' } },
   // Publishing (issue 17): a Kunming admin publishes only for Kunming (a dry run of a profile that is refused);
   // the platform routes are the operator's alone, so every prober here is turned away.
+  // Partners and room invitations (issue 14): Kunming lists no partners (409 for its own admin); a Harbin case answers 404.
+  'POST /api/admin/partners': { body: { kind: 'insurer', name: '探测保险公司' } },
+  'POST /api/admin/partners/:orgId/people': { body: { username: 'probe-partner', displayName: '探测', password: 'Probe-lantern-9931' } },
+  'POST /api/cities/:tenant/partner/session': { body: { username: 'probe-partner', password: 'Probe-lantern-9931' } },
+  'POST /api/partner/invitations/accept': { body: { token: 'probe-token-aaaaaaaaaaaaaaaaaaaa' } },
+  'POST /api/cities/:tenant/invitations/accept': { body: { token: 'probe-token-aaaaaaaaaaaaaaaaaaaa' } },
+  'POST /api/cases/:id/invitations': { body: { role: 'party_b', phone: '13900000495' } },
+  'POST /api/cases/:id/invitations/:invitationId/revoke': { body: {} },
   'POST /api/admin/profile/versions': { body: { fileName: 'probe.yaml', source: 'tenant: probe', dryRun: true } },
   'POST /api/admin/profile/versions/:version/activate': {},
   'GET /api/platform/tenants/:tenant/profile/versions': { deny: true },
@@ -118,7 +126,7 @@ const RECIPES: Record<string, Recipe> = {
  * injects from loopback, and the figures carry no case data (core/test/metrics.test.ts).
  */
 const PUBLIC = new Set(['/', '/healthz', '/readyz', '/metrics', '/api/cities', '/api/cities/:tenant', '/api/cities/:tenant/check', '/api/cities/:tenant/party/code',
-  '/api/cities/:tenant/party/session', '/api/cities/:tenant/party/channel-session', '/api/cities/:tenant/photo-join', '/api/auth/login', '/api/auth/logout', '/api/verify/:code', '/verify/:code']);
+  '/api/cities/:tenant/party/session', '/api/cities/:tenant/party/channel-session', '/api/cities/:tenant/photo-join', '/api/cities/:tenant/partner/session', '/api/cities/:tenant/invitations/accept', '/api/auth/login', '/api/auth/logout', '/api/verify/:code', '/verify/:code']);
 /** WebSocket routes: a plain GET is no upgrade and answers 404; they are probed as sockets below. */
 const WEBSOCKET = new Set(['/api/live']);
 /** A document's verification page shows its number and hash to whoever holds the code (the QR on the paper). */
@@ -227,7 +235,8 @@ describe('cross-tenant probe: every route, with a Harbin case’s ids, as each r
         const targets = url.includes(':id') ? [victim.caseId, victim.queuedId] : [null];
         for (const caseId of targets) {
           const path = url.replace(':id', caseId ?? '').replace(':sha256', victim.files[0]!).replace(':reviewId', victim.reviewId)
-            .replace(':tenant', 'harbin').replace(':code', victim.code).replace(':username', 'seat-daoli').replace(':vendor', 'aliyun').replace(':shot', 'collision_point');
+            .replace(':tenant', 'harbin').replace(':code', victim.code).replace(':username', 'seat-daoli').replace(':vendor', 'aliyun').replace(':shot', 'collision_point')
+            .replace(':invitationId', '00000000-0000-4000-8000-000000000000').replace(':orgId', '00000000-0000-4000-8000-000000000000');
           const form = recipe.form?.();
           const r = await t.call(method, recipe.query ? `${path}?${recipe.query}` : path, {
             ...(token ? { token } : {}),

@@ -202,6 +202,10 @@ export type EvidenceKind = 'text' | 'photo' | 'video' | 'check' | 'statement';
 export type ChainState = ChainIntact | ChainBroken;
 export type OnsiteStatus = 'dispatched' | 'arrived' | 'closed';
 /**
+ * party_b 乙方当事人, insurer 保险查勘定损员, hospital 医院, repair_shop 修理厂, mediator 调解员.
+ */
+export type InvitationRole = 'party_b' | 'insurer' | 'hospital' | 'repair_shop' | 'mediator';
+/**
  * A message pushed on GET /api/live (WebSocket), told apart by kind: hello on connecting; queue (seats) with the console's snapshot; event (staff) when a case of the tenant changed; case (parties) with their case's state and place; wallboard (duty supervisors).
  */
 export type LiveMessage = LiveHello | LiveQueue | LiveEvent | LiveCase | LiveWallboard;
@@ -227,6 +231,10 @@ export type QueueEntry = CaseSummary & {
   ownBrigade: boolean;
 };
 /**
+ * insurer 保险公司, hospital 医院, repair_shop 修理厂, tow 清障救援, mediator 调解员.
+ */
+export type PartnerKind = 'insurer' | 'hospital' | 'repair_shop' | 'tow' | 'mediator';
+/**
  * A case waiting for an officer: a determination after the parties left the scene, or a review decision.
  */
 export type OfficerCase = CaseSummary & {
@@ -234,6 +242,12 @@ export type OfficerCase = CaseSummary & {
    * Seconds since the case last changed.
    */
   ageSeconds: number;
+};
+/**
+ * A case as a partner sees it: the summary (no personal data) and its organisation's invitations.
+ */
+export type PartnerCase = CaseSummary & {
+  invitations: RoomInvitation[];
 };
 /**
  * A photo-path case as a party (A or B) or the officer sees it: shots and photos, both parties' details, the proposal and signatures, the online determination and the officer's requests, the document.
@@ -394,12 +408,20 @@ export interface SchemaIndex {
   httpEscalation?: EscalationBody;
   httpEvidenceReceipt?: EvidenceReceipt;
   httpEvidence?: EvidenceBody;
+  httpInvitationAccept?: InvitationAccept;
+  httpInvitationAccepted?: InvitationAccepted;
   httpLicenceRead?: LicenceReadBody;
   httpLicenceReading?: LicenceReadingView;
   httpLiveMessage?: LiveMessage;
   httpLoggedOut?: LoggedOut;
   httpMe?: MeResponse;
   httpOfficerCase?: OfficerCase;
+  httpPartnerCase?: PartnerCase;
+  httpPartnerCases?: PartnerCases;
+  httpPartnerLogin?: PartnerLoginBody;
+  httpPartnerOrgCreate?: PartnerOrgCreate;
+  httpPartnerOrgs?: PartnerOrgs;
+  httpPartnerPersonCreate?: PartnerPersonCreate;
   httpPartyCode?: PartyCodeBody;
   httpPartySession?: PartySessionBody;
   httpPhotoCaseReport?: PhotoCaseReportBody;
@@ -426,6 +448,9 @@ export interface SchemaIndex {
   httpReviewDecision?: ReviewDecisionBody;
   httpReviewReceipt?: ReviewReceipt;
   httpReviewRequest?: ReviewRequestBody;
+  httpRoomInvitationCreate?: RoomInvitationCreate;
+  httpRoomInvitation?: RoomInvitation;
+  httpRoomInvitations?: RoomInvitations;
   httpSeatQueue?: SeatQueue;
   httpSeatRosterUpdate?: SeatRosterUpdate;
   httpSeatRosters?: SeatRosters;
@@ -2232,6 +2257,57 @@ export interface EvidenceBody {
   supersedes?: string;
 }
 /**
+ * A link's token, as the page at /invite/:tenant/:token posts it.
+ */
+export interface InvitationAccept {
+  token: string;
+}
+/**
+ * An invitation accepted: the case and the role in its room; for the second party also the session (signed in as the invited phone, also the cookie).
+ */
+export interface InvitationAccepted {
+  caseId: string;
+  role: InvitationRole;
+  session?: SessionResponse;
+}
+/**
+ * A new session (staff login, party code or channel link). The token is also set as an httpOnly cookie; send `csrf` as X-CSRF-Token with cookie-borne changes.
+ */
+export interface SessionResponse {
+  /**
+   * Bearer token (Authorization: Bearer …), also set as the session cookie.
+   */
+  token: string;
+  csrf: string;
+  /**
+   * The session ends then, on the server's clock (the only judge of expiry).
+   */
+  expiresAt: string;
+  /**
+   * Seconds the session has left from now, judged by the server: what a client compares with its own clock (also the cookie's Max-Age).
+   */
+  expiresInSeconds: number;
+  tenant: string;
+  staff?: StaffIdentity;
+  /**
+   * Channel sign-in only: the channel the link came from.
+   */
+  channel?: string;
+}
+/**
+ * A staff member as signed in.
+ */
+export interface StaffIdentity {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: StaffRole[];
+  /**
+   * A seat's brigade; null for city-wide staff.
+   */
+  brigadeId: string | null;
+}
+/**
  * Read a driver licence (驾驶证) or vehicle licence (行驶证) off a photo of this case (a frame captured from the call): the fields pre-fill the seat's check form, for the seat to confirm against the card on camera before the registry checks run.
  */
 export interface LicenceReadBody {
@@ -2426,19 +2502,7 @@ export interface MeResponse {
   expiresInSeconds: number;
   staff?: StaffIdentity;
   party?: PartyIdentity;
-}
-/**
- * A staff member as signed in.
- */
-export interface StaffIdentity {
-  id: string;
-  username: string;
-  displayName: string;
-  roles: StaffRole[];
-  /**
-   * A seat's brigade; null for city-wide staff.
-   */
-  brigadeId: string | null;
+  partner?: PartnerIdentity;
 }
 /**
  * A party (当事人) as signed in.
@@ -2452,6 +2516,104 @@ export interface PartyIdentity {
    * The intake channel the party came through (a channel link), or null.
    */
   channel: string | null;
+}
+/**
+ * A partner organisation's person (issue 14).
+ */
+export interface PartnerIdentity {
+  id: string;
+  username: string;
+  displayName: string;
+  orgId: string;
+  orgKind: PartnerKind;
+  orgName: string;
+  orgCode: string | null;
+}
+/**
+ * A room invitation and where it stands.
+ */
+export interface RoomInvitation {
+  id: string;
+  caseId: string;
+  role: InvitationRole;
+  /**
+   * The second party's phone, masked.
+   */
+  phone: string | null;
+  orgId: string | null;
+  orgName: string | null;
+  status: 'pending' | 'accepted' | 'expired' | 'revoked';
+  expiresAt: string;
+  createdAt: string;
+  usedAt: string | null;
+  revokedAt: string | null;
+  /**
+   * The link, given once: in the answer to the invitation (and in the SMS).
+   */
+  url?: string;
+}
+/**
+ * The cases a partner's organisation is invited to (and only those).
+ */
+export interface PartnerCases {
+  partner: PartnerIdentity;
+  cases: PartnerCase[];
+}
+/**
+ * A partner person signs in (same throttles as staff).
+ */
+export interface PartnerLoginBody {
+  username: string;
+  password: string;
+}
+/**
+ * An admin adds a partner organisation (合作单位) of a kind the city profile's platform.participants lists.
+ */
+export interface PartnerOrgCreate {
+  kind: PartnerKind;
+  name: string;
+  /**
+   * An insurer's id among the city's insurers (GET /api/cities/:tenant insurers[].id); only for kind insurer.
+   */
+  code?: string;
+}
+/**
+ * The city's partner organisations and their people (admin), and the kinds the city works with.
+ */
+export interface PartnerOrgs {
+  offered: PartnerKind[];
+  orgs: PartnerOrg[];
+}
+export interface PartnerOrg {
+  id: string;
+  kind: PartnerKind;
+  name: string;
+  code: string | null;
+  disabled: boolean;
+  people: PartnerPerson[];
+}
+export interface PartnerPerson {
+  id: string;
+  orgId: string;
+  username: string;
+  displayName: string;
+  /**
+   * Masked.
+   */
+  phone: string | null;
+  disabled: boolean;
+}
+/**
+ * An admin adds a person (a loss adjuster, a repair shop's clerk, a mediator …) to a partner organisation; they sign in with this user name and password.
+ */
+export interface PartnerPersonCreate {
+  username: string;
+  displayName: string;
+  /**
+   * Invitations to the organisation are sent by SMS to its people's phones.
+   */
+  phone?: string;
+  password: string;
 }
 /**
  * Ask for a one-time sign-in code by SMS.
@@ -2642,30 +2804,6 @@ export interface PhotoJoinNumberBody {
 export interface PhotoJoined {
   caseId: string;
   session: SessionResponse;
-}
-/**
- * A new session (staff login, party code or channel link). The token is also set as an httpOnly cookie; send `csrf` as X-CSRF-Token with cookie-borne changes.
- */
-export interface SessionResponse {
-  /**
-   * Bearer token (Authorization: Bearer …), also set as the session cookie.
-   */
-  token: string;
-  csrf: string;
-  /**
-   * The session ends then, on the server's clock (the only judge of expiry).
-   */
-  expiresAt: string;
-  /**
-   * Seconds the session has left from now, judged by the server: what a client compares with its own clock (also the cookie's Max-Age).
-   */
-  expiresInSeconds: number;
-  tenant: string;
-  staff?: StaffIdentity;
-  /**
-   * Channel sign-in only: the channel the link came from.
-   */
-  channel?: string;
 }
 /**
  * The liability the parties agree on: each party's fault behaviour and grade (the officer desk's five grades; they must fit together).
@@ -2862,6 +3000,24 @@ export interface ReviewReceipt {
  */
 export interface ReviewRequestBody {
   reason: string;
+}
+/**
+ * The seat on the case or an officer invites someone into the case's room: the second party by phone (an SMS link) or a partner organisation (its people accept from the partner console).
+ */
+export interface RoomInvitationCreate {
+  role: InvitationRole;
+  phone?: string;
+  orgId?: string;
+  /**
+   * How long the link works (default 24 h).
+   */
+  ttlSeconds?: number;
+}
+/**
+ * A case's room invitations, newest last.
+ */
+export interface RoomInvitations {
+  invitations: RoomInvitation[];
 }
 /**
  * A seat's weekly shifts and skills, replaced whole (PUT /api/admin/seats/:username/roster); the change is in the audit log, before and after.

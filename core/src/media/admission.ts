@@ -8,6 +8,8 @@ import { getCase } from '../cases/repository.ts';
 import type { CoreContext } from '../context.ts';
 import type { MediaEntry, MediaParticipant } from '../ports/media.ts';
 import { maskPhone } from '../privacy/mask.ts';
+import { forTenant, type TenantQueryable } from '../db/tenantDb.ts';
+import { partnersRepo } from '../persistence/partners.ts';
 
 /** States in which a case has a live call (a room may be opened on a join if none is open). */
 export const IN_CALL: readonly string[] = ['in_call', 'evidence_complete'];
@@ -19,7 +21,7 @@ export const IN_CALL: readonly string[] = ['in_call', 'evidence_complete'];
  * - a duty supervisor (班长) of the tenant, listening in while the call is live: receive-only
  *   (role `supervisor`, which produces nothing: ports/media.ts ROLE_RULES; the plugin refuses a
  *   producer of a role that may not send), and never the one whose absence drops the call.
- * The other roles join through invitations that come with multi-party mediation.
+ * The other roles join by invitation (admitInvited below).
  */
 export function admit(p: Principal, c: CaseRow): MediaParticipant | null {
   if (p.tenant !== c.tenant) return null;
@@ -32,7 +34,25 @@ export function admit(p: Principal, c: CaseRow): MediaParticipant | null {
     return null;
   }
   if (p.party && p.party.phone === c.party_phone) return { role: 'party_a', identity: `party:${p.party.phone}`, displayName: `当事人 ${maskPhone(p.party.phone)}` };
+  // Party B (乙方) as the case records them (the photo path's join, or an accepted room invitation).
+  if (p.party && c.party_b_phone && p.party.phone === c.party_b_phone) return { role: 'party_b', identity: `party:${p.party.phone}`, displayName: `当事人乙 ${maskPhone(p.party.phone)}` };
   return null;
+}
+
+/**
+ * Admission by invitation (issue 14): a party or a partner person who accepted a room invitation
+ * of the case that still stands (not revoked) joins as the invited role (party_b, insurer,
+ * repair_shop, mediator, hospital). `q` is a transaction of the case's tenant.
+ */
+export async function admitInvited(q: TenantQueryable, p: Principal, c: CaseRow): Promise<MediaParticipant | null> {
+  if (p.tenant !== c.tenant || p.staff) return null;
+  const usedBy = p.party ? `party:${p.party.phone}` : p.partner ? `partner:${p.partner.id}` : null;
+  if (!usedBy) return null;
+  const i = await partnersRepo.admission(q, c.id, usedBy);
+  if (!i) return null;
+  if (p.partner && i.role !== p.partner.orgKind) return null;
+  const displayName = p.partner ? `${p.partner.orgName} ${p.partner.displayName}` : `当事人乙 ${maskPhone(p.party!.phone)}`;
+  return { role: i.role, identity: usedBy, displayName };
 }
 
 /** The room's settings for a case of `tenant`: its party may be away as long as the city's resume window. */
@@ -49,7 +69,7 @@ export async function mediaEntry(ctx: CoreContext, principal: Principal | null, 
   } catch {
     return { admitted: false, refusal: 'not_member' };
   }
-  const participant = admit(principal, c);
+  const participant = admit(principal, c) ?? (await admitInvited(forTenant(ctx.db, c.tenant), principal, c));
   if (!participant) return { admitted: false, refusal: 'not_member' };
   return { admitted: true, room: roomSpec(ctx, c.tenant, c.id), participant, inCall: IN_CALL.includes(c.state), state: c.state };
 }

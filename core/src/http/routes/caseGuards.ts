@@ -49,6 +49,8 @@ export function caseGuards(app: FastifyInstance): CaseGuards {
     async visibleCase(req) {
       const p = req.principal;
       if (!p) throw Errors.unauthenticated();
+      // A partner person (issue 14) sees a case only through the partner console (/api/partner/cases): 404 here.
+      if (p.partner) throw Errors.caseNotFound();
       const c = await getCase(tenantDbOf(req), p.tenant, idOf(req));
       // A party sees their own case: as party A (the reporter) or, on the photo path, as party B once joined.
       if (p.party && !p.staff && c.party_phone !== p.party.phone && c.party_b_phone !== p.party.phone) throw Errors.caseNotFound();

@@ -21,6 +21,8 @@ export async function caseRecordRoutes(app: FastifyInstance, { ctx }: { ctx: Cor
 
   app.get('/api/cases', { preHandler: requireSignedIn, schema: { tags: ['cases'], summary: "A party's cases (网办进度); a seat's or officer's recent cases of the tenant", response: { 200: listOf('http/case-summary.schema.json') } } }, async (req): Promise<Wire.CaseSummary[]> => {
     const p = req.principal!;
+    // A partner person (issue 14) reads only the cases it is invited to, at /api/partner/cases.
+    if (p.partner) throw Errors.forbidden('a partner reads the cases it is invited to at /api/partner/cases');
     const rows = p.party && !p.staff ? await partyCases(tenantDbOf(req), p.party.phone) : await recentCases(tenantDbOf(req));
     return rows.map(caseSummary);
   });
