@@ -5,7 +5,8 @@
 import type { Principal } from '../auth/sessions.ts';
 import type { CaseRow } from '../cases/repository.ts';
 import { getCase } from '../cases/repository.ts';
-import type { CoreContext } from '../context.ts';
+import { tenantDb, type CoreContext } from '../context.ts';
+import { audit } from '../auth/audit.ts';
 import type { MediaEntry, MediaParticipant } from '../ports/media.ts';
 import { maskPhone } from '../privacy/mask.ts';
 import { forTenant, type TenantQueryable } from '../db/tenantDb.ts';
@@ -71,5 +72,9 @@ export async function mediaEntry(ctx: CoreContext, principal: Principal | null, 
   }
   const participant = admit(principal, c) ?? (await admitInvited(forTenant(ctx.db, c.tenant), principal, c));
   if (!participant) return { admitted: false, refusal: 'not_member' };
+  // Listening in is an act of supervision over a call: who, when, which case (audit log).
+  if (participant.role === 'supervisor') {
+    await tenantDb(ctx, c.tenant).tx((q) => audit(q, { tenant: c.tenant, at: ctx.clock.now(), actor: principal.staff!.id, action: 'call.listened', subject: c.number, details: { caseId: c.id, by: principal.staff!.username } }));
+  }
   return { admitted: true, room: roomSpec(ctx, c.tenant, c.id), participant, inCall: IN_CALL.includes(c.state), state: c.state };
 }

@@ -9,6 +9,7 @@ import { createMedia, type Media } from '../src/index.ts';
 import { CloseCode } from '../src/signaling/messages.ts';
 import { TestSignaling, eventually } from './support/signalingClient.ts';
 import { answer, caseState, escalate, reported, seatReady } from '@kuaichu/testkit/cases';
+import { forTenant } from '@kuaichu/core/harness';
 
 describe('listening in (receive-only supervisor)', () => {
   let t: TestCore;
@@ -58,6 +59,8 @@ describe('listening in (receive-only supervisor)', () => {
     await assert.rejects(l.request('produce', { transportId: send.transportId, kind: 'audio', rtpParameters, source: 'microphone' }), (e) => code(e) === 'KC_FORBIDDEN', 'no microphone');
     await assert.rejects(l.request('produce', { transportId: send.transportId, kind: 'video', rtpParameters: { ...rtpParameters, codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }] }, source: 'camera' }), (e) => code(e) === 'KC_FORBIDDEN', 'no camera');
     assert.deepEqual(media.service.room('harbin', id)!.serialize().peers.map((x) => x.role).sort(), ['party_a', 'seat', 'supervisor']);
+    const audit = await forTenant(t.db, 'harbin').query<{ action: string; details: { caseId: string } }>("SELECT action, details FROM audit_log WHERE tenant = $1 AND action = 'call.listened'", ['harbin']);
+    assert.deepEqual(audit.map((a) => a.details.caseId), [id], 'listening in is in the audit log');
 
     l.kill();
     assert.equal((await s.next('peerLeft', (d) => d.role === 'supervisor')).data.role, 'supervisor');
