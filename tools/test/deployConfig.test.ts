@@ -48,3 +48,13 @@ test('the media signalling is pinned by consistent hashing on the case id; /metr
   assert.deepEqual(servers('kuaichu_media'), servers('kuaichu_app'));
   assert.equal(servers('kuaichu_app').length, 3);
 });
+
+test('every proxied location passes Host and X-Forwarded-* itself (nginx does not inherit proxy_set_header into a location that sets its own)', () => {
+  const site = readFileSync(path.join(deploy, 'nginx/kuaichu.conf'), 'utf8');
+  // A location's block runs to its closing brace at the location's indentation (its regex has braces of its own).
+  const locations = [...site.matchAll(/\n(\s*)location [^\n]*\{\n([\s\S]*?)\n\1\}/g)].map((m) => m[2]!).filter((body) => body.includes('proxy_pass'));
+  assert.equal(locations.length, 3);
+  for (const body of locations) {
+    for (const header of ['Host', 'X-Forwarded-For', 'X-Forwarded-Proto', 'X-Forwarded-Host']) assert.match(body, new RegExp(`proxy_set_header ${header}\\s`), `${header} in ${body.trim().split('\n')[0]}`);
+  }
+});

@@ -6,6 +6,8 @@ import type { ProgressUpdate } from '../ports/progress.ts';
 import type { SmsMessage } from '../ports/sms.ts';
 
 export type DeliveryKind = 'claim' | 'determination' | 'progress' | 'sms';
+/** Every kind, for gauges that show 0 rather than no series (metrics/state.ts). */
+export const DELIVERY_KINDS: readonly DeliveryKind[] = ['claim', 'determination', 'progress', 'sms'];
 /** Which port sends which kinds (SMS has its own round: core/src/sms/outbox.ts). */
 export const CHANNEL_KINDS = { insurer: ['claim', 'determination'], progress: ['progress'] } as const satisfies Record<string, readonly DeliveryKind[]>;
 export type DeliveryChannel = keyof typeof CHANNEL_KINDS;

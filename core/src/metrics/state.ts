@@ -3,6 +3,7 @@
  * (persistence/operations.ts) and the media port's stats. Ages are on the core's clock, as
  * the queue's own rules are (a test's manual clock, the wall clock in production).
  */
+import { DELIVERY_KINDS } from '../deliveries/store.ts';
 import type { CoreContext } from '../context.ts';
 import { acrossTenants } from '../db/tenantDb.ts';
 import { operationsRepo } from '../persistence/operations.ts';
@@ -35,6 +36,8 @@ export async function readDatabaseState(ctx: Pick<CoreContext, 'db' | 'clock' | 
     for (const status of SEAT_STATUSES) m.seats.set({ tenant: c.tenant, status }, 0);
     m.outboxUnpublished.set({ tenant: c.tenant }, 0);
     m.outboxLag.set({ tenant: c.tenant }, 0);
+    // No backlog is 0, not an absent series (an alert on `dead > 0` must see the series exist).
+    for (const kind of DELIVERY_KINDS) for (const status of ['queued', 'failed', 'dead']) m.deliveryBacklog.set({ tenant: c.tenant, kind, status }, 0);
   }
   for (const r of queues) {
     m.queueDepth.set({ tenant: r.tenant, brigade: r.brigade }, r.waiting);
