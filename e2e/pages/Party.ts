@@ -133,7 +133,26 @@ export class Party {
   /** Taps 提交，开始视频报警; waits for the queue (eligible) or the refusal. */
   async submit(): Promise<void> {
     await this.page.getByRole('button', { name: '提交，开始视频报警' }).click();
-    await expect(this.page.getByTestId('queue').or(this.page.getByTestId('refusal'))).toBeVisible();
+    const choice = this.page.getByTestId('path-choice');
+    await expect(this.page.getByTestId('queue').or(this.page.getByTestId('refusal')).or(choice)).toBeVisible();
+    // A city offering both paths (Kunming) asks which one: these specs take the video call.
+    if (await choice.isVisible()) {
+      await choice.getByRole('button', { name: '视频快处：与交警视频连线' }).click();
+      await expect(this.page.getByTestId('queue').or(this.page.getByTestId('refusal'))).toBeVisible();
+    }
+  }
+
+  /** Submits the report and takes 事故快处 (photos) on the path choice, naming the other party's phone; waits for the guided capture. */
+  async submitPhotoPath(otherPhone: string): Promise<string> {
+    await this.page.getByRole('button', { name: '提交，开始视频报警' }).click();
+    const photo = this.page.getByTestId('path-photo');
+    await photo.getByRole('button', { name: '拍照快处：拍照后双方自行协商' }).click();
+    await photo.getByLabel('对方当事人手机号').fill(otherPhone);
+    await photo.getByRole('button', { name: '开始拍照' }).click();
+    await expect(this.page.getByTestId('photo-capture')).toBeVisible();
+    const m = /\/photo\/([^/?#]+)/.exec(this.page.url());
+    if (!m) throw new Error(`not on a photo case: ${this.page.url()}`);
+    return m[1]!;
   }
 
   /** The refusal: a reason (containing `reasonText` when given), the fallback with a tel: link, and no call — none of the party's cases is in the queue or a call. */

@@ -5,6 +5,7 @@
  */
 import common from './common.ts';
 import party from './party.ts';
+import photo from './photo.ts';
 import seat from './seat.ts';
 import officer from './officer.ts';
 import admin from './admin.ts';
@@ -16,7 +17,7 @@ import type { Messages } from './types.ts';
 export type { Messages } from './types.ts';
 export type Locale = 'zh' | 'en';
 
-export const table: Messages = { ...common, ...party, ...seat, ...officer, ...admin, ...dashboard, ...verify, ...errors };
+export const table: Messages = { ...common, ...party, ...photo, ...seat, ...officer, ...admin, ...dashboard, ...verify, ...errors };
 
 const stored = typeof localStorage !== 'undefined' ? localStorage.getItem('kc_locale') : null;
 export const i18n = $state<{ locale: Locale }>({ locale: stored === 'en' ? 'en' : 'zh' });

@@ -48,6 +48,8 @@ export function conditionsFor(city: CityInfo, kind: CollisionKind | null): Condi
   const set = new Set<Condition>(city.requires);
   const type = city.accidentTypes.find((a) => a.kind === kind);
   for (const c of type?.conditions ?? []) set.add(c);
+  // Where the photo path is offered, its own conditions are asked too (Kunming: plated).
+  if (city.paths?.includes('photo')) for (const c of city.photoPath?.eligibility.requires ?? []) set.add(c);
   // Movability and insurance are always asked (the questions), whatever the profile requires.
   set.add('all_motor_insured');
   set.add('vehicles_movable');
