@@ -95,6 +95,8 @@ const RECIPES: Record<string, Recipe> = {
   'PUT /api/admin/seats/:username/roster': { body: { shifts: [] } },
   // The duty supervisor (issue 17) sends a waiting case to a seat: a Harbin case is not found by a Kunming supervisor.
   'POST /api/supervisor/cases/:id/reassign': { body: { seatId: '00000000-0000-4000-8000-000000000000' } },
+  // CSV import of staff (issue 17): a dry run into the prober's own city (only an admin gets through).
+  'POST /api/admin/staff/import': { body: { csv: 'username,displayName,roles\nprobe-import,探测,analyst\n', dryRun: true } },
   // Publishing (issue 17): a Kunming admin publishes only for Kunming (a dry run of a profile that is refused);
   // the platform routes are the operator's alone, so every prober here is turned away.
   // Partners and room invitations (issue 14): Kunming lists no partners (409 for its own admin); a Harbin case answers 404.

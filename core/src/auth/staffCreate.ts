@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/db.ts';
-import { forTenant } from '../db/tenantDb.ts';
+import { forTenant, type TenantQueryable } from '../db/tenantDb.ts';
 import { Errors } from '../errors.ts';
 import type { StaffRole } from '../generated/types.ts';
 import { seatsRepo } from '../persistence/seats.ts';
@@ -57,7 +57,8 @@ export interface Creator {
   at: Date;
 }
 
-export async function createStaff(db: Db, s: NewStaff, by: Creator): Promise<{ id: string }> {
+/** `opts.in`: run inside the caller's transaction of `s.tenant` (a CSV import creates all its rows or none). */
+export async function createStaff(db: Db, s: NewStaff, by: Creator, opts: { in?: TenantQueryable } = {}): Promise<{ id: string }> {
   const roleProblem = rolesProblem(s.tenant, s.roles);
   if (roleProblem) throw Errors.validation(roleProblem, { field: 'roles' });
   if (s.roles.includes('seat') && !s.brigadeId) throw Errors.validation('a seat belongs to a brigade', { field: 'brigadeId' });
@@ -65,11 +66,13 @@ export async function createStaff(db: Db, s: NewStaff, by: Creator): Promise<{ i
   if (weak) throw Errors.weakPassword(`the password is too weak: ${weak}`, { reason: weak });
   const hash = await hashPassword(s.password);
   const id = randomUUID();
-  await forTenant(db, s.tenant).tx(async (q) => {
+  const insert = async (q: TenantQueryable) => {
     if (await staffRepo.exists(q, s.username)) throw Errors.staffExists(`${s.tenant} already has a staff account "${s.username}"`);
     await staffRepo.insert(q, { id, username: s.username, name: s.displayName, passwordHash: hash, roles: s.roles, brigadeId: s.brigadeId ?? null });
     if (s.roles.includes('seat')) await seatsRepo.add(q, id, s.brigadeId ?? null);
     await audit(q, { tenant: s.tenant, at: by.at, actor: by.actor, action: 'staff.created', subject: s.username, details: { roles: s.roles, brigadeId: s.brigadeId ?? null, via: by.via } });
-  });
+  };
+  if (opts.in) await insert(opts.in);
+  else await forTenant(db, s.tenant).tx(insert);
   return { id };
 }

@@ -460,6 +460,8 @@ export interface SchemaIndex {
   httpSmsOutbox?: SmsOutboxView;
   httpStaffCreate?: StaffCreateBody;
   httpStaffCreated?: StaffCreated;
+  httpStaffImport?: StaffImportBody;
+  httpStaffImported?: StaffImported;
   httpStaffLocks?: StaffLocks;
   httpStaffLogin?: StaffLoginBody;
   httpStaffUnlock?: StaffUnlock;
@@ -3188,6 +3190,35 @@ export interface StaffCreated {
   id: string;
   username: string;
   roles: StaffRole[];
+}
+/**
+ * A CSV file of staff accounts (POST /api/admin/staff/import): UTF-8 text (a byte-order mark is tolerated), a header line naming the columns username, displayName, roles, brigade, password (or 用户名, 姓名, 角色, 大队, 密码). dryRun checks every row and creates nothing.
+ */
+export interface StaffImportBody {
+  csv: string;
+  dryRun?: boolean;
+}
+/**
+ * The accounts a CSV import created (or, on a dry run, would create). A password generated for a row without one is shown here once and never again.
+ */
+export interface StaffImported {
+  dryRun: boolean;
+  count: number;
+  accounts: StaffImportedAccount[];
+}
+export interface StaffImportedAccount {
+  /**
+   * The row's line in the file.
+   */
+  line: number;
+  username: string;
+  displayName: string;
+  roles: StaffRole[];
+  brigadeId: string | null;
+  /**
+   * Generated (the row gave none): hand it over and have it changed.
+   */
+  password?: string;
 }
 /**
  * The tenant's staff accounts locked now after failed sign-ins (GET /api/admin/staff-locks).

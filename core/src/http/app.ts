@@ -31,6 +31,7 @@ import { staffLockRoutes } from './routes/staffLocks.ts';
 import { rosterRoutes } from './routes/rosters.ts';
 import { staffAdminRoutes } from './routes/staffAdmin.ts';
 import { supervisionRoutes } from './routes/supervision.ts';
+import { staffImportRoutes } from './routes/staffImport.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { integrationRoutes } from './routes/integrations.ts';
 import { smsReceiptRoutes } from './routes/smsReceipts.ts';
@@ -98,6 +99,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(rosterRoutes, { ctx: opts.ctx });
   await app.register(staffAdminRoutes, { ctx: opts.ctx });
   await app.register(supervisionRoutes, { ctx: opts.ctx });
+  await app.register(staffImportRoutes, { ctx: opts.ctx });
   await app.register(analyticsRoutes, { ctx: opts.ctx });
   await app.register(integrationRoutes, { ctx: opts.ctx });
   await app.register(smsReceiptRoutes, { ctx: opts.ctx });
