@@ -10,7 +10,7 @@ import { getCase } from '../cases/repository.ts';
 import { dropCall } from '../cases/queue.ts';
 import { addEvidence, listEvidence } from '../cases/evidence.ts';
 import { addEvidenceFile } from '../cases/evidenceUpload.ts';
-import { ROLE_RULES, type MediaReports } from '../ports/media.ts';
+import { ROLE_RULES, type MediaParticipant, type MediaReports, type MediaRole } from '../ports/media.ts';
 import { IN_CALL } from './admission.ts';
 
 export interface ReportLog {
@@ -18,17 +18,38 @@ export interface ReportLog {
   warn(obj: object, msg?: string): void;
 }
 
+/** Roles that come into a room by invitation (issue 14): each of their joins and leaves is evidence. */
+const INVITED: ReadonlySet<MediaRole> = new Set<MediaRole>(['party_b', 'insurer', 'mediator', 'hospital', 'repair_shop']);
+
+/**
+ * An invited participant joined or left the case's room: a note in the evidence chain (who, as
+ * what, when; why they left). After the officer determined, the file takes no more evidence: the
+ * presence is then only logged.
+ */
+async function recordPresence(ctx: CoreContext, log: ReportLog, tenant: string, caseId: string, p: MediaParticipant, presence: 'joined' | 'left', reason?: string): Promise<void> {
+  if (!INVITED.has(p.role)) return;
+  const data = { text: `${p.displayName}（${p.role}）${presence === 'joined' ? '进入' : '离开'}视频会议`, presence, role: p.role, displayName: p.displayName, ...(p.identity.startsWith('partner:') ? { partnerPersonId: p.identity.slice(8) } : {}), ...(reason ? { reason } : {}) };
+  try {
+    await addEvidence(ctx, tenant, caseId, 'system', { item: 'note', data });
+  } catch (err) {
+    log.warn({ tenant, caseId, presence, role: p.role, err: (err as Error).message }, 'room presence not recorded as evidence');
+  }
+}
+
 export function roomReports(ctx: CoreContext, log: ReportLog): MediaReports {
   return {
     async participantLost({ room: { tenant, caseId }, participant, reason }) {
+      await recordPresence(ctx, log, tenant, caseId, participant, 'left', reason);
       if (!ROLE_RULES[participant.role].drivesCase) return;
       const c = await getCase(ctx.db, tenant, caseId);
       if (!IN_CALL.includes(c.state)) return;
       await dropCall(ctx, tenant, caseId, 'system');
       log.info({ tenant, caseId, reason }, 'call dropped: the party was lost');
     },
-    // A return goes through the queue (继续处理, then answered again): nothing to do here yet.
-    async participantReturned() {},
+    // A return goes through the queue (继续处理, then answered again); an invited participant's join is evidence.
+    async participantReturned({ room: { tenant, caseId }, participant }) {
+      await recordPresence(ctx, log, tenant, caseId, participant, 'joined');
+    },
     // The room closes because the case moved on (or the server stops): the case already knows.
     async callEnded() {},
     async recordingStored(r) {

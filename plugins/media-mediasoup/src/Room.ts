@@ -15,6 +15,11 @@ import { CloseCode } from './signaling/messages.ts';
 
 /** How long a closing room keeps its media flowing for the recording to end cleanly. */
 const CAPTURE_END_WAIT_MS = 1500;
+/**
+ * Participants a room holds at most (云车通's "five parties in one room": the seat, both parties,
+ * the insurer, the repair shop, the mediator). A listening supervisor is not counted.
+ */
+export const ROOM_CAPACITY = 6;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -149,9 +154,20 @@ export class Room extends EventEmitter<RoomEvents> {
     };
   }
 
-  /** A newly admitted participant; a previous connection of the same person is replaced. */
-  addPeer(connection: SignalingConnection, admission: Admission): Peer {
+  /**
+   * A newly admitted participant; a previous connection of the same person is replaced. A room
+   * holds at most ROOM_CAPACITY participants who take part (a listening supervisor is not
+   * counted): one more is refused with 4429 and nobody else is disturbed.
+   */
+  addPeer(connection: SignalingConnection, admission: Admission): Peer | null {
     if (this.#closed) throw new Error('room closed');
+    const counted = (p: { role: MediaRole }) => p.role !== 'supervisor';
+    const present = this.peers().filter((p) => !p.closed && p.identity !== admission.identity && counted(p)).length;
+    if (counted(admission) && present >= ROOM_CAPACITY) {
+      this.#logger.info(`${admission.role} refused: the room is full (${present} of ${ROOM_CAPACITY})`);
+      connection.close(CloseCode.roomFull, `the room is full: at most ${ROOM_CAPACITY} participants`);
+      return null;
+    }
     for (const p of this.peers()) if (p.identity === admission.identity) p.close('replaced');
     const peer = Peer.create({
       admission, connection, router: this.#router, host: this.#host, transport: this.#transportSettings, iceGraceMs: this.#iceGraceMs, logger: this.#logger,

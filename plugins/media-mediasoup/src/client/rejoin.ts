@@ -3,11 +3,11 @@
 // because the process is shutting down (1012) is rejoined: the balancer sends the new socket to a
 // process that is alive, which opens the case's room again (same case, same seat). The codes the
 // server closes with on purpose (4000 call ended, 4001 replaced, 4002 removed, 4401/4403/4404 not
-// allowed, 4409 no call) are final: rejoining would not change the answer.
+// allowed, 4409 no call, 4429 room full) are final: rejoining would not change the answer.
 import { SignalingError } from './signaling.ts';
 
 /** Close codes after which rejoining is pointless: the server said what happened. */
-export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([4000, 4001, 4002, 4400, 4401, 4403, 4404, 4409]);
+export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([4000, 4001, 4002, 4400, 4401, 4403, 4404, 4409, 4429]);
 
 /** A socket closed with `code` (or a join that failed with `err`) is worth another try. */
 export function rejoinable(codeOrError: number | unknown): boolean {

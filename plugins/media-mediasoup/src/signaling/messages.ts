@@ -60,6 +60,8 @@ export const CloseCode = {
   notMember: 4404,
   /** The case has no call now (not answered yet, or over). */
   noCall: 4409,
+  /** The room holds its most participants already (ROOM_CAPACITY: seat, both parties, insurer, repair shop, mediator). */
+  roomFull: 4429,
   /** The client broke the protocol (bad frame, too many errors). */
   protocol: 4400,
   /** This server process is shutting down (WebSocket's "service restart"): reconnect, another process takes the call. */
