@@ -107,6 +107,18 @@ const RECIPES: Record<string, Recipe> = {
   'POST /api/cities/:tenant/invitations/accept': { body: { token: 'probe-token-aaaaaaaaaaaaaaaaaaaa' } },
   'POST /api/cases/:id/invitations': { body: { role: 'party_b', phone: '13900000495' } },
   'POST /api/cases/:id/invitations/:invitationId/revoke': { body: {} },
+  // Injury direct-pay and one-key rescue (issue 14, Yancheng's features): a Harbin case answers 404 before the feature check;
+  // the hospital, insurer and tow routes are partners' only (403 for staff and parties; :billId/:rescueId stay unfilled: 404).
+  'POST /api/cases/:id/direct-pay': { body: { injuredName: '探测', insurerId: 'picc' } },
+  'POST /api/hospital/direct-pay/scan': { body: { code: 'AAAAAAAAAAAAAAAA' } },
+  'POST /api/hospital/direct-pay/:billId/treatment': { body: { treatment: '探测', amountFen: 100 } },
+  'POST /api/insurer/direct-pay/:billId/settle': { body: {} },
+  'POST /api/cases/:id/rescue': { body: DAOLI },
+  'POST /api/tow/position': { body: { plate: '黑A12345', lng: 126.617, lat: 45.773, available: true } },
+  'POST /api/tow/rescues/:rescueId/accept': {},
+  'POST /api/tow/rescues/:rescueId/decline': {},
+  'POST /api/tow/rescues/:rescueId/arrived': {},
+  'POST /api/tow/rescues/:rescueId/completed': {},
   'POST /api/admin/profile/versions': { body: { fileName: 'probe.yaml', source: 'tenant: probe', dryRun: true } },
   'POST /api/admin/profile/versions/:version/activate': {},
   'GET /api/platform/tenants/:tenant/profile/versions': { deny: true },

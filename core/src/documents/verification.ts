@@ -118,7 +118,8 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function base32(bytes: Uint8Array): string {
+/** Base32 (RFC 4648 alphabet, no padding): the alphabet every code here uses (normalizeCode reads it back). */
+export function base32(bytes: Uint8Array): string {
   let out = '';
   let bits = 0;
   let acc = 0;
