@@ -269,3 +269,17 @@ describe('direct-pay and rescue over the API (PGlite)', () => {
     assert.equal((await t.call('GET', '/api/tow/job', { token: await partner('yancheng', 'hospital', '盐城市第一人民医院', 'yc-hospital') })).statusCode, 403);
   });
 });
+
+describe('the rescue map', () => {
+  let t: TestCore;
+  before(async () => { t = await startTestCore({ kind: 'pglite' }, undefined, { citiesDir: cities() }); });
+  after(async () => { await t?.close(); });
+  test("the party gets its city's districts; a city without rescue is refused; nobody signed in 401", async () => {
+    const r = await t.call('GET', '/api/rescue/map', { token: await t.party('yancheng', '13900001410') });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.ok(r.json().districts.some((d: { name: string }) => d.name === '亭湖区'));
+    assert.ok(r.json().boundaries.features.length > 2);
+    assert.equal((await t.call('GET', '/api/rescue/map', { token: await t.party('harbin', '13900001411') })).json().error.code, 'KC_FEATURE_NOT_OFFERED');
+    assert.equal((await t.call('GET', '/api/rescue/map')).statusCode, 401);
+  });
+});

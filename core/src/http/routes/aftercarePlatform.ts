@@ -16,6 +16,9 @@ import {
   billsOfCase, billsOfHospital, billsOfInsurer, issueVoucher, ledger, officerBillView, partnerBillView, recordTreatment, scanCode, settleBill,
   type IssueBody, type PartnerActor,
 } from '../../directPay/directPay.ts';
+import { cityGeoCache } from '../cityGeo.ts';
+import { responseSchema } from '../responses.ts';
+import { requireFeature } from '../../platform/features.ts';
 import { acceptRescue, declineRescue, markRescue, reportPosition, requestRescue, rescueOfCase, towJob } from '../../rescue/rescue.ts';
 
 type PartnerKind = 'insurer' | 'hospital' | 'repair_shop' | 'tow' | 'mediator';
@@ -157,6 +160,21 @@ export async function aftercarePlatformRoutes(app: FastifyInstance, { ctx }: { c
   }, async (req) => partnerBillView(ctx, await settleBill(ctx, partnerActor(req, 'insurer'), req.params.billId, req.body?.settlementRef)));
 
   // ——— 一键救援 one-key rescue ———
+  // The map of the rescue (the party's and the tow crew's): the same district map data the dashboard reads (cityGeo.ts).
+  const geo = cityGeoCache();
+  app.get('/api/rescue/map', {
+    schema: { tags: ['rescue'], summary: "The city's districts (GeoJSON) for the rescue map of the party and the tow crew", response: { 200: responseSchema('http/analytics-geo.schema.json') } },
+  }, async (req, reply) => {
+    const p = req.principal;
+    if (!p) throw Errors.unauthenticated();
+    const city = ctx.cities.get(p.tenant);
+    requireFeature(city, 'one_key_rescue');
+    const body = geo(city);
+    reply.header('etag', body.etag).header('cache-control', 'private, max-age=3600');
+    if (req.headers['if-none-match'] === body.etag) return reply.status(304).send();
+    return reply.type('application/json; charset=utf-8').send(body.json);
+  });
+
   app.post<WithId & { Body: { lng: number; lat: number; insurerId?: string } }>('/api/cases/:id/rescue', {
     preHandler: [partyOnly, caseIdParam, guards.visibleCase],
     schema: { tags: ['rescue'], summary: '一键救援: the party asks for a tow; the nearest available vehicle is offered the job', params: idParams,
