@@ -3,6 +3,7 @@
  *   node --import tsx tools/proof/run.ts api [--per-operation 40] [--seed 16]   contract fuzz + isolation probe + log scan
  *   node --import tsx tools/proof/run.ts signaling [--runs 400] [--seed 16]     malformed signalling messages on the media socket
  *   node --import tsx tools/proof/run.ts yaml                                   hostile YAML profiles through the loader
+ *   node --import tsx tools/proof/run.ts crash [--kills 100] [--db pglite|postgres|both] [--seed 16]   kill -9 mid-flow, then count
  * (`npm run proof:api` etc.). The short versions run in `npm test` (tools/proof/*.test.ts).
  * Exit status 1 when a figure that must be 0 is not.
  */
@@ -12,7 +13,7 @@ import { scanForPersonalData } from './logScan.ts';
 import { readOpenApi } from './openapi.ts';
 import { buildWorld } from './world.ts';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'per-operation': { type: 'string', default: '40' }, runs: { type: 'string', default: '400' }, seed: { type: 'string', default: '16' } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'per-operation': { type: 'string', default: '40' }, runs: { type: 'string', default: '400' }, seed: { type: 'string', default: '16' }, kills: { type: 'string', default: '100' }, db: { type: 'string', default: 'both' } } });
 const seed = Number(values.seed);
 const which = positionals[0] ?? 'api';
 let failed = false;
@@ -52,8 +53,31 @@ if (which === 'api') {
   const f = await hostileYaml();
   for (const c of f.cases) console.log(`  ${c.name}: ${c.outcome} (${c.ms} ms, heap +${c.heapMb} MB)`);
   must('hostile profiles accepted or not clearly refused', f.failures);
+} else if (which === 'crash') {
+  const { crashProof } = await import('./crash.ts');
+  const dbs = values.db === 'both' ? ['pglite', 'postgres'] : [values.db];
+  for (const kind of dbs) {
+    const started = performance.now();
+    let pg: { url: string; stop(): Promise<void> } | null = null;
+    if (kind === 'postgres') pg = await (await import('@kuaichu/testkit/postgres')).startPostgres();
+    try {
+      const f = await crashProof({ kills: Number(values.kills), seed, ...(pg ? { databaseUrl: pg.url } : {}), log: (l) => console.log(`  ${l}`) });
+      console.log(`crash consistency on ${f.database}: ${f.kills} kills ${JSON.stringify(f.killedDuring)}; ${f.cases} cases (${f.served} served, ${f.claimed} claimed), ${f.retries} retries; ${f.events} events, ${f.analyticsRows} analytics rows (${f.redeliveredAbsorbed} redeliveries absorbed)`);
+      must('  cases lost', f.lost);
+      must('  cases duplicated', f.duplicates);
+      must('  half-written cases', f.halfWritten);
+      must('  broken evidence chains', f.brokenChains);
+      must('  events never relayed', f.unpublished ? [`${f.unpublished} events`] : []);
+      must('  events lost in analytics', f.eventsLost);
+      must('  events counted twice in analytics', f.eventsCountedTwice);
+      must('  calls left unresumable', f.unresumable);
+    } finally {
+      await pg?.stop();
+    }
+    console.log(`(${Math.round((performance.now() - started) / 1000)} s)`);
+  }
 } else {
-  console.error(`unknown proof "${which}" (api | signaling | yaml)`);
+  console.error(`unknown proof "${which}" (api | signaling | yaml | crash)`);
   process.exit(2);
 }
 process.exit(failed ? 1 : 0);

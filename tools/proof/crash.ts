@@ -1,0 +1,425 @@
+/**
+ * Crash consistency (issue 16): the real server (`core/src/main.ts`) as a child process, killed
+ * with SIGKILL at seeded random moments while a client drives cases through the whole flow —
+ * party sign-in, report (intake), ring and answer, evidence (text, photos, registry checks),
+ * leave the scene, determination, the PDF, the claim — and restarted on the same data folder
+ * (PGlite) or the same PostgreSQL. The client retries as the real apps do: a report carries its
+ * idempotency key (`clientKey`) and is simply sent again; any other step whose answer was lost
+ * re-reads the case first and is sent again only when its effect is not there (the seat and
+ * party apps reload the case after a reconnect).
+ *
+ * Afterwards, with the server stopped cleanly (outbox relayed), the proof opens the database
+ * and the analytics store itself and counts:
+ *   lost cases       a report the client was answered for, missing in the database;
+ *   duplicate cases  more than one case for one idempotency key;
+ *   half-written     a case whose state, events, evidence, determination or stored files disagree
+ *                    (a determination without its PDF, an evidence file missing, a state no event led to);
+ *   chains           evidence hash chains recomputed (verifyChain) — every one must be intact;
+ *   outbox           events never relayed; events lost in analytics (in the database, not in
+ *                    kc_events) and events counted twice (kc_events FINAL);
+ *   unresumable      a case left in a call state the client could not go on from.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { acrossTenants, openPglite, openPostgres, type Db } from '@kuaichu/core/harness';
+import { verifyChain, type EvidenceRow } from '../../core/src/cases/evidence.ts';
+import { repoRoot } from '@kuaichu/core/paths';
+import { solidPng, withPngText } from '@kuaichu/plugin-recognition-dev';
+import { multipart } from '@kuaichu/testkit/core';
+import { freePort } from '@kuaichu/testkit/net';
+import { until } from '@kuaichu/testkit/until';
+
+export const PASSWORD = 'demo-password-for-tests';
+const DAOLI = { lng: 126.617, lat: 45.773 };
+
+/** A small seeded generator (mulberry32): a failure replays with its seed. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface CrashOptions {
+  kills: number;
+  seed?: number;
+  /** PostgreSQL URL (a throwaway cluster); PGlite in a fresh data folder otherwise. */
+  databaseUrl?: string;
+  /** Longest time the server runs before the next kill (ms, default 4000); the shortest is 200. */
+  maxUpMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface CrashFigures {
+  database: 'pglite' | 'postgres';
+  kills: number;
+  /** Kills by the step the client was in. */
+  killedDuring: Record<string, number>;
+  cases: number;
+  served: number;
+  claimed: number;
+  retries: number;
+  events: number;
+  analyticsRows: number;
+  lost: string[];
+  duplicates: string[];
+  halfWritten: string[];
+  brokenChains: string[];
+  unpublished: number;
+  eventsLost: string[];
+  eventsCountedTwice: string[];
+  unresumable: string[];
+  redeliveredAbsorbed: number;
+}
+
+class Down extends Error {}
+
+/** The server as a child process on one data folder / database, killed and started again. */
+class ServerProcess {
+  child: ChildProcess | null = null;
+  url = '';
+  exited: Promise<void> = Promise.resolve();
+  output: string[] = [];
+  constructor(private readonly env: NodeJS.ProcessEnv, private readonly port: number) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  /**
+   * The server's clock is the test clock (registry data of June 2026), frozen within a process;
+   * across restarts it goes on from where the wall clock and the advances say, never back.
+   */
+  private readonly base = Date.parse('2026-06-01T10:00:00+08:00');
+  private readonly wallStart = Date.now();
+  private advancedMs = 0;
+  clockNow(): string {
+    return new Date(this.base + (Date.now() - this.wallStart) + this.advancedMs).toISOString();
+  }
+
+  /** Time passes (what the system clock would do while a client waits): the test clock moves on. */
+  async advance(seconds: number): Promise<void> {
+    const r = await fetch(`${this.url}/api/test/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceSeconds: seconds }) });
+    if (r.status === 200) this.advancedMs += seconds * 1000;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'core/src/main.ts')], { cwd: repoRoot, env: { ...this.env, KUAICHU_CLOCK_START: this.clockNow() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    const keep = (b: Buffer) => {
+      for (const line of String(b).split('\n')) if (/"level":(50|60)|Error|error:/.test(line)) this.output.push(line.slice(0, 400));
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    let gone = false;
+    void this.exited.then(() => (gone = true));
+    await until(async () => {
+      if (gone) throw new Error(`the server exited while starting:\n${this.output.slice(-10).join('\n')}`);
+      try {
+        return (await fetch(`${this.url}/readyz`)).status === 200;
+      } catch {
+        return false;
+      }
+    }, 'the server answers /readyz', { hangGuardMs: 180_000 });
+  }
+
+  async kill(): Promise<void> {
+    this.child?.kill('SIGKILL');
+    await this.exited;
+    this.child = null;
+  }
+
+  /** SIGTERM: drains (the outbox relayed) and exits. */
+  async stop(): Promise<void> {
+    this.child?.kill('SIGTERM');
+    await this.exited;
+    this.child = null;
+  }
+}
+
+interface Client {
+  call(method: string, url: string, opts?: { token?: string; body?: unknown; raw?: { body: Buffer; headers: Record<string, string> } }): Promise<Response>;
+}
+
+export async function crashProof(opts: CrashOptions): Promise<CrashFigures> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'kuaichu-crash-'));
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, PORT: String(port), HOST: '127.0.0.1', KUAICHU_DATA_DIR: dataDir, KUAICHU_MEDIA: 'off', KUAICHU_TENANTS: 'harbin',
+    KUAICHU_CLOCK: 'manual', KUAICHU_CLOCK_START: '2026-06-01T10:00:00+08:00', KUAICHU_RATE_LIMITS: 'off', KUAICHU_DEMO_PASSWORD: PASSWORD,
+    KUAICHU_DRAIN_SECONDS: '0', LOG_LEVEL: 'warn',
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
+  };
+  delete env.NODE_ENV;
+  const server = new ServerProcess(env, port);
+  // Never leave a server behind (a failed proof, a test runner stopping).
+  const orphan = () => server.child?.kill('SIGKILL');
+  process.once('exit', orphan);
+  try {
+    return await run(server, opts, dataDir);
+  } finally {
+    orphan();
+    process.off('exit', orphan);
+  }
+}
+
+async function run(server: ServerProcess, opts: CrashOptions, dataDir: string): Promise<CrashFigures> {
+  const random = seeded(opts.seed ?? 16);
+  const log = opts.log ?? (() => {});
+  await server.start();
+
+  let phase = 'start';
+  let retries = 0;
+  let up = true;
+  let stopping = false;
+  const killedDuring: Record<string, number> = {};
+  let kills = 0;
+
+  // The client: a network failure or a 502/503 is "the server is down"; wait until it is back.
+  const client: Client = {
+    async call(method, url, o = {}) {
+      try {
+        const r = await fetch(`${server.url}${url}`, {
+          method,
+          headers: { ...(o.token ? { authorization: `Bearer ${o.token}` } : {}), ...(o.raw ? o.raw.headers : o.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          ...(o.raw ? { body: o.raw.body } : o.body !== undefined ? { body: JSON.stringify(o.body) } : {}),
+          signal: AbortSignal.timeout(60_000),
+        });
+        if (r.status === 502) throw new Down('502');
+        return r;
+      } catch (err) {
+        if (err instanceof Down || err instanceof TypeError || (err as Error).name === 'TimeoutError') throw new Down(String(err));
+        throw err;
+      }
+    },
+  };
+  const backUp = () => until(() => up, 'the server is back', { hangGuardMs: 300_000 });
+
+  /**
+   * One step of the flow, as the apps do it: send; on a lost answer wait for the server, and
+   * send again only if `done()` (a re-read of the case) says the effect is not there.
+   */
+  async function step<T>(name: string, send: () => Promise<Response>, accept: (r: Response) => Promise<T | undefined>, done?: () => Promise<T | undefined>): Promise<T> {
+    phase = name;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) retries++;
+      if (attempt > 50) throw new Error(`${name}: 50 tries`);
+      try {
+        if (attempt > 0 && done) {
+          const already = await done();
+          if (already !== undefined) return already;
+        }
+        const r = await send();
+        if (r.status === 503) {
+          // The client honours Retry-After (a document being prepared), as the apps do.
+          const after = Math.min(5, Number(r.headers.get('retry-after') ?? 0) || 0);
+          if (after) await sleep(after * 1000);
+          // A document left unfinished by a killed process is finished by the queue's beat once a
+          // minute old (cases/documentIssue.ts): on the test clock that minute must be let pass.
+          if (name === 'PDF' && attempt >= 2) await server.advance(61).catch(() => {});
+          await until(async () => { try { return (await fetch(`${server.url}/readyz`)).status === 200; } catch { return false; } }, `${name}: ready again`, { hangGuardMs: 300_000 });
+          continue;
+        }
+        const v = await accept(r);
+        if (v !== undefined) return v;
+        throw new Error(`${name}: ${r.status} ${await r.text().catch(() => '')}`.slice(0, 500));
+      } catch (err) {
+        if (!(err instanceof Down)) throw err;
+        await backUp();
+      }
+    }
+  }
+  const json = async (r: Response) => (await r.json()) as Record<string, unknown> & { [k: string]: any };
+
+  const login = (username: string) => step(`sign-in ${username}`, () => client.call('POST', '/api/auth/login', { body: { tenant: 'harbin', username, password: PASSWORD } }), async (r) => (r.status === 200 ? (await json(r)).token as string : undefined));
+  let admin = await login('admin');
+  const partySession = async (phone: string): Promise<string> => {
+    for (;;) {
+      const sent = await step('party code', () => client.call('POST', '/api/cities/harbin/party/code', { body: { phone } }), async (r) => (r.status === 200 ? json(r) : undefined));
+      const box = await step('party code (sms outbox)', () => client.call('GET', `/api/admin/sms-outbox?to=${phone}`, { token: admin }), async (r) => (r.status === 200 ? json(r) : r.status === 401 ? ((admin = await login('admin')), undefined) : undefined)).catch(() => null);
+      const code = box && /验证码为 (\d{6})/.exec(box.messages?.[0]?.text ?? '')?.[1];
+      if (!code) continue; // the code's SMS was lost with the process: ask for a new one, as a party would
+      const s = await step('party session', () => client.call('POST', '/api/cities/harbin/party/session', { body: { phone, code, challenge: sent.challenge } }), async (r) => (r.status === 200 ? (await json(r)).token as string : r.status >= 400 && r.status < 500 ? 'again' : undefined));
+      if (s !== 'again') return s;
+    }
+  };
+
+  const reportedIds = new Map<string, string>(); // clientKey → case id the client was answered with
+  const caseIds: string[] = [];
+  let served = 0;
+  let claimed = 0;
+
+  async function oneCase(i: number): Promise<void> {
+    const phone = `1380000${String(5000 + i).padStart(4, '0')}`;
+    const party = await partySession(phone);
+    const seat = await login('seat-daoli');
+    await step('seat available', () => client.call('POST', '/api/seat/status', { token: seat, body: { status: 'available' } }), async (r) => (r.status === 200 ? true : undefined));
+    const clientKey = `crash-${opts.seed ?? 16}-${i}-abcdef`;
+    const id = await step('intake', () => client.call('POST', '/api/cases', { token: party, body: { clientKey, report: { location: DAOLI, kind: 'motor_motor', address: '道里区中央大街' } } }), async (r) => (r.status === 201 || r.status === 200 ? (await json(r)).id as string : undefined));
+    reportedIds.set(clientKey, id);
+    caseIds.push(id);
+    const view = async (token = seat) => json(await client.call('GET', `/api/cases/${id}`, { token }));
+    // Ring: the queue's timer rings the brigade's seat (a restart re-queues what was ringing).
+    phase = 'ring';
+    await until(async () => {
+      try {
+        const v = await view();
+        return v.state !== 'queued' && v.state !== 'reported';
+      } catch { return false; }
+    }, `case ${i} rings`, { hangGuardMs: 300_000 });
+    await step('answer', () => client.call('POST', `/api/cases/${id}/answer`, { token: seat }), async (r) => (r.status === 200 ? true : r.status === 409 && ['answered', 'in_call', 'evidence_complete'].includes(String((await view()).state)) ? true : undefined),
+      async () => ((await view()).state === 'ringing' ? undefined : true));
+    // A call dropped by the crash: the party resumes (继续处理) if the case says the call was interrupted.
+    const resumeIfDropped = async () => {
+      const v = await view();
+      if (v.state !== 'interrupted') return;
+      await step('resume', () => client.call('POST', `/api/cases/${id}/resume`, { token: party }), async (r) => (r.status === 200 ? true : undefined));
+      await until(async () => ['ringing'].includes(String((await view()).state)) || undefined, 'resumed case rings', { hangGuardMs: 300_000 });
+      await step('answer again', () => client.call('POST', `/api/cases/${id}/answer`, { token: seat }), async (r) => (r.status === 200 ? true : undefined));
+    };
+    const evidenceCount = async (item: string, match: (e: any) => boolean) => ((await view()).evidence as any[]).filter((e) => e.item === item && match(e)).length;
+    const text = async (item: string, data: Record<string, unknown>) => {
+      await resumeIfDropped();
+      const same = (e: any) => JSON.stringify(e.data) === JSON.stringify(data);
+      await step(`evidence ${item}`, () => client.call('POST', `/api/cases/${id}/evidence`, { token: seat, body: { item, data } }), async (r) => (r.status === 201 ? true : undefined),
+        async () => ((await evidenceCount(item, same)) > 0 ? true : undefined));
+    };
+    await text('party_names', { names: ['张伟', '李娜'] });
+    await text('plates', { plates: ['黑A12345', '黑AD56789'] });
+    await text('time', { text: '2026-06-01 09:55' });
+    await text('place', { text: '道里区中央大街与西十二道街交口' });
+    await text('accident_type', { text: '追尾' });
+    await text('statement', { party: '李娜', text: '我在等红灯，后车追尾。' });
+    await text('statement', { party: '张伟', text: '我起步时没注意前车，追尾了。' });
+    for (const item of ['parties_photo', 'collision_closeups', 'plate_closeups']) {
+      for (const k of [1, 2]) {
+        await resumeIfDropped();
+        const png = withPngText(solidPng(8, 8, [k * 20 + i, 100, 50]), 'kuaichu-plate', '黑A12345');
+        const form = multipart({ item }, { name: `${item}-${k}.png`, bytes: png, type: 'image/png' });
+        const before = await evidenceCount(item, () => true).catch(() => 0);
+        await step(`evidence photo ${item}`, () => client.call('POST', `/api/cases/${id}/evidence/file`, { token: seat, raw: form }), async (r) => (r.status === 201 ? true : undefined),
+          async () => ((await evidenceCount(item, () => true)) >= Math.min(k, before + 1) ? true : undefined));
+      }
+    }
+    for (const k of [1, 2]) {
+      await resumeIfDropped();
+      const form = multipart({ item: 'vehicle_angles' }, { name: `angle-${k}.png`, bytes: solidPng(8, 8, [k, i % 250, 9]), type: 'image/png' });
+      await step('evidence clip', () => client.call('POST', `/api/cases/${id}/evidence/file`, { token: seat, raw: form }), async (r) => (r.status === 201 ? true : undefined),
+        async () => ((await evidenceCount('vehicle_angles', () => true)) >= k ? true : undefined));
+    }
+    for (const [name, idNumber, plate] of [['张伟', '230102198503127810', '黑A12345'], ['李娜', '230103199007214422', '黑AD56789']] as const) {
+      await resumeIfDropped();
+      await step('registry checks', () => client.call('POST', `/api/cases/${id}/checks`, { token: seat, body: { driver: { name, idNumber }, plate } }), async (r) => (r.status === 200 ? true : undefined));
+    }
+    await resumeIfDropped();
+    await step('leave the scene', () => client.call('POST', `/api/cases/${id}/evacuate`, { token: seat }), async (r) => (r.status === 200 ? true : undefined),
+      async () => ((await view()).state === 'evacuated' ? true : undefined));
+    const officer = await login('officer');
+    await step('determination', () => client.call('POST', `/api/cases/${id}/determination`, { token: officer, body: { facts: '张伟驾驶黑A12345追尾李娜驾驶的黑AD56789。', parties: [
+      { name: '张伟', plate: '黑A12345', vehicleClass: 'small_car', insurerId: 'picc', faultBehaviour: '未与前车保持安全距离', liability: 'full' },
+      { name: '李娜', phone: '13800000402', plate: '黑AD56789', insurerId: 'pingan', faultBehaviour: '无', liability: 'none' },
+    ] } }), async (r) => (r.status === 201 ? true : undefined), async () => ((await view(officer)).determination ? true : undefined));
+    served++;
+    await step('PDF', () => client.call('GET', `/api/cases/${id}/document.pdf`, { token: party }), async (r) => (r.status === 200 && (await r.arrayBuffer()).byteLength > 100 ? true : undefined));
+    await step('claim', () => client.call('POST', `/api/cases/${id}/claims`, { token: party }), async (r) => (r.status === 200 ? true : undefined));
+    claimed++;
+    phase = 'between cases';
+  }
+
+  // The killer: after a seeded random time of service, SIGKILL, then start again.
+  let wakeAt = performance.now() + 200 + random() * ((opts.maxUpMs ?? 4000) - 200);
+  const killer = (async () => {
+    const maxUp = opts.maxUpMs ?? 4000;
+    while (kills < opts.kills && !stopping) {
+      await until(() => stopping || performance.now() >= wakeAt, 'time to kill', { hangGuardMs: 600_000 });
+      if (stopping) break;
+      const during = phase;
+      up = false;
+      await server.kill();
+      kills++;
+      killedDuring[during] = (killedDuring[during] ?? 0) + 1;
+      log(`kill ${kills}/${opts.kills} during ${during}`);
+      await server.start();
+      up = true;
+      wakeAt = performance.now() + 200 + random() * (maxUp - 200);
+    }
+  })();
+
+  let i = 0;
+  try {
+    while (kills < opts.kills) await oneCase(i++);
+  } finally {
+    stopping = true;
+    await killer;
+  }
+  await oneCase(i++); // one whole case after the last kill: the server serves on
+
+  // A clean stop: the outbox is relayed (SIGTERM drains), then the proof reads the stores itself.
+  await server.stop();
+  const figures = await inspect(dataDir, opts.databaseUrl, [...reportedIds], caseIds);
+  return { ...figures, database: opts.databaseUrl ? 'postgres' : 'pglite', kills, killedDuring, cases: caseIds.length, served, claimed, retries };
+}
+
+async function inspect(dataDir: string, databaseUrl: string | undefined, reported: [string, string][], caseIds: string[]) {
+  const db: Db = databaseUrl ? await openPostgres(databaseUrl) : await openPglite(dataDir);
+  const lost: string[] = [];
+  const duplicates: string[] = [];
+  const halfWritten: string[] = [];
+  const brokenChains: string[] = [];
+  const unresumable: string[] = [];
+  let ids: string[] = [];
+  let unpublished = 0;
+  try {
+    await acrossTenants(db, 'crash proof', async (q) => {
+      for (const [key, id] of reported) {
+        const rows = (await q.query<{ id: string }>('SELECT id FROM cases WHERE client_key = $1', [key]));
+        if (!rows.some((r) => r.id === id)) lost.push(`${key} → ${id}`);
+        if (rows.length > 1) duplicates.push(`${key}: ${rows.length} cases`);
+      }
+      for (const id of caseIds) {
+        const c = (await q.query<{ state: string; tenant: string }>('SELECT state, tenant FROM cases WHERE id = $1', [id]))[0];
+        if (!c) continue;
+        const ev = (await q.query<EvidenceRow>('SELECT * FROM evidence WHERE case_id = $1 ORDER BY seq', [id]));
+        const chain = verifyChain(ev);
+        if (!chain.ok) brokenChains.push(`${id}: broken at ${chain.brokenAt}`);
+        for (const e of ev) if (e.file_sha256 && !existsSync(path.join(dataDir, 'files', e.file_sha256.slice(0, 2), e.file_sha256)) && !existsSync(path.join(dataDir, 'files', e.file_sha256))) halfWritten.push(`${id}: evidence ${e.seq} names a file not stored`);
+        const det = (await q.query<{ document_sha256: string | null }>('SELECT document_sha256 FROM determinations WHERE case_id = $1', [id]));
+        if (det.length > 1) halfWritten.push(`${id}: ${det.length} determinations`);
+        if (det[0] && !det[0].document_sha256) halfWritten.push(`${id}: a determination without its document`);
+        const types = (await q.query<{ type: string }>('SELECT type FROM case_events WHERE case_id = $1 ORDER BY seq', [id])).map((r) => r.type);
+        if (types[0] !== 'case.reported') halfWritten.push(`${id}: first event ${types[0]}`);
+        if (det[0] && !types.includes('case.determined')) halfWritten.push(`${id}: determined without case.determined (${types.join(',')})`);
+        if (!det[0] && ['served', 'reviewed', 'closed'].includes(c.state)) halfWritten.push(`${id}: ${c.state} without a determination`);
+        if (['answered', 'in_call', 'interrupted', 'ringing', 'queued'].includes(c.state)) unresumable.push(`${id}: left ${c.state}`);
+      }
+      ids = (await q.query<{ id: string }>('SELECT id FROM case_events')).map((r) => r.id);
+      unpublished = Number((await q.query<{ n: string }>('SELECT count(*) AS n FROM case_events WHERE published_at IS NULL'))[0]!.n);
+    });
+  } finally {
+    await db.close();
+  }
+  const { openChdb } = await import('@kuaichu/plugin-analytics-clickhouse');
+  const ch = openChdb(path.join(dataDir, 'analytics'));
+  let analyticsRows = 0;
+  const eventsLost: string[] = [];
+  const eventsCountedTwice: string[] = [];
+  let redeliveredAbsorbed = 0;
+  try {
+    const raw = (await ch.select<{ id: string; n: string }>('SELECT id, count() AS n FROM kc_events GROUP BY id')).data;
+    const final = (await ch.select<{ id: string; n: string }>('SELECT id, count() AS n FROM kc_events FINAL GROUP BY id')).data;
+    analyticsRows = raw.reduce((s, r) => s + Number(r.n), 0);
+    redeliveredAbsorbed = raw.reduce((s, r) => s + Number(r.n) - 1, 0);
+    const seen = new Set(final.map((r) => r.id));
+    for (const r of final) if (Number(r.n) > 1) eventsCountedTwice.push(`${r.id} ×${r.n}`);
+    for (const id of ids) if (!seen.has(id)) eventsLost.push(id);
+  } finally {
+    await ch.close();
+  }
+  return { events: ids.length, analyticsRows, lost, duplicates, halfWritten, brokenChains, unpublished, eventsLost, eventsCountedTwice, unresumable, redeliveredAbsorbed };
+}
