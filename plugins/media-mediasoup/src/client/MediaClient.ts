@@ -226,6 +226,28 @@ export class MediaClient extends Emitter<MediaClientEvents> {
     return out;
   }
 
+  /**
+   * What this browser receives from each remote track (a room of six: is every other participant's
+   * video decoded here?): per consumer, its role and kind, bytes, packets, losses and, for video,
+   * frames decoded.
+   */
+  async inboundByTrack(): Promise<Array<{ peerId: string; role: MediaRole; kind: 'audio' | 'video'; bytes: number; packets: number; packetsLost: number; framesDecoded: number }>> {
+    const out = [];
+    for (const { consumer, remote } of this.#consumers.values()) {
+      if (consumer.closed) continue;
+      const row = { peerId: remote.peerId, role: remote.role, kind: remote.kind, bytes: 0, packets: 0, packetsLost: 0, framesDecoded: 0 };
+      (await consumer.getStats()).forEach((s: { type: string; bytesReceived?: number; framesDecoded?: number; packetsReceived?: number; packetsLost?: number }) => {
+        if (s.type !== 'inbound-rtp') return;
+        row.bytes += s.bytesReceived ?? 0;
+        row.packets += s.packetsReceived ?? 0;
+        row.packetsLost += s.packetsLost ?? 0;
+        row.framesDecoded += s.framesDecoded ?? 0;
+      });
+      out.push(row);
+    }
+    return out;
+  }
+
   /** Hangs up: the server is told (for a party this interrupts the case, which 继续处理 resumes). */
   async leave(): Promise<void> {
     if (this.#closed) return;

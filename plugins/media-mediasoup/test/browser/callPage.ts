@@ -104,6 +104,7 @@ const call = {
     return v ? { width: v.videoWidth, height: v.videoHeight } : null;
   },
   inbound: () => client!.inbound(),
+  inboundByTrack: () => client!.inboundByTrack(),
   stats: () => client!.stats(),
   producerId: (source: 'camera' | 'microphone') => client!.producerId(source),
   peers: () => client!.peers(),
