@@ -43,20 +43,14 @@ export async function describeFace(plugin: string, what: string, image: Uint8Arr
   } catch (e) {
     throw new ImageInputError(`${plugin}: the ${what} cannot be decoded (${e instanceof Error ? e.message : e})`);
   }
-  const { faceapi, tf } = await engine();
-  const tensor = tf.tensor3d(new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength), [raw.info.height, raw.info.width, 3], 'int32');
-  try {
-    const found = await faceapi.detectSingleFace(tensor as never, new faceapi.SsdMobilenetv1Options({ minConfidence: opts.minConfidence })).withFaceLandmarks().withFaceDescriptor();
-    if (!found) return null;
-    const b = found.detection.box;
-    return {
-      descriptor: found.descriptor,
-      confidence: found.detection.score,
-      box: { x: Math.round((b.x - border) / scale), y: Math.round((b.y - border) / scale), width: Math.round(b.width / scale), height: Math.round(b.height / scale) },
-    };
-  } finally {
-    tensor.dispose();
-  }
+  const found = await (await engine()).detect(new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength), raw.info.width, raw.info.height, opts.minConfidence);
+  if (!found) return null;
+  const b = found.box;
+  return {
+    descriptor: found.descriptor,
+    confidence: found.confidence,
+    box: { x: Math.round((b.x - border) / scale), y: Math.round((b.y - border) / scale), width: Math.round(b.width / scale), height: Math.round(b.height / scale) },
+  };
 }
 
 /** 1 − Euclidean distance of two descriptors, clamped to 0–1 (face-api's matcher compares the distance to 0.5–0.6). */

@@ -1,21 +1,31 @@
 /**
  * face-api's networks (SSD MobileNet v1, 68-point landmarks, ResNet-34 descriptor; weights in
- * the npm package's model/ folder) on TensorFlow.js's WebAssembly backend. tfjs-node is not
- * used: its install downloads libtensorflow. The weights are read from disk here because
- * face-api's own loader fetches URLs. Loaded once per process, on first use.
+ * the npm package's model/ folder) on TensorFlow.js's WebAssembly backend, in a worker thread
+ * (faceWorker.mjs says why). tfjs-node is not used: its install downloads libtensorflow.
+ * One thread per process, started on first use; jobs queue in it. A thread that dies fails
+ * the jobs it held and the next job starts a new one.
  */
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
-type FaceApi = typeof import('@vladmandic/face-api');
-type Tf = typeof import('@tensorflow/tfjs');
+
+export interface Detected {
+  descriptor: Float32Array;
+  confidence: number;
+  /** In the pixels' own coordinates. */
+  box: { x: number; y: number; width: number; height: number };
+}
 
 export interface Engine {
-  faceapi: FaceApi;
-  tf: Tf;
+  /** One face in an RGB image (height × width × 3 bytes), or null. */
+  detect(pixels: Uint8Array, width: number, height: number, minConfidence: number): Promise<Detected | null>;
+  /** The thread, for whoever must see it die (tests, shutdown). */
+  readonly worker: Worker;
 }
+
+type Reply = { id: number; face?: Detected | null; error?: string } | { ready: boolean; loadMs?: number; error?: string };
 
 let loading: Promise<Engine> | null = null;
 let loadMs: number | null = null;
@@ -25,34 +35,53 @@ export function faceApiDir(): string {
   return path.dirname(path.dirname(require.resolve('@vladmandic/face-api')));
 }
 
-async function load(): Promise<Engine> {
-  const started = performance.now();
-  const tf = require('@tensorflow/tfjs') as Tf;
-  const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
-  wasm.setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')) + path.sep);
-  const faceapi = require(path.join(faceApiDir(), 'dist/face-api.node-wasm.js')) as FaceApi;
-  if (!(await tf.setBackend('wasm'))) throw new Error('face-faceapi: the TensorFlow.js WebAssembly backend did not start');
-  await tf.ready();
-  const models = path.join(faceApiDir(), 'model');
-  const weights = (name: string) => {
-    const manifest = JSON.parse(readFileSync(path.join(models, `${name}-weights_manifest.json`), 'utf8')) as Array<{ paths: string[]; weights: Parameters<Tf['io']['decodeWeights']>[1] }>;
-    const bytes = Buffer.concat(manifest.flatMap((g) => g.paths.map((p) => readFileSync(path.join(models, p)))));
-    return tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), manifest.flatMap((g) => g.weights));
-  };
-  faceapi.nets.ssdMobilenetv1.loadFromWeightMap(weights('ssd_mobilenetv1_model') as never);
-  faceapi.nets.faceLandmark68Net.loadFromWeightMap(weights('face_landmark_68_model') as never);
-  faceapi.nets.faceRecognitionNet.loadFromWeightMap(weights('face_recognition_model') as never);
-  loadMs = performance.now() - started;
-  return { faceapi, tf };
+function start(): Promise<Engine> {
+  let self: Promise<Engine>;
+  const worker = new Worker(new URL('./faceWorker.mjs', import.meta.url));
+  const pending = new Map<number, { resolve: (f: Detected | null) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  // The thread keeps the process alive only while it holds jobs: an idle engine never delays exit.
+  const hold = () => (pending.size ? worker.ref() : worker.unref());
+  self = new Promise<Engine>((resolve, reject) => {
+    const fail = (e: Error) => {
+      if (loading === self) loading = null;
+      reject(e);
+      for (const p of pending.values()) p.reject(e);
+      pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`face-faceapi: the face thread exited (code ${code})`)));
+    worker.on('message', (m: Reply) => {
+      if ('ready' in m) {
+        if (!m.ready) return void worker.terminate().then(() => fail(new Error(m.error ?? 'face-faceapi: the models did not load')));
+        loadMs = m.loadMs ?? null;
+        hold();
+        return resolve({
+          worker,
+          detect(pixels, width, height, minConfidence) {
+            const id = ++next;
+            return new Promise<Detected | null>((res, rej) => {
+              pending.set(id, { resolve: res, reject: rej });
+              hold();
+              worker.postMessage({ id, pixels, width, height, minConfidence });
+            });
+          },
+        });
+      }
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      hold();
+      if (m.error !== undefined) p.reject(new Error(`face-faceapi: ${m.error}`));
+      else p.resolve(m.face ?? null);
+    });
+  });
+  return self;
 }
 
 export function engine(): Promise<Engine> {
-  if (!loading) {
-    loading = load();
-    // A failed load is not kept: the next call tries again.
-    loading.catch(() => { loading = null; });
-  }
-  return loading;
+  // A failed or dead thread is not kept (fail() clears it): the next call starts again.
+  return (loading ??= start());
 }
 
 export function engineLoadMs(): number | null {

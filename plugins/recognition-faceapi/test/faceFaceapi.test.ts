@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { createFaceFaceapi, engineLoadMs, ImageInputError } from '../src/index.ts';
+import { createFaceFaceapi, engine, engineLoadMs, ImageInputError } from '../src/index.ts';
 import { anotherPerson, author, otherPerson, videoFrame } from './photos.ts';
 
 const logged: object[] = [];
@@ -58,4 +58,15 @@ test("a threshold given with the call (the city's checklist line) is the bar the
   const strict = await face.compare({ tenant: 'harbin', probe: frame, reference, threshold: 0.95 });
   assert.deepEqual([strict.threshold, strict.match, strict.score], [0.95, false, usual.score]);
   await assert.rejects(face.compare({ tenant: 'harbin', probe: frame, reference, threshold: 1.5 }), /threshold 1.5 is not between 0 and 1/);
+});
+
+test('a face thread that dies fails its comparison clearly, and the next comparison starts a new one', async () => {
+  const [probe, reference] = [await author.webcam(), await author.group()];
+  const first = await engine();
+  const comparing = first.detect(new Uint8Array(300 * 300 * 3).fill(128), 300, 300, 0.5);
+  await first.worker.terminate();
+  await assert.rejects(comparing, /face thread exited/);
+  const again = await compare(probe, reference);
+  assert.equal(again.match, true);
+  assert.notEqual(await engine(), first);
 });
