@@ -73,6 +73,14 @@ export const DEBIAN_PACKAGES = [
     purposes: ['start', 'test'],
     packages: ['ffmpeg'],
   },
+  {
+    // TURN relay (deploy/coturn): the media tests start `turnserver` on loopback with a
+    // throwaway config (shared-secret credentials) and force Chromium to relay through it; the
+    // package's own service is not used.
+    why: 'coturn for the TURN relay tests',
+    purposes: ['test'],
+    packages: ['coturn'],
+  },
 ];
 
 /** Packages needed for a purpose ('start' | 'test'). */
