@@ -53,6 +53,7 @@ export function homeFor(me: Me): string {
   if (roles.includes('seat')) return '/console/seat';
   if (roles.includes('officer')) return '/console/officer';
   if (roles.includes('analyst') || roles.some((r) => r.includes('analyst'))) return '/console/dashboard';
+  if (roles.includes('supervisor')) return '/console/supervisor';
   if (roles.includes('admin')) return '/console/admin';
   if (roles.includes('platform_operator')) return '/console/platform';
   return '/';
