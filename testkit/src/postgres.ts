@@ -14,6 +14,8 @@ import { freePort } from './net.ts';
 export interface TestPostgres {
   url: string;
   stop(): Promise<void>;
+  /** Stops the cluster at once (`-m immediate`, as a crash would) and starts it again on the same data and port (crash proof). */
+  restart(): Promise<void>;
 }
 
 function binDir(): string {
@@ -56,32 +58,43 @@ export async function startPostgres(): Promise<TestPostgres> {
   const data = path.join(dir, 'data');
   execFileSync(...run(path.join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']), { stdio: 'pipe' });
   const port = await freePort();
-  const child: ChildProcess = spawn(...run(path.join(bin, 'postgres'), [
-    '-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir,
-    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
-  ]), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let child!: ChildProcess;
   let log = '';
-  child.stderr?.on('data', (d) => (log += d));
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  for (let i = 0; ; i++) {
-    try {
-      const c = new pg.Client(url);
-      await c.connect();
-      await c.end();
-      break;
-    } catch (err) {
-      if (child.exitCode !== null || i > 100) throw new Error(`postgres did not start: ${(err as Error).message}\n${log}`);
-      await new Promise((r) => setTimeout(r, 100));
+  const launch = async () => {
+    child = spawn(...run(path.join(bin, 'postgres'), [
+      '-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir,
+      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+    ]), { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (d) => (log += d));
+    for (let i = 0; ; i++) {
+      try {
+        const c = new pg.Client(url);
+        await c.connect();
+        await c.end();
+        break;
+      } catch (err) {
+        if (child.exitCode !== null || i > 300) throw new Error(`postgres did not start: ${(err as Error).message}\n${log}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
-  }
+  };
+  const halt = async (mode: 'fast' | 'immediate') => {
+    const exited = child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
+    // pg_ctl signals the postmaster itself (runuser does not forward signals to it).
+    execFileSync(...run(path.join(bin, 'pg_ctl'), ['-D', data, 'stop', '-m', mode, '-w']), { stdio: 'pipe' });
+    await exited;
+  };
+  await launch();
   return {
     url,
     async stop() {
-      const exited = child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', r));
-      // pg_ctl signals the postmaster itself (runuser does not forward signals to it).
-      execFileSync(...run(path.join(bin, 'pg_ctl'), ['-D', data, 'stop', '-m', 'fast', '-w']), { stdio: 'pipe' });
-      await exited;
+      await halt('fast');
       rmSync(dir, { recursive: true, force: true });
+    },
+    async restart() {
+      await halt('immediate');
+      await launch();
     },
   };
 }

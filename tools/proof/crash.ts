@@ -55,6 +55,8 @@ export interface CrashOptions {
   /** Longest time the server runs before the next kill (ms, default 4000); the shortest is 200. */
   maxUpMs?: number;
   log?: (line: string) => void;
+  /** Restarts the database (PostgreSQL `-m immediate`) once, half way, while the server runs. */
+  restartDatabase?: () => Promise<void>;
 }
 
 export interface CrashFigures {
@@ -77,6 +79,9 @@ export interface CrashFigures {
   eventsCountedTwice: string[];
   unresumable: string[];
   redeliveredAbsorbed: number;
+  databaseRestarts: number;
+  /** Answers ≥ 500 while the database was restarting (retried by the client); any other 5xx fails the proof. */
+  errorsWhileDatabaseDown: number;
 }
 
 class Down extends Error {}
@@ -180,6 +185,9 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string): 
   let stopping = false;
   const killedDuring: Record<string, number> = {};
   let kills = 0;
+  let databaseRestarts = 0;
+  let errorsWhileDatabaseDown = 0;
+  let databaseBackAt = -Infinity;
 
   // The client: a network failure or a 502/503 is "the server is down"; wait until it is back.
   const client: Client = {
@@ -207,9 +215,10 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string): 
    */
   async function step<T>(name: string, send: () => Promise<Response>, accept: (r: Response) => Promise<T | undefined>, done?: () => Promise<T | undefined>): Promise<T> {
     phase = name;
+    let last = '';
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) retries++;
-      if (attempt > 50) throw new Error(`${name}: 50 tries`);
+      if (attempt > 50) throw new Error(`${name}: 50 tries; last answer ${last}; the server said:\n${server.output.slice(-8).join('\n')}`);
       try {
         if (attempt > 0 && done) {
           const already = await done();
@@ -222,8 +231,15 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string): 
           if (after) await sleep(after * 1000);
           // A document left unfinished by a killed process is finished by the queue's beat once a
           // minute old (cases/documentIssue.ts): on the test clock that minute must be let pass.
-          if (name === 'PDF' && attempt >= 2) await server.advance(61).catch(() => {});
+          if (name === 'PDF' && attempt >= 1) await server.advance(61).catch(() => {});
           await until(async () => { try { return (await fetch(`${server.url}/readyz`)).status === 200; } catch { return false; } }, `${name}: ready again`, { hangGuardMs: 300_000 });
+          continue;
+        }
+        // While PostgreSQL restarts (and shortly after, as the pool reconnects) a request may fail: the app tries again.
+        if (r.status >= 500) last = `${r.status} ${(await r.clone().text()).slice(0, 300)}`;
+        if (r.status >= 500 && performance.now() - databaseBackAt < 30_000) {
+          errorsWhileDatabaseDown++;
+          await sleep(500);
           continue;
         }
         const v = await accept(r);
@@ -235,6 +251,18 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string): 
       }
     }
   }
+  /** A read the app repeats until the server answers it. */
+  const readAgain = async <T>(read: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await read();
+      } catch (err) {
+        if (!(err instanceof Down)) throw err;
+        retries++;
+        await backUp();
+      }
+    }
+  };
   const json = async (r: Response) => (await r.json()) as Record<string, unknown> & { [k: string]: any };
 
   const login = (username: string) => step(`sign-in ${username}`, () => client.call('POST', '/api/auth/login', { body: { tenant: 'harbin', username, password: PASSWORD } }), async (r) => (r.status === 200 ? (await json(r)).token as string : undefined));
@@ -277,7 +305,7 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string): 
       async () => ((await view()).state === 'ringing' ? undefined : true));
     // A call dropped by the crash: the party resumes (继续处理) if the case says the call was interrupted.
     const resumeIfDropped = async () => {
-      const v = await view();
+      const v = await readAgain(view);
       if (v.state !== 'interrupted') return;
       await step('resume', () => client.call('POST', `/api/cases/${id}/resume`, { token: party }), async (r) => (r.status === 200 ? true : undefined));
       await until(async () => ['ringing'].includes(String((await view()).state)) || undefined, 'resumed case rings', { hangGuardMs: 300_000 });
@@ -302,7 +330,7 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string): 
         await resumeIfDropped();
         const png = withPngText(solidPng(8, 8, [k * 20 + i, 100, 50]), 'kuaichu-plate', '黑A12345');
         const form = multipart({ item }, { name: `${item}-${k}.png`, bytes: png, type: 'image/png' });
-        const before = await evidenceCount(item, () => true).catch(() => 0);
+        const before = await readAgain(() => evidenceCount(item, () => true));
         await step(`evidence photo ${item}`, () => client.call('POST', `/api/cases/${id}/evidence/file`, { token: seat, raw: form }), async (r) => (r.status === 201 ? true : undefined),
           async () => ((await evidenceCount(item, () => true)) >= Math.min(k, before + 1) ? true : undefined));
       }
@@ -339,6 +367,15 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string): 
     while (kills < opts.kills && !stopping) {
       await until(() => stopping || performance.now() >= wakeAt, 'time to kill', { hangGuardMs: 600_000 });
       if (stopping) break;
+      if (opts.restartDatabase && databaseRestarts === 0 && kills >= Math.floor(opts.kills / 2)) {
+        log(`PostgreSQL restarted (immediate) during ${phase}`);
+        databaseBackAt = Infinity;
+        await opts.restartDatabase();
+        databaseBackAt = performance.now();
+        databaseRestarts++;
+        wakeAt = performance.now() + 200 + random() * (maxUp - 200);
+        continue;
+      }
       const during = phase;
       up = false;
       await server.kill();
@@ -363,7 +400,7 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string): 
   // A clean stop: the outbox is relayed (SIGTERM drains), then the proof reads the stores itself.
   await server.stop();
   const figures = await inspect(dataDir, opts.databaseUrl, [...reportedIds], caseIds);
-  return { ...figures, database: opts.databaseUrl ? 'postgres' : 'pglite', kills, killedDuring, cases: caseIds.length, served, claimed, retries };
+  return { ...figures, database: opts.databaseUrl ? 'postgres' : 'pglite', kills, killedDuring, cases: caseIds.length, served, claimed, retries, databaseRestarts, errorsWhileDatabaseDown };
 }
 
 async function inspect(dataDir: string, databaseUrl: string | undefined, reported: [string, string][], caseIds: string[]) {

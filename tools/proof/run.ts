@@ -58,11 +58,11 @@ if (which === 'api') {
   const dbs = values.db === 'both' ? ['pglite', 'postgres'] : [values.db];
   for (const kind of dbs) {
     const started = performance.now();
-    let pg: { url: string; stop(): Promise<void> } | null = null;
+    let pg: { url: string; stop(): Promise<void>; restart(): Promise<void> } | null = null;
     if (kind === 'postgres') pg = await (await import('@kuaichu/testkit/postgres')).startPostgres();
     try {
-      const f = await crashProof({ kills: Number(values.kills), seed, ...(pg ? { databaseUrl: pg.url } : {}), log: (l) => console.log(`  ${l}`) });
-      console.log(`crash consistency on ${f.database}: ${f.kills} kills ${JSON.stringify(f.killedDuring)}; ${f.cases} cases (${f.served} served, ${f.claimed} claimed), ${f.retries} retries; ${f.events} events, ${f.analyticsRows} analytics rows (${f.redeliveredAbsorbed} redeliveries absorbed)`);
+      const f = await crashProof({ kills: Number(values.kills), seed, ...(pg ? { databaseUrl: pg.url, restartDatabase: () => pg!.restart() } : {}), log: (l) => console.log(`  ${l}`) });
+      console.log(`crash consistency on ${f.database}: ${f.kills} kills ${JSON.stringify(f.killedDuring)}; ${f.cases} cases (${f.served} served, ${f.claimed} claimed), ${f.retries} retries; ${f.databaseRestarts} database restarts (${f.errorsWhileDatabaseDown} answers ≥ 500 meanwhile, retried); ${f.events} events, ${f.analyticsRows} analytics rows (${f.redeliveredAbsorbed} redeliveries absorbed)`);
       must('  cases lost', f.lost);
       must('  cases duplicated', f.duplicates);
       must('  half-written cases', f.halfWritten);

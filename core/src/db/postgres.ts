@@ -14,13 +14,21 @@ export interface PostgresOptions {
 }
 
 export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<Db> {
-  const poolOf = (options?: string, connectionString = url) => new pg.Pool({ connectionString, max: opts.max ?? 10, ...(options ? { options } : {}) });
+  const poolOf = (options?: string, connectionString = url) => {
+    const p = new pg.Pool({ connectionString, max: opts.max ?? 10, ...(options ? { options } : {}) });
+    // An idle connection the server ends (PostgreSQL restarted, a failover, an idle timeout) is
+    // an 'error' event of the pool: unheard, it would end the process (found by the crash proof,
+    // issue 16). The pool drops that connection and opens a new one for the next query.
+    p.on('error', () => {});
+    return p;
+  };
   const appConnection = () => (opts.appUrl ? { connectionString: opts.appUrl } : { connectionString: url, options: `-c role=${APP_ROLE}` });
   let pool = poolOf();
   let restricted = false;
   // Fail at start, not at the first request, when the database cannot be reached.
   (await pool.connect()).release();
   const listeners = new Set<pg.Client>();
+  let closed = false;
   const wrap = (c: pg.Pool | pg.PoolClient): Queryable => ({
     query: async <T>(sql: string, params: readonly unknown[] = []) => (await c.query(sql, params as unknown[])).rows as T[],
   });
@@ -45,15 +53,52 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     },
     exec: async (sql) => void (await pool.query(sql)),
     async listen(channel, handler) {
-      // LISTEN needs a connection of its own for as long as it listens.
-      const client = new pg.Client(restricted ? appConnection() : { connectionString: url });
-      await client.connect();
-      client.on('notification', (n) => n.channel === channel && handler(n.payload ?? ''));
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      listeners.add(client);
+      // LISTEN needs a connection of its own for as long as it listens. When the server ends it
+      // (PostgreSQL restarted), it is opened again and LISTEN repeated, with back-off, until it
+      // is unsubscribed: notes sent meanwhile are missed, which every listener tolerates (the
+      // relay and the profile watcher also poll). Unheard, its 'error' ended the process.
+      let current: pg.Client | null = null;
+      let stopped = false;
+      let retry: NodeJS.Timeout | undefined;
+      const open = async (): Promise<void> => {
+        const client = new pg.Client(restricted ? appConnection() : { connectionString: url });
+        client.on('error', () => {}); // followed by 'end', handled there
+        client.on('notification', (n) => n.channel === channel && handler(n.payload ?? ''));
+        client.on('end', () => {
+          listeners.delete(client);
+          if (current !== client) return;
+          current = null;
+          again(500);
+        });
+        try {
+          await client.connect();
+          await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        } catch (err) {
+          await client.end().catch(() => {});
+          throw err;
+        }
+        if (stopped || closed) {
+          await client.end().catch(() => {});
+          return;
+        }
+        current = client;
+        listeners.add(client);
+      };
+      const again = (delayMs: number) => {
+        if (stopped || closed) return;
+        retry = setTimeout(() => void open().catch(() => again(Math.min(delayMs * 2, 10_000))), delayMs);
+        retry.unref();
+      };
+      await open();
       return async () => {
-        listeners.delete(client);
-        await client.end();
+        stopped = true;
+        clearTimeout(retry);
+        const client = current;
+        current = null;
+        if (client) {
+          listeners.delete(client);
+          await client.end().catch(() => {});
+        }
       };
     },
     // Migrations ran as the URL's user (the owner); the app's pool now signs in as the app role
@@ -72,6 +117,7 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
       return restricted;
     },
     async close() {
+      closed = true;
       for (const c of listeners) await c.end().catch(() => {});
       listeners.clear();
       await pool.end();
