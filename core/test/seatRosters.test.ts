@@ -81,6 +81,7 @@ describe('the queue with rosters and skills (HTTP, PGlite)', () => {
     assert.equal(rosters.hasRoster, false);
     assert.equal(rosters.timezone, 'Asia/Shanghai');
     assert.ok(rosters.seats.every((s: { onShift: boolean }) => s.onShift));
+    assert.equal((await t.call('GET', '/api/seat/queue', { token: await t.staff('harbin', 'seat-daoli') })).json().roster, null, 'no roster on the queue screen');
     await ready('seat-daoli');
     const id = await report('13800000601', DAOLI);
     await t.core.tick();
@@ -96,6 +97,12 @@ describe('the queue with rosters and skills (HTTP, PGlite)', () => {
     const mine = put.json().seats.find((s: { username: string }) => s.username === 'seat-daoli');
     assert.deepEqual([put.json().hasRoster, mine.onShift, mine.nextShiftStart], [true, false, at('2026-06-01T10:30:00').toISOString()]);
     assert.equal(put.json().seats.find((s: { username: string }) => s.username === 'seat-nangang').onShift, false, 'a seat without shifts is off once the city keeps a roster');
+
+    // The queue screens: seat-daoli is off shift and due at 10:30; another seat sees who is due.
+    const own = (await t.call('GET', '/api/seat/queue', { token: await t.staff('harbin', 'seat-daoli') })).json().roster;
+    assert.deepEqual([own.onShift, own.nextShiftStart], [false, at('2026-06-01T10:30:00').toISOString()]);
+    const other = (await t.call('GET', '/api/seat/queue', { token: await t.staff('harbin', 'seat-nangang') })).json().roster;
+    assert.deepEqual([other.onShift, other.nextShiftStart, other.due], [false, null, [{ displayName: '道里区交警大队接警员', brigadeId: 'daoli', startsAt: at('2026-06-01T10:30:00').toISOString() }]]);
 
     const id = await report('13800000602', DAOLI);
     await t.core.tick();

@@ -2354,6 +2354,10 @@ export interface LiveQueue {
 export interface SeatQueue {
   seat: SeatState;
   /**
+   * Where the city keeps a roster (排班): whether this seat is on shift (off shift it is offered no call, signed in or not), when its next shift starts, and who is due next (seats off shift whose shift starts within 12 hours, soonest first, at most 8). null: no roster, every signed-in seat is offered calls.
+   */
+  roster?: null | SeatRosterState;
+  /**
    * Queued and ringing cases of the tenant, at most 100.
    */
   waiting: QueueEntry[];
@@ -2365,6 +2369,20 @@ export interface SeatState {
    */
   caseId: string | null;
   brigadeId: string | null;
+}
+export interface SeatRosterState {
+  /**
+   * The city's time zone, in which shifts are read.
+   */
+  timezone: string;
+  onShift: boolean;
+  nextShiftStart: string | null;
+  due: DueSeat[];
+}
+export interface DueSeat {
+  displayName: string;
+  brigadeId: string | null;
+  startsAt: string;
 }
 export interface LiveEvent {
   kind: 'event';

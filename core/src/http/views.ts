@@ -16,6 +16,7 @@ import { caseRecord, seatState, waitingCases } from '../cases/reads.ts';
 import { claimStatuses, type ClaimStatusRow } from '../deliveries/claims.ts';
 import { queuePosition } from '../cases/queue.ts';
 import { maskName, maskPhone } from '../privacy/mask.ts';
+import { seatRosterState } from '../roster/rosterService.ts';
 
 /** True when A and B are the same union (the schema's enums and the lifecycle's lists). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -95,6 +96,7 @@ export async function seatQueueView(ctx: CoreContext, tenant: string, staffId: s
   const now = ctx.clock.now().getTime();
   return {
     seat: { status: me?.status ?? 'away', caseId: me?.case_id ?? null, brigadeId },
+    roster: await seatRosterState(ctx, tenant, staffId),
     waiting: waiting.map((c) => ({
       ...caseSummary(c), waitSeconds: Math.max(0, Math.round((now - new Date(c.queued_at ?? c.reported_at).getTime()) / 1000)),
       ringingHere: c.ring_seat === staffId, ownBrigade: c.brigade_id === brigadeId,

@@ -7,7 +7,7 @@ import { LIVE_CHANNEL, tenantDb, type CoreContext } from '../context.ts';
 import { seatsRepo } from '../persistence/seats.ts';
 import { Errors } from '../errors.ts';
 import { audit } from '../auth/audit.ts';
-import type { SeatRoster, SeatRosters, SeatRosterUpdate } from '../generated/types.ts';
+import type { SeatRoster, SeatRosters, SeatRosterState, SeatRosterUpdate } from '../generated/types.ts';
 import { rostersRepo } from '../persistence/rosters.ts';
 import { groupBySeat, isOnShift, nextShiftStart, rosterProblems } from './roster.ts';
 import { citySkills, unknownSkills } from './skills.ts';
@@ -55,4 +55,27 @@ export async function setSeatRoster(ctx: CoreContext, tenant: string, actor: { i
   // A seat now on shift may take a waiting case at once.
   await dispatchQueue(ctx, tenant);
   return rosterView(ctx, tenant);
+}
+
+const DUE_WITHIN_MS = 12 * 3600_000;
+
+/** A seat's own roster state and who is due next (the seat's queue screen); null when the tenant has no roster. */
+export async function seatRosterState(ctx: CoreContext, tenant: string, staffId: string): Promise<SeatRosterState | null> {
+  const tz = ctx.cities.get(tenant).profile.timezone;
+  const now = ctx.clock.now();
+  const db = tenantDb(ctx, tenant);
+  const shifts = await rostersRepo.all(db);
+  if (!shifts.length) return null;
+  const bySeat = groupBySeat(shifts);
+  const mine = bySeat.get(staffId) ?? [];
+  const next = nextShiftStart(mine, now, tz);
+  const seats = new Map((await rostersRepo.seats(db)).map((s) => [s.staff_id, s]));
+  const due = [...bySeat]
+    .filter(([id, own]) => seats.has(id) && !isOnShift(own, now, tz))
+    .map(([id, own]) => ({ seat: seats.get(id)!, at: nextShiftStart(own, now, tz)! }))
+    .filter((d) => d.at.getTime() - now.getTime() <= DUE_WITHIN_MS)
+    .sort((a, b) => a.at.getTime() - b.at.getTime())
+    .slice(0, 8)
+    .map((d) => ({ displayName: d.seat.display_name, brigadeId: d.seat.brigade_id, startsAt: d.at.toISOString() }));
+  return { timezone: tz, onShift: isOnShift(mine, now, tz), nextShiftStart: next ? next.toISOString() : null, due };
 }

@@ -24,6 +24,9 @@ export default {
   'roster.edit': { zh: '编辑', en: 'Edit' },
   'roster.cancel': { zh: '取消', en: 'Cancel' },
 
+  'seat.roster.offShiftHint': { zh: '不在班：签入也不会接到来电', en: 'Off shift: no calls even when signed in' },
+  'seat.roster.due': { zh: '即将上班：', en: 'Due next:' },
+
   'import.title': { zh: '人员批量导入（CSV）', en: 'Import staff (CSV)' },
   'import.hint': { zh: 'UTF-8 编码的 CSV 文件，首行为表头：用户名,姓名,角色,大队,密码（或 username,displayName,roles,brigade,password）。多个角色用分号分隔；密码留空则自动生成，仅显示一次。任一行有误则整批不导入。', en: 'A UTF-8 CSV file whose first line is the header: username,displayName,roles,brigade,password (or 用户名,姓名,角色,大队,密码). Separate several roles with semicolons; an empty password is generated and shown once. One bad row and nothing is imported.' },
   'import.file': { zh: '选择文件', en: 'Choose a file' },
