@@ -1,0 +1,115 @@
+/**
+ * Yancheng's 云车通 services (issue 14) in real browsers against the real server:
+ *  - 人伤直赔: the officer issues a QR code (API), the party's phone shows it, the hospital console signs in,
+ *    types the code, sees the injured party masked and bills; the insurer console settles; the party sees 已结算.
+ *  - 一键救援: three tow crews on duty from the tow-crew page (each its own geolocation); the party taps rescue;
+ *    the nearest crew is offered the job and accepts; the crew moves closer; the party's map shows the vehicle
+ *    approaching (the distance shrinks).
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+import { test, expect } from './support/fixtures.ts';
+import type { Api } from './support/api.ts';
+import { partySignIn } from './support/partyPhone.ts';
+
+const SCENE = { lng: 120.154, lat: 33.338 }; // 盐都区
+const PASSWORD = 'Correct-Horse-Battery-9';
+
+async function partnerOrg(api: Api, kind: string, name: string, people: string[], code?: string): Promise<void> {
+  const org = await api.asStaff<{ id: string }>('yancheng', 'admin', 'POST', '/api/admin/partners', { kind, name, ...(code ? { code } : {}) });
+  for (const username of people) await api.asStaff('yancheng', 'admin', 'POST', `/api/admin/partners/${org.id}/people`, { username, displayName: `${name}${username.slice(-1)}`, password: PASSWORD });
+}
+
+async function signIn(page: Page, path: string, username: string): Promise<void> {
+  await page.goto(`${path}?tenant=yancheng`);
+  await page.getByTestId('partner-sign-in').locator('input[name=username]').fill(username);
+  await page.getByTestId('partner-sign-in').locator('input[name=password]').fill(PASSWORD);
+  await page.getByTestId('partner-sign-in').getByRole('button').click();
+  await expect(page.getByTestId('partner-sign-in')).toHaveCount(0);
+}
+
+async function partyPage(context: BrowserContext, page: Page, baseUrl: string, token: string, caseId: string): Promise<void> {
+  await context.addCookies([{ name: 'kc_session', value: token, url: baseUrl }]);
+  await page.goto(`/m/yancheng/cases/${caseId}`);
+}
+
+test('an injury QR scanned by the hospital and settled by the insurer', async ({ api, server, actor, shot }) => {
+  await partnerOrg(api, 'hospital', '盐城市第一人民医院', ['hospital-1']);
+  await partnerOrg(api, 'insurer', '中国平安盐城中心支公司', ['pingan-1'], 'pingan');
+  const party = await partySignIn(api, 'yancheng', '13900001501');
+  const c = await api.call<{ id: string }>('POST', '/api/cases', { clientKey: 'aftercare-e2e-injury', report: { location: { ...SCENE, source: 'gps', accuracyMeters: 10 }, kind: 'motor_non_motor', injury: 'minor', channel: 'video_phone' } }, party.token);
+  const bill = await api.asStaff<{ code: string }>('yancheng', 'officer', 'POST', `/api/cases/${c.id}/direct-pay`, { injuredName: '王小明', injuredIdNumber: '320902199001011234', insurerId: 'pingan' });
+
+  const phone = await actor('phone');
+  await partyPage(phone.context, phone.page, server.url, party.token, c.id);
+  await expect(phone.page.getByTestId('direct-pay-code')).toHaveText(bill.code);
+  await shot(phone.page, 'aftercare-party-direct-pay-qr');
+
+  const hospital = await actor('console');
+  await signIn(hospital.page, '/console/hospital', 'hospital-1');
+  await hospital.page.locator('input[name=code]').fill(bill.code.toLowerCase());
+  await hospital.page.getByRole('button', { name: '核验接诊' }).click();
+  await expect(hospital.page.getByTestId('injured').first()).toHaveText('王**');
+  await hospital.page.locator('input[name=treatment]').fill('清创缝合，X 光检查');
+  await hospital.page.locator('input[name=amount]').fill('860.50');
+  await hospital.page.getByRole('button', { name: '提交账单' }).click();
+  await expect(hospital.page.getByTestId('bill-status').first()).toHaveText('医院已垫付，待保险结算');
+  await shot(hospital.page, 'aftercare-hospital-console');
+  // The same code again: used.
+  await hospital.page.getByRole('button', { name: '核验接诊' }).click();
+  await expect(hospital.page.getByTestId('error')).toHaveText('该直赔码已被使用');
+
+  const insurer = await actor('console');
+  await signIn(insurer.page, '/console/insurer', 'pingan-1');
+  await expect(insurer.page.getByTestId('amount')).toHaveText('¥860.50');
+  await insurer.page.getByRole('button', { name: '结算' }).click();
+  await expect(insurer.page.getByTestId('bill-status')).toHaveText('保险公司已结算');
+  await shot(insurer.page, 'aftercare-insurer-bills');
+
+  await phone.page.reload();
+  await expect(phone.page.getByTestId('bill-status')).toHaveText('保险公司已结算');
+  const ledger = await api.asStaff<{ advancedFen: number; settledFen: number }>('yancheng', 'officer', 'GET', '/api/direct-pay/ledger');
+  expect(ledger).toMatchObject({ advancedFen: 86050, settledFen: 86050 });
+});
+
+test('a rescue dispatched to the nearest of three tow vehicles, the party map showing it approach', async ({ api, server, actor, shot }) => {
+  await partnerOrg(api, 'tow', '盐城市清障救援公司', ['tow-1', 'tow-2', 'tow-3']);
+  // North of the scene: crew 2 is nearest (~1.1 km), crew 1 ~2.2 km, crew 3 ~4.4 km.
+  const crews: Array<{ context: BrowserContext; page: Page }> = [];
+  for (const [i, dLat] of [0.02, 0.01, 0.04].entries()) {
+    const crew = await actor('phone', { geolocation: { latitude: SCENE.lat + dLat, longitude: SCENE.lng } });
+    await signIn(crew.page, '/console/tow', `tow-${i + 1}`);
+    await crew.page.locator('input[name=plate]').fill(`苏J1234${i + 1}`);
+    await crew.page.getByRole('button', { name: '开始接单（上报位置）' }).click();
+    await expect(crew.page.getByTestId('position')).toBeVisible();
+    crews.push(crew);
+  }
+  const party = await partySignIn(api, 'yancheng', '13900001502');
+  const c = await api.call<{ id: string }>('POST', '/api/cases', { clientKey: 'aftercare-e2e-rescue', report: { location: { ...SCENE, source: 'gps', accuracyMeters: 10 }, kind: 'motor_motor', injury: 'none', channel: 'video_phone' } }, party.token);
+  const phone = await actor('phone', { geolocation: { latitude: SCENE.lat, longitude: SCENE.lng } });
+  await partyPage(phone.context, phone.page, server.url, party.token, c.id);
+  await phone.page.getByRole('button', { name: '一键救援' }).click();
+  await expect(phone.page.getByTestId('rescue-status')).toHaveAttribute('data-status', 'offering');
+
+  // The nearest crew (2) is offered the job; the others are not.
+  await expect(crews[1]!.page.getByTestId('offer')).toBeVisible();
+  await expect(crews[0]!.page.getByTestId('offer')).toHaveCount(0);
+  await expect(crews[2]!.page.getByTestId('offer')).toHaveCount(0);
+  await shot(crews[1]!.page, 'aftercare-tow-offer');
+  await crews[1]!.page.getByRole('button', { name: '接单' }).click();
+  await expect(crews[1]!.page.getByTestId('job')).toHaveAttribute('data-status', 'accepted');
+
+  await expect(phone.page.getByTestId('rescue-status')).toHaveAttribute('data-status', 'accepted');
+  await expect(phone.page.getByTestId('crew')).toContainText('盐城市清障救援公司');
+  await expect(phone.page.getByTestId('vehicle')).toBeVisible();
+  const first = Number(await phone.page.getByTestId('eta').getAttribute('data-km'));
+  await shot(phone.page, 'aftercare-party-rescue-map-far');
+  // The crew drives towards the scene: its page reports the new position; the party's map follows.
+  await crews[1]!.context.setGeolocation({ latitude: SCENE.lat + 0.003, longitude: SCENE.lng });
+  await expect.poll(async () => Number(await phone.page.getByTestId('eta').getAttribute('data-km')), { timeout: 20_000 }).toBeLessThan(first);
+  await shot(phone.page, 'aftercare-party-rescue-map-near');
+
+  await crews[1]!.page.getByRole('button', { name: '已到达' }).click();
+  await expect(phone.page.getByTestId('rescue-status')).toHaveAttribute('data-status', 'arrived');
+  await crews[1]!.page.getByRole('button', { name: '救援完成' }).click();
+  await expect(phone.page.getByTestId('rescue-status')).toHaveAttribute('data-status', 'completed');
+});
