@@ -96,7 +96,26 @@ export async function createKafkaBus(opts: KafkaBusOptions, log: BusLog): Promis
       });
       await consumer.connect();
       await consumer.subscribe({ topics: [opts.topic], fromBeginning: true });
-      await consumer.run({
+      // kafkajs restarts a crashed consumer only after retriable errors; after any other (a broker
+      // answering a group sync with an unknown error during a rebalance) it stops for good and the
+      // process silently leaves the group. The bus starts it again, with backoff, until closed.
+      let crashes = 0;
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (payload.restart || closed || !consumers.has(consumer)) return;
+        const wait = Math.min(30_000, 1000 * 2 ** Math.min(crashes++, 5));
+        log.error({ err: payload.error, group, retryInMs: wait }, 'kafka bus: the consumer stopped on an error; starting it again');
+        setTimeout(() => {
+          if (closed || !consumers.has(consumer)) return;
+          void (async () => {
+            await consumer.disconnect().catch(() => {});
+            await consumer.connect();
+            await consumer.subscribe({ topics: [opts.topic], fromBeginning: true });
+            await consumer.run(runConfig);
+          })().catch((err) => log.error({ err, group }, 'kafka bus: the consumer did not start again'));
+        }, wait).unref();
+      });
+      consumer.on(consumer.events.GROUP_JOIN, () => (crashes = 0));
+      const runConfig: Parameters<typeof consumer.run>[0] = {
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }) => {
@@ -123,7 +142,8 @@ export async function createKafkaBus(opts: KafkaBusOptions, log: BusLog): Promis
           resolveOffset(batch.lastOffset()); // and the fetcher moves on from there
           await heartbeat();
         },
-      });
+      };
+      await consumer.run(runConfig);
       consumers.add(consumer);
       return {
         async close() {
