@@ -3843,6 +3843,10 @@ export interface WebRtcTransportResponse {
   iceParameters: MsIceParameters;
   iceCandidates: MsIceCandidate[];
   dtlsParameters: MsDtlsParameters;
+  /**
+   * TURN servers with time-limited credentials for this participant (TURN REST API scheme), when the server has a TURN secret; the client passes them to the transport.
+   */
+  iceServers?: TurnIceServer[];
 }
 /**
  * mediasoup IceParameters (usernameFragment, password, iceLite).
@@ -3860,6 +3864,17 @@ export interface MsIceCandidate {
   port: number;
   protocol: 'udp' | 'tcp';
   [k: string]: unknown;
+}
+export interface TurnIceServer {
+  urls: string[];
+  /**
+   * <unix expiry time>:<participant>
+   */
+  username: string;
+  /**
+   * base64(HMAC-SHA1(secret, username))
+   */
+  credential: string;
 }
 export interface RestartIceResponse {
   iceParameters: MsIceParameters;

@@ -10,6 +10,7 @@ import type { TransportSettings } from './config.ts';
 import { assertUnreachable, prefixed, type MediaLogger } from './log.ts';
 import { canProduce, type Admission } from './roles.ts';
 import { peerStats } from './peerStats.ts';
+import { turnIceServer } from './turn.ts';
 import type { SignalingConnection } from './signaling/connection.ts';
 import {
   CloseCode,
@@ -264,6 +265,10 @@ export class Peer extends EventEmitter<PeerEvents> {
           iceParameters: t.iceParameters as never,
           iceCandidates: t.iceCandidates as never,
           dtlsParameters: t.dtlsParameters as never,
+          // Fresh time-limited TURN credentials with every transport (a rejoin gets new ones). The
+          // username names the participant by its random peer id and role, never its identity (a
+          // party's is a phone number, and coturn logs usernames).
+          ...(this.#transportSettings.turn ? { iceServers: [turnIceServer(this.#transportSettings.turn, `${this.role}-${this.#id}`)] } : {}),
         };
       }
       case 'connectTransport': {

@@ -3,6 +3,7 @@
 // environment in production.
 import os from 'node:os';
 import type { types } from 'mediasoup';
+import { turnSettingsFromEnv, type TurnSettings } from './turn.ts';
 
 /** VP8 for video (every browser, hardware decoders on phones), Opus for audio. */
 export const MEDIA_CODECS: types.RouterRtpCodecCapability[] = [
@@ -19,6 +20,8 @@ export interface TransportSettings {
   initialAvailableOutgoingBitrate: number;
   /** Cap on what a participant may send (bit/s): a roadside phone needs no more for 720p. */
   maxIncomingBitrate: number;
+  /** TURN relay (coturn) whose time-limited credentials every participant gets with its transports (turn.ts). */
+  turn?: TurnSettings;
 }
 
 export interface RecordingSettings {
@@ -43,7 +46,7 @@ export function defaultListen(): Pick<TransportSettings, 'listenIp' | 'announced
  * Options from the environment, for `npm start`:
  * KUAICHU_MEDIA_LISTEN_IP, KUAICHU_MEDIA_ANNOUNCED_ADDRESS, KUAICHU_MEDIA_RTC_PORTS (e.g. 40000-49999),
  * KUAICHU_MEDIA_WORKERS (default: one per core), KUAICHU_MEDIA_RECORDING (0 turns recording off),
- * KUAICHU_FFMPEG.
+ * KUAICHU_FFMPEG, and TURN: KUAICHU_TURN_SECRET + KUAICHU_TURN_URLS (+ KUAICHU_TURN_TTL, default 1h).
  */
 export function mediaOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): EnvMediaOptions {
   const ports = /^(\d+)-(\d+)$/.exec(env.KUAICHU_MEDIA_RTC_PORTS ?? '');
@@ -51,10 +54,11 @@ export function mediaOptionsFromEnv(env: Readonly<Record<string, string | undefi
   const listen = env.KUAICHU_MEDIA_LISTEN_IP
     ? { listenIp: env.KUAICHU_MEDIA_LISTEN_IP, ...(announced ? { announcedAddress: announced } : {}) }
     : { ...defaultListen(), ...(announced ? { announcedAddress: announced } : {}) };
+  const turn = turnSettingsFromEnv(env);
   return {
     ...(env.KUAICHU_MEDIA_WORKERS ? { workers: Number(env.KUAICHU_MEDIA_WORKERS) } : {}),
     ...(ports ? { workerSettings: { rtcMinPort: Number(ports[1]), rtcMaxPort: Number(ports[2]) } } : {}),
-    transport: listen,
+    transport: { ...listen, ...(turn ? { turn } : {}) },
     recording: {
       enabled: env.KUAICHU_MEDIA_RECORDING !== '0',
       ...(env.KUAICHU_FFMPEG ? { ffmpeg: env.KUAICHU_FFMPEG } : {}),
@@ -66,6 +70,6 @@ export function mediaOptionsFromEnv(env: Readonly<Record<string, string | undefi
 export interface EnvMediaOptions {
   workers?: number;
   workerSettings?: { rtcMinPort: number; rtcMaxPort: number };
-  transport: Pick<TransportSettings, 'listenIp' | 'announcedAddress'>;
+  transport: Pick<TransportSettings, 'listenIp' | 'announcedAddress' | 'turn'>;
   recording: Partial<RecordingSettings>;
 }

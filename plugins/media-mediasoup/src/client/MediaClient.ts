@@ -48,6 +48,11 @@ export interface JoinOptions {
   receive?: boolean;
   /** For the server's logs. */
   device?: string;
+  /**
+   * 'relay' sends everything through the TURN servers the server hands out (tests; a network
+   * that only lets TURN through). Default 'all'.
+   */
+  iceTransportPolicy?: 'all' | 'relay';
   /** Restart ICE by itself when a transport fails or stays disconnected (default true). */
   autoIceRestart?: boolean;
   /**
@@ -92,7 +97,9 @@ export class MediaClient extends Emitter<MediaClientEvents> {
       const receiving = opts.receive ?? true;
       const params = async (direction: 'send' | 'recv') => {
         const t = await signaling.request('createWebRtcTransport', { direction });
-        return { id: t.transportId, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters } as unknown as types.TransportOptions;
+        // TURN servers with this participant's time-limited credentials, when the server has TURN.
+        const ice = { ...(t.iceServers ? { iceServers: t.iceServers } : {}), ...(opts.iceTransportPolicy ? { iceTransportPolicy: opts.iceTransportPolicy } : {}) };
+        return { id: t.transportId, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters, ...ice } as unknown as types.TransportOptions;
       };
       const send = sending ? device.createSendTransport(await params('send')) : null;
       const recv = receiving ? device.createRecvTransport(await params('recv')) : null;
