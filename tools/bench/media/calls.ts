@@ -12,7 +12,8 @@ import { SrtpSender, Stream, type Receiver } from './rtp.ts';
 export interface Call {
   router: types.Router;
   transports: types.PlainTransport[];
-  send: Array<{ stream: Stream; srtp: SrtpSender; port: number; kind: 'video' | 'audio' }>;
+  /** Each sender keeps its own video frame clock (a room has several video senders). */
+  send: Array<{ stream: Stream; srtp: SrtpSender; port: number; kind: 'video' | 'audio'; carry: number; frame: number }>;
   consumers: types.Consumer[];
   producers: types.Producer[];
   videoCarry: number;
@@ -37,7 +38,12 @@ const VIDEO_FPS = 15;
 const VIDEO_BITRATE = 500_000;
 const PACKET = 1100;
 
-export async function openCall(worker: types.Worker, receiver: Receiver): Promise<Call> {
+/**
+ * A call on its own router. `participants` 2 is the 1:1 call (the party's video and voice, the
+ * seat's voice); more is a room of that many (issue 14: six in Yancheng's rooms), where each
+ * participant sends video and voice and receives every other participant's.
+ */
+export async function openCall(worker: types.Worker, receiver: Receiver, participants = 2): Promise<Call> {
   const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
   const call: Call = { router, transports: [], send: [], consumers: [], producers: [], videoCarry: 0, frame: 0, next: performance.now() + Math.random() * 20 };
   const srtpOpts = { listenInfo: { protocol: 'udp' as const, ip: '127.0.0.1' }, rtcpMux: true, enableSrtp: true, srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80' as const };
@@ -50,7 +56,7 @@ export async function openCall(worker: types.Worker, receiver: Receiver): Promis
     const producer = await t.produce({ kind, rtpParameters: { codecs: [codec], encodings: [{ ssrc: stream.ssrc }] } });
     call.transports.push(t);
     call.producers.push(producer);
-    call.send.push({ stream, srtp, port: t.tuple.localPort, kind });
+    call.send.push({ stream, srtp, port: t.tuple.localPort, kind, carry: 0, frame: 0 });
     return producer;
   };
   const consume = async (producer: types.Producer) => {
@@ -60,6 +66,14 @@ export async function openCall(worker: types.Worker, receiver: Receiver): Promis
     call.transports.push(t);
     call.consumers.push(await t.consume({ producerId: producer.id, rtpCapabilities: { codecs: [codec], headerExtensions: [] } }));
   };
+  if (participants > 2) {
+    const sent: Array<[types.Producer, types.Producer]> = [];
+    for (let i = 0; i < participants; i++) sent.push([await produce('video'), await produce('audio')]);
+    for (let i = 0; i < participants; i++) {
+      for (let j = 0; j < participants; j++) if (i !== j) (await consume(sent[j]![0]), await consume(sent[j]![1]));
+    }
+    return call;
+  }
   const partyVideo = await produce('video');
   const partyAudio = await produce('audio');
   const seatAudio = await produce('audio');
@@ -83,10 +97,10 @@ export function tick(call: Call, out: dgram.Socket): void {
       out.send(s.srtp.protect(p, s.stream.roc), s.port, '127.0.0.1', onSent);
       continue;
     }
-    call.videoCarry += (20 / 1000) * VIDEO_FPS;
-    while (call.videoCarry >= 1) {
-      call.videoCarry -= 1;
-      const key = call.frame++ % (VIDEO_FPS * 2) === 0;
+    s.carry += (20 / 1000) * VIDEO_FPS;
+    while (s.carry >= 1) {
+      s.carry -= 1;
+      const key = s.frame++ % (VIDEO_FPS * 2) === 0;
       const bytes = Math.round(VIDEO_BITRATE / 8 / VIDEO_FPS) * (key ? 3 : 1);
       const n = Math.ceil(bytes / PACKET);
       for (let i = 0; i < n; i++) {

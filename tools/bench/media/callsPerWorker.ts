@@ -17,7 +17,10 @@ function cpuTicks(pid: number): number {
 }
 
 /** Raises the number of calls on one worker through `levels` until loss reaches 1 % or something saturates. */
-export async function callsPerWorker(levels: readonly number[], seconds: number): Promise<void> {
+export async function callsPerWorker(levels: readonly number[], seconds: number, participants = 2): Promise<void> {
+  const what = participants > 2 ? `${participants}-person rooms` : 'calls';
+  /** Each packet sent reaches this many receivers (1:1: the other side; a room: every other participant). */
+  const fanout = participants > 2 ? participants - 1 : 1;
   const pool: WorkerPool = await createWorkerPool(1, { logger: { info() {}, error: (m) => console.error(m) } });
   const worker = pool.next();
   const receiver = new Receiver();
@@ -52,12 +55,12 @@ export async function callsPerWorker(levels: readonly number[], seconds: number)
   pump();
 
   const hz = 100; // USER_HZ
-  console.log(`\ncalls per worker: one mediasoup worker (pid ${worker.pid}), SRTP PlainTransports, ${seconds} s per level`);
-  console.log('  calls  worker CPU  packets in/s  out/s   loss at receivers  worst call  lost on the way in  load generator CPU, late');
+  console.log(`\n${what} per worker: one mediasoup worker (pid ${worker.pid}), SRTP PlainTransports, ${seconds} s per level${participants > 2 ? `; each room: ${participants} senders of video and voice, each received by the ${participants - 1} others` : ''}`);
+  console.log(`  ${participants > 2 ? 'rooms' : 'calls'}  worker CPU  packets in/s  out/s   loss at receivers  worst call  lost on the way in  load generator CPU, late`);
   let best = 0;
   let bestCpu = 0;
   for (const level of levels) {
-    while (calls.length < level) calls.push(await openCall(worker, receiver));
+    while (calls.length < level) calls.push(await openCall(worker, receiver, participants));
     // Settle: key frames, consumers synced, and what queued up while the calls were being set up
     // forwarded (what goes out matches what comes in), for at most 15 s.
     await sleep(2000);
@@ -66,7 +69,7 @@ export async function callsPerWorker(levels: readonly number[], seconds: number)
       const [t0, r0] = [transmitted(), totalReceived()];
       await sleep(1000);
       const [t1, r1] = [transmitted(), totalReceived()];
-      if (Math.abs((r1 - r0) - (t1 - t0)) <= 0.02 * (t1 - t0)) break;
+      if (Math.abs((r1 - r0) - fanout * (t1 - t0)) <= 0.02 * fanout * (t1 - t0)) break;
     }
     const ssrcs = new Set(calls.flatMap((c) => c.consumers.map((x) => x.rtpParameters.encodings![0]!.ssrc!)));
     // Every counter of the window is read at the same instant at each end (asking the worker for
@@ -114,20 +117,21 @@ export async function callsPerWorker(levels: readonly number[], seconds: number)
     const inLoss = prodCount ? prodLost / (prodLost + prodCount) : 0;
     // Beyond capacity the figures stop meaning anything (queues drain into the window, the
     // generator falls behind): the first sign of it ends the ramp.
-    const overloaded = cpu > 0.95 || inLoss >= 0.01 || received > sent * 1.1 || late > late0 || queued > 0;
+    const overloaded = cpu > 0.95 || inLoss >= 0.01 || received > sent * fanout * 1.1 || late > late0 || queued > 0;
     if (loss < 0.01 && !missing && !overloaded) {
       best = level;
       bestCpu = cpu;
     }
     if (loss >= 0.01 || overloaded) {
       const why = [cpu > 0.95 && 'the worker\'s core is saturated', inLoss >= 0.01 && 'packets are lost on the way into the worker',
-        received > sent * 1.1 && 'queues from before the window drain into it', (late > late0 || queued > 0) && 'the load generator fell behind'].filter(Boolean);
+        received > sent * fanout * 1.1 && 'queues from before the window drain into it', (late > late0 || queued > 0) && 'the load generator fell behind'].filter(Boolean);
       console.log(`  stopped: ${why.join('; ') || 'loss ≥ 1 %'} (both share this machine's ${os.availableParallelism()} cores)`);
       break;
     }
   }
   running = false;
-  console.log(`\n  → one worker sustained ${best} concurrent 1:1 calls with < 1 % loss${best === levels[levels.length - 1] ? ' (the highest level tried; raise BENCH_LEVELS)' : ''}; at that level it used ${(bestCpu * 100).toFixed(0)} % of its core (≈ ${bestCpu > 0 ? Math.floor(best / bestCpu) : '?'} calls per fully used core by linear extrapolation)`);
+  const unit = participants > 2 ? `${participants}-person rooms` : '1:1 calls';
+  console.log(`\n  → one worker sustained ${best} concurrent ${unit} with < 1 % loss${best === levels[levels.length - 1] ? ' (the highest level tried; raise the levels)' : ''}; at that level it used ${(bestCpu * 100).toFixed(0)} % of its core (≈ ${bestCpu > 0 ? Math.floor(best / bestCpu) : '?'} ${participants > 2 ? 'rooms' : 'calls'} per fully used core by linear extrapolation)`);
   for (const c of calls) c.router.close();
   receiver.socket.close();
   out.close();

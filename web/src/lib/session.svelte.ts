@@ -8,6 +8,8 @@ export interface Me {
   tenant: string;
   staff?: { id: string; username: string; displayName: string; roles: string[]; brigadeId: string | null } | null;
   party?: { phone: string; channel: string | null } | null;
+  /** A partner organisation's person (issue 14: /console/partner). */
+  partner?: { id: string; username: string; displayName: string; orgId: string; orgKind: string; orgName: string; orgCode: string | null } | null;
   csrf: string;
   expiresAt: string;
   [key: string]: unknown;
