@@ -150,7 +150,8 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     const app: FastifyInstance = await buildApp({ ctx, logger: opts.logger ?? false, rejectedProfiles: rejected, rateLimit: opts.rateLimit ?? true, secureCookies: production, trustedProxies: parseTrustedProxies(env.KUAICHU_TRUSTED_PROXIES), production, plugins });
     for (const r of rejected) app.log.error({ file: r.file, problems: r.problems.map(formatProblem) }, 'city profile rejected; the other cities are served');
     appRef = app;
-    const demoLogins = production ? [] : await seedDemoStaff(db, cities, env.KUAICHU_DEMO_PASSWORD);
+    // KUAICHU_DEMO_SEED=off: a development server that starts as empty as a production one (a bureau's first day).
+    const demoLogins = production || env.KUAICHU_DEMO_SEED === 'off' ? [] : await seedDemoStaff(db, cities, env.KUAICHU_DEMO_PASSWORD);
     await app.ready();
     // Events leave through the outbox: relay → bus (in-process, or Kafka with KAFKA_BROKERS) → sinks.
     const bus = await openBus({ env, log: app.log });

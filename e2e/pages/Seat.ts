@@ -53,11 +53,11 @@ export class Seat {
   }
 
   /** Signs in at /console/login (city, username, demo password); waits for the console with its live link up. */
-  async signIn(username: string): Promise<void> {
+  async signIn(username: string, password = DEMO_PASSWORD): Promise<void> {
     await this.page.goto(`/console/login?tenant=${this.tenant}&next=${encodeURIComponent('/console/seat')}`);
     await this.page.locator('select[name="tenant"]').selectOption(this.tenant);
     await this.page.locator('input[name="username"]').fill(username);
-    await this.page.locator('input[name="password"]').fill(DEMO_PASSWORD);
+    await this.page.locator('input[name="password"]').fill(password);
     await this.page.locator('form button[type="submit"]').click();
     await this.page.waitForURL('**/console/seat');
     await this.waitForConsole();

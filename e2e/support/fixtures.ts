@@ -18,6 +18,8 @@ type TestFixtures = {
    * dashboards): `test.use({ prepareData: async (dir) => … })`. None by default.
    */
   prepareData: ((dataDir: string) => Promise<void>) | null;
+  /** More environment for the file's server (e.g. `{ KUAICHU_DEMO_SEED: 'off' }`: no demo staff). None by default. */
+  serverEnv: Record<string, string> | null;
   /** The real server of this spec file: a fresh one (database, seats, clock) for each file. */
   server: TestServer;
   api: Api;
@@ -34,12 +36,12 @@ class ServerPerFile {
   #file = '';
   #server: TestServer | null = null;
 
-  async for(file: string, prepare: ((dataDir: string) => Promise<void>) | null): Promise<TestServer> {
+  async for(file: string, prepare: ((dataDir: string) => Promise<void>) | null, env: Record<string, string> | null = null): Promise<TestServer> {
     if (this.#server && this.#file === file) return this.#server;
     await this.stop();
     const dataDir = newDataDir();
     await prepare?.(dataDir);
-    this.#server = await startServer({ dataDir });
+    this.#server = await startServer({ dataDir, ...(env ? { env } : {}) });
     this.#file = file;
     return this.#server;
   }
@@ -58,9 +60,10 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   }, { scope: 'worker', timeout: 90_000 }],
 
   prepareData: [null, { option: true }],
+  serverEnv: [null, { option: true }],
 
-  server: async ({ servers, prepareData }, use, testInfo) => {
-    await use(await servers.for(testInfo.file, prepareData));
+  server: async ({ servers, prepareData, serverEnv }, use, testInfo) => {
+    await use(await servers.for(testInfo.file, prepareData, serverEnv));
   },
 
   api: async ({ server }, use) => {
