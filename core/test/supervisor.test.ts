@@ -27,7 +27,7 @@ describe('duty supervisor: wallboard, reassigning, listening in', () => {
   });
   after(() => t?.close());
 
-  const report = async (phone: string, location = DAOLI) => {
+  const report = async (phone: string, location: { lng: number; lat: number } = DAOLI) => {
     const party = await t.party('harbin', phone);
     const r = await t.call('POST', '/api/cases', { token: party, body: { clientKey: `sup-${++n}-abcdef`, report: { location, kind: 'motor_motor' } } });
     assert.equal(r.statusCode, 201, r.body);

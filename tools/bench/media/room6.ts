@@ -51,7 +51,7 @@ export async function room6JoinTime(chromiumPath: string, rooms: number, seconds
         await p.goto(`${base}/media-test/`);
         return p;
       };
-      const opened = [];
+      const opened: Array<{ role: (typeof ROOM_ROLES)[number]; page: Awaited<ReturnType<typeof open>> }> = [];
       for (const role of ROOM_ROLES) opened.push({ role, page: await open(room.tokens[role]) });
       let lastTap = 0;
       for (const { page } of opened) {

@@ -163,7 +163,7 @@ export async function aftercarePlatformRoutes(app: FastifyInstance, { ctx }: { c
   // The map of the rescue (the party's and the tow crew's): the same district map data the dashboard reads (cityGeo.ts).
   const geo = cityGeoCache();
   app.get('/api/rescue/map', {
-    schema: { tags: ['rescue'], summary: "The city's districts (GeoJSON) for the rescue map of the party and the tow crew", response: { 200: responseSchema('http/analytics-geo.schema.json') } },
+    schema: { tags: ['rescue'], summary: "The city's districts (GeoJSON) for the rescue map of the party and the tow crew", response: { 200: responseSchema('http/analytics-geo.schema.json'), 304: { type: 'null', description: 'Not modified (ETag)' } } },
   }, async (req, reply) => {
     const p = req.principal;
     if (!p) throw Errors.unauthenticated();
