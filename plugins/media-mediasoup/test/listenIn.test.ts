@@ -2,48 +2,32 @@
 // mediasoup worker), without a browser: admitted to a live call's room as `supervisor`, receives
 // (a recv transport), may not send anything, its leaving does not drop the call; no room to enter
 // before the call, none in another city.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
-import { createMedia, type Media } from '../src/index.ts';
 import { CloseCode } from '../src/signaling/messages.ts';
-import { TestSignaling, eventually } from './support/signalingClient.ts';
+import { eventually } from './support/signalingClient.ts';
+import { signalingHarness } from './support/signalingHarness.ts';
 import { answer, caseState, escalate, reported, seatReady } from '@kuaichu/testkit/cases';
 import { forTenant } from '@kuaichu/core/harness';
 
 describe('listening in (receive-only supervisor)', () => {
-  let t: TestCore;
-  let media: Media;
-  const sockets: TestSignaling[] = [];
-  const connect = async (caseId: string, token?: string) => {
-    const s = await TestSignaling.connect(t.core.app, caseId, token);
-    sockets.push(s);
-    return s;
-  };
-
-  before(async () => {
-    media = createMedia({ workers: 1, recording: { enabled: false }, partyAbsenceSeconds: 1, validateOutgoing: true, transport: { listenIp: '127.0.0.1' }, logger: { debug() {}, info() {}, warn() {}, error: (m) => console.error(m) } });
-    t = await startTestCore({ kind: 'pglite' }, undefined, { media: media.plugin });
-  });
-  after(async () => {
-    for (const s of sockets) s.kill();
-    await t?.close();
-  });
+  const h = signalingHarness({ partyAbsenceSeconds: 1 });
+  const { connect } = h;
 
   test('a supervisor joins a live call as a listener and can send nothing', async () => {
-    const seat = await seatReady(t);
-    const { id, party } = await reported(t, '13900000801');
-    const supervisor = await t.staff('harbin', 'supervisor');
+    const seat = await seatReady(h.t);
+    const { id, party } = await reported(h.t, '13900000801');
+    const supervisor = await h.t.staff('harbin', 'supervisor');
     const early = await connect(id, supervisor);
     assert.equal((await early.closed).code, CloseCode.notMember, 'no call to listen to while the case waits');
-    await answer(t, id, seat);
-    await eventually(() => media.service.room('harbin', id), 'the room opens on case.answered');
+    await answer(h.t, id, seat);
+    await eventually(() => h.media.service.room('harbin', id), 'the room opens on case.answered');
     const p = await connect(id, party);
     await p.join();
     const s = await connect(id, seat);
     await s.join();
 
-    const stranger = await connect(id, await t.staff('kunming', 'supervisor'));
+    const stranger = await connect(id, await h.t.staff('kunming', 'supervisor'));
     assert.equal((await stranger.closed).code, CloseCode.notMember, "another city's supervisor");
 
     const l = await connect(id, supervisor);
@@ -58,13 +42,13 @@ describe('listening in (receive-only supervisor)', () => {
     const rtpParameters = { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 3333 }] };
     await assert.rejects(l.request('produce', { transportId: send.transportId, kind: 'audio', rtpParameters, source: 'microphone' }), (e) => code(e) === 'KC_FORBIDDEN', 'no microphone');
     await assert.rejects(l.request('produce', { transportId: send.transportId, kind: 'video', rtpParameters: { ...rtpParameters, codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }] }, source: 'camera' }), (e) => code(e) === 'KC_FORBIDDEN', 'no camera');
-    assert.deepEqual(media.service.room('harbin', id)!.serialize().peers.map((x) => x.role).sort(), ['party_a', 'seat', 'supervisor']);
-    const audit = await forTenant(t.db, 'harbin').query<{ action: string; details: { caseId: string } }>("SELECT action, details FROM audit_log WHERE tenant = $1 AND action = 'call.listened'", ['harbin']);
+    assert.deepEqual(h.media.service.room('harbin', id)!.serialize().peers.map((x) => x.role).sort(), ['party_a', 'seat', 'supervisor']);
+    const audit = await forTenant(h.t.db, 'harbin').query<{ action: string; details: { caseId: string } }>("SELECT action, details FROM audit_log WHERE tenant = $1 AND action = 'call.listened'", ['harbin']);
     assert.deepEqual(audit.map((a) => a.details.caseId), [id], 'listening in is in the audit log');
 
     l.kill();
     assert.equal((await s.next('peerLeft', (d) => d.role === 'supervisor')).data.role, 'supervisor');
-    assert.equal(await caseState(t, id, seat), 'in_call', 'the listener leaving does not drop the call');
-    await escalate(t, id, seat);
+    assert.equal(await caseState(h.t, id, seat), 'in_call', 'the listener leaving does not drop the call');
+    await escalate(h.t, id, seat);
   });
 });

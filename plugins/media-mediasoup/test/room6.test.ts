@@ -3,38 +3,22 @@
 // case's room, each admitted as its invited role and told of the others; a seventh (an officer) is
 // refused with 4429 while a listening supervisor is not counted; the invited participants' joins
 // and leaves are evidence; a revoked invitation no longer admits.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { ROOM_ROLES, yanchengRoom } from '@kuaichu/testkit/yanchengRoom';
-import { createMedia, type Media } from '../src/index.ts';
 import { CloseCode } from '../src/signaling/messages.ts';
 import { ROOM_CAPACITY } from '../src/Room.ts';
 import { TestSignaling, eventually } from './support/signalingClient.ts';
+import { signalingHarness } from './support/signalingHarness.ts';
 
 describe('a room of six', () => {
-  let t: TestCore;
-  let media: Media;
-  const sockets: TestSignaling[] = [];
-  const connect = async (caseId: string, token?: string) => {
-    const s = await TestSignaling.connect(t.core.app, caseId, token);
-    sockets.push(s);
-    return s;
-  };
-
-  before(async () => {
-    media = createMedia({ workers: 1, recording: { enabled: false }, partyAbsenceSeconds: 30, validateOutgoing: true, transport: { listenIp: '127.0.0.1' }, logger: { debug() {}, info() {}, warn() {}, error: (m) => console.error(m) } });
-    t = await startTestCore({ kind: 'pglite' }, undefined, { media: media.plugin });
-  });
-  after(async () => {
-    for (const s of sockets) s.kill();
-    await t?.close();
-  });
+  const h = signalingHarness({ partyAbsenceSeconds: 30 });
+  const { connect } = h;
 
   test('six join as their roles and see each other; a seventh is refused; joins and leaves are evidence', async () => {
     assert.equal(ROOM_CAPACITY, 6);
-    const room = await yanchengRoom(t);
-    await eventually(() => media.service.room('yancheng', room.caseId), 'the room opens on case.answered');
+    const room = await yanchengRoom(h.t);
+    await eventually(() => h.media.service.room('yancheng', room.caseId), 'the room opens on case.answered');
     const joined = new Map<string, TestSignaling>();
     for (const role of ROOM_ROLES) {
       const s = await connect(room.caseId, room.tokens[role]);
@@ -43,22 +27,22 @@ describe('a room of six', () => {
       assert.equal(j.peers.length, joined.size, `${role} is told of everyone already in`);
       joined.set(role, s);
     }
-    assert.deepEqual(media.service.room('yancheng', room.caseId)!.joinedPeers().map((p) => p.role).sort(), [...ROOM_ROLES].sort());
-    const insurer = media.service.room('yancheng', room.caseId)!.joinedPeers().find((p) => p.role === 'insurer')!;
+    assert.deepEqual(h.media.service.room('yancheng', room.caseId)!.joinedPeers().map((p) => p.role).sort(), [...ROOM_ROLES].sort());
+    const insurer = h.media.service.room('yancheng', room.caseId)!.joinedPeers().find((p) => p.role === 'insurer')!;
     assert.match(insurer.displayName, /测试insurer/);
 
-    const officer = await connect(room.caseId, await t.staff('yancheng', 'officer'));
+    const officer = await connect(room.caseId, await h.t.staff('yancheng', 'officer'));
     const refused = await officer.closed;
     assert.equal(refused.code, CloseCode.roomFull);
     assert.match(refused.reason, /at most 6/);
-    const supervisor = await connect(room.caseId, await t.staff('yancheng', 'supervisor'));
+    const supervisor = await connect(room.caseId, await h.t.staff('yancheng', 'supervisor'));
     assert.equal((await supervisor.join()).role, 'supervisor', 'a listener is not counted');
 
     // The mediator leaves: a note in the evidence; then the room has a place again.
     joined.get('mediator')!.kill();
-    const officerToken = await t.staff('yancheng', 'officer');
+    const officerToken = await h.t.staff('yancheng', 'officer');
     const notes = async () => {
-      const view = (await t.call('GET', `/api/cases/${room.caseId}`, { token: officerToken })).json();
+      const view = (await h.t.call('GET', `/api/cases/${room.caseId}`, { token: officerToken })).json();
       return (view.evidence as Array<{ item: string; data: { presence?: string; role?: string } }>).filter((e) => e.item === 'note' && e.data.presence).map((e) => `${e.data.role}:${e.data.presence}`);
     };
     const seen = await eventually(async () => { const n = await notes(); return n.includes('mediator:left') && n; }, 'the leave is evidence');
@@ -69,11 +53,11 @@ describe('a room of six', () => {
   });
 
   test('a revoked invitation no longer admits', async () => {
-    const room = await yanchengRoom(t);
-    await eventually(() => media.service.room('yancheng', room.caseId), 'the room opens');
-    const list = (await t.call('GET', `/api/cases/${room.caseId}/invitations`, { token: room.tokens.seat })).json();
+    const room = await yanchengRoom(h.t);
+    await eventually(() => h.media.service.room('yancheng', room.caseId), 'the room opens');
+    const list = (await h.t.call('GET', `/api/cases/${room.caseId}/invitations`, { token: room.tokens.seat })).json();
     const ins = list.invitations.find((i: { role: string }) => i.role === 'insurer');
-    assert.equal((await t.call('POST', `/api/cases/${room.caseId}/invitations/${ins.id}/revoke`, { token: room.tokens.seat, body: {} })).statusCode, 200);
+    assert.equal((await h.t.call('POST', `/api/cases/${room.caseId}/invitations/${ins.id}/revoke`, { token: room.tokens.seat, body: {} })).statusCode, 200);
     const s = await connect(room.caseId, room.tokens.insurer);
     assert.equal((await s.closed).code, CloseCode.notMember);
   });
