@@ -174,9 +174,10 @@ describe('partners and room invitations (Yancheng)', () => {
     const { id, seat } = await answeredCase('13700001403');
     const short = await t.call('POST', `/api/cases/${id}/invitations`, { token: seat, body: { role: 'repair_shop', orgId: shopOrg, ttlSeconds: 300 } });
     assert.equal(short.statusCode, 201, short.body);
+    t.clock.advance(1000); // the list is in creation order; two invitations in one instant would tie
     const pulled = await t.call('POST', `/api/cases/${id}/invitations`, { token: seat, body: { role: 'repair_shop', orgId: shopOrg } });
     await t.call('POST', `/api/cases/${id}/invitations/${pulled.json().id}/revoke`, { token: seat, body: {} });
-    t.clock.advance(301_000);
+    t.clock.advance(300_000);
     const expired = await t.call('POST', '/api/partner/invitations/accept', { token: shop, body: { token: tokenOf(short.json().url) } });
     assert.equal(expired.statusCode, 410);
     assert.equal(expired.json().error.code, 'KC_INVITATION_EXPIRED');

@@ -20,7 +20,9 @@ import { VICTIM_PHONE, type Caller, type World } from './world.ts';
 
 /** Open to anyone by design: the city is named in the address, or the caller holds the document's code. */
 export const PUBLIC = new Set(['/', '/healthz', '/readyz', '/api/cities', '/api/cities/:tenant', '/api/cities/:tenant/check', '/api/cities/:tenant/party/code',
-  '/api/cities/:tenant/party/session', '/api/cities/:tenant/party/channel-session', '/api/auth/login', '/api/auth/logout', '/api/verify/:code', '/verify/:code']);
+  '/api/cities/:tenant/party/session', '/api/cities/:tenant/party/channel-session', '/api/auth/login', '/api/auth/logout', '/api/verify/:code', '/verify/:code',
+  // Sign-ins of their own: a partner's password, and the SMS links that sign in the phone they were sent to.
+  '/api/cities/:tenant/partner/session', '/api/cities/:tenant/photo-join', '/api/cities/:tenant/invitations/accept']);
 /** Whoever holds a document's code sees its number and hash (the QR on the paper). */
 const SHOWS_DOCUMENT = new Set(['/api/verify/:code', '/verify/:code']);
 /** Path parameters that point at the victim's data. */
