@@ -82,6 +82,8 @@ export class Room extends EventEmitter<RoomEvents> {
   #seatGraceOver = false;
   #absenceTimer: NodeJS.Timeout | null = null;
   #closed = false;
+  /** The worker under the room died: the call is not over, its clients rejoin (a room on a live worker). */
+  #workerDied = false;
 
   static async create(opts: RoomCreateOptions): Promise<Room> {
     const router = await opts.worker.createRouter({ mediaCodecs: MEDIA_CODECS, appData: { caseId: opts.caseId } });
@@ -198,7 +200,9 @@ export class Room extends EventEmitter<RoomEvents> {
     this.stopRecording();
     const finish = () => {
       // A process shutting down: the clients reconnect (1012) and the call goes on in another process.
-      for (const p of this.peers()) p.close('room_closed', reason === 'shutdown' ? CloseCode.restarting : undefined);
+      // A worker that died (issue 16) is like a process going away: 1012, the clients rejoin and
+      // the service opens the case's room again on a live worker (same case, same seat).
+      for (const p of this.peers()) p.close('room_closed', reason === 'shutdown' || this.#workerDied ? CloseCode.restarting : undefined);
       this.#router.close();
       this.emit('closed', reason);
     };
@@ -209,7 +213,8 @@ export class Room extends EventEmitter<RoomEvents> {
   private handleRouter(): void {
     // The worker died (its routers with it): nothing in this room works any more.
     this.#router.on('workerclose', () => {
-      this.#logger.error('the mediasoup worker closed under the room');
+      this.#logger.error('the mediasoup worker closed under the room; its clients rejoin on another worker');
+      this.#workerDied = true;
       this.close('closed');
     });
   }

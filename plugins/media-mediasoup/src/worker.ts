@@ -69,18 +69,34 @@ export async function createWorkerPool(n = os.availableParallelism(), opts: Work
   const workerBin = process.env.MEDIASOUP_WORKER_BIN;
   const workers: types.Worker[] = [];
   let closing = false;
-  try {
-    for (let i = 0; i < n; i++) {
-      const worker = await mediasoup.createWorker({ logLevel: 'warn', ...opts.settings, workerBin });
-      worker.on('died', (error) => {
-        const idx = workers.indexOf(worker);
-        if (idx >= 0) workers.splice(idx, 1);
-        if (closing) return;
-        log.error(`mediasoup worker pid ${worker.pid} died: ${error.message} (${workers.length} left)`);
-        opts.onDied?.(worker, error);
-      });
-      workers.push(worker);
+  // A worker that dies is replaced (issue 16): its rooms' clients rejoin on the live workers at
+  // once, and the pool is back to its size shortly after (a failed start is retried, 1 s … 30 s).
+  const start = async (): Promise<types.Worker> => {
+    const worker = await mediasoup.createWorker({ logLevel: 'warn', ...opts.settings, workerBin });
+    worker.on('died', (error) => {
+      const idx = workers.indexOf(worker);
+      if (idx >= 0) workers.splice(idx, 1);
+      if (closing) return;
+      log.error(`mediasoup worker pid ${worker.pid} died: ${error.message} (${workers.length} left); starting a replacement`);
+      opts.onDied?.(worker, error);
+      void replace(1000);
+    });
+    return worker;
+  };
+  const replace = async (delayMs: number): Promise<void> => {
+    if (closing) return;
+    try {
+      const w = await start();
+      if (closing) return void w.close();
+      workers.push(w);
+      log.info(`mediasoup worker pid ${w.pid} started in place of a dead one (${workers.length} live)`);
+    } catch (err) {
+      log.error(`a replacement mediasoup worker did not start: ${(err as Error).message}; retrying in ${delayMs} ms`);
+      setTimeout(() => void replace(Math.min(delayMs * 2, 30_000)), delayMs).unref();
     }
+  };
+  try {
+    for (let i = 0; i < n; i++) workers.push(await start());
   } catch (err) {
     closing = true;
     for (const w of workers) w.close();
