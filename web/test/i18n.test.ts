@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Messages } from '../src/i18n/types.ts';
 
 const src = path.resolve(import.meta.dirname, '../src');
-const sections = ['common', 'party', 'photo', 'seat', 'officer', 'admin', 'dashboard', 'verify', 'supervisor', 'aftercare', 'errors'];
+const sections = ['common', 'party', 'photo', 'seat', 'officer', 'admin', 'dashboard', 'verify', 'supervisor', 'aftercare', 'room', 'errors'];
 
 async function loadSections(): Promise<Record<string, Messages>> {
   const out: Record<string, Messages> = {};

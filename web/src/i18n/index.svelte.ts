@@ -13,13 +13,14 @@ import dashboard from './dashboard.ts';
 import verify from './verify.ts';
 import supervisor from './supervisor.ts';
 import aftercare from './aftercare.ts';
+import room from './room.ts';
 import errors from './errors.ts';
 import type { Messages } from './types.ts';
 
 export type { Messages } from './types.ts';
 export type Locale = 'zh' | 'en';
 
-export const table: Messages = { ...common, ...party, ...photo, ...seat, ...officer, ...admin, ...dashboard, ...verify, ...aftercare, ...supervisor, ...errors };
+export const table: Messages = { ...common, ...party, ...photo, ...seat, ...officer, ...admin, ...dashboard, ...verify, ...aftercare, ...room, ...supervisor, ...errors };
 
 const stored = typeof localStorage !== 'undefined' ? localStorage.getItem('kc_locale') : null;
 export const i18n = $state<{ locale: Locale }>({ locale: stored === 'en' ? 'en' : 'zh' });

@@ -31,6 +31,16 @@ export class SeatMedia {
   phase = $state<CallPhase>('joining');
   video = $state<MediaStreamTrack | null>(null);
   audio = $state<MediaStreamTrack | null>(null);
+  /** Every remote track of the room (the party's and the invited participants': party B, insurer, repair shop, mediator). */
+  remote = $state<RemoteTrack[]>([]);
+  /** Display names of the room's participants by peer id. */
+  names = $state<Record<string, string>>({});
+  /** The peer shown large (party A; party B when A is not in the room). */
+  mainPeer = $state<string | null>(null);
+  /** The room's other participants, shown as tiles beside the party's video. */
+  get others(): RemoteTrack[] {
+    return this.remote.filter((r) => r.peerId !== this.mainPeer);
+  }
   recording = $state(false);
   micOn = $state(false);
   camOn = $state(false);
@@ -84,6 +94,7 @@ export class SeatMedia {
       if (this.#stopped) return client.close();
       this.#client = client;
       this.#retry = 0;
+      for (const p of client.peers()) this.names = { ...this.names, [p.peerId]: p.displayName };
       this.recording = client.recording;
       if (!this.video) this.phase = client.peers().some((p) => p.role === 'party_a') ? 'live' : 'waiting';
       if (this.#mic && !this.micOn) await client.setPaused('microphone', true);
@@ -98,14 +109,20 @@ export class SeatMedia {
   #listen(c: MediaClient): void {
     c.on('track', (r) => this.#track(r));
     c.on('trackEnded', (r) => {
+      this.remote = this.remote.filter((x) => x.consumerId !== r.consumerId);
       if (r.track === this.video) this.video = null;
       if (r.track === this.audio) this.audio = null;
     });
+    // A fresh object: the client mutates `paused` on its own, which this $state copy would not see.
+    c.on('trackPaused', (r) => (this.remote = this.remote.map((x) => (x.consumerId === r.consumerId ? { ...r } : x))));
     c.on('peerJoined', (p) => {
+      this.names = { ...this.names, [p.peerId]: p.displayName };
       if (p.role === 'party_a' && this.phase !== 'live') this.phase = 'waiting';
     });
     c.on('peerLeft', (p) => {
-      if (p.role !== 'party_a') return;
+      this.remote = this.remote.filter((x) => x.peerId !== p.peerId);
+      if (p.peerId !== this.mainPeer) return;
+      this.mainPeer = null;
       this.video = null;
       this.audio = null;
       this.phase = 'partyLeft';
@@ -115,6 +132,8 @@ export class SeatMedia {
       if (this.#client === c) this.#client = null;
       this.video = null;
       this.audio = null;
+      this.remote = [];
+      this.mainPeer = null;
       this.closeCode = code;
       if (this.#stopped) return;
       if (FINAL_CODES.has(code)) this.phase = 'ended';
@@ -123,7 +142,15 @@ export class SeatMedia {
   }
 
   #track(r: RemoteTrack): void {
+    this.remote = [...this.remote.filter((x) => x.consumerId !== r.consumerId), r];
     if (r.role !== 'party_a' && r.role !== 'party_b') return;
+    // Party A is shown large; party B only while A is not there (then A takes the stage back).
+    if (r.role === 'party_b' && this.mainPeer && this.mainPeer !== r.peerId) return;
+    if (r.role === 'party_a' && this.mainPeer !== r.peerId) {
+      this.video = null;
+      this.audio = null;
+    }
+    this.mainPeer = r.peerId;
     if (r.kind === 'video') this.video = r.track;
     else this.audio = r.track;
     this.phase = 'live';
@@ -231,6 +258,8 @@ export class SeatMedia {
     this.#cam = null;
     this.video = null;
     this.audio = null;
+    this.remote = [];
+    this.mainPeer = null;
   }
 }
 
