@@ -143,8 +143,10 @@ export async function createKafkaBus(opts: KafkaBusOptions, log: BusLog): Promis
           await heartbeat();
         },
       };
-      await consumer.run(runConfig);
+      // Registered before the first run: the first join and sync happen inside run(), and a crash
+      // there (three processes starting at once) must be restarted like any later one.
       consumers.add(consumer);
+      await consumer.run(runConfig);
       return {
         async close() {
           if (!consumers.delete(consumer)) return;

@@ -138,3 +138,27 @@ test('a broker outage mid-stream: publishes fail and are retried, the group reco
   assert.ok(failures > 0, 'the outage was felt by the producer');
   assert.deepEqual(new Set(got.keys()), new Set(all.map((e) => e.id)));
 });
+
+test('a consumer kafkajs stops for good (a non-retriable answer to its group sync) is started again by the bus and gets every event', async () => {
+  // librdkafka's mock answers a member whose SyncGroup arrives after the leader's with
+  // INVALID_REQUEST (the group is already up): kafkajs treats it as fatal and stops the consumer.
+  // The same answer is injected here for the first sync, so the test does not depend on timing.
+  const SYNC_GROUP = 14, INVALID_REQUEST = 42;
+  const topic = `t${++topics}`;
+  await mock.createTopic(topic, 3);
+  const errors: string[] = [];
+  const opts = kafkaOptionsFromEnv(
+    { KAFKA_BROKERS: mock.brokers.join(','), KAFKA_TOPIC: topic, KAFKA_SESSION_TIMEOUT_MS: '6000' },
+    { socketFactory: mockControllerFix(), handlerRetry: { initialMs: 50, maxMs: 200 }, publishRetry: { retries: 2, initialMs: 100, maxMs: 300 }, connectionTimeoutMs: 500, requestTimeoutMs: 3000 },
+  );
+  const bus = await createKafkaBus(opts, { info: () => {}, warn: () => {}, error: (o: object, m?: string) => { errors.push(m ?? ''); if (process.env.KDEBUG) console.log('ERR', m, JSON.stringify(o).slice(0, 400)); } });
+  buses.push(bus);
+  await mock.failNext(SYNC_GROUP, INVALID_REQUEST);
+  const got = new Map<string, number>();
+  await bus.subscribe('restarted', async (batch) => void batch.forEach((e) => got.set(e.id, (got.get(e.id) ?? 0) + 1)));
+  const all = events(10, 5);
+  await bus.publish(all);
+  await until(() => got.size === all.length, `every event after the restart (${got.size}/${all.length})`);
+  assert.ok(errors.includes('kafka bus: the consumer stopped on an error; starting it again'), `the consumer was stopped and started again: ${errors.join(' | ')}`);
+  assert.deepEqual(new Set(got.keys()), new Set(all.map((e) => e.id)));
+});

@@ -10,6 +10,7 @@
  *   down <broker-id>        the broker drops its connections and refuses new ones
  *   up <broker-id>          it accepts connections again
  *   topic <name> <parts>    creates a topic (replication factor 1)
+ *   error <api-key> <code>  the next request of that kind (any broker) is answered with that error
  *   quit                    (or end of input) destroys the cluster and exits
  * Broker ids are 1 … <brokers>.
  *
@@ -68,6 +69,9 @@ int main(int argc, char **argv) {
             rd_kafka_resp_err_t err = !strcmp(cmd, "down") ? rd_kafka_mock_broker_set_down(mc, id) : rd_kafka_mock_broker_set_up(mc, id);
             if (err) printf("error %s\n", rd_kafka_err2str(err));
             else printf("ok\n");
+        } else if (!strcmp(cmd, "error") && got == 3) {
+            rd_kafka_mock_push_request_errors(mc, (int16_t)atoi(arg), 1, (rd_kafka_resp_err_t)n);
+            printf("ok\n");
         } else if (!strcmp(cmd, "topic") && got == 3) {
             if (create_topic(mc, arg, n) == 0) printf("ok\n");
         } else {

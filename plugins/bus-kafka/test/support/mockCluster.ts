@@ -22,6 +22,8 @@ export interface MockCluster {
   up(id: number): Promise<void>;
   /** Provisions a topic (replication factor 1). */
   createTopic(name: string, partitions: number): Promise<void>;
+  /** The next request with Kafka API key `apiKey` is answered with error `code` (librdkafka's error injection). */
+  failNext(apiKey: number, code: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startMockCluster(opts: { brokers?: number; topics?: Record
     down: (id) => command(`down ${id}`),
     up: (id) => command(`up ${id}`),
     createTopic: (name, partitions) => command(`topic ${name} ${partitions}`),
+    failNext: (apiKey, code) => command(`error ${apiKey} ${code}`),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
