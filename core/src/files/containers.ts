@@ -3,7 +3,8 @@
  * container and ignores what follows, so "a valid PNG, then an HTML page" decodes fine: these
  * checks refuse bytes after the end (a polyglot) and structures that run past the file.
  * Each answers true when the file ends exactly where its format says, or where it cannot say.
- * JPEG has no such check: cameras append data after EOI (maker trailers, motion photos).
+ * JPEG: cameras append data after EOI (motion photos, maker trailers), so jpegTrailerInert lets
+ * those through by their structure and refuses anything else after EOI (an archive, a page).
  */
 
 /** PNG: chunks (length, type, data, CRC) from byte 8 tile the file, and the last is IEND. */
@@ -44,6 +45,53 @@ export function mp4BoxesTile(b: Uint8Array): boolean {
     off += size;
   }
   return moov;
+}
+
+/** JPEG: the offset just after its EOI marker, walking the marker segments and the entropy-coded data; -1 if it never ends. */
+export function jpegEnd(b: Uint8Array): number {
+  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return -1;
+  let off = 2;
+  while (off + 1 < b.length) {
+    if (b[off] !== 0xff) return -1;
+    const m = b[off + 1]!;
+    if (m === 0xff) { off += 1; continue; } // fill byte before a marker
+    if (m === 0xd9) return off + 2; // EOI
+    if (m === 0x01 || (m >= 0xd0 && m <= 0xd7)) { off += 2; continue; } // TEM, RSTn: no length
+    if (off + 4 > b.length) return -1;
+    const len = (b[off + 2]! << 8) | b[off + 3]!;
+    if (len < 2) return -1;
+    off += 2 + len;
+    if (m !== 0xda) continue;
+    // After SOS, entropy-coded data up to the next marker (FF 00 is a stuffed byte, FF Dn a restart).
+    for (;;) {
+      off = b.indexOf(0xff, off);
+      if (off < 0 || off + 1 >= b.length) return -1;
+      const n = b[off + 1]!;
+      if (n === 0x00 || (n >= 0xd0 && n <= 0xd7)) off += 2;
+      else if (n === 0xff) off += 1;
+      else break;
+    }
+  }
+  return -1;
+}
+
+/**
+ * JPEG: what follows EOI is nothing, padding (zeros or 0xFF), a motion photo's MP4 (Google/Xiaomi/
+ * Huawei: ISO BMFF boxes tiling the rest), or Samsung's SEF trailer (…SEFH … length "SEFT").
+ * Anything else after the image (a ZIP, an HTML page, a PDF) makes the file a polyglot: false.
+ */
+export function jpegTrailerInert(b: Uint8Array): boolean {
+  const end = jpegEnd(b);
+  if (end < 0) return false;
+  const rest = b.subarray(end);
+  if (rest.every((x) => x === 0 || x === 0xff)) return true;
+  if (rest.length >= 8 && ascii(rest, 4, 8) === 'ftyp' && mp4BoxesTile(rest)) return true;
+  if (rest.length >= 12 && ascii(rest, rest.length - 4, rest.length) === 'SEFT') {
+    const dirLength = (rest[rest.length - 8]! | (rest[rest.length - 7]! << 8) | (rest[rest.length - 6]! << 16) | (rest[rest.length - 5]! << 24)) >>> 0;
+    const dir = rest.length - 8 - dirLength;
+    return dir >= 0 && ascii(rest, dir, dir + 4) === 'SEFH';
+  }
+  return false;
 }
 
 /**

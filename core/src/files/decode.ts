@@ -13,7 +13,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { Errors } from '../errors.ts';
 import { sniffContentType } from './sniff.ts';
-import { mp4BoxesTile, pngChunksTile, riffSizeMatches, webmSegmentEnds } from './containers.ts';
+import { jpegTrailerInert, mp4BoxesTile, pngChunksTile, riffSizeMatches, webmSegmentEnds } from './containers.ts';
 
 /** Types an evidence upload may have. */
 export const UPLOAD_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'video/webm', 'video/mp4', 'audio/ogg'] as const;
@@ -24,7 +24,7 @@ const MAX_PIXELS = 64_000_000;
 const PROBE_TIMEOUT_MS = 30_000;
 
 const IMAGE: Partial<Record<UploadType, { format: string; ends?: (b: Uint8Array) => boolean }>> = {
-  'image/jpeg': { format: 'jpeg' },
+  'image/jpeg': { format: 'jpeg', ends: jpegTrailerInert },
   'image/png': { format: 'png', ends: pngChunksTile },
   'image/webp': { format: 'webp', ends: riffSizeMatches },
 };
