@@ -70,6 +70,7 @@ const RECIPES: Record<string, Recipe> = {
   'POST /api/photo-cases/:id/sign': { body: { code: '000000', challenge: 'AAAAAAAAAAAAAAAAAAAAAAAA' } },
   'POST /api/photo-cases/:id/online': { body: { reason: 'asked' } },
   'POST /api/photo-cases/:id/acknowledge': {},
+  'POST /api/photo-cases/:id/cancel': { body: { note: '探测撤销' } },
   'POST /api/photo-cases/:id/photo-requests': { body: { note: '探测补拍', from: 'A' } },
   'POST /api/cases/:id/escalate': { body: { reason: '探测升级' } },
   'POST /api/cases/:id/determination': { body: { facts: '探测：两车追尾。', parties: [

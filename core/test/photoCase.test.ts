@@ -13,6 +13,7 @@ import { multipart, startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { PLACES } from '@kuaichu/testkit/places';
 import { until } from '@kuaichu/testkit/until';
 import { createDatabase, postgresForFile } from '@kuaichu/testkit/postgres';
+import { forTenant } from '../src/db/tenantDb.ts';
 
 let t: TestCore;
 const pg = postgresForFile();
@@ -313,6 +314,71 @@ for (const kind of ['pglite', 'postgres'] as const) describe(`the photo path on 
     });
   });
 
+  describe('withdrawing the case (撤销)', () => {
+    const cancel = (token: string, id: string, note?: string) => t.call('POST', `/api/photo-cases/${id}/cancel`, { token, body: note ? { note } : {} });
+    const payloadOf = async (id: string) => forTenant(t.db, 'kunming').query<{ payload: Record<string, unknown>; actor: string }>("SELECT payload, actor FROM case_events WHERE tenant = 'kunming' AND case_id = $1 AND type = 'photo.cancelled'", [id]);
+
+    test('party A withdraws while taking photos: the case ends abandoned, the event says who and from where, B’s link dies, nothing more is accepted', async () => {
+      const a = await t.party('kunming', '13900001880');
+      const r = await report(a, { report: { location: PANLONG, kind: 'motor_motor' }, otherPartyPhone: '13900001881' });
+      const id = r.json().id as string;
+      const link = /\/join\/([A-Za-z0-9_-]+)/.exec(await lastSms('kunming', '13900001881'))![1]!;
+      const stranger = await t.party('kunming', '13900001889');
+      assert.equal((await cancel(stranger, id)).statusCode, 404, 'only a party of the case may withdraw it');
+      const done = await cancel(a, id, '双方已私了');
+      assert.equal(done.statusCode, 200, done.body);
+      assert.equal(done.json().state, 'abandoned');
+      const [ev] = await payloadOf(id);
+      assert.deepEqual(ev?.payload, { role: 'A', from: 'photo_capture', note: '双方已私了' });
+      assert.equal(ev?.actor, 'party:A');
+      const again = await cancel(a, id);
+      assert.equal(again.statusCode, 409);
+      assert.equal(again.json().error.code, 'KC_PHOTO_NOT_CANCELLABLE');
+      assert.equal(again.json().error.details.state, 'abandoned');
+      const joined = await t.call('POST', '/api/cities/kunming/photo-join', { body: { token: link } });
+      assert.equal(joined.statusCode, 410, 'the join link died with the case');
+      assert.equal((await shot(a, id, 'side_front', await scene(60))).statusCode, 409, 'no photo after withdrawing');
+    });
+
+    test('party B may withdraw before anyone signs; after one signature neither may, and the proposal still stands', async () => {
+      const A = '13900001890';
+      const B = '13900001891';
+      const a = await t.party('kunming', A);
+      const { id, number } = await leftScene(a, B);
+      const b = await t.party('kunming', B);
+      await t.call('POST', '/api/photo-cases/join', { token: b, body: { caseNumber: number } });
+      await t.call('POST', `/api/photo-cases/${id}/statement`, { token: a, body: details('周一', '云A44444', ['front_bumper'], '追尾。') });
+      await t.call('POST', `/api/photo-cases/${id}/statement`, { token: b, body: details('吴二', '云A55555', ['rear_bumper'], '被追尾。') });
+      const proposed = await t.call('POST', `/api/photo-cases/${id}/liability`, { token: a, body: { parties: [{ role: 'A', faultBehaviour: '未保持安全车距', liability: 'full' }, { role: 'B', faultBehaviour: '无', liability: 'none' }] } });
+      assert.equal(proposed.json().state, 'agreement_pending');
+      const signed = await sign(a, id, A, false);
+      assert.equal(signed.statusCode, 200, signed.body);
+      const late = await cancel(b, id);
+      assert.equal(late.statusCode, 409);
+      assert.equal(late.json().error.code, 'KC_PHOTO_NOT_CANCELLABLE');
+      assert.deepEqual(late.json().error.details.signed, ['A']);
+      assert.equal((await t.call('GET', `/api/photo-cases/${id}`, { token: b })).json().state, 'agreement_pending');
+
+      // Another case: B withdraws while the officer has it (在线定责, not yet decided); it leaves the desk, and cannot be determined.
+      const other = await leftScene(a, B);
+      await t.call('POST', '/api/photo-cases/join', { token: b, body: { caseNumber: other.number } });
+      await t.call('POST', `/api/photo-cases/${other.id}/statement`, { token: b, body: details('吴二', '云A55555', ['rear_bumper'], '被追尾。') });
+      await t.call('POST', `/api/photo-cases/${other.id}/statement`, { token: a, body: details('周一', '云A44444', ['front_bumper'], '追尾。') });
+      assert.equal((await t.call('POST', `/api/photo-cases/${other.id}/online`, { token: a, body: { reason: 'asked' } })).json().state, 'evacuated');
+      const gone = await cancel(b, other.id);
+      assert.equal(gone.statusCode, 200, gone.body);
+      assert.equal(gone.json().state, 'abandoned');
+      assert.deepEqual((await payloadOf(other.id))[0]?.payload, { role: 'B', from: 'evacuated' });
+      const officer = await t.staff('kunming', 'officer');
+      assert.ok(!(await t.call('GET', '/api/officer/cases', { token: officer })).json().some((c: { id: string }) => c.id === other.id), 'off the officer desk');
+      const decided = await t.call('POST', `/api/cases/${other.id}/determination`, { token: officer, body: { facts: '两车追尾，无人受伤。', parties: [
+        { name: '周一', plate: '云A44444', faultBehaviour: '未保持安全车距', liability: 'full' },
+        { name: '吴二', plate: '云A55555', faultBehaviour: '无', liability: 'none' },
+      ] } });
+      assert.equal(decided.statusCode, 409, decided.body);
+    });
+  });
+
   describe('online determination (在线定责)', () => {
     test('a party asks for it; the officer asks B for more photos, B answers; the officer determines; both are served and acknowledge', async () => {
       const A = '13900001860';
@@ -358,6 +424,9 @@ for (const kind of ['pglite', 'postgres'] as const) describe(`the photo path on 
       assert.equal(decided.statusCode, 201, decided.body);
       assert.equal(decided.json().state, 'served');
       assert.ok((await allSms('kunming', B)).some((s) => s.includes('认定书编号')), 'party B is served by SMS too');
+      const tooLate = await t.call('POST', `/api/photo-cases/${id}/cancel`, { token: a, body: {} });
+      assert.equal(tooLate.statusCode, 409, 'a determined case is not withdrawn');
+      assert.equal(tooLate.json().error.code, 'KC_PHOTO_NOT_CANCELLABLE');
 
       const ackA = await t.call('POST', `/api/photo-cases/${id}/acknowledge`, { token: a });
       assert.equal(ackA.statusCode, 200, ackA.body);

@@ -16,6 +16,7 @@
  *   photo.reported ──▶ photo_capture ── left the scene ──▶ photo_statements ── liability proposed ──▶ agreement_pending
  *   agreement_pending ── both signed ──▶ agreed (自行协商协议书 issued)
  *   photo_statements / agreement_pending ── online determination asked ──▶ evacuated (the officer desk, as above)
+ *   photo_capture … evacuated ── a party withdraws (no signature yet, not determined) ──▶ abandoned
  */
 export const CASE_STATES = [
   'reported', 'ineligible', 'queued', 'ringing', 'in_call', 'interrupted', 'evidence_complete', 'evacuated',
@@ -64,6 +65,8 @@ export const TRANSITIONS = {
   'photo.online_requested': { from: ['photo_statements', 'agreement_pending'],                  to: 'evacuated' },
   'photo.more_photos_requested': { from: ['evacuated'],                                         to: 'same' },
   'photo.acknowledged':  { from: ['served', 'claim_pushed', 'reviewed', 'review_requested', 'closed'], to: 'same' },
+  // 撤销: either party, before a signature (photoCase.ts checks none) and before a determination.
+  'photo.cancelled':     { from: ['photo_capture', 'photo_statements', 'agreement_pending', 'evacuated'], to: 'abandoned' },
 } as const satisfies Record<string, Transition>;
 
 export type CaseEventType = keyof typeof TRANSITIONS;

@@ -38,6 +38,7 @@ export interface EventPayloads {
   'photo.online_requested': Ev.PhotoOnlineRequestedPayload;
   'photo.more_photos_requested': Ev.PhotoMorePhotosRequestedPayload;
   'photo.acknowledged': Ev.PhotoAcknowledgedPayload;
+  'photo.cancelled': Ev.PhotoCancelledPayload;
 }
 
 export interface CaseEvent<T extends CaseEventType = CaseEventType> {

@@ -186,7 +186,8 @@ export type CaseEventType =
   | 'photo.agreed'
   | 'photo.online_requested'
   | 'photo.more_photos_requested'
-  | 'photo.acknowledged';
+  | 'photo.acknowledged'
+  | 'photo.cancelled';
 /**
  * Liability grades of the simple procedure: 全部 full, 主要 primary, 同等 equal, 次要 secondary, 无责任 none.
  */
@@ -365,6 +366,7 @@ export interface SchemaIndex {
   eventsOnsiteDispatched?: OnsiteDispatchedPayload;
   eventsPhotoAcknowledged?: PhotoAcknowledgedPayload;
   eventsPhotoAgreed?: PhotoAgreedPayload;
+  eventsPhotoCancelled?: PhotoCancelledPayload;
   eventsPhotoLeftScene?: PhotoLeftScenePayload;
   eventsPhotoLiabilityProposed?: PhotoLiabilityProposedPayload;
   eventsPhotoMorePhotosRequested?: PhotoMorePhotosRequestedPayload;
@@ -424,6 +426,7 @@ export interface SchemaIndex {
   httpPartnerPersonCreate?: PartnerPersonCreate;
   httpPartyCode?: PartyCodeBody;
   httpPartySession?: PartySessionBody;
+  httpPhotoCancel?: PhotoCancelBody;
   httpPhotoCaseReport?: PhotoCaseReportBody;
   httpPhotoCase?: PhotoCase;
   httpPhotoCheck?: PhotoCheck;
@@ -1227,7 +1230,8 @@ export interface CaseEvent {
     | 'photo.agreed'
     | 'photo.online_requested'
     | 'photo.more_photos_requested'
-    | 'photo.acknowledged';
+    | 'photo.acknowledged'
+    | 'photo.cancelled';
   at: string;
   /**
    * system, seat:<id>, officer:<id>, supervisor:<id> (a duty supervisor reassigned the case), party, or plugin:<name>.
@@ -1329,6 +1333,20 @@ export interface PhotoAgreedPayload {
   verifyCode: string;
   grades: string[];
   reportToAgreementSeconds: number;
+}
+/**
+ * A party withdrew the photo case (撤销) before any signature of the agreement and before a determination; the case ends abandoned.
+ */
+export interface PhotoCancelledPayload {
+  role: 'A' | 'B';
+  /**
+   * The state the case was in when withdrawn.
+   */
+  from: 'photo_capture' | 'photo_statements' | 'agreement_pending' | 'evacuated';
+  /**
+   * The party's reason, in their words (optional).
+   */
+  note?: string;
 }
 /**
  * Party A took every required shot and left the scene (撤离); the parties state the facts from safety.
@@ -2648,6 +2666,12 @@ export interface PartySessionBody {
   phone: string;
   code: string;
   challenge: string;
+}
+/**
+ * A party withdraws the photo case (撤销) before any signature and before a determination; the reason is optional.
+ */
+export interface PhotoCancelBody {
+  note?: string;
 }
 /**
  * Party A reports on the photo path (事故快处): the accident as for POST /api/cases, and the phone of the other party, who gets the join link by SMS. A retry with the same clientKey returns the same case.

@@ -352,6 +352,29 @@ export async function requestPhotos(ctx: CoreContext, tenant: string, caseId: st
   });
 }
 
+/**
+ * A party withdraws the photo case (撤销): while photos are taken, statements entered, a proposal
+ * waits (unless a party has signed it) or the officer has not yet decided. After a signature, the
+ * agreement or a determination the case stands (409 KC_PHOTO_NOT_CANCELLABLE). Open join links die
+ * with it; the case ends `abandoned` and both phones hear it on /api/live.
+ */
+export async function cancelPhotoCase(ctx: CoreContext, tenant: string, caseId: string, role: PartyRole, note: string | undefined): Promise<CaseRow> {
+  return inTx(ctx, tenant, async (q, events) => {
+    const now = ctx.clock.now();
+    const { c } = await lockPhotoCase(q, tenant, caseId);
+    const from = c.state;
+    if (from !== 'photo_capture' && from !== 'photo_statements' && from !== 'agreement_pending' && from !== 'evacuated') {
+      throw Errors.photoNotCancellable(`a photo case cannot be withdrawn once it is ${from}`, { state: from });
+    }
+    const signed = (await photoPartiesRepo.ofCase(q, caseId)).filter((x) => x.signed_at).map((x) => x.role);
+    if (signed.length) throw Errors.photoNotCancellable('a party has signed the proposed agreement', { state: from, signed });
+    await joinTokensRepo.voidOpen(q, caseId, now);
+    const text = note?.trim();
+    events.push(await transition(q, c, 'photo.cancelled', { role, from, ...(text ? { note: text } : {}) }, `party:${role}`, now));
+    return c;
+  });
+}
+
 /** A party acknowledges receipt of the served determination (签收); once per party. */
 export async function acknowledge(ctx: CoreContext, tenant: string, caseId: string, role: PartyRole): Promise<CaseRow> {
   return inTx(ctx, tenant, async (q, events) => {

@@ -17,7 +17,7 @@ import { liveCity } from '../../cases/intake.ts';
 import { getCase, isUuid, type CaseRow } from '../../cases/repository.ts';
 import { checkPhoto, PHOTO_LIMITS } from '../../photoPath/photoCheck.ts';
 import {
-  acknowledge, addShot, invite, joinByLink, joinByNumber, leaveScene, partyRole, photoCaseRecord, proposeLiability,
+  acknowledge, addShot, cancelPhotoCase, invite, joinByLink, joinByNumber, leaveScene, partyRole, photoCaseRecord, proposeLiability,
   recordStatement, reportPhotoCase, requestOnline, requestPhotos, type PartyRole,
 } from '../../photoPath/photoCase.ts';
 import { sendSignCode, signAgreement } from '../../photoPath/agreement.ts';
@@ -217,6 +217,14 @@ export async function photoPathRoutes(app: FastifyInstance, { ctx, secureCookies
   }, async (req) => {
     const { c, role } = await asParty(req);
     await acknowledge(ctx, c.tenant, c.id, role);
+    return view(c.tenant, c.id, role);
+  });
+
+  app.post<WithId & { Body: Wire.PhotoCancelBody }>('/api/photo-cases/:id/cancel', {
+    preHandler: requireParty, schema: { tags: ['party'], summary: '事故快处: withdraw the case (撤销), A or B, before any signature and before a determination', params: idParams, body: { $ref: 'http/photo-cancel.schema.json#' }, response: photoCase() },
+  }, async (req) => {
+    const { c, role } = await asParty(req);
+    await cancelPhotoCase(ctx, c.tenant, c.id, role, req.body.note);
     return view(c.tenant, c.id, role);
   });
 
