@@ -1,7 +1,9 @@
 // Media settings: codecs of every case's router, where transports listen, and the options of the
 // plugin, with defaults that work on a developer's machine and a way to read them from the
 // environment in production.
+import { createHash } from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import type { types } from 'mediasoup';
 import { turnSettingsFromEnv, type TurnSettings } from './turn.ts';
 
@@ -46,7 +48,7 @@ export function defaultListen(): Pick<TransportSettings, 'listenIp' | 'announced
  * Options from the environment, for `npm start`:
  * KUAICHU_MEDIA_LISTEN_IP, KUAICHU_MEDIA_ANNOUNCED_ADDRESS, KUAICHU_MEDIA_RTC_PORTS (e.g. 40000-49999),
  * KUAICHU_MEDIA_WORKERS (default: one per core), KUAICHU_MEDIA_RECORDING (0 turns recording off),
- * KUAICHU_FFMPEG, and TURN: KUAICHU_TURN_SECRET + KUAICHU_TURN_URLS (+ KUAICHU_TURN_TTL, default 1h).
+ * KUAICHU_FFMPEG, KUAICHU_MEDIA_RECORDING_DIR (default: one folder per deployment, recordingDirFromEnv), and TURN: KUAICHU_TURN_SECRET + KUAICHU_TURN_URLS (+ KUAICHU_TURN_TTL, default 1h).
  */
 export function mediaOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): EnvMediaOptions {
   const ports = /^(\d+)-(\d+)$/.exec(env.KUAICHU_MEDIA_RTC_PORTS ?? '');
@@ -61,9 +63,34 @@ export function mediaOptionsFromEnv(env: Readonly<Record<string, string | undefi
     transport: { ...listen, ...(turn ? { turn } : {}) },
     recording: {
       enabled: env.KUAICHU_MEDIA_RECORDING !== '0',
+      dir: recordingDirFromEnv(env),
       ...(env.KUAICHU_FFMPEG ? { ffmpeg: env.KUAICHU_FFMPEG } : {}),
     },
   };
+}
+
+/**
+ * The recording scratch folder: KUAICHU_MEDIA_RECORDING_DIR, or one per deployment under the
+ * temp folder. Orphan recovery (recording/recovery.ts) claims every part in it whose process
+ * died, so the processes of one deployment on a host must share it and no other kuaichu on the
+ * host may (a second installation, a test server: it would claim the part and fail to store it
+ * in its own database, and the part would be lost). The key is the database the processes write
+ * to (host, port and name; never the credentials), or the PGlite data folder.
+ */
+export function recordingDirFromEnv(env: Readonly<Record<string, string | undefined>>): string {
+  if (env.KUAICHU_MEDIA_RECORDING_DIR) return env.KUAICHU_MEDIA_RECORDING_DIR;
+  let database: string;
+  if (env.DATABASE_URL) {
+    try {
+      const u = new URL(env.DATABASE_URL);
+      database = `postgres:${u.hostname}:${u.port || '5432'}${u.pathname}`;
+    } catch {
+      database = 'postgres:unparsed';
+    }
+  } else {
+    database = `pglite:${path.resolve(env.KUAICHU_DATA_DIR ?? 'data')}`;
+  }
+  return path.join(os.tmpdir(), 'kuaichu-recordings', createHash('sha256').update(database).digest('hex').slice(0, 12));
 }
 
 /** What the environment can set (a subset of the plugin's options). */

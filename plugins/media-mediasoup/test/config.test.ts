@@ -10,7 +10,7 @@ test('options from the environment fit the plugin', () => {
   const asPlugin: MediaPluginOptions = o;
   assert.deepEqual(asPlugin, {
     workers: 3, workerSettings: { rtcMinPort: 40000, rtcMaxPort: 40999 },
-    transport: { listenIp: '0.0.0.0', announcedAddress: '203.0.113.7' }, recording: { enabled: false },
+    transport: { listenIp: '0.0.0.0', announcedAddress: '203.0.113.7' }, recording: { enabled: false, dir: o.recording.dir },
   });
   const d = mediaOptionsFromEnv({});
   assert.equal(d.recording.enabled, true);
@@ -31,4 +31,14 @@ test('roles: what each may send', () => {
   assert.equal(canProduce('party_a', 'camera'), true);
   assert.equal(canProduce('officer', 'microphone'), true);
   assert.deepEqual(Object.entries(ROLE_RULES).filter(([, r]) => r.drivesCase).map(([k]) => k), ['party_a'], 'only the reporting party drops the call');
+});
+
+test("the recording scratch folder is one per deployment: a host's processes on one database share it, another deployment's never", () => {
+  const dir = (env: Record<string, string>) => mediaOptionsFromEnv(env).recording.dir!;
+  const a = dir({ DATABASE_URL: 'postgres://kuaichu_app:secret@db.internal:5432/kuaichu' });
+  assert.equal(dir({ DATABASE_URL: 'postgres://kuaichu_app:other-password@db.internal/kuaichu' }), a, 'same database (default port, other credentials): same folder');
+  assert.notEqual(dir({ DATABASE_URL: 'postgres://kuaichu_app:secret@db.internal:5432/kuaichu_staging' }), a, 'another database');
+  assert.notEqual(dir({ KUAICHU_DATA_DIR: '/srv/kuaichu-a' }), dir({ KUAICHU_DATA_DIR: '/srv/kuaichu-b' }), 'two PGlite servers');
+  assert.doesNotMatch(a, /secret|kuaichu_app|db\.internal/, 'no part of the address in the name');
+  assert.equal(dir({ DATABASE_URL: 'postgres://x@y/z', KUAICHU_MEDIA_RECORDING_DIR: '/var/lib/kuaichu/recordings' }), '/var/lib/kuaichu/recordings');
 });
