@@ -58,6 +58,8 @@ export async function startServer(opts: { clockStart?: string; env?: Record<stri
       KUAICHU_MEDIA_WORKERS: '1',
       // Every actor signs in from 127.0.0.1; the limits themselves are tested in core/test.
       KUAICHU_RATE_LIMITS: 'off',
+      // stop() sends SIGTERM and kills after 10 s: the drain (20 s by default) must end before that.
+      KUAICHU_DRAIN_SECONDS: '2',
       NODE_ENV: 'test',
       ...opts.env,
     },
