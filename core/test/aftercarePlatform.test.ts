@@ -200,6 +200,42 @@ describe('direct-pay and rescue over the API (PGlite)', () => {
     assert.equal(expired.json().error.code, 'KC_DIRECT_PAY_CODE_EXPIRED');
   });
 
+  test('the officer revokes a voucher no hospital has scanned: its code is refused at scan; a scanned one cannot be revoked', async () => {
+    const officer = await t.staff('yancheng', 'officer');
+    const { id, party } = await yanchengCase('13900001421', 'minor');
+    const other = await yanchengCase('13900001422', 'minor');
+    const issue = async () => (await t.call('POST', `/api/cases/${id}/direct-pay`, { token: officer, body: { injuredName: '赵六', insurerId: 'pingan' } })).json();
+    const a = await issue();
+    const b = await issue();
+    const revoke = (caseId: string, billId: string, token = officer) => t.call('POST', `/api/cases/${caseId}/direct-pay/${billId}/revoke`, { token, body: {} });
+
+    // Only an officer: the party is refused, nothing changes.
+    assert.ok([401, 403].includes((await revoke(id, a.id, party)).statusCode));
+    assert.equal((await t.call('GET', `/api/cases/${id}/direct-pay`, { token: party })).json().find((x: { id: string }) => x.id === a.id).status, 'issued');
+    // Another case's voucher, or none at all: 404.
+    assert.equal((await revoke(other.id, a.id)).statusCode, 404);
+    assert.equal((await revoke(id, '00000000-0000-4000-8000-000000000000')).statusCode, 404);
+    assert.equal((await revoke(id, 'not-a-uuid')).statusCode, 404);
+
+    const revoked = await revoke(id, a.id);
+    assert.equal(revoked.statusCode, 200, revoked.body);
+    assert.equal(revoked.json().status, 'revoked');
+    assert.equal((await t.call('GET', `/api/cases/${id}/direct-pay`, { token: party })).json().find((x: { id: string }) => x.id === a.id).status, 'revoked', 'the party sees it withdrawn');
+    assert.equal((await revoke(id, a.id)).statusCode, 409, 'revoked once');
+    const hospital = await partner('yancheng', 'hospital', '盐城市第三人民医院', 'yc-hospital-3');
+    const scanRevoked = await t.call('POST', '/api/hospital/direct-pay/scan', { token: hospital, body: { code: a.code } });
+    assert.equal(scanRevoked.statusCode, 410, scanRevoked.body);
+    assert.equal(scanRevoked.json().error.code, 'KC_DIRECT_PAY_CODE_USED');
+
+    // A scanned voucher is the hospital's bill now: not revoked.
+    assert.equal((await t.call('POST', '/api/hospital/direct-pay/scan', { token: hospital, body: { code: b.code } })).statusCode, 200);
+    const late = await revoke(id, b.id);
+    assert.equal(late.statusCode, 409, late.body);
+    assert.equal(late.json().error.details.state, 'admitted');
+    const all = (await t.call('GET', `/api/cases/${id}/direct-pay`, { token: officer })).json() as Array<{ id: string; status: string }>;
+    assert.deepEqual(all.map((x) => `${x.id === a.id ? 'a' : 'b'}:${x.status}`).sort(), ['a:revoked', 'b:admitted']);
+  });
+
   test('a city whose profile lists no platform feature: KC_FEATURE_NOT_OFFERED', async () => {
     const r = await t.call('GET', '/api/direct-pay/ledger', { token: await t.staff('harbin', 'officer') });
     assert.equal(r.statusCode, 409);

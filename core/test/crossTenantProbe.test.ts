@@ -111,6 +111,7 @@ const RECIPES: Record<string, Recipe> = {
   // Injury direct-pay and one-key rescue (issue 14, Yancheng's features): a Harbin case answers 404 before the feature check;
   // the hospital, insurer and tow routes are partners' only (403 for staff and parties; :billId/:rescueId stay unfilled: 404).
   'POST /api/cases/:id/direct-pay': { body: { injuredName: '探测', insurerId: 'picc' } },
+  'POST /api/cases/:id/direct-pay/:billId/revoke': { body: {} },
   'POST /api/hospital/direct-pay/scan': { body: { code: 'AAAAAAAAAAAAAAAA' } },
   'POST /api/hospital/direct-pay/:billId/treatment': { body: { treatment: '探测', amountFen: 100 } },
   'POST /api/insurer/direct-pay/:billId/settle': { body: {} },

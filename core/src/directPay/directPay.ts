@@ -11,6 +11,7 @@ import type { CoreContext } from '../context.ts';
 import { tenantDb } from '../context.ts';
 import { Errors } from '../errors.ts';
 import { getCase } from '../cases/repository.ts';
+import { addEvidence } from '../cases/evidence.ts';
 import { requireFeature } from '../platform/features.ts';
 import { directPayRepo, type BillRow } from '../persistence/directPay.ts';
 import { codeMatches, DIRECT_PAY_CODE_HOURS, directPayCode, directPayQrUrl, normalizeDirectPayCode, scanRefusal } from './qrCode.ts';
@@ -100,6 +101,25 @@ export async function issueVoucher(ctx: CoreContext, tenant: string, caseId: str
     injured_phone: body.injuredPhone ?? null, insurer_id: body.insurerId, issued_by: officerId, issued_at: now, expires_at: expiresAt,
   }));
   return (await directPayRepo.byId(db, id))!;
+}
+
+/**
+ * The officer withdraws a voucher no hospital has scanned yet (issued to the wrong person, the
+ * party goes elsewhere): the code is refused at scan from then on (410). A scanned voucher is a
+ * hospital's bill: 409. Another case's voucher: 404. Who withdrew it and when is a note in the
+ * case's evidence while the file takes evidence (before the determination); the route logs it always.
+ */
+export async function revokeVoucher(ctx: CoreContext, tenant: string, caseId: string, billId: string, officerId: string): Promise<BillRow> {
+  const db = tenantDb(ctx, tenant);
+  await getCase(db, tenant, caseId);
+  feature(ctx, tenant);
+  await db.tx(async (q) => {
+    const b = await directPayRepo.byId(q, billId, true);
+    if (!b || b.case_id !== caseId) throw Errors.notFound('no such direct-pay voucher on this case');
+    if (!(await directPayRepo.revoke(q, billId, caseId))) throw Errors.transitionNotAllowed(`the voucher is ${b.status}`, { state: b.status });
+  });
+  await addEvidence(ctx, tenant, caseId, `officer:${officerId}`, { item: 'note', data: { text: '人伤直赔码已撤销', directPay: 'revoked', billId } }).catch(() => {});
+  return (await directPayRepo.byId(db, billId))!;
 }
 
 export async function billsOfCase(ctx: CoreContext, tenant: string, caseId: string): Promise<BillRow[]> {

@@ -42,6 +42,11 @@ export const directPayRepo = {
   ofInsurer: (q: Q, insurerId: string) =>
     q.query<BillRow>(`${SELECT} WHERE b.tenant = $1 AND b.insurer_id = $2 AND b.status IN ('admitted', 'billed', 'settled') ORDER BY b.admitted_at DESC LIMIT 200`, [q.tenant, insurerId]),
 
+  /** Withdraws a voucher of this case that no hospital has taken yet; false otherwise (taken, revoked, another case's). */
+  async revoke(q: Q, id: string, caseId: string): Promise<boolean> {
+    const r = await q.query(`UPDATE direct_pay_bills SET status = 'revoked' WHERE tenant = $1 AND id = $2 AND case_id = $3 AND status = 'issued' RETURNING id`, [q.tenant, id, caseId]);
+    return r.length > 0;
+  },
   /** Takes an issued voucher for a hospital; false when it was taken meanwhile. */
   async admit(q: Q, id: string, orgId: string, personId: string, at: Date): Promise<boolean> {
     const r = await q.query(`UPDATE direct_pay_bills SET status = 'admitted', hospital_org_id = $3, admitted_by = $4, admitted_at = $5 WHERE tenant = $1 AND id = $2 AND status = 'issued' RETURNING id`, [q.tenant, id, orgId, personId, at]);

@@ -13,7 +13,7 @@ import { requireRole, staffOf } from '../auth.ts';
 import { caseGuards, caseIdParam, caseOf, idParams, type WithId } from './caseGuards.ts';
 import { isUuid } from '../../cases/repository.ts';
 import {
-  billsOfCase, billsOfHospital, billsOfInsurer, issueVoucher, ledger, officerBillView, partnerBillView, recordTreatment, scanCode, settleBill,
+  billsOfCase, billsOfHospital, billsOfInsurer, issueVoucher, ledger, officerBillView, partnerBillView, recordTreatment, revokeVoucher, scanCode, settleBill,
   type IssueBody, type PartnerActor,
 } from '../../directPay/directPay.ts';
 import { cityGeoCache } from '../cityGeo.ts';
@@ -115,6 +115,21 @@ export async function aftercarePlatformRoutes(app: FastifyInstance, { ctx }: { c
     const s = staffOf(req);
     const b = await issueVoucher(ctx, s.tenant, req.params.id, s.id, req.body);
     return reply.status(201).send(await officerBillView(ctx, b));
+  });
+
+  app.post<{ Params: { id: string; billId: string } }>('/api/cases/:id/direct-pay/:billId/revoke', {
+    preHandler: [officer, caseIdParam, uuidOr404('billId', badBill)],
+    schema: {
+      tags: ['direct-pay'], summary: '人伤直赔: the officer withdraws a voucher no hospital has scanned yet (its code is refused from then on)',
+      params: { type: 'object', required: ['id', 'billId'], properties: { id: { type: 'string', maxLength: 64 }, billId: { type: 'string', maxLength: 64 } } },
+      body: { type: ['object', 'null'], additionalProperties: false, properties: {} },
+      response: { 200: billSchema },
+    },
+  }, async (req) => {
+    const s = staffOf(req);
+    const b = await revokeVoucher(ctx, s.tenant, req.params.id, req.params.billId, s.id);
+    req.log.info({ caseId: req.params.id, billId: b.id, officer: s.id }, 'direct-pay voucher revoked');
+    return officerBillView(ctx, b);
   });
 
   app.get<WithId>('/api/cases/:id/direct-pay', {
