@@ -3,6 +3,7 @@
  *   node --import tsx tools/proof/run.ts api [--per-operation 40] [--seed 16]   contract fuzz + isolation probe + log scan
  *   node --import tsx tools/proof/run.ts signaling [--runs 400] [--seed 16]     malformed signalling messages on the media socket
  *   node --import tsx tools/proof/run.ts yaml                                   hostile YAML profiles through the loader
+ *   node --import tsx tools/proof/run.ts live [--runs 400] [--seed 16]          hostile handshakes and frames on /api/live
  *   node --import tsx tools/proof/run.ts crash [--kills 100] [--db pglite|postgres|both] [--seed 16]   kill -9 mid-flow, then count
  * (`npm run proof:api` etc.). The short versions run in `npm test` (tools/proof/*.test.ts).
  * Exit status 1 when a figure that must be 0 is not.
@@ -48,6 +49,11 @@ if (which === 'api') {
   console.log(`  ended without a close frame (1006, open finding): ${f.abnormal.length}`);
   for (const line of f.abnormal.slice(0, 5)) console.log(`    ${line}`);
   must('  crashes / error answers without a code / other close codes / not serving afterwards', f.failures);
+} else if (which === 'live') {
+  const { liveFuzz } = await import('./live.ts');
+  const f = await liveFuzz({ runs: Number(values.runs), seed });
+  console.log(`live-push fuzz: ${f.handshakes} hostile handshakes, ${f.frames} frames; sockets ended ${JSON.stringify(f.byClose)}`);
+  must('  crashes / unexpected closes / not pushing afterwards', f.failures);
 } else if (which === 'yaml') {
   const { hostileYaml } = await import('./yaml.ts');
   const f = await hostileYaml();
@@ -77,7 +83,7 @@ if (which === 'api') {
     console.log(`(${Math.round((performance.now() - started) / 1000)} s)`);
   }
 } else {
-  console.error(`unknown proof "${which}" (api | signaling | yaml | crash)`);
+  console.error(`unknown proof "${which}" (api | signaling | live | yaml | crash)`);
   process.exit(2);
 }
 process.exit(failed ? 1 : 0);
