@@ -134,8 +134,6 @@ export const Errors = {
     'a party signs (or asks for a signing code for) the same proposal of a photo-path agreement twice'),
   photoNotCancellable: make('KC_PHOTO_NOT_CANCELLABLE', 409, 'this case can no longer be withdrawn: a party has signed, or it has been decided',
     'a party withdraws a photo-path case after a signature of the agreement, after the agreement or determination, or after it was withdrawn (details.state)'),
-  photoPlateIllegible: make('KC_PHOTO_PLATE_ILLEGIBLE', 422, 'no number plate can be read in this photo: take it again with the plate in view',
-    'the city\'s OCR finds no legible plate in a photo-path shot that must show one (details: confidence, minConfidence, read)'),
   unsupportedMediaType: make('KC_UNSUPPORTED_MEDIA_TYPE', 415, 'this content type is not accepted',
     'a body’s Content-Type (or a JSON charset other than UTF-8) is not one the route reads; a non-multipart body sent to an upload answers with status 406'),
   fileTooLarge: make('KC_FILE_TOO_LARGE', 413, 'the file is too large', 'an upload is over the size limit, or has too many files'),

@@ -64,7 +64,6 @@ export default {
   'error.KC_PHOTO_STATEMENTS_MISSING': { zh: '双方均须先填写驾驶证、车辆和事故经过', en: 'Both parties must first enter their licence, vehicle and statement' },
   'error.KC_ALREADY_SIGNED': { zh: '您已签署过该协议', en: 'You have already signed this agreement' },
   'error.KC_PHOTO_NOT_CANCELLABLE': { zh: '已有当事人签名或案件已有结果，不能再撤销', en: 'A party has signed or the case is decided: it can no longer be withdrawn' },
-  'error.KC_PHOTO_PLATE_ILLEGIBLE': { zh: '照片中看不清号牌，请对准车辆号牌重新拍摄', en: 'No number plate can be read in the photo; take it again with the plate in view' },
   'error.KC_UNSUPPORTED_MEDIA_TYPE': { zh: '提交的内容格式不被接受', en: 'This content type is not accepted' },
   'error.KC_FILE_TOO_LARGE': { zh: '文件过大，请缩短或压缩后重试', en: 'The file is too large; make it shorter or smaller and try again' },
   'error.KC_BODY_TOO_LARGE': { zh: '提交的内容过大', en: 'What was sent is too large' },
