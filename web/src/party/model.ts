@@ -97,8 +97,11 @@ export function plateCount(kind: CollisionKind | null, parties: number): number 
   return parties;
 }
 
-/** The AccidentReport of a complete draft. */
-export function toReport(d: Draft, channel: string | null): AccidentReport {
+/**
+ * The AccidentReport of a complete draft. `language` is the app's language the party reads
+ * (zh / en): a city's queue.skills may route the call to a seat who speaks it.
+ */
+export function toReport(d: Draft, channel: string | null, language?: string): AccidentReport {
   const report: AccidentReport = {
     location: { lng: d.location!.lng, lat: d.location!.lat, source: d.location!.source, ...(d.location!.accuracyMeters != null ? { accuracyMeters: Math.round(d.location!.accuracyMeters) } : {}) },
     kind: d.kind!,
@@ -109,6 +112,7 @@ export function toReport(d: Draft, channel: string | null): AccidentReport {
   };
   if (d.address.trim()) report.address = d.address.trim().slice(0, 200);
   if (channel) report.channel = channel as AccidentReport['channel'];
+  if (language && /^[a-z]{2,3}$/.test(language)) report.language = language;
   for (const [cond, yes] of Object.entries(d.answers) as Array<[Condition, boolean]>) {
     if (cond === 'all_motor_insured') report.insured = yes ? (d.kind === 'motor_non_motor' ? 'motor_only' : 'all') : 'none';
     else (report as unknown as Record<string, unknown>)[CONDITION_FIELDS[cond]] = yes;
