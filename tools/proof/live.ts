@@ -108,10 +108,19 @@ export async function liveFuzz(opts: { runs: number; seed: number }): Promise<Li
     );
     const sockets = Object.values(signedIn);
     for (const [i, frame] of fc.sample(frameArb, { numRuns: opts.runs, seed: opts.seed + 1 }).entries()) {
+      figures.frames++;
+      if (Buffer.byteLength(frame) > 64 * 1024) {
+        // Over the frame limit (a 200 000-character leaf): its own socket, which must close with 1009.
+        const big = await open({ authorization: `Bearer ${seat}` });
+        await settled(big);
+        big.ws.send(frame);
+        await until(() => big.closed !== null, 'an oversized frame closes its socket');
+        if (big.closed !== 1009) figures.failures.push(`an oversized frame closed its socket with ${big.closed}, not 1009`);
+        continue;
+      }
       const s = sockets[i % sockets.length]!;
       if (s.closed !== null) continue;
       s.ws.send(frame);
-      figures.frames++;
     }
     // A burst, then one frame over the 64 kB limit on the Kunming socket.
     for (let i = 0; i < 500; i++) signedIn.seat.ws.send('{"kind":"ping"}');
