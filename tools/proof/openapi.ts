@@ -35,8 +35,8 @@ export async function readOpenApi(app: FastifyInstance): Promise<ApiDocument> {
   if (r.statusCode !== 200) throw new Error(`/docs/json answered ${r.statusCode}`);
   const doc = r.json() as { paths: Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content: Record<string, { schema: Schema }> } }>>; components?: { schemas?: Record<string, Schema> } };
   const components = doc.components?.schemas ?? {};
-  // The document's request schemas keep the schema files' relative refs (`../accident-report.schema.json`),
-  // which no OpenAPI client can follow (noted in docs/reliability.md); they are read from schemas/ here.
+  // The document's refs all point inside it (core/src/http/openApiRefs.ts); a file ref, should one
+  // come back, is read from schemas/ here.
   const files = readSchemaFiles();
   const fileId = (ref: string) => {
     const base = path.posix.basename(ref.split('#')[0]!);
@@ -48,9 +48,12 @@ export async function readOpenApi(app: FastifyInstance): Promise<ApiDocument> {
     for (let hops = 0; at.$ref && hops < 32; hops++) {
       const ref = at.$ref;
       if (ref.startsWith('#/components/schemas/')) {
-        const next = components[ref.slice('#/components/schemas/'.length)];
+        // A component, or a JSON pointer into one (`def-55/properties/groupBy`: core/src/http/openApiRefs.ts).
+        const [name, ...rest] = ref.slice('#/components/schemas/'.length).split('/');
+        let next: unknown = components[name!];
+        for (const part of rest) next = next && typeof next === 'object' ? (next as Record<string, unknown>)[decodeURIComponent(part)] : undefined;
         if (!next) throw new Error(`unresolved $ref ${ref}`);
-        at = next;
+        at = next as Schema;
       } else {
         const id = fileId(ref);
         if (!id) throw new Error(`unresolved $ref ${ref}`);

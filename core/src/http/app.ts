@@ -9,6 +9,7 @@ import websocket from '@fastify/websocket';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { resolveFileRefs } from './openApiRefs.ts';
 import type { CoreContext } from '../context.ts';
 import { readSchemaFiles } from '../schemas.ts';
 import { authPlugin } from './auth.ts';
@@ -69,7 +70,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, useDefaults: true, coerceTypes: false, keywords: ['x-kuaichu-port', 'x-hint'] } },
   });
-  for (const schema of readSchemaFiles().values()) app.addSchema(schema);
+  const schemaFiles = [...readSchemaFiles().values()];
+  for (const schema of schemaFiles) app.addSchema(schema);
   const web = opts.webDir === null ? null : webApps(opts.webDir ?? webDistDir);
   installErrorHandling(app, web?.fallback);
   installJsonCharsetCheck(app);
@@ -78,7 +80,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // Before every route: its latency hook must see them all (/metrics, /readyz: metrics/).
   await app.register(createObservability(opts.ctx, { production: opts.production ?? process.env.NODE_ENV === 'production' }).plugin);
-  await app.register(swagger, { openapi: { info: { title: 'kuaichu 快处 API', version: '0.1.0', description: 'Remote video handling of minor road accidents' } } });
+  await app.register(swagger, {
+    openapi: { info: { title: 'kuaichu 快处 API', version: '0.1.0', description: 'Remote video handling of minor road accidents' } },
+    // The schema files' refs between files, made followable (openApiRefs.ts).
+    transformObject: ({ openapiObject }) => resolveFileRefs(openapiObject as Record<string, unknown>, schemaFiles.map((s) => String((s as { $id?: string }).$id))),
+  });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(cookie);
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
