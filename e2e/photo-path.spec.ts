@@ -265,8 +265,22 @@ test('(2) they disagree → the police decide online (one more photo asked of B)
   for (const page of [a, b]) await expect(page.getByTestId('online-wait')).toBeVisible();
   await shot(a, 'photo2-a-online-wait');
 
-  // The officer asks B for one more photo; B's phone shows it and B answers it.
-  await api.asStaff('kunming', 'officer', 'POST', `/api/photo-cases/${id}/photo-requests`, { note: '请补拍您车辆左前部损伤近景', from: 'B' });
+  // The officer, on the desk, asks B for one more photo (an empty note is refused first); B's phone shows it and B answers it.
+  const desk = await actor('console');
+  const officer = new Officer(desk.page, 'kunming');
+  await officer.signIn();
+  await officer.openCaseById(id);
+  await shot(desk.page, 'photo2-officer-case');
+  const more = desk.page.getByTestId('officer-photo-requests');
+  await more.getByRole('button', { name: '通知当事人补拍' }).click();
+  await expect(more.getByRole('alert')).toHaveText('请填写补拍内容（2 至 300 字）。');
+  await more.getByLabel('请当事人补拍的内容').fill('请补拍您车辆左前部损伤近景');
+  await more.getByLabel('乙方').check();
+  await more.getByRole('button', { name: '通知当事人补拍' }).click();
+  await expect(more.getByTestId('officer-photo-request')).toHaveAttribute('data-fulfilled', 'false');
+  await expect(more.getByTestId('officer-photo-request')).toContainText('请补拍您车辆左前部损伤近景');
+  await expect(more.getByRole('alert')).toHaveCount(0);
+  await shot(desk.page, 'photo2-officer-photo-request');
   const request = b.getByTestId('photo-request');
   await expect(request).toContainText('请补拍您车辆左前部损伤近景');
   await expect(a.getByTestId('photo-request')).toHaveCount(0);
@@ -274,13 +288,10 @@ test('(2) they disagree → the police decide online (one more photo asked of B)
   await request.locator('input[type="file"]').setInputFiles({ name: 'extra.jpg', mimeType: 'image/jpeg', buffer: await scene(40) });
   await expect(request).toHaveCount(0);
   await expect(b.getByTestId('photo-list').locator('img')).toHaveCount(6);
+  // The desk hears the answer live: the request is marked answered.
+  await expect(more.getByTestId('officer-photo-request')).toHaveAttribute('data-fulfilled', 'true');
 
   // The officer decides on the desk.
-  const desk = await actor('console');
-  const officer = new Officer(desk.page, 'kunming');
-  await officer.signIn();
-  await officer.openCaseById(id);
-  await shot(desk.page, 'photo2-officer-case');
   await officer.determine({ facts: '两车同向行驶，乙方变更车道时与甲方车辆发生刮擦，无人员受伤。', parties: [
     { liability: 'none', fault: '无', name: '王五', plate: PLATES[0] },
     { liability: 'full', fault: '变更车道时影响相关车道内机动车正常行驶', name: '赵六', plate: PLATES[1] },

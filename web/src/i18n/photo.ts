@@ -144,6 +144,12 @@ export default {
   'party.photo.online.send': { zh: '提交给交警', en: 'Send to the police' },
   'party.photo.online.waitTitle': { zh: '交警在线定责中', en: 'An officer is deciding' },
   'party.photo.online.wait': { zh: '已提交交警。如需补充照片会在此提示，请保持手机畅通。', en: 'Sent to the police. If more photos are needed you will see it here; keep your phone on.' },
+  'party.photo.cancel.open': { zh: '撤销本案', en: 'Withdraw this case' },
+  'party.photo.cancel.lead': { zh: '撤销后本案结束，双方都不能再继续办理；已有签名或交警已认定的案件不能撤销。', en: 'Withdrawn, the case ends for both of you; a case someone has signed or an officer has decided cannot be withdrawn.' },
+  'party.photo.cancel.note': { zh: '撤销原因（选填）', en: 'Reason (optional)' },
+  'party.photo.cancel.confirm': { zh: '确认撤销', en: 'Withdraw it' },
+  'party.photo.cancel.keep': { zh: '不撤销', en: 'Keep it' },
+  'party.photo.cancel.done': { zh: '本案已撤销。如需处理事故，请重新报警。', en: 'This case was withdrawn. To handle the accident, report it again.' },
   'party.photo.request.title': { zh: '交警请您补充照片', en: 'The officer asks for more photos' },
   'party.photo.request.take': { zh: '拍摄补充照片', en: 'Take the extra photo' },
 

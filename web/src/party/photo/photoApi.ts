@@ -38,6 +38,7 @@ export const signCode = (id: string) => post<{ challenge: string; expiresInSecon
 export const sign = (id: string, code: string, challenge: string) => post<PhotoCase>(`${base(id)}/sign`, { code, challenge });
 export const askOnline = (id: string, reason: 'disagree' | 'asked', note?: string) => post<PhotoCase>(`${base(id)}/online`, { reason, ...(note ? { note } : {}) });
 export const acknowledge = (id: string) => post<PhotoCase>(`${base(id)}/acknowledge`);
+export const cancelCase = (id: string, note?: string) => post<PhotoCase>(`${base(id)}/cancel`, note ? { note } : {});
 export const joinByNumber = (caseNumber: string) => post<PhotoCase>('/api/photo-cases/join', { caseNumber });
 export const joinByLink = (tenant: string, token: string) => post<{ caseId: string; session: { csrf: string } }>(`/api/cities/${encodeURIComponent(tenant)}/photo-join`, { token });
 
