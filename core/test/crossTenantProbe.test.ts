@@ -121,6 +121,12 @@ const RECIPES: Record<string, Recipe> = {
   'POST /api/tow/rescues/:rescueId/decline': {},
   'POST /api/tow/rescues/:rescueId/arrived': {},
   'POST /api/tow/rescues/:rescueId/completed': {},
+  // Online mediation (issue 14): a Harbin case answers 404 before the feature check; :mediationId stays unfilled (404).
+  'POST /api/cases/:id/mediations': { body: { startsAt: '2099-06-01T10:30' } },
+  'POST /api/mediations/:mediationId/open': { body: {} },
+  'POST /api/mediations/:mediationId/outcome': { body: { agreed: false, reason: '探测' } },
+  'POST /api/mediations/:mediationId/sign/code': {},
+  'POST /api/mediations/:mediationId/sign': { body: { code: '123456', challenge: 'probe-challenge-aaaa' } },
   'POST /api/admin/profile/versions': { body: { fileName: 'probe.yaml', source: 'tenant: probe', dryRun: true } },
   'POST /api/admin/profile/versions/:version/activate': {},
   'GET /api/platform/tenants/:tenant/profile/versions': { deny: true },

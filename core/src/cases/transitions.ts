@@ -25,6 +25,12 @@ export const CASE_STATES = [
 ] as const;
 export type CaseState = (typeof CASE_STATES)[number];
 
+/** States in which a case may be mediated online (线上调解): handled by a seat, escalated, or agreed on the photo path. */
+const MEDIATION_STATES = [
+  'in_call', 'interrupted', 'evidence_complete', 'evacuated', 'determined', 'served', 'review_requested', 'reviewed',
+  'claim_pushed', 'closed', 'escalated_onsite', 'agreed',
+] as const satisfies readonly CaseState[];
+
 /** `stays`: states (among `from`) in which the event happens without changing the state. */
 type Transition = { from: readonly (CaseState | null)[]; to: CaseState | 'same'; stays?: readonly CaseState[] };
 
@@ -67,6 +73,13 @@ export const TRANSITIONS = {
   'photo.acknowledged':  { from: ['served', 'claim_pushed', 'reviewed', 'review_requested', 'closed'], to: 'same' },
   // 撤销: either party, before a signature (photoCase.ts checks none) and before a determination.
   'photo.cancelled':     { from: ['photo_capture', 'photo_statements', 'agreement_pending', 'evacuated'], to: 'abandoned' },
+  // Online mediation (线上调解, issue 14; core/src/mediation/): a track beside the case's own, in any state once a seat
+  // has handled it or the parties agreed; the case's state does not change (the mediation's status is its own).
+  'mediation.scheduled': { from: MEDIATION_STATES,                                              to: 'same' },
+  'mediation.opened':    { from: MEDIATION_STATES,                                              to: 'same' },
+  'mediation.recorded':  { from: MEDIATION_STATES,                                              to: 'same' },
+  'mediation.signed':    { from: MEDIATION_STATES,                                              to: 'same' },
+  'mediation.agreed':    { from: MEDIATION_STATES,                                              to: 'same' },
 } as const satisfies Record<string, Transition>;
 
 export type CaseEventType = keyof typeof TRANSITIONS;

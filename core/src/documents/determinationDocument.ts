@@ -46,8 +46,25 @@ export interface DeterminationParty {
  * self-negotiated agreement of the photo path (自行协商协议书, issue 18) — the same page with
  * another title, the parties' signatures instead of the review notice, and the same
  * verification (code, QR, /verify). Absent = determination (documents issued before).
+ * The third kind (issue 14): the mediation agreement of an online mediation (调解协议书) — the
+ * mediator's record of who pays whom how much, signed by both parties the same way.
  */
-export type DocumentKind = 'determination' | 'agreement';
+export type DocumentKind = 'determination' | 'agreement' | 'mediation';
+
+/** What a mediation settled (调解结果), as printed on the 调解协议书. */
+export interface MediationTerms {
+  /** The mediator organisation and person (调解员). */
+  mediator: string;
+  /** Role labels of who pays and who is paid. */
+  payer: PartyRoleLabel;
+  payee: PartyRoleLabel;
+  /** In fen (分); printed in yuan with the amount in Chinese capitals. */
+  amountFen: number;
+  /** Further terms agreed (payment time, way, etc.); may be empty. */
+  terms: string;
+  /** When the mediation was held (ISO 8601, kept as text like the signatures). */
+  heldAt: string;
+}
 
 /** A party's electronic signature on an agreement: when, and how (an SMS code to the party's phone). */
 export interface DocumentSignature {
@@ -62,8 +79,10 @@ export interface DocumentSignature {
 
 export interface DeterminationDocument {
   kind?: DocumentKind;
-  /** An agreement's signatures, one per party in role order (only on an agreement). */
+  /** An agreement's signatures, one per party in role order (only on an agreement or a mediation agreement). */
   signatures?: DocumentSignature[];
+  /** A mediation agreement's settlement (only on kind mediation). */
+  mediation?: MediationTerms;
   /** Document number, e.g. HRB-2026-000123. */
   number: string;
   /** Issuing bureau, e.g. 哈尔滨市公安局交通警察支队. */
@@ -110,8 +129,12 @@ export const MAX_FACTS_CHARS = 1200;
 
 export const DETERMINATION_TITLE = '道路交通事故认定书（简易程序）';
 export const AGREEMENT_TITLE = '道路交通事故自行协商协议书';
+export const MEDIATION_TITLE = '道路交通事故损害赔偿调解协议书';
 
 /** The title printed for a document of this kind. */
 export function documentTitle(doc: Pick<DeterminationDocument, 'kind'>): string {
-  return doc.kind === 'agreement' ? AGREEMENT_TITLE : DETERMINATION_TITLE;
+  return doc.kind === 'agreement' ? AGREEMENT_TITLE : doc.kind === 'mediation' ? MEDIATION_TITLE : DETERMINATION_TITLE;
 }
+
+/** The parties sign it (an agreement or a mediation agreement): signatures instead of the review notice. */
+export const isSigned = (doc: Pick<DeterminationDocument, 'kind'>): boolean => doc.kind === 'agreement' || doc.kind === 'mediation';

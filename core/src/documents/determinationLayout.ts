@@ -4,8 +4,8 @@
  * the evidence-chain hash (all on the grid, pdfGrid.ts), then the QR code with the verification
  * address beside the issuing unit and date, and a footer on every page.
  */
-import { documentTitle, LIABILITY_LABELS, type DeterminationDocument, type DeterminationParty } from './determinationDocument.ts';
-import { agreementFinding, coordinates, fullAddress, liabilityFinding, localDate, localDateTime, orDash, reviewNotice } from './determinationText.ts';
+import { documentTitle, isSigned, LIABILITY_LABELS, type DeterminationDocument, type DeterminationParty } from './determinationDocument.ts';
+import { agreementFinding, coordinates, fullAddress, liabilityFinding, localDate, localDateTime, mediationFinding, orDash, reviewNotice } from './determinationText.ts';
 import { BOLD, REGULAR } from './pdfFonts.ts';
 import { A4, BODY_SIZE, CONTENT_WIDTH, Grid, MARGIN, ROLE_WIDTH, type Cell, type Doc } from './pdfGrid.ts';
 
@@ -39,9 +39,14 @@ export class DeterminationLayout {
     ]);
     for (const p of doc.parties) this.party(p);
     grid.block([[{ text: '交通事故\n事实', kind: 'label', span: 2 }, { text: doc.facts, span: 3, kind: 'paragraph' }]]);
-    if (doc.kind === 'agreement') {
-      // The parties' own agreement: what they agreed, and each one's electronic signature.
-      grid.block([[{ text: '协商结果', kind: 'label', span: 2 }, { text: agreementFinding(doc.parties), span: 3, kind: 'paragraph' }]]);
+    if (isSigned(doc)) {
+      // The parties' own agreement, or the mediation agreement: what they agreed, and each one's electronic signature.
+      if (doc.kind === 'mediation' && doc.mediation) {
+        grid.block([[{ text: '调解时间', kind: 'label', span: 2 }, { text: localDateTime(new Date(doc.mediation.heldAt), doc.timeZone) }, { text: '调解员', kind: 'label' }, { text: doc.mediation.mediator }]]);
+        grid.block([[{ text: '调解结果', kind: 'label', span: 2 }, { text: mediationFinding(doc.parties, doc.mediation), span: 3, kind: 'paragraph' }]]);
+      } else {
+        grid.block([[{ text: '协商结果', kind: 'label', span: 2 }, { text: agreementFinding(doc.parties), span: 3, kind: 'paragraph' }]]);
+      }
       grid.block((doc.signatures ?? []).map((s) => [
         { text: `${s.role}签名`, kind: 'label', span: 2 },
         { text: `${s.name}　以短信验证码（${s.phone}）电子签名　${localDateTime(new Date(s.at), doc.timeZone)}`, span: 3 },
@@ -72,7 +77,7 @@ export class DeterminationLayout {
     grid.y = pdf.y + 8;
     pdf.font(REGULAR).fontSize(BODY_SIZE);
     pdf.text(`编号：${doc.number}`, MARGIN.left, grid.y, { width: CONTENT_WIDTH, align: 'right' });
-    pdf.text(`${doc.kind === 'agreement' ? '受理单位' : '办案单位'}：${doc.brigade}`, MARGIN.left, grid.y, { width: CONTENT_WIDTH, align: 'left' });
+    pdf.text(`${isSigned(doc) ? '受理单位' : '办案单位'}：${doc.brigade}`, MARGIN.left, grid.y, { width: CONTENT_WIDTH, align: 'left' });
     grid.y = pdf.y + 5;
   }
 
@@ -119,7 +124,7 @@ export class DeterminationLayout {
     pdf.font(BOLD).fontSize(9.5).fillColor('#000');
     pdf.text('扫码核验', beside, top + 4, { width: 150 });
     pdf.font(REGULAR).fontSize(8.5);
-    pdf.text(`扫描二维码或访问下方网址，核对本${doc.kind === 'agreement' ? '协议书' : '认定书'}内容是否与签发时一致。`, beside, pdf.y + 3, { width: 130, lineGap: 1.5 });
+    pdf.text(`扫描二维码或访问下方网址，核对本${isSigned(doc) ? '协议书' : '认定书'}内容是否与签发时一致。`, beside, pdf.y + 3, { width: 130, lineGap: 1.5 });
     pdf.font(REGULAR).fontSize(9);
     pdf.text(`核验码：${doc.verification.code}`, beside, top + QR_SIZE - 12, { width: 160, lineBreak: false });
     pdf.font(REGULAR).fontSize(7.5);
@@ -129,7 +134,7 @@ export class DeterminationLayout {
     const unitWidth = 200;
     const right = MARGIN.left + CONTENT_WIDTH - unitWidth;
     pdf.font(REGULAR).fontSize(BODY_SIZE);
-    pdf.text(doc.kind === 'agreement' ? '备案单位：' : '作出认定的单位：', right, top + 4, { width: unitWidth, align: 'left' });
+    pdf.text(isSigned(doc) ? '备案单位：' : '作出认定的单位：', right, top + 4, { width: unitWidth, align: 'left' });
     pdf.font(BOLD).fontSize(12);
     pdf.text(doc.bureau, right, pdf.y + 6, { width: unitWidth, align: 'right' });
     pdf.text(doc.brigade, right, pdf.y + 3, { width: unitWidth, align: 'right' });
@@ -152,7 +157,7 @@ export class DeterminationLayout {
       const y = A4[1] - MARGIN.bottom + 14;
       pdf.save().lineWidth(0.5).strokeColor('#888').moveTo(MARGIN.left, y - 5).lineTo(MARGIN.left + CONTENT_WIDTH, y - 5).stroke().restore();
       pdf.font(REGULAR).fontSize(7.5).fillColor('#444');
-      const note = this.doc.kind === 'agreement'
+      const note = isSigned(this.doc)
         ? '本协议书由双方当事人以短信验证码电子签名，为电子文书，可自助打印；扫描二维码或访问所印网址可核验真伪。'
         : '本认定书为电子文书，无需当事人签名，可自助打印；扫描二维码或访问所印网址可核验真伪。';
       pdf.text(note, MARGIN.left, y, {

@@ -47,7 +47,7 @@ export async function renderDeterminationPdf(doc: DeterminationDocument, options
       Title: `${documentTitle(doc)} ${doc.number}`,
       Author: doc.bureau,
       Subject: `${doc.brigade} ${doc.number}`,
-      Keywords: doc.kind === 'agreement' ? `自行协商协议书 事故快处 ${doc.number}` : `事故认定书 简易程序 ${doc.number}`,
+      Keywords: doc.kind === 'agreement' ? `自行协商协议书 事故快处 ${doc.number}` : doc.kind === 'mediation' ? `调解协议书 线上调解 ${doc.number}` : `事故认定书 简易程序 ${doc.number}`,
       Creator: 'kuaichu',
       Producer: 'kuaichu (pdfkit)',
       CreationDate: doc.issuedAt,

@@ -39,6 +39,11 @@ export interface EventPayloads {
   'photo.more_photos_requested': Ev.PhotoMorePhotosRequestedPayload;
   'photo.acknowledged': Ev.PhotoAcknowledgedPayload;
   'photo.cancelled': Ev.PhotoCancelledPayload;
+  'mediation.scheduled': Ev.MediationScheduledPayload;
+  'mediation.opened': Ev.MediationOpenedPayload;
+  'mediation.recorded': Ev.MediationRecordedPayload;
+  'mediation.signed': Ev.MediationSignedPayload;
+  'mediation.agreed': Ev.MediationAgreedPayload;
 }
 
 export interface CaseEvent<T extends CaseEventType = CaseEventType> {

@@ -187,7 +187,12 @@ export type CaseEventType =
   | 'photo.online_requested'
   | 'photo.more_photos_requested'
   | 'photo.acknowledged'
-  | 'photo.cancelled';
+  | 'photo.cancelled'
+  | 'mediation.scheduled'
+  | 'mediation.opened'
+  | 'mediation.recorded'
+  | 'mediation.signed'
+  | 'mediation.agreed';
 /**
  * Liability grades of the simple procedure: 全部 full, 主要 primary, 同等 equal, 次要 secondary, 无责任 none.
  */
@@ -361,6 +366,11 @@ export interface SchemaIndex {
   eventsEnvelope?: CaseEvent;
   eventsEvidenceAdded?: EvidenceAddedPayload;
   eventsEvidenceCompleted?: EvidenceCompletedPayload;
+  eventsMediationAgreed?: MediationAgreedPayload;
+  eventsMediationOpened?: MediationOpenedPayload;
+  eventsMediationRecorded?: MediationRecordedPayload;
+  eventsMediationScheduled?: MediationScheduledPayload;
+  eventsMediationSigned?: MediationSignedPayload;
   eventsOnsiteArrived?: OnsiteArrivedPayload;
   eventsOnsiteClosed?: OnsiteClosedPayload;
   eventsOnsiteDispatched?: OnsiteDispatchedPayload;
@@ -1231,7 +1241,12 @@ export interface CaseEvent {
     | 'photo.online_requested'
     | 'photo.more_photos_requested'
     | 'photo.acknowledged'
-    | 'photo.cancelled';
+    | 'photo.cancelled'
+    | 'mediation.scheduled'
+    | 'mediation.opened'
+    | 'mediation.recorded'
+    | 'mediation.signed'
+    | 'mediation.agreed';
   at: string;
   /**
    * system, seat:<id>, officer:<id>, supervisor:<id> (a duty supervisor reassigned the case), party, or plugin:<name>.
@@ -1255,6 +1270,51 @@ export interface EvidenceAddedPayload {
 export interface EvidenceCompletedPayload {
   items: number;
   chainHead: string;
+}
+/**
+ * Both parties signed: the mediation agreement (调解协议书) was issued. bookingToAgreementSeconds: from the booking; openToAgreementSeconds: from the mediation's start (Yancheng reports < 10 min).
+ */
+export interface MediationAgreedPayload {
+  mediationId: string;
+  agreementNo: string;
+  verifyCode: string;
+  amountFen: number;
+  bookingToAgreementSeconds: number;
+  openToAgreementSeconds: number;
+}
+/**
+ * The mediator opened the mediation at its time: the case's room is the mediation room.
+ */
+export interface MediationOpenedPayload {
+  mediationId: string;
+  bookingToOpenSeconds: number;
+}
+/**
+ * The mediator recorded the outcome: agreed (the amount in fen) — the parties then sign — or not agreed (the reason).
+ */
+export interface MediationRecordedPayload {
+  mediationId: string;
+  agreed: boolean;
+  amountFen?: number;
+  reason?: string;
+}
+/**
+ * An online mediation (线上调解) of the case was booked: the time, the mediator organisation, the insurers invited; `replaces` names the booking it replaces (a no-show booked again).
+ */
+export interface MediationScheduledPayload {
+  mediationId: string;
+  startsAt: string;
+  mediatorOrgId: string;
+  insurerOrgIds?: string[];
+  replaces?: string;
+}
+/**
+ * A party signed the mediation agreement with an SMS code (electronic signature).
+ */
+export interface MediationSignedPayload {
+  mediationId: string;
+  role: 'A' | 'B';
+  method: 'sms_code';
 }
 /**
  * The on-site officers arrived at the scene (到达现场), as the dispatch system reported back.
@@ -2219,9 +2279,9 @@ export interface DocumentVerification {
   documentSha256: string;
   parties: VerifiedParty[];
   /**
-   * Which document the code belongs to: the e-determination (事故认定书) or the parties' self-negotiated agreement (自行协商协议书, the photo path).
+   * Which document the code belongs to: the e-determination (事故认定书) or the parties' self-negotiated agreement (自行协商协议书, the photo path), or an online mediation's agreement (调解协议书, issue 14).
    */
-  kind?: 'determination' | 'agreement';
+  kind?: 'determination' | 'agreement' | 'mediation';
 }
 export interface VerifiedParty {
   /**

@@ -38,6 +38,7 @@ import { integrationRoutes } from './routes/integrations.ts';
 import { smsReceiptRoutes } from './routes/smsReceipts.ts';
 import { partnerRoutes } from './routes/partners.ts';
 import { aftercarePlatformRoutes } from './routes/aftercarePlatform.ts';
+import { mediationRoutes } from './routes/mediation.ts';
 import { liveRoutes } from './live.ts';
 import { webApps } from './web.ts';
 import { webDistDir } from '../paths.ts';
@@ -110,6 +111,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(analyticsRoutes, { ctx: opts.ctx });
   await app.register(integrationRoutes, { ctx: opts.ctx });
   await app.register(aftercarePlatformRoutes, { ctx: opts.ctx });
+  await app.register(mediationRoutes, { ctx: opts.ctx });
   await app.register(smsReceiptRoutes, { ctx: opts.ctx });
   await app.register(partnerRoutes, { ctx: opts.ctx, secureCookies: opts.secureCookies ?? false });
   for (const plugin of opts.plugins ?? []) await app.register(plugin, { ctx: opts.ctx });

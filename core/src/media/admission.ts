@@ -11,6 +11,7 @@ import type { MediaEntry, MediaParticipant } from '../ports/media.ts';
 import { maskPhone } from '../privacy/mask.ts';
 import { forTenant, type TenantQueryable } from '../db/tenantDb.ts';
 import { partnersRepo } from '../persistence/partners.ts';
+import { mediationsRepo, type MediationRow } from '../persistence/mediations.ts';
 
 /** States in which a case has a live call (a room may be opened on a join if none is open). */
 export const IN_CALL: readonly string[] = ['in_call', 'evidence_complete'];
@@ -56,6 +57,20 @@ export async function admitInvited(q: TenantQueryable, p: Principal, c: CaseRow)
   return { role: i.role, identity: usedBy, displayName };
 }
 
+/**
+ * Admission by an open mediation (线上调解室, issue 14): while the case's mediation is open its
+ * room is the mediation room — the mediator organisation's people join as mediator, and party B
+ * as booked (the phone the mediation was booked with) even before they opened their invitation.
+ */
+export function admitToMediation(p: Principal, c: CaseRow, m: MediationRow | undefined): MediaParticipant | null {
+  if (!m || m.status !== 'open' || p.tenant !== c.tenant || p.staff) return null;
+  if (p.partner && p.partner.orgKind === 'mediator' && p.partner.orgId === m.mediator_org_id) {
+    return { role: 'mediator', identity: `partner:${p.partner.id}`, displayName: `${p.partner.orgName} ${p.partner.displayName}` };
+  }
+  if (p.party && m.party_b_phone && p.party.phone === m.party_b_phone) return { role: 'party_b', identity: `party:${p.party.phone}`, displayName: `当事人乙 ${maskPhone(p.party.phone)}` };
+  return null;
+}
+
 /** The room's settings for a case of `tenant`: its party may be away as long as the city's resume window. */
 export function roomSpec(ctx: CoreContext, tenant: string, caseId: string): { tenant: string; caseId: string; partyAbsenceSeconds: number } {
   return { tenant, caseId, partyAbsenceSeconds: ctx.cities.get(tenant).profile.queue?.resumeWindowSeconds ?? 600 };
@@ -70,11 +85,14 @@ export async function mediaEntry(ctx: CoreContext, principal: Principal | null, 
   } catch {
     return { admitted: false, refusal: 'not_member' };
   }
-  const participant = admit(principal, c) ?? (await admitInvited(forTenant(ctx.db, c.tenant), principal, c));
+  const q = forTenant(ctx.db, c.tenant);
+  // An open mediation makes the room: it opens on a join even when the case has no live call.
+  const mediation = ctx.cities.get(c.tenant).profile.platform?.features?.includes('mediation_rooms') ? await mediationsRepo.openFor(q, c.id) : undefined;
+  const participant = admit(principal, c) ?? (await admitInvited(q, principal, c)) ?? admitToMediation(principal, c, mediation);
   if (!participant) return { admitted: false, refusal: 'not_member' };
   // Listening in is an act of supervision over a call: who, when, which case (audit log).
   if (participant.role === 'supervisor') {
     await tenantDb(ctx, c.tenant).tx((q) => audit(q, { tenant: c.tenant, at: ctx.clock.now(), actor: principal.staff!.id, action: 'call.listened', subject: c.number, details: { caseId: c.id, by: principal.staff!.username } }));
   }
-  return { admitted: true, room: roomSpec(ctx, c.tenant, c.id), participant, inCall: IN_CALL.includes(c.state), state: c.state };
+  return { admitted: true, room: roomSpec(ctx, c.tenant, c.id), participant, inCall: IN_CALL.includes(c.state) || Boolean(mediation), state: c.state };
 }

@@ -26,8 +26,11 @@ export const PARTNER_ROLES: readonly InvitationRole[] = ['insurer', 'hospital', 
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-/** Who sent it (the seat or an officer: checked by the route with admit()). */
-export interface Inviter { staffId: string }
+/**
+ * Who sent it (the seat or an officer: checked by the route with admit()); `by` overrides the
+ * recorded sender (`partner:<person id>` when a mediator books a mediation, mediation/mediation.ts).
+ */
+export interface Inviter { staffId: string; by?: string }
 
 export interface NewInvitation {
   role: InvitationRole;
@@ -75,7 +78,7 @@ export async function invite(ctx: CoreContext, tenant: string, caseId: string, b
         }
       }
     }
-    const row = { id: randomUUID(), case_id: c.id, role: n.role, phone, org_id: orgId, token_hash: sha256(token), expires_at: expiresAt, created_by: `staff:${by.staffId}`, created_at: now };
+    const row = { id: randomUUID(), case_id: c.id, role: n.role, phone, org_id: orgId, token_hash: sha256(token), expires_at: expiresAt, created_by: by.by ?? `staff:${by.staffId}`, created_at: now };
     await partnersRepo.insertInvitation(q, row);
     return { row: { ...row, tenant, used_at: null, used_by: null, revoked_at: null, revoked_by: null } as InvitationRow, sms };
   });

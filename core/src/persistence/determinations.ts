@@ -27,7 +27,8 @@ export interface NewDetermination {
 /** What /verify reads of a document, found by its code alone. */
 export interface VerifiableDocument {
   tenant: string;
-  kind: 'determination' | 'agreement';
+  /** mediation: a 调解协议书 (015_mediations.sql), kept in the mediations table. */
+  kind: 'determination' | 'agreement' | 'mediation';
   number: string;
   parties: Array<{ name: string; plate: string; liability: LiabilityGrade }>;
   issued_at: Date;
@@ -92,10 +93,13 @@ export async function nextCounter(q: Q, scope: string): Promise<number> {
 
 /**
  * A document by its verification code, whichever city issued it: the public /verify page
- * knows only the code printed on the paper.
+ * knows only the code printed on the paper. A mediation agreement (调解协议书) is found in the
+ * mediations table the same way.
  */
 export async function documentByCode(db: Db, code: string): Promise<VerifiableDocument | undefined> {
   const [d] = await acrossTenants(db, 'document verification', (q) => q.query<VerifiableDocument>(
-    'SELECT tenant, kind, number, parties, issued_at, served_at, document_sha256, content, content_sha256 FROM determinations WHERE verify_code = $1', [code]));
+    `SELECT tenant, kind, number, parties, issued_at, served_at, document_sha256, content, content_sha256 FROM determinations WHERE verify_code = $1
+     UNION ALL
+     SELECT tenant, 'mediation' AS kind, number, parties, issued_at, served_at, document_sha256, content, content_sha256 FROM mediations WHERE verify_code = $1`, [code]));
   return d;
 }
