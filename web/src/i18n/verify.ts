@@ -25,6 +25,9 @@ export default {
   'verify.agreement.details': { zh: '自行协商协议书信息', en: 'The self-negotiated agreement' },
   'verify.agreement.number': { zh: '协议书编号', en: 'Agreement number' },
   'verify.agreement.validLead': { zh: '该协议书由双方当事人电子签名，已在{bureau}备案，内容与存档一致，未被改动。', en: 'Signed electronically by both parties and filed with {bureau}; it matches the record and has not been changed.' },
+  // An online mediation's agreement (调解协议书, issue 14) too.
+  'verify.mediation.details': { zh: '调解协议书信息', en: 'The mediation agreement' },
+  'verify.mediation.validLead': { zh: '该调解协议书经调解员主持、双方当事人电子签名，已在{bureau}备案，内容与存档一致，未被改动。', en: 'Made before a mediator, signed electronically by both parties and filed with {bureau}; it matches the record and has not been changed.' },
   'verify.number': { zh: '认定书编号', en: 'Number' },
   'verify.bureau': { zh: '出具单位', en: 'Issued by' },
   'verify.city': { zh: '城市', en: 'City' },
