@@ -66,4 +66,18 @@ export default {
   'ac.tow.decline': { zh: '拒绝', en: 'Decline' },
   'ac.tow.arrived': { zh: '已到达', en: 'Arrived' },
   'ac.tow.completed': { zh: '救援完成', en: 'Completed' },
+  // 线上调解 (the party's case page, MediationBox.svelte).
+  'ac.mediation.title': { zh: '线上调解', en: 'Online mediation' },
+  'ac.mediation.booked': { zh: '已预约{mediator}调解，时间 {time}（本地时间）。届时请进入调解室。', en: 'Mediation by {mediator} booked for {time} (local time). Join the room then.' },
+  'ac.mediation.notAgreed': { zh: '本次调解未达成协议：{reason}', en: 'The mediation ended without agreement: {reason}' },
+  'ac.mediation.terms': { zh: '调解协议：{payer}赔偿{payee}人民币 {amount} 元。', en: 'Agreed: {payer} pays {payee} ¥{amount}.' },
+  'ac.mediation.role.A': { zh: '甲方', en: 'Party A' },
+  'ac.mediation.role.B': { zh: '乙方', en: 'Party B' },
+  'ac.mediation.getCode': { zh: '获取签名验证码', en: 'Get a signing code' },
+  'ac.mediation.code': { zh: '短信验证码', en: 'SMS code' },
+  'ac.mediation.confirm': { zh: '确认并签名', en: 'Confirm and sign' },
+  'ac.mediation.youSigned': { zh: '您已签名，等待对方确认。', en: 'You have signed; waiting for the other party.' },
+  'ac.mediation.issued': { zh: '调解协议书已生效：{number}', en: 'The mediation agreement is in force: {number}' },
+  'ac.mediation.pdf': { zh: '查看调解协议书（PDF）', en: 'Open the mediation agreement (PDF)' },
+  'ac.mediation.verify': { zh: '核验真伪', en: 'Verify it' },
 } satisfies Messages;
