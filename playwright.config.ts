@@ -11,6 +11,12 @@ const args = [
 ];
 /** Specs whose party films a plate: their browser's fake camera plays the plate video (made by the spec, e2e/support/plateVideo.ts). */
 const PLATE_CAMERA = /plate-video\.spec\.ts$/;
+/**
+ * The cluster spec starts PostgreSQL, Kafka, ClickHouse, nginx and three servers: its own project,
+ * which tools/bootstrap/run-tests.mjs runs alone after the others (beside another spec's server
+ * and browsers on two cores its waits were starved). `npx playwright test` runs it with the rest.
+ */
+const CLUSTER = /cluster\.spec\.ts$/;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -36,11 +42,12 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    { name: 'chromium', testIgnore: PLATE_CAMERA },
+    { name: 'chromium', testIgnore: [PLATE_CAMERA, CLUSTER] },
     {
       name: 'plate-camera',
       testMatch: PLATE_CAMERA,
       use: { launchOptions: { executablePath, args: [...args, `--use-file-for-fake-video-capture=${plateVideoPath()}`] } },
     },
+    { name: 'cluster', testMatch: CLUSTER },
   ],
 });

@@ -9,8 +9,9 @@
  * dashboard counts the case once; /metrics of the processes holds the series the issue names.
  */
 import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { test, expect, type BrowserContext } from '@playwright/test';
-import { startCluster, NGINX, type Cluster } from './support/cluster.ts';
+import { startCluster, NGINX, type AppProcess, type Cluster } from './support/cluster.ts';
 import { Api } from './support/api.ts';
 import { Party } from './pages/Party.ts';
 import { Seat } from './pages/Seat.ts';
@@ -53,6 +54,8 @@ test.afterEach(async ({}, testInfo) => {
       const file = testInfo.outputPath(`server-${p.index}.log`);
       writeFileSync(file, p.output().split('\n').filter((l) => /"level":[456]0|media|recording/.test(l)).join('\n'));
       await testInfo.attach(`server-${p.index}.log`, { path: file, contentType: 'text/plain' });
+      // The whole output, for a failure that the filtered lines do not explain.
+      if (process.env.KUAICHU_CLUSTER_LOGS) writeFileSync(path.join(process.env.KUAICHU_CLUSTER_LOGS, `server-${p.index}.log`), p.output());
     }
   }
 });
@@ -153,4 +156,18 @@ test('three processes behind nginx: the process hosting a call is killed mid-cal
   // … and the dashboard counts the case once: reported, answered, escalated.
   const m = await api.asStaff<{ total: { reports: number; answered: number; escalated: number } }>('harbin', 'analyst', 'GET', `/api/analytics/metrics?from=${DAY}&to=${DAY}&groupBy=none`);
   expect({ reports: m.total.reports, answered: m.total.answered, escalated: m.total.escalated }).toEqual({ reports: 1, answered: 1, escalated: 1 });
+});
+
+test('SIGTERM: a process drains (stops taking connections, outbox relayed) and exits 0; the balancer keeps answering from the others', async () => {
+  const running: AppProcess[] = [];
+  for (const p of cluster.processes) if ((await Promise.race([p.exited, Promise.resolve('running')])) === 'running') running.push(p);
+  expect(running.length).toBeGreaterThanOrEqual(2);
+  const leaving = running[0]!;
+  cluster.signal(leaving.index, 'SIGTERM');
+  expect(await leaving.exited).toBe('0');
+  const out = leaving.output();
+  expect(out).toMatch(/"msg":"draining: not ready, no new connections or rooms"/);
+  expect(out).toMatch(/"msg":"drained: outbox relayed, closing"/);
+  // Every request still gets an answer through the balancer: one process is dead, one gone, one left.
+  for (let i = 0; i < 6; i++) expect((await fetch(`${cluster.url}/readyz`)).status).toBe(200);
 });

@@ -36,6 +36,8 @@ export interface Cluster {
   kafka: MockCluster;
   clickhouse: TestClickHouse;
   dataDir: string;
+  /** Another nginx (same config) over only these processes (bench:cluster: 1, 2, 3 behind the balancer); stopped with the cluster. */
+  balancer(indexes: readonly number[]): Promise<string>;
   /** Sends `signal` to process i (SIGKILL: a node dies; SIGTERM: a graceful stop). */
   signal(i: number, signal: NodeJS.Signals): void;
   /** The process's /metrics (scraped directly, as Prometheus does: loopback, no proxy). */
@@ -129,20 +131,16 @@ export async function startCluster(opts: { processes?: number; env?: Record<stri
     processes.push(...rest.map((r) => r.proc));
     await Promise.all(rest.map((r) => r.ready));
 
-    const nginxDir = path.join(dir, 'nginx');
-    mkdirSync(nginxDir);
-    writeFileSync(path.join(nginxDir, 'nginx.conf'), nginxConfig(nginxDir, balancerPort, ports));
-    execFileSync(NGINX, ['-t', '-q', '-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf')], { stdio: 'pipe' });
-    const nginx = spawn(NGINX, ['-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf')], { stdio: 'ignore' });
-    children.push(nginx);
-    for (let i = 0; ; i++) {
-      if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) break;
-      if (nginx.exitCode !== null || i > 200) throw new Error(`nginx did not start: ${existsSync(path.join(nginxDir, 'error.log')) ? readFileSync(path.join(nginxDir, 'error.log'), 'utf8') : ''}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    children.push(await startNginx(path.join(dir, 'nginx'), balancerPort, ports));
+    let balancers = 0;
 
     return {
       url, processes, pg, kafka, clickhouse, dataDir,
+      async balancer(indexes) {
+        const port = await freePort();
+        children.push(await startNginx(path.join(dir, `nginx-${++balancers}`), port, indexes.map((i) => ports[i]!)));
+        return `http://127.0.0.1:${port}`;
+      },
       signal(i, signal) {
         process.kill(processes[i]!.pid, signal);
       },
@@ -163,6 +161,22 @@ export async function startCluster(opts: { processes?: number; env?: Record<stri
   } catch (err) {
     await stopAll(children, closers, dir);
     throw err;
+  }
+}
+
+/** nginx with deploy/nginx's config on `listen`, balancing over `ports`; resolves once it answers /readyz. */
+async function startNginx(nginxDir: string, listen: number, ports: readonly number[]): Promise<ChildProcess> {
+  mkdirSync(nginxDir);
+  writeFileSync(path.join(nginxDir, 'nginx.conf'), nginxConfig(nginxDir, listen, ports));
+  execFileSync(NGINX, ['-t', '-q', '-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf')], { stdio: 'pipe' });
+  const nginx = spawn(NGINX, ['-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf')], { stdio: 'ignore' });
+  for (let i = 0; ; i++) {
+    if (await fetch(`http://127.0.0.1:${listen}/readyz`).then((r) => r.ok, () => false)) return nginx;
+    if (nginx.exitCode !== null || i > 200) {
+      nginx.kill('SIGKILL');
+      throw new Error(`nginx did not start: ${existsSync(path.join(nginxDir, 'error.log')) ? readFileSync(path.join(nginxDir, 'error.log'), 'utf8') : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

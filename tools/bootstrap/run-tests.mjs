@@ -29,6 +29,14 @@ function run(label, cmd, args) {
   }
 }
 
+/** Like run(), but returns the exit status instead of exiting. */
+function attempt(label, cmd, args) {
+  console.log(`\n▶ ${label}`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: process.env });
+  if (r.status !== 0) console.error(`✖ ${label} failed (exit ${r.status ?? r.signal})`);
+  return r.status ?? 1;
+}
+
 // A filter for local work: `npm test -- core/test/policy` runs only matching files;
 // `npm test -- e2e/party` only those end-to-end specs.
 const filters = process.argv.slice(2);
@@ -53,7 +61,14 @@ if (files.length) {
   ]);
 }
 if (filters.length === 0 || e2eFilters.length > 0) {
-  run('end-to-end tests (Playwright, Debian Chromium)', process.execPath, [
-    path.join(root, 'node_modules/@playwright/test/cli.js'), 'test', ...e2eFilters,
+  const playwright = path.join(root, 'node_modules/@playwright/test/cli.js');
+  // The cluster spec (project "cluster": PostgreSQL, Kafka, ClickHouse, nginx, three servers) runs
+  // alone after the others, with its own results folder; both runs report before a failure exits.
+  const others = attempt('end-to-end tests (Playwright, Debian Chromium)', process.execPath, [
+    playwright, 'test', '--project=chromium', '--project=plate-camera', '--pass-with-no-tests', ...e2eFilters,
   ]);
+  const cluster = attempt('end-to-end cluster test, alone (Playwright)', process.execPath, [
+    playwright, 'test', '--project=cluster', '--pass-with-no-tests', '--reporter=list', '--output=test-results/cluster', ...e2eFilters,
+  ]);
+  if (others !== 0 || cluster !== 0) process.exit(others || cluster);
 }
