@@ -84,7 +84,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: { info: { title: 'kuaichu 快处 API', version: '0.1.0', description: 'Remote video handling of minor road accidents' } },
     // The schema files' refs between files, made followable (openApiRefs.ts).
-    transformObject: ({ openapiObject }) => resolveFileRefs(openapiObject as Record<string, unknown>, schemaFiles.map((s) => String((s as { $id?: string }).$id))),
+    transformObject: (doc) => resolveFileRefs(('openapiObject' in doc ? doc.openapiObject : doc.swaggerObject) as Record<string, unknown>, schemaFiles.map((s) => String((s as { $id?: string }).$id))),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(cookie);
