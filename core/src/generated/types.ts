@@ -324,6 +324,10 @@ export type MediaKind = 'audio' | 'video';
  */
 export type MediaSource = 'camera' | 'microphone';
 /**
+ * What the seat does to a participant of the room: mute their microphone, or remove them.
+ */
+export type ModerationAction = 'mute' | 'remove';
+/**
  * Who a participant is in the room: the parties (当事人 A/B), the seat (坐席), an officer (民警), the roles of mediation rooms (insurer, mediator, hospital, repair shop), and the duty supervisor (班长) listening in, who sends nothing.
  */
 export type MediaRole =
@@ -3820,6 +3824,7 @@ export interface MediaClientRequests {
   resumeProducer: ProducerRef;
   getStats: MediaEmpty;
   leave: MediaEmpty;
+  moderate: ModerateRequest;
 }
 export interface MediaEmpty {}
 /**
@@ -3886,6 +3891,13 @@ export interface ProducerRef {
   producerId: string;
 }
 /**
+ * The seat (or officer) on the case mutes a participant's microphone (paused at the server; the participant may unmute) or removes them from the room (their socket closes with 4002 and they cannot come back into this room). Police roles cannot be moderated.
+ */
+export interface ModerateRequest {
+  peerId: string;
+  action: ModerationAction;
+}
+/**
  * The server's answer to each client request, by method: the `data` of an ok response frame.
  */
 export interface MediaClientResponses {
@@ -3900,6 +3912,7 @@ export interface MediaClientResponses {
   resumeProducer: MediaEmpty;
   getStats: MediaStats;
   leave: MediaEmpty;
+  moderate: MediaEmpty;
 }
 export interface RouterRtpCapabilitiesResponse {
   rtpCapabilities: MsRtpCapabilities;
@@ -4055,6 +4068,7 @@ export interface MediaNotifications {
   consumerResumed: ConsumerRef;
   recording: RecordingNotification;
   roomClosed: RoomClosedNotification;
+  moderated: ModeratedNotification;
 }
 export interface PeerJoinedNotification {
   peer: MediaPeer;
@@ -4075,6 +4089,12 @@ export interface RecordingNotification {
 }
 export interface RoomClosedNotification {
   reason: RoomClosedReason;
+}
+/**
+ * To the participant the seat muted (their microphone is paused at the server) or removed (the socket closes next with 4002): their screen says so.
+ */
+export interface ModeratedNotification {
+  action: ModerationAction;
 }
 /**
  * What the server asks of a participant, by method. newConsumer: the consumer is created paused and resumed only after the client answered, so its first RTP packet finds a ready receiver.

@@ -21,6 +21,7 @@ import {
   type MediaRole,
   type MediaSource,
   type MediaStats,
+  type ModerationAction,
   type PeerLeftReason,
 } from './signaling/messages.ts';
 
@@ -35,6 +36,8 @@ export interface PeerHost {
   joined(peer: Peer): { caseId: string; peers: MediaPeer[]; recording: boolean };
   /** Every producer of the room, for stats. */
   producers(): types.Producer<ProducerAppData>[];
+  /** The seat (or officer) mutes or removes another participant (the room checks who may). */
+  moderate(by: Peer, peerId: string, action: ModerationAction): Promise<void>;
 }
 
 export type PeerEvents = {
@@ -144,6 +147,17 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   getTransports(): types.WebRtcTransport<TransportAppData>[] {
     return [...this.#transports.values()];
+  }
+
+  /**
+   * The seat muted this participant (its microphone producer is paused: nobody receives it) or
+   * removed it (closed with 4002). It is told first, so its screen can say so.
+   */
+  async moderated(action: ModerationAction): Promise<void> {
+    this.#connection.notify('moderated', { action });
+    if (action === 'remove') return this.close('removed');
+    const mic = this.producerOf('microphone');
+    if (mic && !mic.paused) await mic.pause();
   }
 
   /** Closes everything the peer owns and its socket; idempotent. */
@@ -317,6 +331,10 @@ export class Peer extends EventEmitter<PeerEvents> {
       case 'leave':
         // Answer first, then go: the client sees its request succeed.
         setImmediate(() => this.close('left'));
+        return {};
+      case 'moderate':
+        if (!this.#joined) throw Errors.validation('join first');
+        await this.#host.moderate(this, request.data.peerId, request.data.action);
         return {};
       default:
         return assertUnreachable('signalling method', request);

@@ -4,13 +4,14 @@
 // and is closed by it when the call ends.
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
+import { Errors } from '@kuaichu/core/errors';
 import { MEDIA_CODECS, type RecordingSettings, type TransportSettings } from './config.ts';
 import { prefixed, type MediaLogger } from './log.ts';
 import { Peer, type PeerHost, type ProducerAppData } from './Peer.ts';
 import { Recorder, type RecordingResult } from './recording/Recorder.ts';
 import { ROLE_RULES, type Admission } from './roles.ts';
 import type { SignalingConnection } from './signaling/connection.ts';
-import type { MediaPeer, MediaRole, PeerLeftReason, RoomClosedReason } from './signaling/messages.ts';
+import type { MediaPeer, MediaRole, ModerationAction, PeerLeftReason, RoomClosedReason } from './signaling/messages.ts';
 import { CloseCode } from './signaling/messages.ts';
 
 /** How long a closing room keeps its media flowing for the recording to end cleanly. */
@@ -22,6 +23,10 @@ const CAPTURE_END_WAIT_MS = 1500;
 export const ROOM_CAPACITY = 6;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Who may mute or remove another participant: police on the case. */
+const MODERATORS: readonly MediaRole[] = ['seat', 'officer'];
+/** Who cannot be muted or removed by them: police (the seat is replaced by the ACD, not removed). */
+const NOT_MODERATED: readonly MediaRole[] = ['seat', 'officer', 'supervisor'];
 
 export type RoomEvents = {
   /** The room closed, whatever the reason; emitted once. */
@@ -82,6 +87,8 @@ export class Room extends EventEmitter<RoomEvents> {
   #seatGraceOver = false;
   #absenceTimer: NodeJS.Timeout | null = null;
   #closed = false;
+  /** Identities the seat removed: they cannot come back into this room. */
+  readonly #removed = new Set<string>();
   /** The worker under the room died: the call is not over, its clients rejoin (a room on a live worker). */
   #workerDied = false;
 
@@ -104,6 +111,7 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#host = {
       joined: (peer) => ({ caseId: this.#caseId, peers: this.joinedPeers().filter((p) => p !== peer).map((p) => p.serialize()), recording: this.#recorder !== null }),
       producers: () => this.joinedPeers().flatMap((p) => p.getProducers()),
+      moderate: (by, peerId, action) => this.moderate(by, peerId, action),
     };
     this.handleRouter();
     this.armAbsenceTimer();
@@ -163,6 +171,11 @@ export class Room extends EventEmitter<RoomEvents> {
    */
   addPeer(connection: SignalingConnection, admission: Admission): Peer | null {
     if (this.#closed) throw new Error('room closed');
+    if (this.#removed.has(admission.identity)) {
+      this.#logger.info(`${admission.role} refused: removed from this room by the seat`);
+      connection.close(CloseCode.removed, 'removed from this room by the seat');
+      return null;
+    }
     const counted = (p: { role: MediaRole }) => p.role !== 'supervisor';
     const present = this.peers().filter((p) => !p.closed && p.identity !== admission.identity && counted(p)).length;
     if (counted(admission) && present >= ROOM_CAPACITY) {
@@ -177,6 +190,21 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#peers.set(peer.id, peer);
     this.handlePeer(peer);
     return peer;
+  }
+
+  /**
+   * The seat (or an officer) mutes a participant's microphone — paused at the server, so nobody
+   * receives it, and the participant's screen says so (they may unmute) — or removes them: told,
+   * disconnected (4002) and kept out of this room. Police are not moderated.
+   */
+  private async moderate(by: Peer, peerId: string, action: ModerationAction): Promise<void> {
+    if (!MODERATORS.includes(by.role)) throw Errors.forbidden(`a ${by.role} does not mute or remove participants`);
+    const target = this.joinedPeers().find((p) => p.id === peerId);
+    if (!target || target === by) throw Errors.notFound('no such participant in this room');
+    if (NOT_MODERATED.includes(target.role)) throw Errors.forbidden(`a ${target.role} is not muted or removed`);
+    this.#logger.info(`${by.role} ${action === 'mute' ? 'mutes' : 'removes'} ${target.role}`);
+    if (action === 'remove') this.#removed.add(target.identity);
+    await target.moderated(action);
   }
 
   /** Of `role`, only `identity` stays (the case answered again by another seat: the previous one leaves). */

@@ -52,6 +52,39 @@ describe('a room of six', () => {
     assert.equal((await again.join()).role, 'officer', 'a place came free');
   });
 
+  test('the seat mutes and removes a participant; nobody else may; the removed cannot come back', async () => {
+    const room = await yanchengRoom(h.t);
+    await eventually(() => h.media.service.room('yancheng', room.caseId), 'the room opens');
+    const s: Partial<Record<string, TestSignaling>> = {};
+    const ids: Record<string, string> = {};
+    for (const role of ['party_a', 'seat', 'insurer', 'mediator'] as const) {
+      s[role] = await connect(room.caseId, room.tokens[role]);
+      ids[role] = (await s[role]!.join()).peerId;
+    }
+    const refused = (p: Promise<unknown>) => p.then(() => 'accepted', (e: { code?: string }) => e.code);
+    assert.equal(await refused(s.party_a!.raw('moderate', { peerId: ids.insurer, action: 'mute' })), 'KC_FORBIDDEN', 'a party does not moderate');
+    assert.equal(await refused(s.insurer!.raw('moderate', { peerId: ids.mediator, action: 'remove' })), 'KC_FORBIDDEN', 'a partner does not moderate');
+    assert.equal(await refused(s.seat!.raw('moderate', { peerId: ids.seat, action: 'remove' })), 'KC_NOT_FOUND', 'not oneself');
+    assert.equal(await refused(s.seat!.raw('moderate', { peerId: 'no-such-peer', action: 'mute' })), 'KC_NOT_FOUND');
+    assert.equal(await refused(s.seat!.raw('moderate', { peerId: ids.insurer, action: 'shout' })), 'KC_VALIDATION', 'the schema checks the action');
+
+    // Mute: the insurer is told (its screen says so); it stays in the room.
+    await s.seat!.raw('moderate', { peerId: ids.insurer, action: 'mute' });
+    await s.insurer!.next('moderated', (d) => d['action'] === 'mute');
+    assert.ok(h.media.service.room('yancheng', room.caseId)!.joinedPeers().some((p) => p.role === 'insurer'));
+
+    // Remove: the mediator is told, disconnected with 4002; the others hear it left (removed); it cannot come back.
+    await s.seat!.raw('moderate', { peerId: ids.mediator, action: 'remove' });
+    await s.mediator!.next('moderated', (d) => d['action'] === 'remove');
+    assert.equal((await s.mediator!.closed).code, CloseCode.removed);
+    await s.party_a!.next('peerLeft', (d) => d['peerId'] === ids.mediator && d['reason'] === 'removed');
+    const back = await connect(room.caseId, room.tokens.mediator);
+    const again = await back.closed;
+    assert.equal(again.code, CloseCode.removed);
+    assert.match(again.reason, /removed/);
+    assert.deepEqual(h.media.service.room('yancheng', room.caseId)!.joinedPeers().map((p) => p.role).sort(), ['insurer', 'party_a', 'seat']);
+  });
+
   test('a revoked invitation no longer admits', async () => {
     const room = await yanchengRoom(h.t);
     await eventually(() => h.media.service.room('yancheng', room.caseId), 'the room opens');

@@ -33,6 +33,10 @@ export class CallSession {
   reconnecting = $state(false);
   /** The server closed the room (the call ended); the case's new state is on its way. */
   ended = $state(false);
+  /** The seat muted this party's microphone (they may unmute): the screen says so. */
+  mutedBySeat = $state(false);
+  /** The seat removed this party from the room (4002): no rejoining, the screen says so. */
+  removed = $state(false);
   /** Camera or microphone refused or missing. */
   deviceError = $state<'' | 'denied' | 'missing' | 'other'>('');
   /** The last failure (an ApiError, a signalling error with a KC_* code, or a device error); worded by errorText when shown. */
@@ -83,13 +87,22 @@ export class CallSession {
           // A fresh object: the client mutates `paused` on its own, which this $state copy would not see.
           c.on('trackPaused', (r) => (this.remote = this.remote.map((x) => (x.consumerId === r.consumerId ? { ...r } : x))));
           c.on('recording', (active) => (this.recording = active));
+          c.on('moderated', (action) => {
+            if (action === 'remove') {
+              this.removed = true;
+              return;
+            }
+            this.muted = true;
+            this.mutedBySeat = true;
+            for (const a of this.local?.getAudioTracks() ?? []) a.enabled = false;
+          });
           c.on('peerJoined', () => this.#countPolice(c));
           c.on('peerLeft', () => this.#countPolice(c));
           c.on('closed', ({ code }) => {
             this.joined = false;
             this.policeWatching = false;
             this.remote = [];
-            if (this.#ending) return;
+            if (this.#ending || this.removed) return;
             if (code !== CALL_ENDED) {
               if (rejoinable(code)) this.#rejoin(caseId);
               else this.lost = true;
@@ -165,6 +178,7 @@ export class CallSession {
 
   async toggleMute(): Promise<void> {
     this.muted = !this.muted;
+    this.mutedBySeat = false;
     for (const a of this.local?.getAudioTracks() ?? []) a.enabled = !this.muted;
     if (this.#client && !this.#client.closed) await this.#client.setPaused('microphone', this.muted).catch(() => {});
   }

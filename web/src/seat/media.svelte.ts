@@ -183,6 +183,15 @@ export class SeatMedia {
     }
   }
 
+  /** Mutes a participant's microphone (paused at the server) or removes them from the room (they cannot come back). */
+  async moderate(peerId: string, action: 'mute' | 'remove'): Promise<void> {
+    try {
+      await this.#client?.moderate(peerId, action);
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
   async toggleMic(): Promise<void> {
     if (!this.#mic) return;
     this.micOn = !this.micOn;

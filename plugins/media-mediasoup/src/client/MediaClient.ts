@@ -32,6 +32,11 @@ export type MediaClientEvents = {
   trackPaused: [track: RemoteTrack, paused: boolean];
   /** Recording (全程录像) started or stopped: show it. */
   recording: [active: boolean];
+  /**
+   * The seat muted this participant (their microphone is paused, here and at the server; they may
+   * unmute) or removed them (the socket closes next with 4002): say so on the screen.
+   */
+  moderated: [action: 'mute' | 'remove'];
   /** A transport's connection state (new, connecting, connected, disconnected, failed, closed). */
   connection: [direction: 'send' | 'recv', state: string];
   /** The room closed or the socket dropped; code 4000 = the call ended, 4001 = replaced, … */
@@ -190,6 +195,11 @@ export class MediaClient extends Emitter<MediaClientEvents> {
   }
 
   /** Mute or unmute (the others see the track paused). */
+  /** The seat (or officer) mutes another participant's microphone or removes them from the room. */
+  async moderate(peerId: string, action: 'mute' | 'remove'): Promise<void> {
+    await this.#signaling.request('moderate', { peerId, action });
+  }
+
   async setPaused(source: MediaSource, paused: boolean): Promise<void> {
     const producer = this.#producers.get(source);
     if (!producer) return;
@@ -344,6 +354,10 @@ export class MediaClient extends Emitter<MediaClientEvents> {
         return;
       case 'roomClosed':
         return; // the socket closes next (code 4000), which ends the client
+      case 'moderated':
+        if (n.data.action === 'mute') this.#producers.get('microphone')?.pause();
+        this.emit('moderated', n.data.action);
+        return;
     }
   }
 

@@ -21,6 +21,7 @@ export type {
   MediaKind,
   MediaSource,
   MediaStats,
+  ModerationAction,
   PeerLeftReason,
   RoomClosedReason,
   SignalingError,
@@ -41,7 +42,7 @@ export type Frame =
 
 export const CLIENT_METHODS: readonly ClientMethod[] = [
   'getRouterRtpCapabilities', 'join', 'createWebRtcTransport', 'connectTransport', 'restartIce',
-  'produce', 'closeProducer', 'pauseProducer', 'resumeProducer', 'getStats', 'leave',
+  'produce', 'closeProducer', 'pauseProducer', 'resumeProducer', 'getStats', 'leave', 'moderate',
 ];
 
 /** WebSocket close codes of the media route (4000–4999 are the application's). */
@@ -50,7 +51,7 @@ export const CloseCode = {
   roomClosed: 4000,
   /** A newer connection of the same person took over. */
   replaced: 4001,
-  /** Removed: the case moved to another seat. */
+  /** Removed: the case moved to another seat, or the seat removed this participant from the room. */
   removed: 4002,
   /** Not signed in. */
   unauthenticated: 4401,
