@@ -8,6 +8,16 @@ interface LogEntry {
   detail: unknown;
 }
 
+/** Every peer connection the page makes (mediasoup-client's transports), for their ICE figures. */
+const peerConnections: RTCPeerConnection[] = [];
+const NativePeerConnection = window.RTCPeerConnection;
+window.RTCPeerConnection = class extends NativePeerConnection {
+  constructor(config?: RTCConfiguration) {
+    super(config);
+    peerConnections.push(this);
+  }
+} as typeof RTCPeerConnection;
+
 const log: LogEntry[] = [];
 const note = (event: string, detail: unknown = null) => log.push({ at: Date.now(), event, detail });
 let client: MediaClient | null = null;
@@ -76,12 +86,12 @@ function listen(c: MediaClient): void {
 
 const call = {
   log,
-  async join(caseId: string, opts: { camera?: boolean; microphone?: boolean } = {}) {
+  async join(caseId: string, opts: { camera?: boolean; microphone?: boolean; iceTransportPolicy?: 'all' | 'relay' } = {}) {
     const started = Date.now();
     note('tap');
     const media = await navigator.mediaDevices.getUserMedia({ video: opts.camera ? { width: 640, height: 480, frameRate: 15 } : false, audio: opts.microphone ?? true });
     camera = media.getVideoTracks()[0] ?? null;
-    const c = await MediaClient.join({ url: mediaUrl(caseId), camera: camera ?? undefined, microphone: media.getAudioTracks()[0], device: 'kuaichu e2e page', listen });
+    const c = await MediaClient.join({ url: mediaUrl(caseId), camera: camera ?? undefined, microphone: media.getAudioTracks()[0], device: 'kuaichu e2e page', listen, ...(opts.iceTransportPolicy ? { iceTransportPolicy: opts.iceTransportPolicy } : {}) });
     note('joined', { role: c.role, peers: c.peers().map((p) => p.role) });
     return { role: c.role, peerId: c.peerId, caseId: c.caseId, peers: c.peers(), recording: c.recording, ms: Date.now() - started, startedAt: started };
   },
@@ -102,6 +112,30 @@ const call = {
   videoSize(role: string) {
     const v = videoOf(role);
     return v ? { width: v.videoWidth, height: v.videoHeight } : null;
+  },
+  /**
+   * Each peer connection's ICE: its policy, the TURN servers it was given (URLs only) and, once
+   * connected, the selected pair's local and remote candidate types ('relay' = through TURN).
+   */
+  async ice() {
+    return Promise.all(peerConnections.map(async (pc) => {
+      const config = pc.getConfiguration();
+      const stats = new Map<string, Record<string, unknown>>();
+      (await pc.getStats()).forEach((s: Record<string, unknown>) => stats.set(s.id as string, s));
+      const transport = [...stats.values()].find((s) => s.type === 'transport' && s.selectedCandidatePairId);
+      const pair = transport ? stats.get(transport.selectedCandidatePairId as string) : undefined;
+      const local = pair ? stats.get(pair.localCandidateId as string) : undefined;
+      const remote = pair ? stats.get(pair.remoteCandidateId as string) : undefined;
+      return {
+        policy: config.iceTransportPolicy ?? 'all',
+        iceServers: (config.iceServers ?? []).flatMap((s) => (Array.isArray(s.urls) ? s.urls : [s.urls])),
+        state: pc.connectionState,
+        gathering: pc.iceGatheringState,
+        relayCandidates: [...stats.values()].filter((s) => s.type === 'local-candidate' && s.candidateType === 'relay').length,
+        local: local ? { type: local.candidateType, address: local.address, port: local.port, relayProtocol: local.relayProtocol ?? null } : null,
+        remote: remote ? { type: remote.candidateType, address: remote.address, port: remote.port } : null,
+      };
+    }));
   },
   inbound: () => client!.inbound(),
   inboundByTrack: () => client!.inboundByTrack(),
