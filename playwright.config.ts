@@ -12,11 +12,12 @@ const args = [
 /** Specs whose party films a plate: their browser's fake camera plays the plate video (made by the spec, e2e/support/plateVideo.ts). */
 const PLATE_CAMERA = /plate-video\.spec\.ts$/;
 /**
- * The cluster spec starts PostgreSQL, Kafka, ClickHouse, nginx and three servers: its own project,
- * which tools/bootstrap/run-tests.mjs runs alone after the others (beside another spec's server
- * and browsers on two cores its waits were starved). `npx playwright test` runs it with the rest.
+ * The heaviest specs — the cluster (PostgreSQL, Kafka, ClickHouse, nginx and three servers) and
+ * Yancheng's room of six browsers each decoding five videos — are the project "alone", which
+ * tools/bootstrap/run-tests.mjs runs one at a time after the others (beside another spec's server
+ * and browsers on two cores their waits were starved). `npx playwright test` runs them with the rest.
  */
-const CLUSTER = /cluster\.spec\.ts$/;
+const ALONE = /(cluster|yancheng-room)\.spec\.ts$/;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -42,12 +43,12 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    { name: 'chromium', testIgnore: [PLATE_CAMERA, CLUSTER] },
+    { name: 'chromium', testIgnore: [PLATE_CAMERA, ALONE] },
     {
       name: 'plate-camera',
       testMatch: PLATE_CAMERA,
       use: { launchOptions: { executablePath, args: [...args, `--use-file-for-fake-video-capture=${plateVideoPath()}`] } },
     },
-    { name: 'cluster', testMatch: CLUSTER },
+    { name: 'alone', testMatch: ALONE },
   ],
 });

@@ -55,20 +55,31 @@ if (filters.length === 0) {
     path.join(root, 'node_modules/svelte-check/bin/svelte-check'), '--workspace', 'web', '--tsconfig', 'tsconfig.json', '--threshold', 'warning', '--output', 'human',
   ]);
 }
-if (files.length) {
-  run(`unit and integration tests (${files.length} files)`, process.execPath, [
-    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files,
+// Browser tests of the media plugin (*-browser.test.ts: up to six Chromium contexts encoding and
+// decoding video) run one at a time after the rest: beside another test file on two cores their
+// decoders were starved (CI: the room of six never decoded all five others).
+const alone = files.filter((f) => f.endsWith('-browser.test.ts'));
+const together = files.filter((f) => !alone.includes(f));
+if (together.length) {
+  run(`unit and integration tests (${together.length} files)`, process.execPath, [
+    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...together,
+  ]);
+}
+if (alone.length) {
+  run(`browser media tests, one at a time (${alone.length} files)`, process.execPath, [
+    '--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...alone,
   ]);
 }
 if (filters.length === 0 || e2eFilters.length > 0) {
   const playwright = path.join(root, 'node_modules/@playwright/test/cli.js');
-  // The cluster spec (project "cluster": PostgreSQL, Kafka, ClickHouse, nginx, three servers) runs
-  // alone after the others, with its own results folder; both runs report before a failure exits.
+  // The heaviest specs (project "alone": the cluster's PostgreSQL, Kafka, ClickHouse, nginx and three
+  // servers; the room of six browsers) run one at a time after the others, with their own results
+  // folder; both runs report before a failure exits.
   const others = attempt('end-to-end tests (Playwright, Debian Chromium)', process.execPath, [
     playwright, 'test', '--project=chromium', '--project=plate-camera', '--pass-with-no-tests', ...e2eFilters,
   ]);
-  const cluster = attempt('end-to-end cluster test, alone (Playwright)', process.execPath, [
-    playwright, 'test', '--project=cluster', '--pass-with-no-tests', '--reporter=list', '--output=test-results/cluster', ...e2eFilters,
+  const cluster = attempt('end-to-end heaviest specs, one at a time (Playwright)', process.execPath, [
+    playwright, 'test', '--project=alone', '--workers=1', '--pass-with-no-tests', '--reporter=list', '--output=test-results/alone', ...e2eFilters,
   ]);
   if (others !== 0 || cluster !== 0) process.exit(others || cluster);
 }

@@ -86,10 +86,10 @@ function listen(c: MediaClient): void {
 
 const call = {
   log,
-  async join(caseId: string, opts: { camera?: boolean; microphone?: boolean; iceTransportPolicy?: 'all' | 'relay' } = {}) {
+  async join(caseId: string, opts: { camera?: boolean; microphone?: boolean; iceTransportPolicy?: 'all' | 'relay'; video?: { width: number; height: number; frameRate: number } } = {}) {
     const started = Date.now();
     note('tap');
-    const media = await navigator.mediaDevices.getUserMedia({ video: opts.camera ? { width: 640, height: 480, frameRate: 15 } : false, audio: opts.microphone ?? true });
+    const media = await navigator.mediaDevices.getUserMedia({ video: opts.camera ? (opts.video ?? { width: 640, height: 480, frameRate: 15 }) : false, audio: opts.microphone ?? true });
     camera = media.getVideoTracks()[0] ?? null;
     const c = await MediaClient.join({ url: mediaUrl(caseId), camera: camera ?? undefined, microphone: media.getAudioTracks()[0], device: 'kuaichu e2e page', listen, ...(opts.iceTransportPolicy ? { iceTransportPolicy: opts.iceTransportPolicy } : {}) });
     note('joined', { role: c.role, peers: c.peers().map((p) => p.role) });
