@@ -49,6 +49,8 @@ export default defineConfig({
       testMatch: PLATE_CAMERA,
       use: { launchOptions: { executablePath, args: [...args, `--use-file-for-fake-video-capture=${plateVideoPath()}`] } },
     },
-    { name: 'alone', testMatch: ALONE },
+    // One retry here only: the room of six failed 1 of 4 runs alone on two cores (cause not found yet,
+    // issue 14's note); a retried pass shows as "flaky" in the report, never as a clean pass.
+    { name: 'alone', testMatch: ALONE, retries: 1 },
   ],
 });
