@@ -301,21 +301,20 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string): 
         return v.state !== 'queued' && v.state !== 'reported';
       } catch { return false; }
     }, `case ${i} rings`, { hangGuardMs: 300_000 });
-    await step('answer', () => client.call('POST', `/api/cases/${id}/answer`, { token: seat }), async (r) => (r.status === 200 ? true : r.status === 409 && ['answered', 'in_call', 'evidence_complete'].includes(String((await view()).state)) ? true : undefined),
-      async () => (['answered', 'in_call', 'evidence_complete'].includes(String((await view()).state)) ? true : undefined));
+    const answered = async () => (['answered', 'in_call', 'evidence_complete'].includes(String((await view()).state)) ? true : undefined);
+    await step('answer', () => client.call('POST', `/api/cases/${id}/answer`, { token: seat }), async (r) => (r.status === 200 ? true : r.status === 409 ? answered() : undefined), answered);
+    const answerWhenRinging = async (what: string) => {
+      await until(async () => (await view()).state === 'ringing' || undefined, `${what} case rings`, { hangGuardMs: 300_000 });
+      await step('answer again', () => client.call('POST', `/api/cases/${id}/answer`, { token: seat }), async (r) => (r.status === 200 ? true : undefined));
+    };
     // A call dropped by the crash: the party resumes (继续处理) if the case says the call was interrupted.
     const resumeIfDropped = async () => {
       const v = await readAgain(view);
       // A restart re-queues a case that was ringing (the answer may have been lost with it): it rings again, the seat answers.
-      if (v.state === 'queued' || v.state === 'ringing') {
-        await until(async () => ['ringing'].includes(String((await view()).state)) || undefined, 're-queued case rings', { hangGuardMs: 300_000 });
-        await step('answer again', () => client.call('POST', `/api/cases/${id}/answer`, { token: seat }), async (r) => (r.status === 200 ? true : undefined));
-        return;
-      }
+      if (v.state === 'queued' || v.state === 'ringing') return answerWhenRinging('re-queued');
       if (v.state !== 'interrupted') return;
       await step('resume', () => client.call('POST', `/api/cases/${id}/resume`, { token: party }), async (r) => (r.status === 200 ? true : undefined));
-      await until(async () => ['ringing'].includes(String((await view()).state)) || undefined, 'resumed case rings', { hangGuardMs: 300_000 });
-      await step('answer again', () => client.call('POST', `/api/cases/${id}/answer`, { token: seat }), async (r) => (r.status === 200 ? true : undefined));
+      await answerWhenRinging('resumed');
     };
     const evidenceCount = async (item: string, match: (e: any) => boolean) => ((await view()).evidence as any[]).filter((e) => e.item === item && match(e)).length;
     const text = async (item: string, data: Record<string, unknown>) => {
