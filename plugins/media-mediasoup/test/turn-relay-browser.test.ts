@@ -3,7 +3,7 @@
 // credentials (turn.ts), and Debian's Chromium forced to iceTransportPolicy 'relay': both the
 // party's and the seat's transports connect only through coturn (the selected pair's local
 // candidate is a relay candidate, coturn counts the allocations) and the seat decodes the party's
-// video.
+// video. A credential made with the wrong secret, or past its expiry, is refused by coturn.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -21,7 +21,7 @@ import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { freePort } from '@kuaichu/testkit/net';
 import { answer, escalate, reported, seatReady } from '@kuaichu/testkit/cases';
 import { createMedia, type Media } from '../src/index.ts';
-import type { TurnSettings } from '../src/turn.ts';
+import { turnIceServer, type TurnSettings } from '../src/turn.ts';
 import { eventually } from './support/signalingClient.ts';
 
 const CHROMIUM = process.env.KUAICHU_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -43,6 +43,7 @@ interface CallWindow {
     inbound(): Promise<Inbound>;
     ice(): Promise<Ice>;
     drop(): void;
+    gatherRelay(server: { urls: string[]; username: string; credential: string }): Promise<{ relay: string[]; errors: Array<{ code: number; text: string }> }>;
   };
 }
 declare const window: CallWindow;
@@ -126,7 +127,7 @@ describe('TURN relay through coturn in Chromium', { skip: !existsSync(CHROMIUM) 
 
   async function open(token: string): Promise<Page> {
     const context = await browser.newContext();
-    await context.addCookies([{ name: 'kc_session', value: token, url: base }]);
+    if (token) await context.addCookies([{ name: 'kc_session', value: token, url: base }]);
     const page = await context.newPage();
     await page.goto(`${base}/media-test/`);
     return page;
@@ -173,6 +174,30 @@ describe('TURN relay through coturn in Chromium', { skip: !existsSync(CHROMIUM) 
     await seatPage.context().close();
     await partyPage.context().close();
   });
-  // The refusals (a wrong secret, an expired lifetime: coturn's 401, no relay candidate) are not here yet
-  // (their first version did not pass; kept in /tmp/team/H14-turn-relay.test.ts of session 8).
+
+  test("a credential made with the wrong secret, or expired, is refused: no relay candidate, coturn's 401", { timeout: 30_000 }, async () => {
+    const page = await open('');
+    // Made by turn.ts as the service makes them, so only the secret or the clock differs; the
+    // expiry is relative to now (an hour-long lifetime issued two hours ago) so this holds on any date.
+    const good = turnIceServer(turn, 'probe-good');
+    const wrongSecret = turnIceServer({ ...turn, secret: `${secret}-not` }, 'probe-wrong-secret');
+    const expired = turnIceServer({ ...turn, ttlSeconds: 3600 }, 'probe-expired', Date.now() - 2 * 3600_000);
+    assert.ok(Number(expired.username.split(':')[0]) < Date.now() / 1000, 'the expiry is in the past');
+    const [control, wrong, old] = await Promise.all([good, wrongSecret, expired].map((server) => page.evaluate((server) => window.call.gatherRelay(server), server)));
+    // The same probe gathers coturn's relay with a good credential, so "none" below is coturn's refusal.
+    assert.ok(control && control.relay.length >= 1, `a good credential gathers a relay candidate: ${JSON.stringify(control)}`);
+    const allocated = new RegExp(`user <${good.username}>: incoming packet ALLOCATE processed, success`);
+    await eventually(() => allocated.test(coturnLog), 'coturn logs the good allocation');
+    for (const [why, probe, server] of [['wrong secret', wrong, wrongSecret], ['expired', old, expired]] as const) {
+      assert.ok(probe);
+      assert.deepEqual(probe.relay, [], `${why}: no relay candidate gathered`);
+      assert.ok(probe.errors.some((e) => e.code === 401), `${why}: Chromium was told 401: ${JSON.stringify(probe.errors)}`);
+      // coturn names the refused request "message" (it is refused before it is read as an ALLOCATE).
+      const refused = new RegExp(`user <${server.username}>: incoming packet message processed, error 401`);
+      await eventually(() => refused.test(coturnLog), `${why}: coturn logs the 401 for ${server.username}`);
+      assert.doesNotMatch(coturnLog, new RegExp(`user <${server.username}>: incoming packet ALLOCATE processed, success`));
+    }
+    await page.context().close();
+  });
 });
+

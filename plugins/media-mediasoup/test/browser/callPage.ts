@@ -137,6 +137,24 @@ const call = {
       };
     }));
   },
+  /**
+   * A peer connection of its own with only this TURN server and iceTransportPolicy 'relay',
+   * gathering until Chromium calls it complete (a refused allocation ends it with a 401 error):
+   * the relay candidates it got and the ICE errors it was told.
+   */
+  async gatherRelay(server: RTCIceServer) {
+    const pc = new NativePeerConnection({ iceServers: [server], iceTransportPolicy: 'relay' });
+    const relay: string[] = [];
+    const errors: Array<{ code: number; text: string }> = [];
+    pc.addEventListener('icecandidate', (e) => { if (e.candidate?.type === 'relay') relay.push(e.candidate.candidate); });
+    pc.addEventListener('icecandidateerror', (e) => errors.push({ code: e.errorCode, text: e.errorText }));
+    const complete = new Promise<void>((resolve) => pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); }));
+    pc.createDataChannel('probe');
+    await pc.setLocalDescription(await pc.createOffer());
+    await complete;
+    pc.close();
+    return { relay, errors };
+  },
   inbound: () => client!.inbound(),
   inboundByTrack: () => client!.inboundByTrack(),
   stats: () => client!.stats(),
