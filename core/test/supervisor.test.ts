@@ -113,10 +113,13 @@ describe('duty supervisor: wallboard, reassigning, listening in', () => {
     assert.equal((await t.call('POST', `/api/cases/${c.id}/abandon`, { token: c.party })).statusCode, 200);
   });
 
-  test('the wallboard is pushed live to supervisors (a seat signing in, a case arriving), to nobody else', async () => {
+  test('the wallboard is pushed live to supervisors and the city\'s admin (a seat signing in, a case arriving), to nobody else', async () => {
     const heard: Array<{ kind: string; wallboard?: { seats: Array<{ username: string; status: string }>; waiting: Array<{ caseId: string }> } }> = [];
+    const adminHeard: typeof heard = [];
     const officerHeard: string[] = [];
     const ws = await t.core.app.injectWS('/api/live', { headers: { authorization: `Bearer ${sup}` } }, { onInit: (w) => void w.on('message', (d: Buffer) => heard.push(JSON.parse(d.toString()))) });
+    // The admin may open the wallboard page too (GET /api/supervisor/wallboard): it must not stand still there.
+    const aws = await t.core.app.injectWS('/api/live', { headers: { authorization: `Bearer ${await t.staff('harbin', 'admin')}` } }, { onInit: (w) => void w.on('message', (d: Buffer) => adminHeard.push(JSON.parse(d.toString()))) });
     const ows = await t.core.app.injectWS('/api/live', { headers: { authorization: `Bearer ${await t.staff('harbin', 'officer')}` } }, { onInit: (w) => void w.on('message', (d: Buffer) => officerHeard.push(d.toString())) });
     try {
       await until(() => heard.some((m) => m.kind === 'wallboard'), 'the board on connecting');
@@ -126,11 +129,13 @@ describe('duty supervisor: wallboard, reassigning, listening in', () => {
       await status('seat-daoli', 'away');
       const c = await report('13800000705');
       await until(() => heard.some((m) => m.wallboard?.waiting.some((w) => w.caseId === c.id)), 'a case arriving');
+      await until(() => adminHeard.some((m) => m.wallboard?.waiting.some((w) => w.caseId === c.id)), 'a case arriving, on the admin\'s board');
       await until(() => officerHeard.some((m) => m.includes(c.id)), 'the officer hears the case event');
       assert.ok(!officerHeard.some((m) => m.includes('"wallboard"')), 'no wallboard to an officer');
       assert.equal((await t.call('POST', `/api/cases/${c.id}/abandon`, { token: c.party })).statusCode, 200);
     } finally {
       ws.terminate();
+      aws.terminate();
       ows.terminate();
     }
   });
@@ -152,5 +157,19 @@ describe('duty supervisor: wallboard, reassigning, listening in', () => {
     assert.equal(admit(p('harbin', ['supervisor']), { ...c, state: 'queued' }), null, 'no call to listen to');
     assert.equal(admit(p('harbin', ['admin']), c), null);
     assert.deepEqual(ROLE_RULES.supervisor, { produces: [], party: false, drivesCase: false }, 'sends nothing, and leaving never drops the call');
+  });
+
+  // Last: it moves 道里区 to a new brigade, which the tests above do not expect.
+  test('queue depth is counted per brigade in force: a brigade the admin created takes its district\'s waiting cases', async () => {
+    const admin = await t.staff('harbin', 'admin');
+    assert.equal((await t.call('POST', '/api/admin/brigades', { token: admin, body: { id: 'daoli-center', name: { zh: '道里中心大队' }, districts: ['道里区'] } })).statusCode, 200);
+    await status('seat-daoli', 'away');
+    const c = await report('13800000706');
+    const b = await board();
+    assert.deepEqual(b.waiting.find((w: { caseId: string }) => w.caseId === c.id)?.brigadeId, 'daoli-center');
+    const row = b.brigades.find((x: { id: string | null }) => x.id === 'daoli-center');
+    assert.deepEqual([row?.name.zh, row?.waiting], ['道里中心大队', 1]);
+    assert.ok(!b.brigades.some((x: { id: string | null }) => x.id === null), 'nothing counted as unrouted');
+    assert.equal((await t.call('POST', `/api/cases/${c.id}/abandon`, { token: c.party })).statusCode, 200);
   });
 });

@@ -15,8 +15,8 @@ import type { CompiledCity } from '../policy/city.ts';
 
 export interface Actor { id: string; tenant: string }
 
-/** The brigades in force: the database's once the admin edited them, else the profile's. */
-async function current(q: Q, city: CompiledCity): Promise<{ brigades: Array<{ id: string; name: BrigadeName; districts: string[] }>; fromProfile: boolean }> {
+/** The brigades in force: the database's once the admin edited them, else the profile's (the wallboard counts by them, as intake routes). */
+export async function current(q: Q, city: CompiledCity): Promise<{ brigades: Array<{ id: string; name: BrigadeName; districts: string[] }>; fromProfile: boolean }> {
   const rows = await brigadesRepo.list(q);
   if (rows.length) return { fromProfile: false, brigades: rows.map((r) => ({ id: r.id, name: { zh: r.name_zh, ...(r.name_en ? { en: r.name_en } : {}) }, districts: r.districts })) };
   return { fromProfile: true, brigades: city.profile.routing.brigades.map((b) => ({ id: b.id, name: b.name, districts: [...b.districts] })) };

@@ -53,7 +53,9 @@ export async function liveRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
    * database when its turn comes, so it shows every change committed before.
    */
   const boardDue = new Set<string>();
-  const supervisorsOf = (tenant: string) => [...clients].filter((c) => c.principal.tenant === tenant && c.principal.staff?.roles.includes('supervisor'));
+  // Whoever may read the board (GET /api/supervisor/wallboard): supervisors and the city's admin, whose wallboard page would otherwise stand still.
+  const readsBoard = (c: Client) => Boolean(c.principal.staff?.roles.some((r) => r === 'supervisor' || r === 'admin'));
+  const supervisorsOf = (tenant: string) => [...clients].filter((c) => c.principal.tenant === tenant && readsBoard(c));
   const pushWallboards = (tenant: string) => {
     if (boardDue.has(tenant) || !supervisorsOf(tenant).length) return;
     boardDue.add(tenant);
@@ -104,7 +106,7 @@ export async function liveRoutes(app: FastifyInstance, { ctx }: { ctx: CoreConte
     socket.on('close', () => clients.delete(client));
     send(client, { kind: 'hello', tenant: req.principal.tenant, as: req.principal.staff ? 'staff' : 'party' });
     void pushQueue(client).catch((err) => req.log.error({ err }, 'live push failed'));
-    if (req.principal.staff?.roles.includes('supervisor')) {
+    if (readsBoard(client)) {
       void wallboard(ctx, req.principal.tenant).then((board) => send(client, { kind: 'wallboard', wallboard: board })).catch((err) => req.log.error({ err }, 'wallboard push failed'));
     }
   });

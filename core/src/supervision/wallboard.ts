@@ -15,6 +15,7 @@ import { supervisionRepo } from '../persistence/supervision.ts';
 import { rostersRepo } from '../persistence/rosters.ts';
 import { groupBySeat, isOnShift } from '../roster/roster.ts';
 import { requiredSkill } from '../roster/skills.ts';
+import { current as brigadesInForce } from '../admin/brigades.ts';
 
 const seconds = (from: Date, to: Date) => Math.max(0, Math.round((to.getTime() - new Date(from).getTime()) / 1000));
 const share = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 1000 : null);
@@ -26,12 +27,13 @@ export async function wallboard(ctx: CoreContext, tenant: string): Promise<Wallb
   const now = ctx.clock.now();
   const local = toLocal(now, tz);
   const db = tenantDb(ctx, tenant);
-  const [waiting, seats, shifts, today] = await Promise.all([
-    supervisionRepo.waiting(db), supervisionRepo.seats(db), rostersRepo.all(db), supervisionRepo.today(db, localMidnightUtc(local, tz), target),
+  const [waiting, seats, shifts, today, inForce] = await Promise.all([
+    supervisionRepo.waiting(db), supervisionRepo.seats(db), rostersRepo.all(db), supervisionRepo.today(db, localMidnightUtc(local, tz), target), brigadesInForce(db, city),
   ]);
   const bySeat = groupBySeat(shifts);
 
-  const brigades = new Map<string | null, WallboardBrigade>(city.profile.routing.brigades.map((b) => [b.id, { id: b.id, name: b.name, waiting: 0, ringing: 0, oldestQueuedAt: null, oldestWaitSeconds: 0 }]));
+  // The brigades intake routes by: the admin's once edited (a new brigade's cases count under it, not as unrouted); a name without English shows the Chinese.
+  const brigades = new Map<string | null, WallboardBrigade>(inForce.brigades.map((b) => [b.id, { id: b.id, name: { zh: b.name.zh, en: b.name.en ?? b.name.zh }, waiting: 0, ringing: 0, oldestQueuedAt: null, oldestWaitSeconds: 0 }]));
   for (const c of waiting) {
     const key = brigades.has(c.brigade_id) ? c.brigade_id : null;
     if (!brigades.has(key)) brigades.set(key, { id: null, name: null, waiting: 0, ringing: 0, oldestQueuedAt: null, oldestWaitSeconds: 0 });
