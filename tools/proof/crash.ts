@@ -293,20 +293,28 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string): 
     reportedIds.set(clientKey, id);
     caseIds.push(id);
     const view = async (token = seat) => json(await client.call('GET', `/api/cases/${id}`, { token }));
-    // Ring: the queue's timer rings the brigade's seat (a restart re-queues what was ringing).
-    phase = 'ring';
-    await until(async () => {
-      try {
-        const v = await view();
-        return v.state !== 'queued' && v.state !== 'reported';
-      } catch { return false; }
-    }, `case ${i} rings`, { hangGuardMs: 300_000 });
     const answered = async () => (['answered', 'in_call', 'evidence_complete'].includes(String((await view()).state)) ? true : undefined);
-    await step('answer', () => client.call('POST', `/api/cases/${id}/answer`, { token: seat }), async (r) => (r.status === 200 ? true : r.status === 409 ? answered() : undefined), answered);
+    /**
+     * The seat answers when the case rings (the queue's timer rings the brigade's seat). A restart
+     * re-queues what was ringing, so an answer may meet a queued case (409): it rings again, the
+     * seat answers again — done only when the case is answered.
+     */
     const answerWhenRinging = async (what: string) => {
-      await until(async () => (await view()).state === 'ringing' || undefined, `${what} case rings`, { hangGuardMs: 300_000 });
-      await step('answer again', () => client.call('POST', `/api/cases/${id}/answer`, { token: seat }), async (r) => (r.status === 200 ? true : undefined));
+      for (;;) {
+        phase = 'ring';
+        await until(async () => {
+          try {
+            const state = String((await view()).state);
+            return state === 'ringing' || (await answered()) === true;
+          } catch { return false; }
+        }, `${what} case rings`, { hangGuardMs: 300_000 });
+        const outcome = await step(what, () => client.call('POST', `/api/cases/${id}/answer`, { token: seat }),
+          async (r) => (r.status === 200 ? 'answered' : r.status === 409 ? ((await answered()) ? 'answered' : 're-queued') : undefined),
+          async () => ((await answered()) ? 'answered' : undefined));
+        if (outcome === 'answered') return;
+      }
     };
+    await answerWhenRinging('answer');
     // A call dropped by the crash: the party resumes (继续处理) if the case says the call was interrupted.
     const resumeIfDropped = async () => {
       const v = await readAgain(view);
