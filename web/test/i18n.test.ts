@@ -53,3 +53,14 @@ test('every literal key a screen asks for is in the table', async () => {
   }
   assert.deepEqual(missing, []);
 });
+
+test('every case event has a line on the party’s and the officer’s timeline', async () => {
+  // The timelines print `party.event.<type>` / `officer.event.<type>`: an event without one shows its raw key.
+  const envelope = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../schemas/events/envelope.schema.json'), 'utf8')) as { properties: { type: { enum: string[] } } };
+  const all = await loadSections();
+  const types = envelope.properties.type.enum;
+  assert.ok(types.includes('mediation.agreed'));
+  const missing = types.flatMap((type) => (['party', 'officer'] as const).map((section) => [section, `${section}.event.${type}`] as const))
+    .filter(([section, key]) => !(key in all[section]!)).map(([, key]) => key);
+  assert.deepEqual(missing, []);
+});

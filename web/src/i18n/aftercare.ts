@@ -97,6 +97,7 @@ export default {
   'ac.mediator.role.B': { zh: '乙方', en: 'Party B' },
   'ac.mediator.name': { zh: '姓名', en: 'Name' },
   'ac.mediator.plate': { zh: '号牌号码', en: 'Plate' },
+  'ac.mediator.liability': { zh: '事故责任', en: 'Liability' },
   'ac.mediator.payer': { zh: '赔偿方', en: 'Who pays' },
   'ac.mediator.amount': { zh: '赔偿金额（元）', en: 'Amount (yuan)' },
   'ac.mediator.terms': { zh: '其他约定', en: 'Further terms' },
