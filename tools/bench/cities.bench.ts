@@ -6,7 +6,9 @@
  *   server     the whole server as `npm start` builds it (fresh PGlite, demo seed, plugins,
  *              analytics as configured; video off: its workers are not the cities' cost), with
  *              every profile, with only the four live cities (KUAICHU_TENANTS), and with
- *              analytics off (KUAICHU_ANALYTICS=off: the embedded ClickHouse is most of the RSS)
+ *              analytics off (KUAICHU_ANALYTICS=off: the embedded ClickHouse is most of the RSS),
+ *              and on the production parts (PostgreSQL and a ClickHouse server, as deploy/ runs
+ *              it: the stores' memory is then theirs, not the server process's)
  * Goals (issue 17): profiles < 1 s, whole server < 600 MB RSS. Prints figures; asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
@@ -36,9 +38,10 @@ async function child(kind: string): Promise<Figures> {
   }
   const { startCore } = await import('@kuaichu/core/server');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'kuaichu-bench-cities-'));
-  const core = await startCore({ dataDir, logger: false, env: { ...process.env, KUAICHU_DEMO_PASSWORD: 'bench-cities' } }); // no media: as KUAICHU_MEDIA=off
+  const databaseUrl = process.env.DATABASE_URL;
+  const core = await startCore({ dataDir, logger: false, ...(databaseUrl ? { databaseUrl } : {}), env: { ...process.env, KUAICHU_DEMO_PASSWORD: 'bench-cities' } }); // no media: as KUAICHU_MEDIA=off
   const ms = performance.now() - started;
-  const label = process.env.KUAICHU_TENANTS ? 'the 4 live cities only' : process.env.KUAICHU_ANALYTICS === 'off' ? 'every profile, analytics off' : 'every profile';
+  const label = databaseUrl ? 'every profile, on PostgreSQL + ClickHouse' : process.env.KUAICHU_TENANTS ? 'the 4 live cities only' : process.env.KUAICHU_ANALYTICS === 'off' ? 'every profile, analytics off' : 'every profile';
   const out = figures(`server: ${label}`, core.ctx.cities.all().map((c) => c.profile.status ?? 'active'), ms);
   await core.close();
   rmSync(dataDir, { recursive: true, force: true });
@@ -58,12 +61,24 @@ function run(kind: string, env: NodeJS.ProcessEnv = {}): Figures {
   return JSON.parse(line) as Figures;
 }
 
+/** The server on PostgreSQL and Debian's ClickHouse server (both throwaway), as the production topology runs it. */
+async function onProductionParts(): Promise<Figures> {
+  const { startPostgres } = await import('@kuaichu/testkit/postgres');
+  const { startClickHouse } = await import('../../plugins/analytics-clickhouse/test/support/clickhouseServer.ts');
+  const [pg, ch] = await Promise.all([startPostgres(), startClickHouse()]);
+  try {
+    return run('server', { DATABASE_URL: pg.url, CLICKHOUSE_URL: ch.url });
+  } finally {
+    await Promise.all([pg.stop(), ch.stop()]);
+  }
+}
+
 const kind = process.argv[2];
 if (kind) {
   console.log(JSON.stringify(await child(kind)));
   process.exit(0);
 }
-const rows = [run('profiles'), run('profiles-cold'), run('server'), run('server', { KUAICHU_TENANTS: FOUR }), run('server', { KUAICHU_ANALYTICS: 'off' })];
+const rows = [run('profiles'), run('profiles-cold'), run('server'), run('server', { KUAICHU_TENANTS: FOUR }), run('server', { KUAICHU_ANALYTICS: 'off' }), await onProductionParts()];
 console.log('what                                       cities  drafts      time      RSS    heap');
 for (const r of rows) console.log(`${r.what.padEnd(42)} ${String(r.cities).padStart(6)}  ${String(r.drafts).padStart(6)}  ${`${r.ms} ms`.padStart(8)}  ${`${r.rssMb} MB`.padStart(7)}  ${`${r.heapMb} MB`.padStart(6)}`);
 console.log('goals: profiles < 1000 ms; whole server < 600 MB RSS');

@@ -3,9 +3,10 @@
  * The engine binds one folder per process and must not be opened by two processes, so the
  * folder is locked like PGlite's (a second process fails with a clear message).
  */
+import { createRequire } from 'node:module';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Session } from 'chdb';
+import type { Session } from 'chdb';
 import { lockDataDir } from '@kuaichu/core/db/dataDirLock';
 import type { ClickHouseDriver, Row } from './driver.ts';
 import { str, tsvRows } from './sql.ts';
@@ -22,7 +23,10 @@ export function openChdb(dir: string): ClickHouseDriver {
   const unlock = lockDataDir(dir);
   let session: Session;
   try {
-    session = new Session(dir);
+    // Loaded here, not at import: the engine's library costs ~150 MB of RSS as soon as it is
+    // loaded, which a server on a ClickHouse server (CLICKHOUSE_URL) must not pay (bench:cities).
+    const chdb = createRequire(import.meta.url)('chdb') as typeof import('chdb');
+    session = new chdb.Session(dir);
   } catch (err) {
     unlock();
     throw err;
