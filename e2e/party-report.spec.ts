@@ -54,6 +54,27 @@ test('确认事故地点 prefilled from the GPS district, confirmed and sent; th
   expect(view.report.channel).toBe('web');
 });
 
+test('the network drops as the report is sent: the report is kept and goes by itself when the network is back, as one case', async ({ actor, api, shot }) => {
+  await api.setClock(at('10:00'));
+  const party = new Party((await actor('phone', { geolocation: DAOLI })).page, 'harbin');
+  const page = party.page;
+  await party.open();
+  await party.passSafety();
+  await party.signIn('13900000603', () => api.smsCode('harbin', '13900000603'));
+  await party.fillReport({ district: '道里区', address: '道里区中央大街与西十二道街交口', plates: PLATES });
+
+  await page.context().setOffline(true);
+  await page.getByRole('button', { name: '提交，开始视频报警' }).click();
+  await expect(page.getByTestId('report-waiting-network')).toHaveText('网络已断开。报警内容已保存在手机上，网络恢复后会自动发送，无需重新填写。');
+  await expect(page.getByRole('button', { name: '正在提交…' })).toBeDisabled();
+  await shot(page, 'party-report-waiting-for-network');
+
+  await page.context().setOffline(false);
+  await party.waitInQueue();
+  const mine = await page.evaluate(() => fetch('/api/cases').then((r) => r.json() as Promise<Mine>));
+  expect(mine.map((c) => c.state)).toEqual(['queued']);
+});
+
 test('a place Nantong serves, reported in the Harbin app: Nantong is named with a link, before and after submitting', async ({ actor, api, shot }) => {
   await api.setClock(at('10:00'));
   const party = new Party((await actor('phone', { geolocation: CHONGCHUAN })).page, 'harbin');

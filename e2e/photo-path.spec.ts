@@ -76,7 +76,7 @@ async function takeShot(page: Page, shot: string, bytes: Buffer, have: number, n
 }
 
 /** Every required shot (each vehicle's side-front and side-rear, the collision point), then 撤离. */
-async function captureAndLeave(page: Page, shot: (p: Page, n: string) => Promise<void>, prefix: string, seed: number): Promise<void> {
+async function captureAndLeave(page: Page, shot: (p: Page, n: string) => Promise<void>, prefix: string, seed: number, opts: { offlineOnce?: boolean } = {}): Promise<void> {
   await expect(page.getByTestId('illustration-side_front')).toBeVisible();
   await expect(page.getByTestId('capture-progress')).toHaveText('必拍照片 0/5');
   await shot(page, `${prefix}-capture-start`);
@@ -84,7 +84,19 @@ async function captureAndLeave(page: Page, shot: (p: Page, n: string) => Promise
   await takeShot(page, 'side_front', await scene(seed + 2), 2, 2);
   await takeShot(page, 'side_rear', await scene(seed + 3), 1, 2);
   await takeShot(page, 'side_rear', await scene(seed + 4), 2, 2);
-  await takeShot(page, 'collision_point', await scene(seed + 5), 1, 1);
+  if (opts.offlineOnce) {
+    // The network drops as the last photo is taken: it is kept and uploads by itself when the network is back.
+    const card = page.getByTestId('shot-collision_point');
+    await page.context().setOffline(true);
+    await card.locator('input[type="file"]').setInputFiles({ name: 'collision_point.jpg', mimeType: 'image/jpeg', buffer: await scene(seed + 5) });
+    await expect(card.getByTestId('shot-waiting-network')).toHaveText('网络已断开。照片已保存，网络恢复后会自动上传，请勿关闭本页面。');
+    await shot(page, `${prefix}-shot-waiting-network`);
+    await page.context().setOffline(false);
+    await expect(card.getByTestId('shot-count')).toHaveText('已拍 1/1');
+    await expect(card.getByTestId('shot-waiting-network')).toHaveCount(0);
+  } else {
+    await takeShot(page, 'collision_point', await scene(seed + 5), 1, 1);
+  }
   await expect(page.getByTestId('capture-progress')).toHaveText('必拍照片 5/5');
   await shot(page, `${prefix}-capture-done`);
   await page.getByRole('button', { name: '照片已拍齐，立即撤离' }).click();
@@ -158,7 +170,7 @@ test('(1) photo path → both statements → agreement → both sign (twice refu
   await expect(a.getByTestId('shot-side_front').getByRole('alert')).toHaveText('照片一片空白，请对准现场重新拍摄');
   await expect(a.getByTestId('shot-side_front').getByTestId('shot-count')).toHaveText('已拍 0/2');
   await shot(a, 'photo1-a-blank-refused');
-  await captureAndLeave(a, shot, 'photo1-a', 1);
+  await captureAndLeave(a, shot, 'photo1-a', 1, { offlineOnce: true });
   await partyA.expectNoHorizontalScroll();
   await shot(a, 'photo1-a-statements');
   await fillStatement(a, { name: '张三', number: '530102199001011234', insurer: '中国人保', collision: '追尾碰撞', parts: ['前保险杠'], account: '我车跟车过近追尾前车' });

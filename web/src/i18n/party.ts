@@ -81,6 +81,7 @@ export default {
   'party.report.incomplete': { zh: '还有未填写或填写有误的项目，已用红色标出。', en: 'Some answers are missing or wrong; they are marked in red.' },
   'party.report.submit': { zh: '提交，开始视频报警', en: 'Submit and start the video report' },
   'party.report.submitting': { zh: '正在提交…', en: 'Submitting…' },
+  'party.report.waitingForNetwork': { zh: '网络已断开。报警内容已保存在手机上，网络恢复后会自动发送，无需重新填写。', en: 'No network. Your report is kept on this phone and is sent by itself when the network is back; no need to fill it in again.' },
   'party.report.recorded': { zh: '视频通话将全程录音录像，作为事故处理证据。', en: 'The video call is recorded in full as evidence.' },
 
   'party.kind.motor_motor': { zh: '机动车与机动车', en: 'Motor vehicle vs motor vehicle' },

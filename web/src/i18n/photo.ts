@@ -48,6 +48,7 @@ export default {
   'party.photo.shot.open': { zh: '打开相机拍摄', en: 'Open the camera' },
   'party.photo.shot.again': { zh: '再拍一张', en: 'Take another' },
   'party.photo.shot.checking': { zh: '正在检查照片…', en: 'Checking the photo…' },
+  'party.photo.shot.waitingForNetwork': { zh: '网络已断开。照片已保存，网络恢复后会自动上传，请勿关闭本页面。', en: 'No network. The photo is kept and uploads by itself when the network is back; keep this page open.' },
   'party.photo.shot.take': { zh: '拍摄：{shot}', en: 'Take: {shot}' },
   'party.photo.extra': { zh: '补充照片', en: 'Extra photo' },
   'party.photo.leave.title': { zh: '撤离现场', en: 'Leave the scene' },
