@@ -35,7 +35,7 @@ type Log = Array<{ at: number; event: string; detail: Record<string, unknown> | 
 interface CallWindow {
   call: {
     log: Log;
-    join(caseId: string, opts: { camera?: boolean; microphone?: boolean }): Promise<{ role: string; peerId: string; caseId: string; peers: Array<{ role: string }>; recording: boolean; ms: number; startedAt: number }>;
+    join(caseId: string, opts: { camera?: boolean; microphone?: boolean; simulcast?: boolean; video?: { width: number; height: number; frameRate: number } }): Promise<{ role: string; peerId: string; caseId: string; peers: Array<{ role: string }>; recording: boolean; ms: number; startedAt: number }>;
     firstFrame(role: string): Promise<{ at: number; width: number; height: number }>;
     videoSize(role: string): { width: number; height: number } | null;
     inbound(): Promise<Inbound>;
@@ -46,6 +46,7 @@ interface CallWindow {
     restartIce(): Promise<void>;
     capture(caseId: string, item: string, token: string): Promise<{ width: number; height: number; bytes: number; average: number[]; stored: { id: string; sha256: string; contentType: string } }>;
     drop(): void;
+    videoRtp(): Promise<{ outbound: Array<{ rid: string | null; width: number; height: number; fps: number; bytesSent: number; limitation: string }>; inbound: Array<{ width: number; height: number; framesDecoded: number; fps: number; bytesReceived: number }> }>;
   };
 }
 declare const window: CallWindow;
@@ -262,6 +263,51 @@ describe('video calls in Chromium through the real server', { skip: existsSync(C
     const callSeconds = (dropAt - partyFirstJoin + (endAt - rejoin.startedAt)) / 1000;
     tt.diagnostic(`the parts cover ${covered.toFixed(1)} s of ${callSeconds.toFixed(1)} s of call (each part starts once the party's media flows)`);
     assert.deepEqual(stored.filter((s) => s.caseId === id).map((s) => s.part), [1, 2]);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  test("the party's camera in simulcast (issue 15, weak roadside networks): its layers reach the server, the seat decodes the full one, the recording holds it", { timeout: 90_000 }, async (tt) => {
+    const seat = await seatReady(t);
+    const { id, party } = await reported(t, '13700000003');
+    await answer(t, id, seat);
+    const [seatPage, partyPage] = [await open(seat), await open(party)];
+    await seatPage.evaluate((id) => window.call.join(id, { microphone: true }), id);
+    // 640×480, as the party app asks its camera for: two layers (simulcastLayers).
+    await partyPage.evaluate((id) => window.call.join(id, { camera: true, microphone: true, simulcast: true, video: { width: 640, height: 480, frameRate: 20 } }), id);
+    const camera = media.service.room('harbin', id)!.joinedPeers().find((p) => p.role === 'party_a')!.producerOf('camera')!;
+    assert.equal(camera.type, 'simulcast', 'the server holds a simulcast producer');
+    assert.equal(camera.rtpParameters.encodings?.length, 2, 'two layers');
+    // Each layer is sent: ½ and full size of the camera.
+    let sent: Array<{ rid: string | null; width: number; height: number; bytesSent: number; limitation: string }> = [];
+    const layers = await eventually(async () => {
+      sent = (await partyPage.evaluate(() => window.call.videoRtp())).outbound;
+      return sent.length === 2 && sent.every((l) => l.bytesSent > 0 && l.height > 0) && sent;
+    }, 'the party sends both layers').catch((err: Error) => assert.fail(`${err.message}; the party's outbound video: ${JSON.stringify(sent)}`));
+    tt.diagnostic(`party layers: ${layers.map((l) => `${l.rid ?? '-'} ${l.width}×${l.height}`).join(', ')}`);
+    assert.deepEqual(layers.map((l) => l.height).sort((a, b) => a - b), [240, 480]);
+    // On a clean path the server forwards the top layer: the seat decodes the camera at full size.
+    let seen: unknown = null;
+    const full = await eventually(async () => {
+      const size = await seatPage.evaluate(() => window.call.videoSize('party_a'));
+      seen = size;
+      return size?.height === 480 && size;
+    }, 'the seat decodes the full layer').catch((err: Error) => assert.fail(`${err.message}; the seat decodes ${JSON.stringify(seen)}`));
+    tt.diagnostic(`seat decodes ${full.width}×${full.height}`);
+    const r0 = await inbound(seatPage);
+    await flowing(seatPage, r0, (n, f) => n.framesDecoded - f.framesDecoded >= 30, 'frames keep arriving');
+    await escalate(t, id, seat);
+    await eventually(() => !media.service.room('harbin', id), 'closed');
+    await media.service.settled();
+    const officer = await t.staff('harbin', 'officer');
+    const view = (await t.call('GET', `/api/cases/${id}`, { token: officer })).json();
+    const recordings = (view.evidence as Array<{ item: string; file: { url: string } }>).filter((e) => e.item === 'recording');
+    assert.equal(recordings.length, 1, 'the call is recorded');
+    const file = await t.call('GET', recordings[0]!.file.url, { token: officer });
+    const dir = mkdtempSync(path.join(tmpdir(), 'kuaichu-rec-'));
+    writeFileSync(path.join(dir, 'simulcast.webm'), file.rawPayload);
+    const p = probe(path.join(dir, 'simulcast.webm'));
+    assert.equal(p.decodeErrors, '', 'the recording of a simulcast camera decodes');
+    assert.equal(p.streams[0], 'vp8');
     assert.deepEqual(pageErrors, []);
   });
 

@@ -81,6 +81,7 @@ export class CallSession {
       this.remote = [];
       this.#client = await MediaClient.join({
         url: mediaUrl(caseId), camera, microphone, device: 'kuaichu party app',
+        simulcast: true, // a roadside uplink: the seat gets the best layer that still arrives
         listen: (c) => {
           c.on('track', (r) => (this.remote = [...this.remote.filter((x) => x.consumerId !== r.consumerId), r]));
           c.on('trackEnded', (r) => (this.remote = this.remote.filter((x) => x.consumerId !== r.consumerId)));

@@ -61,10 +61,46 @@ export interface JoinOptions {
   /** Restart ICE by itself when a transport fails or stays disconnected (default true). */
   autoIceRestart?: boolean;
   /**
+   * Send the camera as simulcast layers (`simulcastLayers`: ½ and full size, or ¼, ½ and full
+   * from 960×540 up). For the party at the
+   * roadside: when the uplink weakens, the browser stops the upper layers and the server forwards
+   * the best layer that still arrives, instead of one stream that freezes. Default false.
+   */
+  simulcast?: boolean;
+  /**
    * Called with the client before it joins: attach listeners here. The others' tracks arrive
    * while `join` is still running, so a listener attached after it would miss them.
    */
   listen?: (client: MediaClient) => void;
+}
+
+/**
+ * The camera's simulcast layers for a track `height` pixels high, lowest first (mediasoup's
+ * spatial layers). Chromium sends at most two layers below 960×540 and one below 480×270, so
+ * the layers follow the camera: the lowest fits a 300 kbit/s roadside uplink with voice; the
+ * browser drops the upper ones as its bandwidth estimate falls and brings them back as it
+ * recovers. Undefined: too small to split, one stream.
+ */
+export function simulcastLayers(height: number): Array<{ scaleResolutionDownBy: number; maxBitrate: number; maxFramerate: number }> | undefined {
+  if (height >= 540) {
+    return [
+      { scaleResolutionDownBy: 4, maxBitrate: 120_000, maxFramerate: 15 },
+      { scaleResolutionDownBy: 2, maxBitrate: 450_000, maxFramerate: 30 },
+      { scaleResolutionDownBy: 1, maxBitrate: 1_500_000, maxFramerate: 30 },
+    ];
+  }
+  if (height >= 270) {
+    return [
+      { scaleResolutionDownBy: 2, maxBitrate: 180_000, maxFramerate: 15 },
+      { scaleResolutionDownBy: 1, maxBitrate: 900_000, maxFramerate: 30 },
+    ];
+  }
+  return undefined;
+}
+
+function simulcastOf(track: MediaStreamTrack): { encodings: types.RtpEncodingParameters[]; codecOptions: types.ProducerCodecOptions } | Record<string, never> {
+  const encodings = simulcastLayers(track.getSettings().height ?? 0);
+  return encodings ? { encodings, codecOptions: { videoGoogleStartBitrate: 1000 } } : {};
 }
 
 export interface InboundSample {
@@ -86,6 +122,7 @@ export class MediaClient extends Emitter<MediaClientEvents> {
   readonly #consumers = new Map<string, { consumer: types.Consumer; remote: RemoteTrack }>();
   readonly #peers = new Map<string, MediaPeer>();
   readonly #autoIceRestart: boolean;
+  readonly #simulcast: boolean;
   #peerId = '';
   #role: MediaRole = 'party_a';
   #caseId = '';
@@ -108,7 +145,7 @@ export class MediaClient extends Emitter<MediaClientEvents> {
       };
       const send = sending ? device.createSendTransport(await params('send')) : null;
       const recv = receiving ? device.createRecvTransport(await params('recv')) : null;
-      const client = new MediaClient(signaling, device, send, recv, opts.autoIceRestart ?? true);
+      const client = new MediaClient(signaling, device, send, recv, opts.autoIceRestart ?? true, opts.simulcast ?? false);
       opts.listen?.(client);
       const joined = await signaling.request('join', { rtpCapabilities: device.rtpCapabilities as never, device: opts.device ?? navigator.userAgent.slice(0, 120) });
       client.#peerId = joined.peerId;
@@ -125,8 +162,9 @@ export class MediaClient extends Emitter<MediaClientEvents> {
     }
   }
 
-  private constructor(signaling: Signaling, device: Device, send: types.Transport | null, recv: types.Transport | null, autoIceRestart: boolean) {
+  private constructor(signaling: Signaling, device: Device, send: types.Transport | null, recv: types.Transport | null, autoIceRestart: boolean, simulcast: boolean) {
     super();
+    this.#simulcast = simulcast;
     this.#signaling = signaling;
     this.#device = device;
     this.#send = send;
@@ -183,6 +221,7 @@ export class MediaClient extends Emitter<MediaClientEvents> {
       appData: { source },
       stopTracks: false,
       ...(source === 'microphone' ? { codecOptions: { opusStereo: false, opusDtx: false, opusFec: true } } : {}),
+      ...(source === 'camera' && this.#simulcast ? simulcastOf(track) : {}),
     });
     this.#producers.set(source, producer);
   }

@@ -86,12 +86,12 @@ function listen(c: MediaClient): void {
 
 const call = {
   log,
-  async join(caseId: string, opts: { camera?: boolean; microphone?: boolean; iceTransportPolicy?: 'all' | 'relay'; video?: { width: number; height: number; frameRate: number } } = {}) {
+  async join(caseId: string, opts: { camera?: boolean; microphone?: boolean; iceTransportPolicy?: 'all' | 'relay'; video?: { width: number; height: number; frameRate: number }; simulcast?: boolean } = {}) {
     const started = Date.now();
     note('tap');
     const media = await navigator.mediaDevices.getUserMedia({ video: opts.camera ? (opts.video ?? { width: 640, height: 480, frameRate: 15 }) : false, audio: opts.microphone ?? true });
     camera = media.getVideoTracks()[0] ?? null;
-    const c = await MediaClient.join({ url: mediaUrl(caseId), camera: camera ?? undefined, microphone: media.getAudioTracks()[0], device: 'kuaichu e2e page', listen, ...(opts.iceTransportPolicy ? { iceTransportPolicy: opts.iceTransportPolicy } : {}) });
+    const c = await MediaClient.join({ url: mediaUrl(caseId), camera: camera ?? undefined, microphone: media.getAudioTracks()[0], device: 'kuaichu e2e page', listen, simulcast: opts.simulcast ?? false, ...(opts.iceTransportPolicy ? { iceTransportPolicy: opts.iceTransportPolicy } : {}) });
     note('joined', { role: c.role, peers: c.peers().map((p) => p.role) });
     return { role: c.role, peerId: c.peerId, caseId: c.caseId, peers: c.peers(), recording: c.recording, ms: Date.now() - started, startedAt: started };
   },
@@ -154,6 +154,22 @@ const call = {
     await complete;
     pc.close();
     return { relay, errors };
+  },
+  /**
+   * Video as the browser counts it: each outbound layer (rid, size, frame rate, bytes, why the
+   * encoder holds back) and each inbound video (size, frames decoded, frame rate).
+   */
+  async videoRtp() {
+    const outbound: Array<{ rid: string | null; width: number; height: number; fps: number; bytesSent: number; limitation: string }> = [];
+    const inbound: Array<{ width: number; height: number; framesDecoded: number; fps: number; bytesReceived: number }> = [];
+    for (const pc of peerConnections) {
+      (await pc.getStats()).forEach((s: Record<string, any>) => {
+        if (s.kind !== 'video') return;
+        if (s.type === 'outbound-rtp') outbound.push({ rid: s.rid ?? null, width: s.frameWidth ?? 0, height: s.frameHeight ?? 0, fps: s.framesPerSecond ?? 0, bytesSent: s.bytesSent ?? 0, limitation: s.qualityLimitationReason ?? 'none' });
+        if (s.type === 'inbound-rtp') inbound.push({ width: s.frameWidth ?? 0, height: s.frameHeight ?? 0, framesDecoded: s.framesDecoded ?? 0, fps: s.framesPerSecond ?? 0, bytesReceived: s.bytesReceived ?? 0 });
+      });
+    }
+    return { outbound, inbound };
   },
   inbound: () => client!.inbound(),
   inboundByTrack: () => client!.inboundByTrack(),
