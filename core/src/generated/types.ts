@@ -1796,6 +1796,24 @@ export interface MetricSet {
    */
   agreementShare: number | null;
   reportToAgreement: DurationStats;
+  /**
+   * Cases booked for an online mediation (线上调解).
+   */
+  mediations: number;
+  /**
+   * Mediated cases whose 调解协议书 is in force (both parties signed).
+   */
+  mediationsAgreed: number;
+  /**
+   * Mediated cases whose mediation ended without agreement (and none agreed later).
+   */
+  mediationsNotAgreed: number;
+  /**
+   * mediationsAgreed / (mediationsAgreed + mediationsNotAgreed); mediationBookingToAgreement is the time from the case's first mediation booking, mediationOpenToAgreement from the room's first opening, to the agreement in force
+   */
+  mediationAgreementRate: number | null;
+  mediationBookingToAgreement: DurationStats;
+  mediationOpenToAgreement: DurationStats;
 }
 /**
  * A duration's distribution over the cases that have it (seconds; null when n = 0).

@@ -36,6 +36,9 @@ const DURATIONS = {
   claimPushLatency: ['served', 'claim'],
   endToEnd: ['reported', 'closed'],
   reportToAgreement: ['photo', 'agreed'],
+  // Online mediation: from the first booking, and from the room's first opening, to the agreement in force.
+  mediationBookingToAgreement: ['mediation_booked', 'mediation_agreed'],
+  mediationOpenToAgreement: ['mediation_opened', 'mediation_agreed'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 const COUNTS = {
@@ -54,6 +57,10 @@ const COUNTS = {
   photoCases: 'photo > 0',
   agreements: 'agreed > 0',
   onlineDeterminations: 'online > 0',
+  mediations: 'mediation_booked > 0',
+  mediationsAgreed: 'mediation_agreed > 0',
+  // A case mediated again after a failed session and then agreed counts as agreed.
+  mediationsNotAgreed: 'mediation_failed > 0 AND mediation_agreed = 0',
 } as const;
 
 /** Milestone column of kc_case_facts → its name in the cases level (`reported_at` → `reported`). */
@@ -181,6 +188,7 @@ function toMetrics(r: RawRow): Metrics {
     escalationRate: ratio(n.escalated, n.eligible),
     photoShare: ratio(n.photoCases, n.eligible + n.photoCases),
     agreementShare: ratio(n.agreements, n.agreements + n.onlineDeterminations),
+    mediationAgreementRate: ratio(n.mediationsAgreed, n.mediationsAgreed + n.mediationsNotAgreed),
     ...durations,
   };
 }

@@ -37,7 +37,25 @@ export const MILESTONES = {
   photo_at: 'photo.reported',
   agreed_at: 'photo.agreed',
   online_at: 'photo.online_requested',
+  // Online mediation (线上调解室, issue 14): first booked, first opened, the agreement in force (both signed), an outcome not agreed.
+  mediation_booked_at: 'mediation.scheduled',
+  mediation_opened_at: 'mediation.opened',
+  mediation_agreed_at: 'mediation.agreed',
+  mediation_failed_at: 'mediation.recorded',
 } as const;
+
+/**
+ * A milestone that is only some events of its type: the payload must also hold this text. The
+ * sink keeps the payload as JSON.stringify wrote it (no spaces), and 18.16 has position().
+ */
+export const MILESTONE_PAYLOAD: Partial<Record<keyof typeof MILESTONES, string>> = {
+  mediation_failed_at: '"agreed":false',
+};
+
+const milestoneWhen = (column: keyof typeof MILESTONES) => {
+  const text = MILESTONE_PAYLOAD[column];
+  return `type = '${MILESTONES[column]}'${text ? ` AND position(payload, '${text}') > 0` : ''}`;
+};
 
 /** Dimensions taken from the report (case.reported or photo.reported, or case.refused for a refused report). */
 export const REPORT_DIMENSIONS = ['channel', 'district', 'brigade', 'kind'] as const;
@@ -56,7 +74,7 @@ export const CASE_MONTH = `toYYYYMM(toDateTime(intDiv(reinterpretAsUInt64(revers
 const FACTS_SELECT = `SELECT
     tenant,
     case_id,
-    ${Object.entries(MILESTONES).map(([c, type]) => `minIfState(at_ms, type = '${type}') AS ${c}`).join(',\n    ')},
+    ${(Object.keys(MILESTONES) as Array<keyof typeof MILESTONES>).map((c) => `minIfState(at_ms, ${milestoneWhen(c)}) AS ${c}`).join(',\n    ')},
     ${REPORT_DIMENSIONS.map((d) => `anyIfState(${d}, ${OPENING}) AS ${d}_any`).join(',\n    ')},
     argMaxIfState(seat, at_ms, ${SEAT_EVENTS}) AS seat_last
   FROM kc_events
@@ -110,7 +128,7 @@ export async function migrate(driver: ClickHouseDriver): Promise<void> {
 
 /**
  * Facts tables of earlier versions (data folders made before partitioning, or before a
- * milestone was added — the photo path's) are rebuilt from the events: build the current table
+ * milestone was added — the photo path's, online mediation's) are rebuilt from the events: build the current table
  * beside the old one, swap the names, then insert once more so events that reached the old
  * table during the build are not missed. A view that selects the old columns is made anew
  * around the swap. Every state is idempotent, so rows inserted twice change nothing.

@@ -10,13 +10,13 @@ import type { Analytics } from '../src/index.ts';
 import { drivers } from './support/drivers.ts';
 import { DAY, NO_DURATION, S1, scenario } from './support/scenario.ts';
 
-const COUNTS = ['reports', 'eligible', 'refused', 'answered', 'abandoned', 'escalated', 'evacuated', 'determined', 'served', 'reviews', 'claims', 'closed', 'photoCases', 'agreements', 'onlineDeterminations'] as const;
-const DURATIONS = ['speedOfAnswer', 'handlingTime', 'timeOnScene', 'timeToDetermination', 'timeToService', 'claimPushLatency', 'endToEnd', 'reportToAgreement'] as const;
+const COUNTS = ['reports', 'eligible', 'refused', 'answered', 'abandoned', 'escalated', 'evacuated', 'determined', 'served', 'reviews', 'claims', 'closed', 'photoCases', 'agreements', 'onlineDeterminations', 'mediations', 'mediationsAgreed', 'mediationsNotAgreed'] as const;
+const DURATIONS = ['speedOfAnswer', 'handlingTime', 'timeOnScene', 'timeToDetermination', 'timeToService', 'claimPushLatency', 'endToEnd', 'reportToAgreement', 'mediationBookingToAgreement', 'mediationOpenToAgreement'] as const;
 
 /** What a period without cases shows: zeros, no rates, no durations. */
 const EMPTY: Metrics = {
   ...Object.fromEntries(COUNTS.map((k) => [k, 0])),
-  abandonmentRate: null, serviceLevel: null, reviewRate: null, escalationRate: null, photoShare: null, agreementShare: null,
+  abandonmentRate: null, serviceLevel: null, reviewRate: null, escalationRate: null, photoShare: null, agreementShare: null, mediationAgreementRate: null,
   ...Object.fromEntries(DURATIONS.map((k) => [k, NO_DURATION])),
 } as Metrics;
 

@@ -64,4 +64,8 @@ export default {
   'dash.kpi.agreementShare': { zh: '自行协商率', en: 'Settled by agreement' },
   'dash.kpi.online': { zh: '在线定责 {n} 起', en: '{n} online determinations' },
   'dash.kpi.toAgreement': { zh: '至协商完成时长', en: 'Report to agreement' },
+  'dash.kpi.mediationRate': { zh: '线上调解成功率', en: 'Mediations agreed' },
+  'dash.kpi.mediations': { zh: '达成 {agreed} 起，未达成 {notAgreed} 起', en: '{agreed} agreed, {notAgreed} not' },
+  'dash.kpi.mediationTime': { zh: '调解用时（开启至协议生效）', en: 'Mediation time (room to agreement)' },
+  'dash.kpi.fromBooking': { zh: '自预约起 {v}', en: '{v} from booking' },
 } satisfies Messages;

@@ -107,6 +107,9 @@ export const KUNMING_DAY = {
   // No photo-path case on this day (photoMetrics.test.ts has them): the photo path's share is 0 of 4.
   photoCases: 0, agreements: 0, onlineDeterminations: 0, photoShare: 0, agreementShare: null,
   reportToAgreement: none,
+  // No mediation on this day (mediationMetrics.test.ts has them).
+  mediations: 0, mediationsAgreed: 0, mediationsNotAgreed: 0, mediationAgreementRate: null,
+  mediationBookingToAgreement: none, mediationOpenToAgreement: none,
 };
 
 export { none as NO_DURATION };
