@@ -46,11 +46,12 @@ export async function runEngine(o: EngineOptions): Promise<Counts> {
   scheduleArrival(sim);
   const realStart = Date.now();
   let day = 0;
-  for (let e = agenda.next(); e; e = agenda.next()) {
+  for (let e = agenda.next(); e && !o.signal?.aborted; e = agenda.next()) {
     if (e.at >= o.end && BACK_OFFICE.has(e.what.type)) continue;
     if (o.speed) {
       const due = realStart + (e.at - o.start) / o.speed;
-      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+      if (due > Date.now()) await pause(due - Date.now(), o.signal);
+      if (o.signal?.aborted) break;
     }
     sim.now = Math.max(sim.now, Math.round(e.at));
     await target.setTime(sim.now);
@@ -58,4 +59,17 @@ export async function runEngine(o: EngineOptions): Promise<Counts> {
     await (handlers[e.what.type] as (sim: Sim, x: Event) => Promise<void>)(sim, e.what);
   }
   return counts;
+}
+
+/** Waits for the paced moment, or less when the run is stopped meanwhile. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

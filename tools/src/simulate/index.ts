@@ -45,6 +45,8 @@ export interface SimulateOptions extends WorldOptions {
   password?: string;
   /** Simulated seconds per real second (a live demo); default: as fast as possible. */
   speed?: number;
+  /** Stops the run between two events (a bench's wall-clock limit). */
+  signal?: AbortSignal;
   log?: (line: string) => void;
   /** How much of the period is simulated (0–1), as the simulated clock moves. */
   onProgress?: (done: number) => void;
@@ -108,6 +110,7 @@ export async function simulate(opts: SimulateOptions): Promise<SimulateResult> {
     const counts = await runEngine({
       world, roster, target: driven, api, population: new Population(city.tenant), start: start.getTime(), end: end.getTime(), seed: opts.seed ?? 1,
       ...(opts.speed ? { speed: opts.speed } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
       onDay: (d, c) => log(`  day ${d}: ${c.reports} reports, ${c.answered} answered, ${c.abandoned} abandoned, ${c.served} served (${((performance.now() - t0) / 1000).toFixed(1)} s)`),
     });
     await target.drain();

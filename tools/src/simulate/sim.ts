@@ -24,6 +24,8 @@ export interface EngineOptions {
   seed: number;
   /** Simulated seconds per real second (pacing for a live demo); undefined = as fast as possible. */
   speed?: number;
+  /** Stops the run between two events (a bench's wall-clock limit); what is under way is left as it is. */
+  signal?: AbortSignal;
   onDay?: (day: number, counts: Counts) => void;
 }
 
