@@ -12,6 +12,11 @@
  *      need the volume.
  *   BENCH_DIR  chdb folder (default a temp folder, removed afterwards)
  *
+ * Queries are timed from the facts (as loaded, then merged) and through the daily rollup
+ * (plugins/analytics-clickhouse/src/rollup.ts), each with a check that both give the same answer.
+ *
+ *   BENCH_CITIES  tenants (default kunming,harbin,chengdu,shenzhen; `all` for every profile)
+ *
  * Cases: four cities over one year (2025-06-01 …), arrivals by hour of day, districts and
  * channels from the profiles; 5 % refused, 3 % abandoned in the queue, 2 % escalated, the
  * rest handled (leave notice, determination, service; 60 % claims, 3 % reviews, 90 % closed);
@@ -24,7 +29,7 @@ import { loadCities } from '@kuaichu/core/profile';
 import type { CompiledCity } from '@kuaichu/core/policy';
 import type { CaseEvent } from '@kuaichu/core/events';
 import type { MetricFilters } from '@kuaichu/core/ports';
-import { createAnalytics, openChdb, toRow } from '@kuaichu/plugin-analytics-clickhouse';
+import { createAnalytics, openChdb, queryMetricsOf, toRow, touchAllDays } from '@kuaichu/plugin-analytics-clickhouse';
 
 const TOTAL = Number(process.env.BENCH_CASES ?? 10_000_000);
 const N = Math.min(TOTAL, Number(process.env.BENCH_SINK_CASES ?? 1_000_000));
@@ -52,7 +57,11 @@ const caseIdAt = (ms: number) => {
   return `${h.slice(0, 8)}-${h.slice(8)}-7000-8000-${(++counter).toString(16).padStart(12, '0')}`;
 };
 
-const { cities } = loadCities();
+// Four cities by default, as the figures in docs/architecture.md were measured (a city-year of
+// 2.5 M cases); BENCH_CITIES names others (comma-separated tenants) or `all`.
+const CITIES = process.env.BENCH_CITIES ?? 'kunming,harbin,chengdu,shenzhen';
+const cities = loadCities().cities.filter((c) => CITIES === 'all' || CITIES.split(',').includes(c.tenant));
+if (!cities.some((c) => c.tenant === 'kunming')) throw new Error('BENCH_CITIES must include kunming (the dashboards are timed on it)');
 const SEATS = Array.from({ length: 40 }, id);
 
 function syntheticCase(i: number, city: CompiledCity): CaseEvent[] {
@@ -95,7 +104,9 @@ function syntheticCase(i: number, city: CompiledCity): CaseEvent[] {
 }
 
 const dir = process.env.BENCH_DIR ?? mkdtempSync(path.join(tmpdir(), 'kuaichu-bench-'));
-const analytics = await createAnalytics(openChdb(dir), (tenant) => ({ timezone: cities.find((c) => c.tenant === tenant)!.profile.timezone, answerWithinSeconds: 30 }));
+const settings = (tenant: string) => ({ timezone: cities.find((c) => c.tenant === tenant)!.profile.timezone, answerWithinSeconds: 30 });
+// The daily rollup is built when this bench says so (after the load), not by the plugin's timer.
+const analytics = await createAnalytics(openChdb(dir), settings, { rollupEveryMs: 0 });
 
 console.log(`bench:analytics — chdb, ${(N * COPIES).toLocaleString('en')} cases of ${cities.map((c) => c.tenant).join(', ')} over ${DAYS} days, Node ${process.version}`);
 let loaded = 0;
@@ -154,7 +165,8 @@ console.log(`  background merges settled in ${((Date.now() - m0) / 1000).toFixed
 const tenant = 'kunming';
 const lastDay = START + (DAYS - 1) * 86_400_000;
 const month = { from: new Date(lastDay - 29 * 86_400_000).toISOString(), to: new Date(lastDay + 86_400_000).toISOString() };
-const dashboard: Array<[string, MetricFilters]> = [
+const all = cities.map((c) => c.tenant);
+const dashboard: Array<[string, MetricFilters, string[]?]> = [
   ['KPI tiles, last 30 days', month],
   ['by day, last 30 days', { ...month, groupBy: 'day' }],
   ['by hour of day, last 30 days', { ...month, groupBy: 'hour' }],
@@ -165,34 +177,55 @@ const dashboard: Array<[string, MetricFilters]> = [
   ['one district by day, last 30 days', { ...month, districts: [[...cities.find((c) => c.tenant === tenant)!.included][0]!], groupBy: 'day' }],
   ['KPI tiles, whole year', {}],
   ['by district, whole year', { groupBy: 'district' }],
+  ['by day, whole year', { groupBy: 'day' }],
+  // Every city's whole year (the provincial view's query): all N cases.
+  ['all cities, KPI tiles, whole year', {}, all],
+  ['all cities by city, whole year', { groupBy: 'city' }, all],
 ];
 const tiles = await analytics.queryMetrics(tenant, month);
 console.log(`\n  ${tenant}: ${tiles.total.reports.toLocaleString('en')} reports in the last 30 days (AHT mean ${tiles.total.handlingTime.mean} s, service level ${tiles.total.serviceLevel})`);
-/** Median and max of 7 runs (ms). */
-const timed = async (filters: MetricFilters) => {
+/** Median and max of 7 runs (ms): from the facts alone, or through the daily rollup where it answers. */
+const timed = async (filters: MetricFilters, how: 'facts' | 'rollup', tenants: readonly string[] = [tenant]) => {
   const times: number[] = [];
   let cases = 0;
   for (let k = 0; k < 7; k++) {
     const q = performance.now();
-    cases = (await analytics.queryMetrics(tenant, filters)).total.reports;
+    const r = how === 'facts' ? await queryMetricsOf(analytics.driver, tenants, filters, settings) : await analytics.queryMetricsAcross(tenants, filters);
+    cases = r.total.reports;
     times.push(performance.now() - q);
   }
   times.sort((a, b) => a - b);
   return { cases, median: times[3]!, max: times[6]! };
 };
 const asLoaded = [];
-for (const [, filters] of dashboard) asLoaded.push(await timed(filters));
+for (const [, filters, tenants] of dashboard) asLoaded.push(await timed(filters, 'facts', tenants));
 // The steady state of older data: each fact part merged (what background merges reach in time).
 const o = Date.now();
 await analytics.driver.exec('OPTIMIZE TABLE kc_case_facts FINAL');
 const optimizeS = (Date.now() - o) / 1000;
-console.log(`  query latency in ms (median and max of 7), as loaded (${parts.find((p) => p.t === 'kc_case_facts')?.n} fact parts) and after OPTIMIZE … FINAL of the facts (${optimizeS.toFixed(0)} s):`);
-console.log('  query                                   cases   as loaded: median    max   merged: median    max');
-for (const [i, [label, filters]] of dashboard.entries()) {
-  const a = asLoaded[i]!;
-  const b = await timed(filters);
+const merged = [];
+for (const [, filters, tenants] of dashboard) merged.push(await timed(filters, 'facts', tenants));
+// The daily rollup (rollup.ts): every day built once (the copies above bypassed the sink's touches).
+const r0 = Date.now();
+await touchAllDays(analytics.driver);
+const built = await analytics.refreshRollup();
+const buildS = (Date.now() - r0) / 1000;
+const rollupRows = Number((await analytics.driver.select<{ n: unknown }>('SELECT count() AS n FROM kc_daily FINAL')).data[0]!.n);
+console.log(`  daily rollup: ${built.days} city-days built in ${buildS.toFixed(0)} s (${(buildS * 1000 / Math.max(1, built.days)).toFixed(0)} ms a day), ${rollupRows.toLocaleString('en')} rows for ${cases.toLocaleString('en')} cases, ${built.strays} strays`);
+const rolled = [];
+for (const [, filters, tenants = [tenant]] of dashboard) {
+  const r = await timed(filters, 'rollup', tenants);
+  const f = await queryMetricsOf(analytics.driver, tenants, filters, settings);
+  // The same answer either way (the tests prove it on small data; this is the 10 M check).
+  const same = JSON.stringify(await analytics.queryMetricsAcross(tenants, filters)) === JSON.stringify(f);
+  rolled.push({ ...r, same });
+}
+console.log(`  query latency in ms (median and max of 7): from the facts as loaded (${parts.find((p) => p.t === 'kc_case_facts')?.n} fact parts), after OPTIMIZE … FINAL of the facts (${optimizeS.toFixed(0)} s), and through the daily rollup (the facts merged):`);
+console.log('  query                                   cases   as loaded: median    max   merged: median    max   rollup: median    max  same answer');
+for (const [i, [label]] of dashboard.entries()) {
+  const [a, b, c] = [asLoaded[i]!, merged[i]!, rolled[i]!];
   const f = (x: number) => x.toFixed(0);
-  console.log(`  ${label.padEnd(36)} ${a.cases.toLocaleString('en').padStart(9)} ${f(a.median).padStart(17)} ${f(a.max).padStart(6)} ${f(b.median).padStart(14)} ${f(b.max).padStart(6)}`);
+  console.log(`  ${label.padEnd(36)} ${a.cases.toLocaleString('en').padStart(9)} ${f(a.median).padStart(17)} ${f(a.max).padStart(6)} ${f(b.median).padStart(14)} ${f(b.max).padStart(6)} ${f(c.median).padStart(14)} ${f(c.max).padStart(6)}  ${c.same ? 'yes' : 'NO'}`);
 }
 await analytics.close();
 if (!process.env.BENCH_DIR) rmSync(dir, { recursive: true, force: true });

@@ -9,30 +9,53 @@ import { openChdb } from './chdbDriver.ts';
 import { openClickHouseServer } from './serverDriver.ts';
 import { migrate } from './schema.ts';
 import { analyticsSink } from './sink.ts';
-import { queryMetricsOf, type CitySettings } from './metrics.ts';
+import { metricsSql, queryMetricsOf, type CitySettings } from './metrics.ts';
+import { migrateRollup, refreshRollup, rollupPlan } from './rollup.ts';
 
 export type { ClickHouseDriver } from './driver.ts';
 export { openChdb } from './chdbDriver.ts';
 export { openClickHouseServer } from './serverDriver.ts';
 export { migrate, DDL } from './schema.ts';
 export { analyticsSink, toRow } from './sink.ts';
-export { metricsSql, queryMetricsOf, type CitySettings, type CityAnalyticsSettings } from './metrics.ts';
+export { metricsSql, queryMetricsOf, type CitySettings, type CityAnalyticsSettings, type RollupPlan } from './metrics.ts';
+export { refreshRollup, rollupPlan, touchAllDays } from './rollup.ts';
 
 export interface Analytics extends AnalyticsPort {
   readonly driver: ClickHouseDriver;
   /** A provincial view over several tenants (each still named in the query). */
   queryMetricsAcross(tenants: readonly string[], filters?: MetricFilters): Promise<MetricsResult>;
+  /** Builds the daily rollup's stale days now (rollup.ts; also every `rollupEveryMs`). */
+  refreshRollup(): Promise<{ days: number; rows: number; strays: number }>;
 }
 
+/** How often the rollup's stale days are built (ms); 0: only when refreshRollup() is called. */
+const ROLLUP_EVERY_MS = 30_000;
+
 /** Analytics over an open driver: creates the tables, then serves the sink and the queries. */
-export async function createAnalytics(driver: ClickHouseDriver, cities: CitySettings): Promise<Analytics> {
+export async function createAnalytics(driver: ClickHouseDriver, cities: CitySettings, opts: { rollupEveryMs?: number } = {}): Promise<Analytics> {
   await migrate(driver);
+  await migrateRollup(driver);
+  // One refresh at a time in this process; a failed one leaves the days stale (read from the facts) until the next.
+  let refreshing: Promise<{ days: number; rows: number; strays: number }> | null = null;
+  const refresh = () => (refreshing ??= refreshRollup(driver, cities).finally(() => (refreshing = null)));
+  const every = opts.rollupEveryMs ?? ROLLUP_EVERY_MS;
+  const timer = every > 0 ? setInterval(() => void refresh().catch((err: Error) => console.warn(`[analytics] rollup refresh failed (days stay read from the facts): ${err.message}`)), every) : null;
+  timer?.unref();
+  const query = async (tenants: readonly string[], filters: MetricFilters) => {
+    metricsSql(tenants, filters, cities); // bad input is refused with its message before the rollup is asked
+    return queryMetricsOf(driver, tenants, filters, cities, await rollupPlan(driver, tenants, filters, cities));
+  };
   return {
     driver,
     sink: analyticsSink(driver),
-    queryMetrics: (tenant, filters = {}) => queryMetricsOf(driver, [tenant], filters, cities),
-    queryMetricsAcross: (tenants, filters = {}) => queryMetricsOf(driver, tenants, filters, cities),
-    close: () => driver.close(),
+    queryMetrics: (tenant, filters = {}) => query([tenant], filters),
+    queryMetricsAcross: (tenants, filters = {}) => query(tenants, filters),
+    refreshRollup: refresh,
+    close: async () => {
+      if (timer) clearInterval(timer);
+      await refreshing?.catch(() => {});
+      await driver.close();
+    },
   };
 }
 

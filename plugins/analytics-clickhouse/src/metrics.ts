@@ -6,7 +6,11 @@
  *            conditions only — the tenant(s) and, for a date range, a case-id range (ids are
  *            UUIDv7), so only that period's rows are read;
  *   result — the filters on the merged facts (report time, district, channel, type, seat),
- *            then counts, rates and duration distributions, per group and in total.
+ *            each case's measures (1/0 per count, each duration as an array of zero or one
+ *            value), then counts, rates and duration distributions, per group and in total.
+ * Days the daily rollup holds (rollup.ts: the same measures summed per day and dimensions)
+ * are read from it instead of the facts, through the same outer level (UNION ALL), so the
+ * answer does not depend on which days were built.
  * Filters on the facts stay outside the FINAL subquery, so no engine version can apply them
  * (as PREWHERE) before the merge, where they would drop a case's partial rows that lack the
  * filtered value.
@@ -87,7 +91,7 @@ function checkTime(name: string, value: string | undefined): number | undefined 
 }
 
 /** The SQL of a metrics query (exported for the benchmark and the tests). */
-export function metricsSql(tenants: readonly string[], filters: MetricFilters, settings: CitySettings): string {
+export function metricsSql(tenants: readonly string[], filters: MetricFilters, settings: CitySettings, plan?: RollupPlan): string {
   if (!tenants.length) throw Errors.validation('no tenant');
   tenants.forEach(checkTenant);
   const groupBy: MetricGroup = filters.groupBy ?? 'none';
@@ -112,42 +116,45 @@ export function metricsSql(tenants: readonly string[], filters: MetricFilters, s
     key.push(`case_id < ${str(uuidv7Bound(to))}`);
     where.push(`opened < ${num(to)}`);
   }
+  // The days the rollup answers for are not read from the facts (their complement is a key range too).
+  if (plan) key.push(plan.factsKey);
   for (const [column, values] of Object.entries(lists)) if (values) where.push(`${column} IN ${strList(values)}`);
 
-  const cases = `SELECT
-      tenant,
-      case_id,
-      ${Object.keys(MILESTONES).map((c) => `finalizeAggregation(${c}) AS ${milestone(c)}`).join(',\n      ')},
-      if(reported > 0, reported, if(photo > 0, photo, refused)) AS opened,
-      ${REPORT_DIMENSIONS.map((d) => `finalizeAggregation(${d}_any) AS dim_${d}`).join(',\n      ')},
-      finalizeAggregation(seat_last) AS dim_seat
-    FROM kc_case_facts FINAL
-    WHERE ${key.join(' AND ')}`;
+  const zone = settings(tenants[0]!).timezone;
+  // Each case's share of the measures, read from the facts; the rollup's rows hold the same
+  // measures summed over a day's cases (rollup.ts), so both answer through one outer level.
+  const fromFacts = `SELECT ${caseMeasures(zone)}
+    FROM (${casesSql(key)})
+    WHERE ${where.join(' AND ')}`;
+  const source = plan ? `${fromFacts}\n    UNION ALL\n    ${plan.rollupSelect}` : fromFacts;
 
-  const zone = str(settings(tenants[0]!).timezone);
   const groupKey: Record<Exclude<MetricGroup, 'none'>, string> = {
     city: 'tenant',
-    district: 'dim_district',
-    brigade: 'dim_brigade',
-    kind: 'dim_kind',
-    channel: 'dim_channel',
-    seat: 'dim_seat',
-    hour: `toHour(toDateTime(intDiv(opened, 1000)), ${zone})`,
-    day: `toString(toDate(toDateTime(intDiv(opened, 1000)), ${zone}))`,
+    district: 'district',
+    brigade: 'brigade',
+    kind: 'kind',
+    channel: 'channel',
+    seat: 'seat',
+    hour: 'local_hour',
+    day: 'toString(local_day)',
   };
-  const targets = tenants.map((t) => settings(t).answerWithinSeconds * 1000);
-  const targetMs = tenants.length === 1 ? num(targets[0]!) : `transform(tenant, [${tenants.map(str).join(', ')}], [${targets.map(num).join(', ')}], 0)`;
+  // Answered within each city's target: a constant in each lambda (18.16's lambdas cannot read a column).
+  const within = (t: string) => `arrayCount(x -> x <= ${num(settings(t).answerWithinSeconds * 1000)}, speedOfAnswer_ms)`;
+  const inTarget = tenants.length === 1 ? within(tenants[0]!) : `multiIf(${tenants.map((t) => `tenant = ${str(t)}, ${within(t)}`).join(', ')}, 0)`;
 
+  // Means are integer sums of milliseconds over the count, so the rollup's sums give the same
+  // figure to the last bit as the cases' (a float average depends on the order it adds in).
   const columns = [
-    ...Object.entries(COUNTS).map(([name, cond]) => `countIf(${cond}) AS n_${name}`),
-    `countIf(answered > 0 AND toInt64(answered) - toInt64(reported) <= ${targetMs}) AS n_in_target`,
-    ...Object.entries(DURATIONS).flatMap(([name, [a, b]]) => {
-      const cond = `${a} > 0 AND ${b} > 0`;
-      const secs = `(toInt64(${b}) - toInt64(${a})) / 1000`;
-      return [`countIf(${cond}) AS ${name}_n`, `avgIf(${secs}, ${cond}) AS ${name}_mean`, `quantilesExactIf(${QUANTILES.join(', ')})(${secs}, ${cond}) AS ${name}_q`];
-    }),
+    ...Object.keys(COUNTS).map((name) => `sum(c_${name}) AS n_${name}`),
+    `sum(${inTarget}) AS n_in_target`,
+    ...Object.keys(DURATIONS).flatMap((name) => [
+      `sum(length(${name}_ms)) AS ${name}_n`,
+      `sum(arraySum(${name}_ms)) / ${name}_n / 1000 AS ${name}_mean`,
+      // Exact quantiles pick values, so picking milliseconds then dividing gives the seconds' pick.
+      `arrayMap(q -> q / 1000, quantilesExactArray(${QUANTILES.join(', ')})(${name}_ms)) AS ${name}_q`,
+    ]),
   ];
-  const filtered = `FROM (${cases})\nWHERE ${where.join(' AND ')}`;
+  const filtered = `FROM (\n    ${source}\n)`;
   if (groupBy === 'none') return `SELECT ${columns.join(',\n  ')}\n${filtered}`;
   // The total is one more group of the same pass (each case counted once in its group and once
   // in the total), not WITH TOTALS: chdb's JSON writer garbles the totals of an empty result,
@@ -160,6 +167,49 @@ export function metricsSql(tenants: readonly string[], filters: MetricFilters, s
 ${filtered}
 GROUP BY is_total, group_key
 ORDER BY is_total, group_key`;
+}
+
+/** Each case's facts (milestone times, report dimensions, last seat) within key conditions only. */
+export function casesSql(key: readonly string[]): string {
+  return `SELECT
+      tenant,
+      case_id,
+      ${Object.keys(MILESTONES).map((c) => `finalizeAggregation(${c}) AS ${milestone(c)}`).join(',\n      ')},
+      if(reported > 0, reported, if(photo > 0, photo, refused)) AS opened,
+      ${REPORT_DIMENSIONS.map((d) => `finalizeAggregation(${d}_any) AS dim_${d}`).join(',\n      ')},
+      finalizeAggregation(seat_last) AS dim_seat
+    FROM kc_case_facts FINAL
+    WHERE ${key.join(' AND ')}`;
+}
+
+/**
+ * One case's measures, in the column order the rollup's rows share (MEASURE_COLUMNS): its local
+ * day and hour, dimensions, 1/0 for each count, and each duration (ms) as an array of zero or one.
+ */
+export function caseMeasures(zone: string): string {
+  const z = str(zone);
+  return [
+    'tenant',
+    `toDate(toDateTime(intDiv(opened, 1000)), ${z}) AS local_day`,
+    'dim_district AS district', 'dim_brigade AS brigade', 'dim_kind AS kind', 'dim_channel AS channel', 'dim_seat AS seat',
+    `toHour(toDateTime(intDiv(opened, 1000)), ${z}) AS local_hour`,
+    ...Object.entries(COUNTS).map(([name, cond]) => `toUInt64(${cond}) AS c_${name}`),
+    ...Object.entries(DURATIONS).map(([name, [a, b]]) => `if(${a} > 0 AND ${b} > 0, [toInt64(${b}) - toInt64(${a})], emptyArrayInt64()) AS ${name}_ms`),
+  ].join(',\n      ');
+}
+
+/** The measures as columns of a table (the rollup's): counts summed, durations' values in arrays. */
+export const MEASURE_COLUMNS: ReadonlyArray<[name: string, type: string]> = [
+  ...Object.keys(COUNTS).map((name): [string, string] => [`c_${name}`, 'UInt64']),
+  ...Object.keys(DURATIONS).map((name): [string, string] => [`${name}_ms`, 'Array(Int64)']),
+];
+
+/** The part of a metrics query the rollup answers (rollup.ts). */
+export interface RollupPlan {
+  /** A key condition on the facts: the cases of the days the rollup does not answer for. */
+  factsKey: string;
+  /** The rollup's rows for the other days, in caseMeasures' columns. */
+  rollupSelect: string;
 }
 
 type RawRow = Record<string, unknown>;
@@ -194,9 +244,9 @@ function toMetrics(r: RawRow): Metrics {
 }
 
 /** Metrics of `tenants` (one tenant for a city's analysts; several for a provincial view). */
-export async function queryMetricsOf(driver: ClickHouseDriver, tenants: readonly string[], filters: MetricFilters, settings: CitySettings): Promise<MetricsResult> {
+export async function queryMetricsOf(driver: ClickHouseDriver, tenants: readonly string[], filters: MetricFilters, settings: CitySettings, plan?: RollupPlan): Promise<MetricsResult> {
   const groupBy = filters.groupBy ?? 'none';
-  const { data: rows } = await driver.select<RawRow>(metricsSql(tenants, filters, settings));
+  const { data: rows } = await driver.select<RawRow>(metricsSql(tenants, filters, settings, plan));
   // No case in the period: no group and no total row (an empty store, a day without reports).
   const total = groupBy === 'none' ? rows[0] : rows.find((r) => Number(r.is_total) === 1);
   const groups = groupBy === 'none' ? [] : rows.filter((r) => Number(r.is_total) === 0);

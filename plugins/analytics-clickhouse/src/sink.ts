@@ -2,11 +2,13 @@
  * The analytics sink: a bus handler that writes each delivered batch into kc_events in one
  * INSERT (the materialized view derives the case facts in the same insert). Two small steps,
  * PostHog-style: prepare (event → row: the payload fields the facts need become columns) and
- * persist. Idempotent by construction (schema.ts), so the bus may deliver a batch twice; it
+ * persist, then mark the cases' days stale in the daily rollup (rollup.ts). Idempotent by
+ * construction (schema.ts), so the bus may deliver a batch twice; it
  * throws when ClickHouse refuses, and the bus delivers the batch again later.
  */
 import type { BusHandler, CaseEvent } from '@kuaichu/core/events';
 import type { ClickHouseDriver, Row } from './driver.ts';
+import { touchDays } from './rollup.ts';
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -34,6 +36,9 @@ export function toRow(e: CaseEvent): Row {
 
 export function analyticsSink(driver: ClickHouseDriver): BusHandler {
   return async (events: readonly CaseEvent[]) => {
-    if (events.length) await driver.insert('kc_events', events.map(toRow));
+    if (!events.length) return;
+    await driver.insert('kc_events', events.map(toRow));
+    // After the insert has returned (its facts with it): the days of these cases are stale in the rollup.
+    await touchDays(driver, events);
   };
 }
