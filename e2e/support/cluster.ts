@@ -36,8 +36,12 @@ export interface Cluster {
   kafka: MockCluster;
   clickhouse: TestClickHouse;
   dataDir: string;
-  /** Another nginx (same config) over only these processes (bench:cluster: 1, 2, 3 behind the balancer); stopped with the cluster. */
-  balancer(indexes: readonly number[]): Promise<string>;
+  /**
+   * Another nginx (same config) over only these processes (bench:cluster: 1, 2, 3 behind the
+   * balancer); stopped with the cluster. `floodLimit: false` drops the per-address flood limit
+   * (50 r/s): a load generator on one address would measure that limit, not the processes.
+   */
+  balancer(indexes: readonly number[], opts?: { floodLimit?: boolean }): Promise<string>;
   /** Sends `signal` to process i (SIGKILL: a node dies; SIGTERM: a graceful stop). */
   signal(i: number, signal: NodeJS.Signals): void;
   /** The process's /metrics (scraped directly, as Prometheus does: loopback, no proxy). */
@@ -48,7 +52,7 @@ export interface Cluster {
 }
 
 /** deploy/nginx/kuaichu.conf for this run: plain HTTP on a loopback port, upstreams on the processes' ports. */
-export function nginxConfig(dir: string, listen: number, ports: readonly number[]): string {
+export function nginxConfig(dir: string, listen: number, ports: readonly number[], opts: { floodLimit?: boolean } = {}): string {
   const upstreams = readFileSync(path.join(repoRoot, 'deploy/nginx/kuaichu-upstreams.conf'), 'utf8')
     .replace(/^\s*server 127\.0\.0\.1:300\d[^\n]*\n/gm, '')
     .replace(/(upstream kuaichu_app \{\n(?:\s*#[^\n]*\n|\s*least_conn;\n)*)/, (m) => m + ports.map((p) => `    server 127.0.0.1:${p} max_fails=2 fail_timeout=5s;\n`).join(''))
@@ -57,6 +61,7 @@ export function nginxConfig(dir: string, listen: number, ports: readonly number[
     .replace('include /etc/nginx/kuaichu-upstreams.conf;', upstreams)
     // The redirect server (port 80) and TLS are the host's business; the test speaks plain HTTP.
     .replace(/server \{\n\s*listen 80;[\s\S]*?\n\}\n/, '')
+    .replace(opts.floodLimit === false ? /^\s*limit_req zone=kuaichu_flood[^\n]*\n/m : /(?!)/, '')
     .replace(/listen 443 ssl http2;[^\n]*\n/, `listen 127.0.0.1:${listen};\n`)
     .replace(/\s*listen \[::\]:443 ssl http2;/, '')
     .replace(/\s*ssl_[a-z_]+ [^\n]*;/g, '')
@@ -136,9 +141,9 @@ export async function startCluster(opts: { processes?: number; env?: Record<stri
 
     return {
       url, processes, pg, kafka, clickhouse, dataDir,
-      async balancer(indexes) {
+      async balancer(indexes, o = {}) {
         const port = await freePort();
-        children.push(await startNginx(path.join(dir, `nginx-${++balancers}`), port, indexes.map((i) => ports[i]!)));
+        children.push(await startNginx(path.join(dir, `nginx-${++balancers}`), port, indexes.map((i) => ports[i]!), o));
         return `http://127.0.0.1:${port}`;
       },
       signal(i, signal) {
@@ -165,9 +170,9 @@ export async function startCluster(opts: { processes?: number; env?: Record<stri
 }
 
 /** nginx with deploy/nginx's config on `listen`, balancing over `ports`; resolves once it answers /readyz. */
-async function startNginx(nginxDir: string, listen: number, ports: readonly number[]): Promise<ChildProcess> {
+async function startNginx(nginxDir: string, listen: number, ports: readonly number[], opts: { floodLimit?: boolean } = {}): Promise<ChildProcess> {
   mkdirSync(nginxDir);
-  writeFileSync(path.join(nginxDir, 'nginx.conf'), nginxConfig(nginxDir, listen, ports));
+  writeFileSync(path.join(nginxDir, 'nginx.conf'), nginxConfig(nginxDir, listen, ports, opts));
   execFileSync(NGINX, ['-t', '-q', '-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf')], { stdio: 'pipe' });
   const nginx = spawn(NGINX, ['-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf')], { stdio: 'ignore' });
   for (let i = 0; ; i++) {

@@ -5,7 +5,10 @@
  *
  * 1. Intake through the balancer with 1, 2 and 3 processes behind it, side by side: an nginx
  *    each over the first 1, 2, 3 processes, the same load (autocannon: new reports, each with
- *    its own client key, from 200 signed-in parties) for BENCH_SECONDS each.
+ *    its own client key, each from a party of its own: a party with a case open is refused a
+ *    second one, so one session per request, BENCH_PARTIES of them made beforehand) for
+ *    BENCH_SECONDS each. These nginx run without the per-address flood limit (deploy/nginx: 50 r/s
+ *    per client address), which the one-address load generator would otherwise measure.
  * 2. Calls across processes: BENCH_CALLS calls one after the other, each reported and answered
  *    through the balancer; the seat opens the case's media socket through nginx and joins
  *    (router capabilities, join). Which process hosts each room (their /metrics) and the join time.
@@ -21,13 +24,27 @@ import { renderDeterminationPdf } from '../../core/src/documents/determinationPd
 import { startCluster } from '../../e2e/support/cluster.ts';
 import { Api } from '../../e2e/support/api.ts';
 import { at } from '../../e2e/support/day.ts';
+import { PLACES } from '@kuaichu/testkit/places';
 import { sample } from '../../core/test/support/determinationSample.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const CALLS = Number(process.env.BENCH_CALLS ?? 12);
 const PDFS = Number(process.env.BENCH_PDFS ?? 20);
-const PARTIES = 200;
+/** Signed-in parties, one per intake request (more than 3 runs × BENCH_SECONDS can send on this machine). */
+const PARTIES = Number(process.env.BENCH_PARTIES ?? 30_000);
+/**
+ * The cities the intake load reports in, in turn. A city's case numbers come from one counter row
+ * (gapless per city and year), so one city's reports commit one at a time: with one city the
+ * figure is PostgreSQL's commit latency, not the processes (BENCH_INTAKE_CITIES=harbin shows it).
+ */
+const INTAKE_CITIES = (process.env.BENCH_INTAKE_CITIES ?? 'harbin,kunming,nantong,yancheng').split(',').map((c) => c.trim()) as Array<keyof typeof PLACES>;
+const cityOf = (k: number) => INTAKE_CITIES[k % INTAKE_CITIES.length]!;
+/** A point in one of the city's districts (each report its own, in turn). */
+function placeOf(k: number): readonly [number, number] {
+  const points = Object.values(PLACES[cityOf(k)]);
+  return points[Math.floor(k / INTAKE_CITIES.length) % points.length]!;
+}
 
 /** The `ws` client (fastify's WebSocket server's own package; a socket with headers, which Node 20's global has not). */
 interface WsClient {
@@ -48,8 +65,12 @@ try {
   const api = new Api(cluster.url);
   const db = await openPostgres(cluster.pg.url);
   const now = new Date(at('10:00'));
+  // Party k reports in INTAKE_CITIES[k % n] (party 0, the calls' parties, in Harbin).
   const tokens: string[] = [];
-  for (let p = 0; p < PARTIES; p++) tokens.push((await createSession(db, now, { tenant: 'harbin', partyPhone: `135${String(p).padStart(8, '0')}` })).token);
+  for (let p = 0; p < PARTIES; p += 100) {
+    const batch = Array.from({ length: Math.min(100, PARTIES - p) }, (_, q) => createSession(db, now, { tenant: cityOf(p + q), partyPhone: `135${String(p + q).padStart(8, '0')}` }));
+    for (const s of await Promise.all(batch)) tokens.push(s.token);
+  }
   await db.close();
 
   // 2. Calls across processes (first, while the queue is empty: the seat is rung with its brigade's
@@ -61,7 +82,7 @@ try {
   const seat = await api.staffToken('harbin', 'seat-daoli');
   for (let k = 0; k < CALLS; k++) {
     await api.call('POST', '/api/seat/status', { status: 'available' }, seat);
-    const c = await api.call<{ id: string }>('POST', '/api/cases', { clientKey: `bench-call-${process.pid}-${k}`, report: { location: { lng: 126.617, lat: 45.773 }, kind: 'motor_motor' } }, tokens[k]!);
+    const c = await api.call<{ id: string }>('POST', '/api/cases', { clientKey: `bench-call-${process.pid}-${k}`, report: { location: { lng: 126.617, lat: 45.773 }, kind: 'motor_motor' } }, tokens[k * INTAKE_CITIES.length]!);
     // The queue's beat (any process) rings the seat; answering starts the call.
     for (let tries = 0; ; tries++) {
       try {
@@ -84,9 +105,10 @@ try {
 
   // 1. Intake through the balancer, 1, 2 and 3 processes behind it.
   const rows: Array<{ n: number; ok: number; rps: number; p50: number; p99: number; non2xx: number; errors: number; perProcess: number[] }> = [];
-  let i = 0;
+  let i = CALLS * INTAKE_CITIES.length; // the calls' parties (Harbin's first CALLS) have a case open
   for (const n of [1, 2, 3]) {
-    const url = await cluster.balancer([0, 1, 2].slice(0, n));
+    // The load comes from one address: nginx's per-address flood limit (50 r/s) would be all it measured.
+    const url = await cluster.balancer([0, 1, 2].slice(0, n), { floodLimit: false });
     const before = await Promise.all(cluster.processes.map(async (_, k) => intakeCount(await cluster.scrape(k))));
     const r = await autocannon({
       url: `${url}/api/cases`, connections: CONNECTIONS, duration: SECONDS, method: 'POST',
@@ -95,7 +117,9 @@ try {
         method: 'POST',
         setupRequest: (req) => {
           const k = i++;
-          const body = JSON.stringify({ clientKey: `bench-cluster-${process.pid}-${k}`, report: { location: { lng: 126.55 + (k % 97) * 0.002, lat: 45.7 + (k % 89) * 0.002 }, kind: 'motor_motor' } });
+          const [lng, lat] = placeOf(k);
+          const body = JSON.stringify({ clientKey: `bench-cluster-${process.pid}-${k}`, report: { location: { lng, lat }, kind: 'motor_motor' } });
+          // Past the last party a request reuses one (and is refused: a case is open): counted in non-2xx.
           return { ...req, body, headers: { ...req.headers, authorization: `Bearer ${tokens[k % tokens.length]}` } };
         },
       }],
@@ -115,7 +139,7 @@ try {
   }
 
   console.log(`\nbench:cluster — nginx (deploy/nginx) in front of kuaichu processes on PostgreSQL, mock Kafka, ClickHouse 18.16; ${SECONDS} s each, ${CONNECTIONS} connections, Node ${process.version}, everything (load generator too) on this machine's ${(await import('node:os')).availableParallelism()} cores`);
-  console.log('\n  intake through the balancer (POST /api/cases, a new report each)');
+  console.log(`\n  intake through the balancer (POST /api/cases, a new report each, from its own party, in ${INTAKE_CITIES.join(', ')} in turn: ${i} of ${PARTIES} parties used; nginx without its per-address flood limit)`);
   console.log('  processes   requests/s   accepted (2xx)/s   p50 ms   p99 ms   non-2xx   errors   taken by each process');
   for (const r of rows) console.log(`  ${String(r.n).padStart(9)} ${Math.round(r.rps).toString().padStart(12)} ${Math.round(r.ok).toString().padStart(18)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(8)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(8)}   ${r.perProcess.join(' / ')}`);
   console.log(`\n  calls across processes: ${CALLS} calls answered and joined through the balancer, hosted by process 1/2/3: ${hosts.join(' / ')} (consistent hash on the case id)`);
