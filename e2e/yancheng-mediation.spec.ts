@@ -16,7 +16,7 @@ import { test, expect } from './support/fixtures.ts';
 import type { Api } from './support/api.ts';
 import { partySignIn, type Party } from './support/partyPhone.ts';
 import { Staff } from './support/staff.ts';
-import { at, DAY, YEAR } from './support/day.ts';
+import { at, DAY, slashed, YEAR } from './support/day.ts';
 
 const TINGHU = { lng: 120.197, lat: 33.391 }; // 亭湖区 → brigade yunchetong
 const SEAT = 'seat-yunchetong';
@@ -195,7 +195,11 @@ test('a mediation booked on the mediator desk, held at its time, agreed, confirm
   await expect(verdict).toHaveAttribute('data-verdict', 'valid');
   await expect(verdict.getByRole('heading')).toHaveText('真实有效');
   await expect(v.getByTestId('verify-kind')).toHaveAttribute('data-kind', 'mediation');
+  await expect(v.getByTestId('verify-title')).toHaveText('调解协议书核验');
   await expect(v.getByTestId('verify-kind')).toHaveText('调解协议书信息');
+  // In force when the second party signed, at the (server's) 10:30.
+  await expect(v.getByText('生效时间')).toBeVisible();
+  await expect(v.getByTestId('verify-issued')).toHaveText(slashed('10:30'));
   await expect(v.getByTestId('verify-number')).toHaveText(number);
   await expect(v.getByTestId('verify-check')).toHaveCount(2);
   for (const check of await v.getByTestId('verify-check').all()) await expect(check).toHaveAttribute('data-ok', 'true');

@@ -24,9 +24,15 @@ export default {
   // The photo path's self-negotiated agreement (自行协商协议书, issue 18) is verified on the same page.
   'verify.agreement.details': { zh: '自行协商协议书信息', en: 'The self-negotiated agreement' },
   'verify.agreement.number': { zh: '协议书编号', en: 'Agreement number' },
+  'verify.agreement.title': { zh: '协议书核验', en: 'Verify an agreement' },
+  'verify.agreement.subtitle': { zh: '道路交通事故自行协商协议书', en: 'Road accident agreement between the parties' },
+  // Both parties' signatures make an agreement take effect: not a determination's 认定时间.
+  'verify.agreement.issued': { zh: '生效时间', en: 'In force from' },
   'verify.agreement.validLead': { zh: '该协议书由双方当事人电子签名，已在{bureau}备案，内容与存档一致，未被改动。', en: 'Signed electronically by both parties and filed with {bureau}; it matches the record and has not been changed.' },
   // An online mediation's agreement (调解协议书, issue 14) too.
   'verify.mediation.details': { zh: '调解协议书信息', en: 'The mediation agreement' },
+  'verify.mediation.title': { zh: '调解协议书核验', en: 'Verify a mediation agreement' },
+  'verify.mediation.subtitle': { zh: '道路交通事故损害赔偿调解协议书', en: 'Road accident compensation mediation agreement' },
   'verify.mediation.validLead': { zh: '该调解协议书经调解员主持、双方当事人电子签名，已在{bureau}备案，内容与存档一致，未被改动。', en: 'Made before a mediator, signed electronically by both parties and filed with {bureau}; it matches the record and has not been changed.' },
   'verify.number': { zh: '认定书编号', en: 'Number' },
   'verify.bureau': { zh: '出具单位', en: 'Issued by' },
