@@ -21,10 +21,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMedia } from '@kuaichu/plugin-media-mediasoup';
-import type { AppPlugin } from '@kuaichu/core/harness';
 import { startTestCore } from '@kuaichu/testkit/core';
 import { answer, escalate, reported, seatReady } from '@kuaichu/testkit/cases';
-import { callPageScript } from '@kuaichu/testkit/callPage';
+import { callPagePlugin } from '@kuaichu/testkit/callPage';
 
 const CHROMIUM = process.env.KUAICHU_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const CLEAN = Number(process.env.BENCH_WEAK_CLEAN ?? 15);
@@ -86,13 +85,9 @@ function impair(on: boolean): void {
   }
 }
 
-async function oneCall(mode: 'simulcast' | 'single', js: string, wrapper: string) {
+async function oneCall(mode: 'simulcast' | 'single', wrapper: string) {
   const { chromium } = await import('playwright-core');
-  const pages: AppPlugin = async (app) => {
-    app.get('/media-test/', async (_q, r) => r.type('text/html; charset=utf-8').send('<!doctype html><meta charset="utf-8"><body><script src="/media-test/page.js"></script></body>'));
-    app.get('/media-test/page.js', async (_q, r) => r.type('text/javascript').send(js));
-    app.get('/favicon.ico', async (_q, r) => r.status(204).send());
-  };
+  const pages = await callPagePlugin();
   const quiet = { debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m) };
   const media = createMedia({ workers: 1, recording: { enabled: false }, transport: { listenIp: SERVER_IP }, logger: quiet });
   const t = await startTestCore({ kind: 'pglite' }, undefined, { media: media.plugin, plugins: [pages] });
@@ -176,11 +171,10 @@ if (process.getuid?.() !== 0 || !existsSync(CHROMIUM)) {
 const dir = mkdtempSync(path.join(tmpdir(), 'kuaichu-weaknet-'));
 const wrapper = path.join(dir, 'chromium-in-namespace');
 writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${ns} ${CHROMIUM} "$@"\n`, { mode: 0o755 });
-const js = await callPageScript();
 link(true);
 try {
   console.log(`bench:weaknet — the party's Chromium behind a veth pair in its own network namespace; weak link wanted: netem ${IMPAIRMENT.join(' ')} each way; one mediasoup worker; fake camera 640×480 at 20 fps (as the party app asks)`);
-  for (const mode of MODES) report(await oneCall(mode, js, wrapper));
+  for (const mode of MODES) report(await oneCall(mode, wrapper));
 } finally {
   link(false);
   rmSync(dir, { recursive: true, force: true });

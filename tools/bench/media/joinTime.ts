@@ -6,10 +6,9 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createMedia } from '@kuaichu/plugin-media-mediasoup';
-import type { AppPlugin } from '@kuaichu/core/harness';
 import { startTestCore } from '@kuaichu/testkit/core';
 import { answer, escalate, reported, seatReady } from '@kuaichu/testkit/cases';
-import { callPageScript } from '@kuaichu/testkit/callPage';
+import { callPagePlugin } from '@kuaichu/testkit/callPage';
 
 const quiet = { debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m) };
 
@@ -20,12 +19,7 @@ export async function joinTime(chromiumPath: string, calls: number): Promise<voi
     return;
   }
   const { chromium } = await import('playwright-core');
-  const js = await callPageScript();
-  const pages: AppPlugin = async (app) => {
-    app.get('/media-test/', async (_q, r) => r.type('text/html; charset=utf-8').send('<!doctype html><meta charset="utf-8"><body><script src="/media-test/page.js"></script></body>'));
-    app.get('/media-test/page.js', async (_q, r) => r.type('text/javascript').send(js));
-    app.get('/favicon.ico', async (_q, r) => r.status(204).send());
-  };
+  const pages = await callPagePlugin();
   const media = createMedia({ workers: 1, transport: { listenIp: '127.0.0.1' }, logger: quiet });
   const t = await startTestCore({ kind: 'pglite' }, undefined, { media: media.plugin, plugins: [pages] });
   await t.core.app.listen({ port: 0, host: '127.0.0.1' });

@@ -9,9 +9,8 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createMedia } from '@kuaichu/plugin-media-mediasoup';
-import type { AppPlugin } from '@kuaichu/core/harness';
 import { startTestCore } from '@kuaichu/testkit/core';
-import { callPageScript } from '@kuaichu/testkit/callPage';
+import { callPagePlugin } from '@kuaichu/testkit/callPage';
 import { ROOM_ROLES, yanchengRoom } from '@kuaichu/testkit/yanchengRoom';
 
 const quiet = { debug() {}, info() {}, warn() {}, error: (m: string) => console.error(m) };
@@ -24,12 +23,7 @@ export async function room6JoinTime(chromiumPath: string, rooms: number, seconds
     return;
   }
   const { chromium } = await import('playwright-core');
-  const js = await callPageScript();
-  const pages: AppPlugin = async (app) => {
-    app.get('/media-test/', async (_q, r) => r.type('text/html; charset=utf-8').send('<!doctype html><meta charset="utf-8"><body><script src="/media-test/page.js"></script></body>'));
-    app.get('/media-test/page.js', async (_q, r) => r.type('text/javascript').send(js));
-    app.get('/favicon.ico', async (_q, r) => r.status(204).send());
-  };
+  const pages = await callPagePlugin();
   const media = createMedia({ workers: 1, recording: { enabled: false }, transport: { listenIp: '127.0.0.1' }, logger: quiet });
   const t = await startTestCore({ kind: 'pglite' }, undefined, { media: media.plugin, plugins: [pages] });
   await t.core.app.listen({ port: 0, host: '127.0.0.1' });
