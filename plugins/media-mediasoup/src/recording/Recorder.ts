@@ -152,7 +152,9 @@ export class Recorder {
   /** Waits until ffmpeg listens on every port, then lets the media flow and asks for a key frame. */
   async #receiving(): Promise<void> {
     const ports = this.#legs.map((l) => l.port);
-    const deadline = Date.now() + 5000;
+    // ffmpeg can take seconds to bind on a loaded host: giving up after 5 s threw a slow start
+    // away, and each retry starts from zero.
+    const deadline = Date.now() + 15_000;
     for (;;) {
       const bound = await boundUdpPorts();
       if (!bound) {
@@ -161,7 +163,7 @@ export class Recorder {
       }
       if (ports.every((p) => bound.has(p))) break;
       if (this.#ffmpeg.exitCode !== null) throw new Error(`ffmpeg exited at start: ${this.#stderr.trim()}`);
-      if (Date.now() > deadline) throw new Error('ffmpeg did not open its ports within 5 s');
+      if (Date.now() > deadline) throw new Error('ffmpeg did not open its ports within 15 s');
       await sleep(25);
     }
     for (const l of this.#legs) await l.consumer.resume();
