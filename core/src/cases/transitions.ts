@@ -80,6 +80,16 @@ export const TRANSITIONS = {
   'mediation.recorded':  { from: MEDIATION_STATES,                                              to: 'same' },
   'mediation.signed':    { from: MEDIATION_STATES,                                              to: 'same' },
   'mediation.agreed':    { from: MEDIATION_STATES,                                              to: 'same' },
+  // Injury direct-pay (人伤直赔) and one-key rescue (一键救援), issue 14 (core/src/directPay/, core/src/rescue/): their own
+  // records' steps, written on the case for the timeline and the analytics; allowed in any state (the voucher is scanned and
+  // settled days later, a rescue asked at any time), the case's state does not change.
+  'direct_pay.issued':   { from: CASE_STATES,                                                   to: 'same' },
+  'direct_pay.admitted': { from: CASE_STATES,                                                   to: 'same' },
+  'direct_pay.billed':   { from: CASE_STATES,                                                   to: 'same' },
+  'direct_pay.settled':  { from: CASE_STATES,                                                   to: 'same' },
+  'rescue.requested':    { from: CASE_STATES,                                                   to: 'same' },
+  'rescue.arrived':      { from: CASE_STATES,                                                   to: 'same' },
+  'rescue.completed':    { from: CASE_STATES,                                                   to: 'same' },
 } as const satisfies Record<string, Transition>;
 
 export type CaseEventType = keyof typeof TRANSITIONS;

@@ -8,11 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { CoreContext } from '../context.ts';
-import { tenantDb } from '../context.ts';
+import { inTx, tenantDb } from '../context.ts';
 import { Errors } from '../errors.ts';
-import { getCase } from '../cases/repository.ts';
+import { getCase, lockCase, transition } from '../cases/repository.ts';
 import { addEvidence } from '../cases/evidence.ts';
 import { requireFeature } from '../platform/features.ts';
+import type { TenantQueryable } from '../db/tenantDb.ts';
 import { directPayRepo, type BillRow } from '../persistence/directPay.ts';
 import { codeMatches, DIRECT_PAY_CODE_HOURS, directPayCode, directPayQrUrl, normalizeDirectPayCode, scanRefusal } from './qrCode.ts';
 import { maskIdNumber, maskName, maskPhone } from '../privacy/mask.ts';
@@ -96,10 +97,15 @@ export async function issueVoucher(ctx: CoreContext, tenant: string, caseId: str
   const id = randomUUID();
   const expiresAt = new Date(now.getTime() + DIRECT_PAY_CODE_HOURS * 3600_000);
   const code = directPayCode({ tenant, id, caseId, expiresAt }, ctx.documentSecret);
-  await db.tx((q) => directPayRepo.insert(q, {
-    id, case_id: caseId, code, injured_name: body.injuredName, injured_id_number: body.injuredIdNumber ?? null,
-    injured_phone: body.injuredPhone ?? null, insurer_id: body.insurerId, issued_by: officerId, issued_at: now, expires_at: expiresAt,
-  }));
+  await inTx(ctx, tenant, async (q, events) => {
+    const locked = await lockCase(q, tenant, caseId);
+    await directPayRepo.insert(q, {
+      id, case_id: caseId, code, injured_name: body.injuredName, injured_id_number: body.injuredIdNumber ?? null,
+      injured_phone: body.injuredPhone ?? null, insurer_id: body.insurerId, issued_by: officerId, issued_at: now, expires_at: expiresAt,
+    });
+    const vouchersOfCase = (await directPayRepo.ofCase(q, caseId)).length;
+    events.push(await transition(q, locked, 'direct_pay.issued', { billId: id, insurerId: body.insurerId, vouchersOfCase }, `officer:${officerId}`, now));
+  });
   return (await directPayRepo.byId(db, id))!;
 }
 
@@ -138,13 +144,16 @@ export async function scanCode(ctx: CoreContext, hospital: PartnerActor, rawCode
   if (!code) throw Errors.directPayCodeInvalid();
   const db = tenantDb(ctx, hospital.tenant);
   const now = ctx.clock.now();
-  const id = await db.tx(async (q) => {
+  const id = await inTx(ctx, hospital.tenant, async (q, events) => {
     const b = await directPayRepo.byCode(q, code);
     if (!b || !codeMatches(code, { tenant: b.tenant, id: b.id, caseId: b.case_id, expiresAt: new Date(b.expires_at) }, ctx.documentSecret)) throw Errors.directPayCodeInvalid();
     const refusal = scanRefusal({ status: b.status, expiresAt: new Date(b.expires_at) }, now);
     if (refusal === 'expired') throw Errors.directPayCodeExpired(undefined, { expiredAt: new Date(b.expires_at).toISOString() });
     if (refusal) throw Errors.directPayCodeUsed();
     if (!(await directPayRepo.admit(q, b.id, hospital.orgId, hospital.id, now))) throw Errors.directPayCodeUsed();
+    // The case is locked after the bill, as in every step of a bill (the issue locks the case alone).
+    const c = await lockCase(q, hospital.tenant, b.case_id);
+    events.push(await transition(q, c, 'direct_pay.admitted', { billId: b.id, hospitalOrgId: hospital.orgId }, `partner:${hospital.id}`, now));
     return b.id;
   });
   return (await directPayRepo.byId(db, id))!;
@@ -155,10 +164,13 @@ export async function recordTreatment(ctx: CoreContext, hospital: PartnerActor, 
   feature(ctx, hospital.tenant);
   const db = tenantDb(ctx, hospital.tenant);
   const now = ctx.clock.now();
-  await db.tx(async (q) => {
+  await inTx(ctx, hospital.tenant, async (q, events) => {
     const b = await directPayRepo.byId(q, billId, true);
     if (!b || b.hospital_org_id !== hospital.orgId) throw Errors.notFound('no such direct-pay bill at your hospital');
     if (!(await directPayRepo.bill(q, billId, treatment, amountFen, now))) throw Errors.transitionNotAllowed(`the bill is ${b.status}`, { state: b.status });
+    const c = await lockCase(q, hospital.tenant, b.case_id);
+    const { advanced } = await caseTotals(q, b.case_id);
+    events.push(await transition(q, c, 'direct_pay.billed', { billId, amountFen, advancedFenOfCase: advanced }, `partner:${hospital.id}`, now));
   });
   return (await directPayRepo.byId(db, billId))!;
 }
@@ -180,14 +192,31 @@ export async function settleBill(ctx: CoreContext, insurer: PartnerActor, billId
   feature(ctx, insurer.tenant);
   const db = tenantDb(ctx, insurer.tenant);
   const now = ctx.clock.now();
-  await db.tx(async (q) => {
+  await inTx(ctx, insurer.tenant, async (q, events) => {
     const b = await directPayRepo.byId(q, billId, true);
     if (!b || !insurer.orgCode || b.insurer_id !== insurer.orgCode || b.status === 'issued') throw Errors.notFound('no such direct-pay bill for your company');
     if (!(await directPayRepo.settle(q, billId, insurer.id, ref ?? `ZP-${billId.slice(0, 8).toUpperCase()}`, now))) {
       throw Errors.transitionNotAllowed(`the bill is ${b.status}`, { state: b.status });
     }
+    const c = await lockCase(q, insurer.tenant, b.case_id);
+    const { settled } = await caseTotals(q, b.case_id);
+    const scanToSettlementSeconds = b.admitted_at ? Math.max(0, (now.getTime() - new Date(b.admitted_at).getTime()) / 1000) : 0;
+    events.push(await transition(q, c, 'direct_pay.settled', {
+      billId, amountFen: Number(b.amount_fen ?? 0), settledFenOfCase: settled, scanToSettlementSeconds,
+    }, `partner:${insurer.id}`, now));
   });
   return (await directPayRepo.byId(db, billId))!;
+}
+
+/**
+ * What hospitals billed and insurers settled on one case so far (fen), read under the case's
+ * lock: the events carry these running totals, so the analytics keep the largest and a
+ * redelivered event adds nothing.
+ */
+async function caseTotals(q: TenantQueryable, caseId: string): Promise<{ advanced: number; settled: number }> {
+  const bills = await directPayRepo.ofCase(q, caseId);
+  const sum = (ss: readonly string[]) => bills.filter((b) => ss.includes(b.status)).reduce((n, b) => n + Number(b.amount_fen ?? 0), 0);
+  return { advanced: sum(['billed', 'settled']), settled: sum(['settled']) };
 }
 
 /** The tenant's ledger: counts, and the amounts advanced (billed) and settled, in fen. */

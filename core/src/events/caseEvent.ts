@@ -44,6 +44,13 @@ export interface EventPayloads {
   'mediation.recorded': Ev.MediationRecordedPayload;
   'mediation.signed': Ev.MediationSignedPayload;
   'mediation.agreed': Ev.MediationAgreedPayload;
+  'direct_pay.issued': Ev.DirectPayIssuedPayload;
+  'direct_pay.admitted': Ev.DirectPayAdmittedPayload;
+  'direct_pay.billed': Ev.DirectPayBilledPayload;
+  'direct_pay.settled': Ev.DirectPaySettledPayload;
+  'rescue.requested': Ev.RescueRequestedPayload;
+  'rescue.arrived': Ev.RescueArrivedPayload;
+  'rescue.completed': Ev.RescueCompletedPayload;
 }
 
 export interface CaseEvent<T extends CaseEventType = CaseEventType> {

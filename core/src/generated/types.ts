@@ -192,7 +192,14 @@ export type CaseEventType =
   | 'mediation.opened'
   | 'mediation.recorded'
   | 'mediation.signed'
-  | 'mediation.agreed';
+  | 'mediation.agreed'
+  | 'direct_pay.issued'
+  | 'direct_pay.admitted'
+  | 'direct_pay.billed'
+  | 'direct_pay.settled'
+  | 'rescue.requested'
+  | 'rescue.arrived'
+  | 'rescue.completed';
 /**
  * Liability grades of the simple procedure: 全部 full, 主要 primary, 同等 equal, 次要 secondary, 无责任 none.
  */
@@ -367,6 +374,10 @@ export interface SchemaIndex {
   eventsCaseRinging?: CaseRingingPayload;
   eventsCaseServed?: CaseServedPayload;
   eventsClaimPushed?: ClaimPushedPayload;
+  eventsDirectPayAdmitted?: DirectPayAdmittedPayload;
+  eventsDirectPayBilled?: DirectPayBilledPayload;
+  eventsDirectPayIssued?: DirectPayIssuedPayload;
+  eventsDirectPaySettled?: DirectPaySettledPayload;
   eventsEnvelope?: CaseEvent;
   eventsEvidenceAdded?: EvidenceAddedPayload;
   eventsEvidenceCompleted?: EvidenceCompletedPayload;
@@ -389,6 +400,9 @@ export interface SchemaIndex {
   eventsPhotoReported?: PhotoReportedPayload;
   eventsPhotoSigned?: PhotoSignedPayload;
   eventsPhotoStatement?: PhotoStatementPayload;
+  eventsRescueArrived?: RescueArrivedPayload;
+  eventsRescueCompleted?: RescueCompletedPayload;
+  eventsRescueRequested?: RescueRequestedPayload;
   eventsReviewDecided?: ReviewDecidedPayload;
   eventsReviewRequested?: ReviewRequestedPayload;
   httpAdminAudit?: AdminAuditLog;
@@ -1206,6 +1220,38 @@ export interface ClaimPushedPayload {
   claimNo: string;
 }
 /**
+ * A hospital scanned the voucher's QR code and took the injured party in (the code is used).
+ */
+export interface DirectPayAdmittedPayload {
+  billId: string;
+  hospitalOrgId: string;
+}
+/**
+ * The hospital recorded the treatment and the amount it advanced (fen). advancedFenOfCase: what hospitals have billed on this case so far, this bill included.
+ */
+export interface DirectPayBilledPayload {
+  billId: string;
+  amountFen: number;
+  advancedFenOfCase: number;
+}
+/**
+ * The officer issued an injury direct-pay voucher (人伤直赔码) for the injured party of a minor-injury case. vouchersOfCase: the case's vouchers issued so far, this one included (the analytics keep the largest, so a redelivery counts nothing twice).
+ */
+export interface DirectPayIssuedPayload {
+  billId: string;
+  insurerId: string;
+  vouchersOfCase: number;
+}
+/**
+ * The case's insurer settled the bill (fen). settledFenOfCase: what insurers have settled on this case so far, this bill included; scanToSettlementSeconds: from the hospital's scan of this voucher.
+ */
+export interface DirectPaySettledPayload {
+  billId: string;
+  amountFen: number;
+  settledFenOfCase: number;
+  scanToSettlementSeconds: number;
+}
+/**
  * Every domain event: the outbox row and the message on the bus. Consumers de-duplicate by id; per case, seq is gapless and ordered.
  */
 export interface CaseEvent {
@@ -1250,7 +1296,14 @@ export interface CaseEvent {
     | 'mediation.opened'
     | 'mediation.recorded'
     | 'mediation.signed'
-    | 'mediation.agreed';
+    | 'mediation.agreed'
+    | 'direct_pay.issued'
+    | 'direct_pay.admitted'
+    | 'direct_pay.billed'
+    | 'direct_pay.settled'
+    | 'rescue.requested'
+    | 'rescue.arrived'
+    | 'rescue.completed';
   at: string;
   /**
    * system, seat:<id>, officer:<id>, supervisor:<id> (a duty supervisor reassigned the case), party, or plugin:<name>.
@@ -1475,6 +1528,26 @@ export interface PhotoSignedPayload {
 export interface PhotoStatementPayload {
   role: 'A' | 'B';
   withdrewProposal: boolean;
+}
+/**
+ * The tow crew marked its arrival at the scene. requestToArrivalSeconds: from the party's request.
+ */
+export interface RescueArrivedPayload {
+  rescueId: string;
+  requestToArrivalSeconds: number;
+}
+/**
+ * The tow crew marked the rescue completed (the vehicle is available again).
+ */
+export interface RescueCompletedPayload {
+  rescueId: string;
+}
+/**
+ * The party asked for one-key rescue (一键救援): a rescue work order was made and offered to the nearest available tow vehicle.
+ */
+export interface RescueRequestedPayload {
+  rescueId: string;
+  workOrderNo: string;
 }
 /**
  * An officer decided a review.
@@ -1814,6 +1887,37 @@ export interface MetricSet {
   mediationAgreementRate: number | null;
   mediationBookingToAgreement: DurationStats;
   mediationOpenToAgreement: DurationStats;
+  /**
+   * Cases with an injury direct-pay voucher (人伤直赔码) issued.
+   */
+  directPayCases: number;
+  /**
+   * Injury direct-pay vouchers issued (a case may have several).
+   */
+  directPayVouchers: number;
+  /**
+   * Fen hospitals advanced (billed) on these cases' vouchers.
+   */
+  directPayAdvancedFen: number;
+  /**
+   * Fen insurers settled on these cases' bills; directPayScanToSettlement is the time from the hospital's first scan of a case's voucher, directPayBillToSettlement from its first bill, to the insurer's first settlement
+   */
+  directPaySettledFen: number;
+  directPayScanToSettlement: DurationStats;
+  directPayBillToSettlement: DurationStats;
+  /**
+   * Cases whose party asked for one-key rescue (一键救援).
+   */
+  rescues: number;
+  /**
+   * Rescued cases whose tow crew marked its arrival.
+   */
+  rescuesArrived: number;
+  /**
+   * Rescued cases whose tow crew marked the rescue completed; rescueArrival is the time from the party's first request to the tow crew's arrival
+   */
+  rescuesCompleted: number;
+  rescueArrival: DurationStats;
 }
 /**
  * A duration's distribution over the cases that have it (seconds; null when n = 0).

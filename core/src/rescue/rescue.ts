@@ -8,10 +8,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CoreContext } from '../context.ts';
-import { tenantDb } from '../context.ts';
+import { inTx, tenantDb } from '../context.ts';
+import type { CaseEvent } from '../events/caseEvent.ts';
 import type { TenantQueryable } from '../db/tenantDb.ts';
 import { Errors } from '../errors.ts';
-import { getCase } from '../cases/repository.ts';
+import { getCase, lockCase, transition } from '../cases/repository.ts';
 import { nextCounter } from '../persistence/determinations.ts';
 import { requireFeature } from '../platform/features.ts';
 import { rescuesRepo, vehiclesRepo, type RescueRow, type VehicleRow } from '../persistence/rescues.ts';
@@ -87,17 +88,21 @@ export async function requestRescue(ctx: CoreContext, tenant: string, caseId: st
   const db = tenantDb(ctx, tenant);
   await getCase(db, tenant, caseId);
   const now = ctx.clock.now();
-  await db.tx(async (q) => {
+  await inTx(ctx, tenant, async (q, events) => {
     const open = await rescuesRepo.openOfCase(q, caseId, true);
     if (open && ['offering', 'waiting', 'accepted', 'arrived'].includes(open.status)) return;
     const local = toLocal(now, city.profile.timezone);
     const n = await nextCounter(q, `rescue:${local.year}`);
     const workOrderNo = `${city.profile.determination?.documentPrefix ?? tenant.toUpperCase()}-JY-${local.year}-${String(n).padStart(6, '0')}`;
+    const id = randomUUID();
     await rescuesRepo.insert(q, {
-      id: randomUUID(), case_id: caseId, work_order_no: workOrderNo, lng: p.lng, lat: p.lat, insurer_id: p.insurerId ?? null,
+      id, case_id: caseId, work_order_no: workOrderNo, lng: p.lng, lat: p.lat, insurer_id: p.insurerId ?? null,
       insurer_report_no: p.insurerId ? `${p.insurerId.toUpperCase()}-BA-${workOrderNo}` : null, requested_at: now,
     });
     await advanceAll(q, now);
+    // The case is locked last, as in the crew's steps (rescues first), so the two never wait on each other.
+    const c = await lockCase(q, tenant, caseId);
+    events.push(await transition(q, c, 'rescue.requested', { rescueId: id, workOrderNo }, 'party', now));
   });
   return (await rescuesRepo.openOfCase(db, caseId))!;
 }
@@ -128,16 +133,15 @@ export async function rescueOfCase(ctx: CoreContext, tenant: string, caseId: str
   };
 }
 
-async function crewStep(ctx: CoreContext, tow: TowActor, rescueId: string, step: (q: TenantQueryable, r: RescueRow, v: VehicleRow, now: Date) => Promise<void>) {
+async function crewStep(ctx: CoreContext, tow: TowActor, rescueId: string, step: (q: TenantQueryable, r: RescueRow, v: VehicleRow, now: Date, events: CaseEvent[]) => Promise<void>) {
   feature(ctx, tow.tenant);
-  const db = tenantDb(ctx, tow.tenant);
   const now = ctx.clock.now();
-  await db.tx(async (q) => {
+  await inTx(ctx, tow.tenant, async (q, events) => {
     await advanceAll(q, now);
     const v = await vehiclesRepo.byPerson(q, tow.id);
     const r = await rescuesRepo.byId(q, rescueId, true);
     if (!v || !r || (r.offered_to !== v.id && r.vehicle_id !== v.id && !(r.passed ?? []).includes(v.id))) throw Errors.notFound('no such rescue for your vehicle');
-    await step(q, r, v, now);
+    await step(q, r, v, now, events);
   });
   return towJob(ctx, tow);
 }
@@ -154,12 +158,17 @@ export const declineRescue = (ctx: CoreContext, tow: TowActor, rescueId: string)
   await rescuesRepo.saveOffer(q, r.id, declineOffer(stateOf(r), v.id, others, r, now));
 });
 
-export const markRescue = (ctx: CoreContext, tow: TowActor, rescueId: string, status: 'arrived' | 'completed') => crewStep(ctx, tow, rescueId, async (q, r, v, now) => {
+export const markRescue = (ctx: CoreContext, tow: TowActor, rescueId: string, status: 'arrived' | 'completed') => crewStep(ctx, tow, rescueId, async (q, r, v, now, events) => {
   const from = status === 'arrived' ? 'accepted' : 'arrived';
   if (r.vehicle_id !== v.id) throw Errors.notFound('no such rescue for your vehicle');
   if (r.status !== from) throw Errors.transitionNotAllowed(`the rescue is ${r.status}`, { state: r.status });
   await rescuesRepo.mark(q, r.id, status, now);
   if (status === 'completed') await vehiclesRepo.setStatus(q, v.id, 'available');
+  const c = await lockCase(q, tow.tenant, r.case_id);
+  const actor = `partner:${tow.id}`;
+  events.push(status === 'arrived'
+    ? await transition(q, c, 'rescue.arrived', { rescueId: r.id, requestToArrivalSeconds: Math.max(0, (now.getTime() - new Date(r.requested_at).getTime()) / 1000) }, actor, now)
+    : await transition(q, c, 'rescue.completed', { rescueId: r.id }, actor, now));
 });
 
 function round1(n: number): number {

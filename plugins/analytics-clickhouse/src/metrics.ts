@@ -21,7 +21,7 @@ import { Errors } from '@kuaichu/core/errors';
 import { uuidv7Bound } from '@kuaichu/core/ids';
 import { METRIC_GROUPS, type CityAnalyticsSettings, type DurationStats, type MetricFilters, type MetricGroup, type Metrics, type MetricsResult } from '@kuaichu/core/ports';
 import type { ClickHouseDriver } from './driver.ts';
-import { MILESTONES, REPORT_DIMENSIONS } from './schema.ts';
+import { MILESTONES, REPORT_DIMENSIONS, TOTALS } from './schema.ts';
 import { num, str, strList } from './sql.ts';
 
 export type { CityAnalyticsSettings };
@@ -43,6 +43,11 @@ const DURATIONS = {
   // Online mediation: from the first booking, and from the room's first opening, to the agreement in force.
   mediationBookingToAgreement: ['mediation_booked', 'mediation_agreed'],
   mediationOpenToAgreement: ['mediation_opened', 'mediation_agreed'],
+  // Injury direct-pay: from the hospital's first scan, and from its first bill, to the insurer's first settlement.
+  directPayScanToSettlement: ['direct_pay_admitted', 'direct_pay_settled'],
+  directPayBillToSettlement: ['direct_pay_billed', 'direct_pay_settled'],
+  // One-key rescue: from the party's request to the tow crew's arrival.
+  rescueArrival: ['rescue_requested', 'rescue_arrived'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 const COUNTS = {
@@ -65,6 +70,14 @@ const COUNTS = {
   mediationsAgreed: 'mediation_agreed > 0',
   // A case mediated again after a failed session and then agreed counts as agreed.
   mediationsNotAgreed: 'mediation_failed > 0 AND mediation_agreed = 0',
+  directPayCases: 'direct_pay_issued > 0',
+  // Sums, not 1/0: a case's vouchers and fen (its running totals, schema.ts TOTALS), summed like the counts.
+  directPayVouchers: 'direct_pay_vouchers',
+  directPayAdvancedFen: 'direct_pay_advanced_fen',
+  directPaySettledFen: 'direct_pay_settled_fen',
+  rescues: 'rescue_requested > 0',
+  rescuesArrived: 'rescue_arrived > 0',
+  rescuesCompleted: 'rescue_completed > 0',
 } as const;
 
 /** Milestone column of kc_case_facts → its name in the cases level (`reported_at` → `reported`). */
@@ -175,6 +188,7 @@ export function casesSql(key: readonly string[]): string {
       tenant,
       case_id,
       ${Object.keys(MILESTONES).map((c) => `finalizeAggregation(${c}) AS ${milestone(c)}`).join(',\n      ')},
+      ${Object.keys(TOTALS).map((c) => `finalizeAggregation(${c}) AS ${c}`).join(',\n      ')},
       if(reported > 0, reported, if(photo > 0, photo, refused)) AS opened,
       ${REPORT_DIMENSIONS.map((d) => `finalizeAggregation(${d}_any) AS dim_${d}`).join(',\n      ')},
       finalizeAggregation(seat_last) AS dim_seat

@@ -42,7 +42,27 @@ export const MILESTONES = {
   mediation_opened_at: 'mediation.opened',
   mediation_agreed_at: 'mediation.agreed',
   mediation_failed_at: 'mediation.recorded',
+  // Injury direct-pay (人伤直赔, issue 14): the first voucher issued, scanned by a hospital, billed, settled by the insurer.
+  direct_pay_issued_at: 'direct_pay.issued',
+  direct_pay_admitted_at: 'direct_pay.admitted',
+  direct_pay_billed_at: 'direct_pay.billed',
+  direct_pay_settled_at: 'direct_pay.settled',
+  // One-key rescue (一键救援, issue 14): the party's first request, the tow crew's arrival, the rescue completed.
+  rescue_requested_at: 'rescue.requested',
+  rescue_arrived_at: 'rescue.arrived',
+  rescue_completed_at: 'rescue.completed',
 } as const;
+
+/**
+ * Running totals of a case that its events carry (the largest is kept: max is idempotent, so a
+ * redelivered event changes nothing, and a total only grows): fact column → [event, payload field].
+ * A case's direct-pay vouchers issued, and fen billed by hospitals and settled by insurers.
+ */
+export const TOTALS = {
+  direct_pay_vouchers: ['direct_pay.issued', 'vouchersOfCase'],
+  direct_pay_advanced_fen: ['direct_pay.billed', 'advancedFenOfCase'],
+  direct_pay_settled_fen: ['direct_pay.settled', 'settledFenOfCase'],
+} as const satisfies Record<string, readonly [string, string]>;
 
 /**
  * A milestone that is only some events of its type: the payload must also hold this text. The
@@ -75,6 +95,7 @@ const FACTS_SELECT = `SELECT
     tenant,
     case_id,
     ${(Object.keys(MILESTONES) as Array<keyof typeof MILESTONES>).map((c) => `minIfState(at_ms, ${milestoneWhen(c)}) AS ${c}`).join(',\n    ')},
+    ${Object.entries(TOTALS).map(([c, [type, field]]) => `maxIfState(visitParamExtractUInt(payload, '${field}'), type = '${type}') AS ${c}`).join(',\n    ')},
     ${REPORT_DIMENSIONS.map((d) => `anyIfState(${d}, ${OPENING}) AS ${d}_any`).join(',\n    ')},
     argMaxIfState(seat, at_ms, ${SEAT_EVENTS}) AS seat_last
   FROM kc_events
@@ -84,6 +105,7 @@ const factsTable = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
     tenant String,
     case_id String,
     ${Object.keys(MILESTONES).map((c) => `${c} AggregateFunction(minIf, UInt64, UInt8)`).join(',\n    ')},
+    ${Object.keys(TOTALS).map((c) => `${c} AggregateFunction(maxIf, UInt64, UInt8)`).join(',\n    ')},
     ${REPORT_DIMENSIONS.map((d) => `${d}_any AggregateFunction(anyIf, String, UInt8)`).join(',\n    ')},
     seat_last AggregateFunction(argMaxIf, String, UInt64, UInt8)
   ) ENGINE = AggregatingMergeTree()
@@ -128,7 +150,7 @@ export async function migrate(driver: ClickHouseDriver): Promise<void> {
 
 /**
  * Facts tables of earlier versions (data folders made before partitioning, or before a
- * milestone was added — the photo path's, online mediation's) are rebuilt from the events: build the current table
+ * milestone or total was added — the photo path's, online mediation's, direct-pay's and rescue's) are rebuilt from the events: build the current table
  * beside the old one, swap the names, then insert once more so events that reached the old
  * table during the build are not missed. A view that selects the old columns is made anew
  * around the swap. Every state is idempotent, so rows inserted twice change nothing.
@@ -137,7 +159,7 @@ async function partitionFacts(driver: ClickHouseDriver): Promise<void> {
   const [shown] = (await driver.select<{ statement: string }>('SHOW CREATE TABLE kc_case_facts')).data;
   if (!shown) return;
   const partitioned = /PARTITION BY/i.test(shown.statement);
-  const current = Object.keys(MILESTONES).every((c) => new RegExp(`\\b${c}\\b`).test(shown.statement));
+  const current = [...Object.keys(MILESTONES), ...Object.keys(TOTALS)].every((c) => new RegExp(`\\b${c}\\b`).test(shown.statement));
   if (partitioned && current) return;
   await driver.exec('DROP TABLE IF EXISTS kc_case_facts_next');
   await driver.exec(factsTable('kc_case_facts_next'));

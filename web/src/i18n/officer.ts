@@ -245,4 +245,11 @@ export default {
   'officer.event.mediation.recorded': { zh: '记录调解结果', en: 'Mediation outcome recorded' },
   'officer.event.mediation.signed': { zh: '当事人签名确认调解协议', en: 'A party signed the mediation agreement' },
   'officer.event.mediation.agreed': { zh: '调解协议书生效', en: 'Mediation agreement in force' },
+  'officer.event.direct_pay.issued': { zh: '开具人伤直赔码', en: 'Direct-pay code issued' },
+  'officer.event.direct_pay.admitted': { zh: '医院扫码接诊', en: 'Hospital scanned the code' },
+  'officer.event.direct_pay.billed': { zh: '医院垫付医疗费', en: 'Hospital billed the treatment' },
+  'officer.event.direct_pay.settled': { zh: '保险公司结算医疗费', en: 'Insurer settled the bill' },
+  'officer.event.rescue.requested': { zh: '当事人申请一键救援', en: 'Rescue requested by the party' },
+  'officer.event.rescue.arrived': { zh: '救援车辆到达', en: 'Tow crew arrived' },
+  'officer.event.rescue.completed': { zh: '救援完成', en: 'Rescue completed' },
 } satisfies Messages;

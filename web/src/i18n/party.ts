@@ -247,6 +247,13 @@ export default {
   'party.event.mediation.recorded': { zh: '调解员已记录调解结果', en: 'The mediator recorded the outcome' },
   'party.event.mediation.signed': { zh: '当事人已签名确认调解协议', en: 'A party signed the mediation agreement' },
   'party.event.mediation.agreed': { zh: '调解协议书已生效', en: 'Mediation agreement in force' },
+  'party.event.direct_pay.issued': { zh: '已开具人伤直赔码', en: 'Injury direct-pay code issued' },
+  'party.event.direct_pay.admitted': { zh: '医院已扫码接诊', en: 'The hospital scanned the code' },
+  'party.event.direct_pay.billed': { zh: '医院已垫付医疗费', en: 'The hospital billed the treatment' },
+  'party.event.direct_pay.settled': { zh: '保险公司已结算医疗费', en: 'The insurer settled the bill' },
+  'party.event.rescue.requested': { zh: '已申请一键救援', en: 'Rescue requested' },
+  'party.event.rescue.arrived': { zh: '救援车辆已到达', en: 'The tow crew arrived' },
+  'party.event.rescue.completed': { zh: '救援已完成', en: 'Rescue completed' },
 
   'party.det.title': { zh: '道路交通事故认定书（简易程序）', en: 'Road accident determination (simple procedure)' },
   'party.det.number': { zh: '文书编号', en: 'Number' },
