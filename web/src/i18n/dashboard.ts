@@ -68,4 +68,9 @@ export default {
   'dash.kpi.mediations': { zh: '达成 {agreed} 起，未达成 {notAgreed} 起', en: '{agreed} agreed, {notAgreed} not' },
   'dash.kpi.mediationTime': { zh: '调解用时（开启至协议生效）', en: 'Mediation time (room to agreement)' },
   'dash.kpi.fromBooking': { zh: '自预约起 {v}', en: '{v} from booking' },
+  'dash.kpi.directPayAdvanced': { zh: '人伤直赔垫付金额', en: 'Direct-pay advanced' },
+  'dash.kpi.directPaySettled': { zh: '直赔码 {n} 张，已结算 {v}', en: '{n} vouchers, {v} settled' },
+  'dash.kpi.directPayTime': { zh: '直赔结算用时（扫码至结算）', en: 'Direct-pay scan to settlement' },
+  'dash.kpi.rescueArrival': { zh: '救援到达用时', en: 'Rescue arrival time' },
+  'dash.kpi.rescues': { zh: '救援 {n} 起，完成 {done} 起', en: '{n} rescues, {done} completed' },
 } satisfies Messages;
