@@ -13,12 +13,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { AppPlugin } from '@kuaichu/core/harness';
 import { startTestCore, type TestCore } from '@kuaichu/testkit/core';
 import { freePort } from '@kuaichu/testkit/net';
+import { callPagePlugin } from '@kuaichu/testkit/callPage';
 import { answer, escalate, reported, seatReady } from '@kuaichu/testkit/cases';
 import { createMedia, type Media } from '../src/index.ts';
 import { turnIceServer, type TurnSettings } from '../src/turn.ts';
@@ -26,7 +24,6 @@ import { eventually } from './support/signalingClient.ts';
 
 const CHROMIUM = process.env.KUAICHU_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const TURNSERVER = '/usr/bin/turnserver';
-const here = path.dirname(fileURLToPath(import.meta.url));
 const CHROMIUM_ARGS = [
   '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--no-sandbox', '--disable-gpu',
   '--disable-background-networking', '--disable-component-update',
@@ -96,13 +93,7 @@ describe('TURN relay through coturn in Chromium', { skip: !existsSync(CHROMIUM) 
     }, 'coturn answers STUN');
 
     turn = { secret, urls: [`turn:127.0.0.1:${port}?transport=udp`], ttlSeconds: 600 };
-    const bundle = await build({ entryPoints: [path.join(here, 'browser/callPage.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome110', logLevel: 'silent' });
-    const js = bundle.outputFiles[0]!.text;
-    const pages: AppPlugin = async (app) => {
-      app.get('/media-test/', async (_req, reply) => reply.type('text/html; charset=utf-8').send('<!doctype html><meta charset="utf-8"><title>kuaichu call</title><body><script src="/media-test/page.js"></script></body>'));
-      app.get('/media-test/page.js', async (_req, reply) => reply.type('text/javascript').send(js));
-      app.get('/favicon.ico', async (_req, reply) => reply.status(204).send());
-    };
+    const pages = await callPagePlugin();
     const quiet = () => {};
     media = createMedia({
       workers: 1, recording: { enabled: false }, transport: { listenIp: '127.0.0.1', turn }, iceGraceMs: 3000,
