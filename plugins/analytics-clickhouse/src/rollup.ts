@@ -24,6 +24,7 @@
  */
 import type { MetricFilters } from '@kuaichu/core/ports';
 import { uuidv7Bound } from '@kuaichu/core/ids';
+import { toLocal } from '@kuaichu/core/policy';
 import type { ClickHouseDriver } from './driver.ts';
 import { MEASURE_COLUMNS, caseMeasures, casesSql, type CitySettings, type RollupPlan } from './metrics.ts';
 import { num, str, strList } from './sql.ts';
@@ -148,11 +149,12 @@ export async function refreshRollup(driver: ClickHouseDriver, settings: CitySett
 const DAY_MS = 86_400_000;
 const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** The local calendar day of an instant, and whether it is that day's midnight. */
+/** The local calendar day of an instant, and whether it is that day's midnight (core's cached formatter). */
 function localDay(ms: number, zone: string): { day: string; midnight: boolean } {
-  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
-    .formatToParts(ms).map((p) => [p.type, p.value]));
-  return { day: `${parts.year}-${parts.month}-${parts.day}`, midnight: ms % 1000 === 0 && parts.hour === '00' && parts.minute === '00' && parts.second === '00' };
+  const t = toLocal(new Date(ms), zone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  // Zones in use have whole-minute offsets: a local midnight is a whole UTC minute.
+  return { day: `${t.year}-${pad(t.month)}-${pad(t.day)}`, midnight: ms % 60_000 === 0 && t.minute === 0 };
 }
 
 /** Consecutive days as [first, after last) ranges. */
