@@ -222,6 +222,11 @@ describe('direct-pay and rescue over the API (PGlite)', () => {
     assert.equal(revoked.json().status, 'revoked');
     assert.equal((await t.call('GET', `/api/cases/${id}/direct-pay`, { token: party })).json().find((x: { id: string }) => x.id === a.id).status, 'revoked', 'the party sees it withdrawn');
     assert.equal((await revoke(id, a.id)).statusCode, 409, 'revoked once');
+    // The case event the analytics take it out of "issued" by (the case's revoked count): one, not two.
+    const events = async (type: string) => (await forTenant(t.db, 'yancheng').query<{ payload: Record<string, unknown> }>(
+      'SELECT payload FROM case_events WHERE tenant = $1 AND case_id = $2 AND type = $3 ORDER BY seq', ['yancheng', id, type])).map((e) => e.payload);
+    assert.deepEqual(await events('direct_pay.revoked'), [{ billId: a.id, revokedOfCase: 1 }]);
+    assert.deepEqual((await events('direct_pay.issued')).map((e) => e.vouchersOfCase), [1, 2]);
     const hospital = await partner('yancheng', 'hospital', '盐城市第三人民医院', 'yc-hospital-3');
     const scanRevoked = await t.call('POST', '/api/hospital/direct-pay/scan', { token: hospital, body: { code: a.code } });
     assert.equal(scanRevoked.statusCode, 410, scanRevoked.body);

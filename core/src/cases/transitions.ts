@@ -87,6 +87,7 @@ export const TRANSITIONS = {
   'direct_pay.admitted': { from: CASE_STATES,                                                   to: 'same' },
   'direct_pay.billed':   { from: CASE_STATES,                                                   to: 'same' },
   'direct_pay.settled':  { from: CASE_STATES,                                                   to: 'same' },
+  'direct_pay.revoked':  { from: CASE_STATES,                                                   to: 'same' },
   'rescue.requested':    { from: CASE_STATES,                                                   to: 'same' },
   'rescue.arrived':      { from: CASE_STATES,                                                   to: 'same' },
   'rescue.completed':    { from: CASE_STATES,                                                   to: 'same' },

@@ -113,16 +113,23 @@ export async function issueVoucher(ctx: CoreContext, tenant: string, caseId: str
  * The officer withdraws a voucher no hospital has scanned yet (issued to the wrong person, the
  * party goes elsewhere): the code is refused at scan from then on (410). A scanned voucher is a
  * hospital's bill: 409. Another case's voucher: 404. Who withdrew it and when is a note in the
- * case's evidence while the file takes evidence (before the determination); the route logs it always.
+ * case's evidence while the file takes evidence (before the determination); the route logs it always;
+ * the case event direct_pay.revoked (with the case's revoked count) takes it out of the vouchers the
+ * analytics count as issued.
  */
 export async function revokeVoucher(ctx: CoreContext, tenant: string, caseId: string, billId: string, officerId: string): Promise<BillRow> {
   const db = tenantDb(ctx, tenant);
   await getCase(db, tenant, caseId);
   feature(ctx, tenant);
-  await db.tx(async (q) => {
+  const now = ctx.clock.now();
+  await inTx(ctx, tenant, async (q, events) => {
     const b = await directPayRepo.byId(q, billId, true);
     if (!b || b.case_id !== caseId) throw Errors.notFound('no such direct-pay voucher on this case');
     if (!(await directPayRepo.revoke(q, billId, caseId))) throw Errors.transitionNotAllowed(`the voucher is ${b.status}`, { state: b.status });
+    // The case is locked after the bill, as in every step of a bill; its revoked count is read under that lock.
+    const c = await lockCase(q, tenant, caseId);
+    const revokedOfCase = (await directPayRepo.ofCase(q, caseId)).filter((x) => x.status === 'revoked').length;
+    events.push(await transition(q, c, 'direct_pay.revoked', { billId, revokedOfCase }, `officer:${officerId}`, now));
   });
   await addEvidence(ctx, tenant, caseId, `officer:${officerId}`, { item: 'note', data: { text: '人伤直赔码已撤销', directPay: 'revoked', billId } }).catch(() => {});
   return (await directPayRepo.byId(db, billId))!;

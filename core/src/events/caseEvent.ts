@@ -48,6 +48,7 @@ export interface EventPayloads {
   'direct_pay.admitted': Ev.DirectPayAdmittedPayload;
   'direct_pay.billed': Ev.DirectPayBilledPayload;
   'direct_pay.settled': Ev.DirectPaySettledPayload;
+  'direct_pay.revoked': Ev.DirectPayRevokedPayload;
   'rescue.requested': Ev.RescueRequestedPayload;
   'rescue.arrived': Ev.RescueArrivedPayload;
   'rescue.completed': Ev.RescueCompletedPayload;

@@ -197,6 +197,7 @@ export type CaseEventType =
   | 'direct_pay.admitted'
   | 'direct_pay.billed'
   | 'direct_pay.settled'
+  | 'direct_pay.revoked'
   | 'rescue.requested'
   | 'rescue.arrived'
   | 'rescue.completed';
@@ -377,6 +378,7 @@ export interface SchemaIndex {
   eventsDirectPayAdmitted?: DirectPayAdmittedPayload;
   eventsDirectPayBilled?: DirectPayBilledPayload;
   eventsDirectPayIssued?: DirectPayIssuedPayload;
+  eventsDirectPayRevoked?: DirectPayRevokedPayload;
   eventsDirectPaySettled?: DirectPaySettledPayload;
   eventsEnvelope?: CaseEvent;
   eventsEvidenceAdded?: EvidenceAddedPayload;
@@ -1243,6 +1245,13 @@ export interface DirectPayIssuedPayload {
   vouchersOfCase: number;
 }
 /**
+ * The officer withdrew an injury direct-pay voucher no hospital had scanned (issued to the wrong person, the party went elsewhere); the code is refused at scan from then on. revokedOfCase: the case's vouchers revoked so far, this one included (the analytics keep the largest, and count a case's vouchers issued less those revoked).
+ */
+export interface DirectPayRevokedPayload {
+  billId: string;
+  revokedOfCase: number;
+}
+/**
  * The case's insurer settled the bill (fen). settledFenOfCase: what insurers have settled on this case so far, this bill included; scanToSettlementSeconds: from the hospital's scan of this voucher.
  */
 export interface DirectPaySettledPayload {
@@ -1301,6 +1310,7 @@ export interface CaseEvent {
     | 'direct_pay.admitted'
     | 'direct_pay.billed'
     | 'direct_pay.settled'
+    | 'direct_pay.revoked'
     | 'rescue.requested'
     | 'rescue.arrived'
     | 'rescue.completed';
@@ -1888,13 +1898,17 @@ export interface MetricSet {
   mediationBookingToAgreement: DurationStats;
   mediationOpenToAgreement: DurationStats;
   /**
-   * Cases with an injury direct-pay voucher (人伤直赔码) issued.
+   * Cases with an injury direct-pay voucher (人伤直赔码) issued and not revoked.
    */
   directPayCases: number;
   /**
-   * Injury direct-pay vouchers issued (a case may have several).
+   * Injury direct-pay vouchers issued and not revoked (a case may have several).
    */
   directPayVouchers: number;
+  /**
+   * Vouchers the officer revoked before any hospital scanned them (not in directPayVouchers).
+   */
+  directPayVouchersRevoked: number;
   /**
    * Fen hospitals advanced (billed) on these cases' vouchers.
    */

@@ -70,9 +70,12 @@ const COUNTS = {
   mediationsAgreed: 'mediation_agreed > 0',
   // A case mediated again after a failed session and then agreed counts as agreed.
   mediationsNotAgreed: 'mediation_failed > 0 AND mediation_agreed = 0',
-  directPayCases: 'direct_pay_issued > 0',
+  // A case whose only voucher was revoked is not a direct-pay case; its vouchers issued are those not revoked.
+  // (A revocation's event may arrive before the issue's: never below zero, UInt64 would wrap.)
+  directPayCases: 'direct_pay_vouchers > direct_pay_revoked',
   // Sums, not 1/0: a case's vouchers and fen (its running totals, schema.ts TOTALS), summed like the counts.
-  directPayVouchers: 'direct_pay_vouchers',
+  directPayVouchers: 'if(direct_pay_vouchers > direct_pay_revoked, direct_pay_vouchers - direct_pay_revoked, 0)',
+  directPayVouchersRevoked: 'direct_pay_revoked',
   directPayAdvancedFen: 'direct_pay_advanced_fen',
   directPaySettledFen: 'direct_pay_settled_fen',
   rescues: 'rescue_requested > 0',

@@ -56,12 +56,15 @@ export const MILESTONES = {
 /**
  * Running totals of a case that its events carry (the largest is kept: max is idempotent, so a
  * redelivered event changes nothing, and a total only grows): fact column → [event, payload field].
- * A case's direct-pay vouchers issued, and fen billed by hospitals and settled by insurers.
+ * A case's direct-pay vouchers issued (revoked ones included) and revoked, and fen billed by hospitals
+ * and settled by insurers.
  */
 export const TOTALS = {
   direct_pay_vouchers: ['direct_pay.issued', 'vouchersOfCase'],
   direct_pay_advanced_fen: ['direct_pay.billed', 'advancedFenOfCase'],
   direct_pay_settled_fen: ['direct_pay.settled', 'settledFenOfCase'],
+  // Vouchers the officer withdrew before a scan: issued less these are the case's vouchers in use.
+  direct_pay_revoked: ['direct_pay.revoked', 'revokedOfCase'],
 } as const satisfies Record<string, readonly [string, string]>;
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Issue 14: injury direct-pay (人伤直赔) and one-key rescue (一键救援) in the metrics, on both
- * drivers — vouchers issued, fen advanced by hospitals and settled by insurers, the time from the
+ * drivers — vouchers issued (a revoked one not: counted apart), fen advanced by hospitals and settled by insurers, the time from the
  * hospital's scan and from its bill to the settlement; rescues asked, arrived, completed and the
  * time to the tow crew's arrival — in total and by district, from the facts and from the daily
  * rollup alike. Events delivered again (older totals after newer ones) change nothing. A store
@@ -34,6 +34,7 @@ const issued = (bill: string, n: number) => ({ billId: bill, insurerId: 'picc', 
 const admitted = (bill: string) => ({ billId: bill, hospitalOrgId: 'h' });
 const billed = (bill: string, fen: number, caseFen: number) => ({ billId: bill, amountFen: fen, advancedFenOfCase: caseFen });
 const settled = (bill: string, fen: number, caseFen: number, seconds: number) => ({ billId: bill, amountFen: fen, settledFenOfCase: caseFen, scanToSettlementSeconds: seconds });
+const revoked = (bill: string, n: number) => ({ billId: bill, revokedOfCase: n });
 const requested = { rescueId: 'r', workOrderNo: 'YCG-JY-2026-000001' };
 
 /**
@@ -41,7 +42,8 @@ const requested = { rescueId: 'r', workOrderNo: 'YCG-JY-2026-000001' };
  *  D1 亭湖区 voucher 09:30, scanned 10:00, billed 10:30 ¥1,200, settled 11:30 (5400 s from the scan, 3600 s from the bill);
  *  D2 盐都区 two vouchers (two injured) 10:20 / 10:25, scanned 11:00 / 11:10, billed 11:20 ¥800 and 11:40 ¥500,
  *     the first settled 12:40 (6000 s from the first scan, 4800 s from the first bill); ¥1,300 advanced, ¥800 settled;
- *  D3 亭湖区 voucher 13:10, scanned 13:40, billed 14:00 ¥450, not settled;
+ *  D3 亭湖区 voucher 13:10, scanned 13:40, billed 14:00 ¥450, not settled; a second voucher 13:15 revoked 13:20 (not issued);
+ *  D4 盐都区 voucher 16:30 revoked 16:40, its only one: not a direct-pay case, one voucher revoked;
  *  R1 亭湖区 rescue asked 14:05, crew arrived 14:23 (1080 s), completed 15:00;
  *  R2 盐都区 asked 15:02, arrived 15:14 (720 s), not completed;  R3 盐都区 asked 16:10, no crew yet.
  */
@@ -61,7 +63,8 @@ function day(): CaseEvent[] {
     ]),
     ...caseEvents('亭湖区', [
       ['13:00:00', 'case.reported', reported], ['13:00:20', 'case.answered', answered],
-      ['13:10:00', 'direct_pay.issued', issued('d', 1)], ['13:40:00', 'direct_pay.admitted', admitted('d')],
+      ['13:10:00', 'direct_pay.issued', issued('d', 1)], ['13:15:00', 'direct_pay.issued', issued('e', 2)],
+      ['13:20:00', 'direct_pay.revoked', revoked('e', 1)], ['13:40:00', 'direct_pay.admitted', admitted('d')],
       ['14:00:00', 'direct_pay.billed', billed('d', 45_000, 45_000)],
     ]),
     ...caseEvents('亭湖区', [
@@ -73,14 +76,17 @@ function day(): CaseEvent[] {
       ['15:14:00', 'rescue.arrived', { rescueId: 'r', requestToArrivalSeconds: 720 }],
     ]),
     ...caseEvents('盐都区', [['16:00:00', 'case.reported', reported], ['16:10:00', 'rescue.requested', requested]]),
+    ...caseEvents('盐都区', [
+      ['16:20:00', 'case.reported', reported], ['16:30:00', 'direct_pay.issued', issued('f', 1)], ['16:40:00', 'direct_pay.revoked', revoked('f', 1)],
+    ]),
   ];
 }
 
 async function assertDay(a: Analytics) {
   const { total } = await a.queryMetrics('yancheng', DAY);
   assert.deepEqual(
-    [total.reports, total.directPayCases, total.directPayVouchers, total.directPayAdvancedFen, total.directPaySettledFen],
-    [6, 3, 4, 295_000, 200_000],
+    [total.reports, total.directPayCases, total.directPayVouchers, total.directPayVouchersRevoked, total.directPayAdvancedFen, total.directPaySettledFen],
+    [7, 3, 4, 2, 295_000, 200_000],
   );
   assert.deepEqual(total.directPayScanToSettlement, { n: 2, mean: 5700, p50: 6000, p90: 6000, p95: 6000 }); // 5400, 6000
   assert.deepEqual(total.directPayBillToSettlement, { n: 2, mean: 4200, p50: 4800, p90: 4800, p95: 4800 }); // 3600, 4800
@@ -88,11 +94,11 @@ async function assertDay(a: Analytics) {
   assert.deepEqual(total.rescueArrival, { n: 2, mean: 900, p50: 1080, p90: 1080, p95: 1080 }); // 1080, 720
   const byDistrict = await a.queryMetrics('yancheng', { ...DAY, groupBy: 'district' });
   assert.deepEqual(byDistrict.groups.map((g) => [
-    g.key, g.directPayCases, g.directPayVouchers, g.directPayAdvancedFen, g.directPaySettledFen, g.directPayScanToSettlement.mean,
+    g.key, g.directPayCases, g.directPayVouchers, g.directPayVouchersRevoked, g.directPayAdvancedFen, g.directPaySettledFen, g.directPayScanToSettlement.mean,
     g.rescues, g.rescuesArrived, g.rescuesCompleted, g.rescueArrival.mean,
   ]), [
-    ['亭湖区', 2, 2, 165_000, 120_000, 5400, 1, 1, 1, 1080],
-    ['盐都区', 1, 2, 130_000, 80_000, 6000, 2, 1, 0, 720],
+    ['亭湖区', 2, 2, 1, 165_000, 120_000, 5400, 1, 1, 1, 1080],
+    ['盐都区', 1, 2, 1, 130_000, 80_000, 6000, 2, 1, 0, 720],
   ]);
 }
 

@@ -249,6 +249,7 @@ export default {
   'officer.event.direct_pay.admitted': { zh: '医院扫码接诊', en: 'Hospital scanned the code' },
   'officer.event.direct_pay.billed': { zh: '医院垫付医疗费', en: 'Hospital billed the treatment' },
   'officer.event.direct_pay.settled': { zh: '保险公司结算医疗费', en: 'Insurer settled the bill' },
+  'officer.event.direct_pay.revoked': { zh: '撤销人伤直赔码', en: 'Direct-pay code revoked' },
   'officer.event.rescue.requested': { zh: '当事人申请一键救援', en: 'Rescue requested by the party' },
   'officer.event.rescue.arrived': { zh: '救援车辆到达', en: 'Tow crew arrived' },
   'officer.event.rescue.completed': { zh: '救援完成', en: 'Rescue completed' },

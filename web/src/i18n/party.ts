@@ -251,6 +251,7 @@ export default {
   'party.event.direct_pay.admitted': { zh: '医院已扫码接诊', en: 'The hospital scanned the code' },
   'party.event.direct_pay.billed': { zh: '医院已垫付医疗费', en: 'The hospital billed the treatment' },
   'party.event.direct_pay.settled': { zh: '保险公司已结算医疗费', en: 'The insurer settled the bill' },
+  'party.event.direct_pay.revoked': { zh: '人伤直赔码已撤销', en: 'Injury direct-pay code revoked' },
   'party.event.rescue.requested': { zh: '已申请一键救援', en: 'Rescue requested' },
   'party.event.rescue.arrived': { zh: '救援车辆已到达', en: 'The tow crew arrived' },
   'party.event.rescue.completed': { zh: '救援已完成', en: 'Rescue completed' },

@@ -111,7 +111,7 @@ export const KUNMING_DAY = {
   mediations: 0, mediationsAgreed: 0, mediationsNotAgreed: 0, mediationAgreementRate: null,
   mediationBookingToAgreement: none, mediationOpenToAgreement: none,
   // No direct-pay or rescue on this day (directPayRescueMetrics.test.ts has them).
-  directPayCases: 0, directPayVouchers: 0, directPayAdvancedFen: 0, directPaySettledFen: 0,
+  directPayCases: 0, directPayVouchers: 0, directPayVouchersRevoked: 0, directPayAdvancedFen: 0, directPaySettledFen: 0,
   directPayScanToSettlement: none, directPayBillToSettlement: none,
   rescues: 0, rescuesArrived: 0, rescuesCompleted: 0, rescueArrival: none,
 };
