@@ -5,11 +5,19 @@
  *  - 一键救援: three tow crews on duty from the tow-crew page (each its own geolocation); the party taps rescue;
  *    the nearest crew is offered the job and accepts; the crew moves closer; the party's map shows the vehicle
  *    approaching (the distance shrinks).
+ *  - the dashboard: after both (events through the outbox and the server's bus into its chdb analytics), Yancheng's
+ *    analyst sees the direct-pay tiles (¥ advanced and settled, vouchers issued with a revoked one apart, scan →
+ *    settlement) and the rescue tile (request → arrival, rescues and completed) with the flows' figures.
+ * The tests share the file's server in order (the dashboard reads what the first two did).
  */
 import type { BrowserContext, Page } from '@playwright/test';
+import type { AnalyticsMetrics } from '@kuaichu/core/generated/types.ts';
 import { test, expect } from './support/fixtures.ts';
 import type { Api } from './support/api.ts';
 import { partySignIn } from './support/partyPhone.ts';
+import { Analyst } from './pages/Analyst.ts';
+
+test.describe.configure({ mode: 'serial' });
 
 const SCENE = { lng: 120.154, lat: 33.338 }; // 盐都区
 const PASSWORD = 'Correct-Horse-Battery-9';
@@ -57,6 +65,8 @@ test('an injury QR scanned by the hospital and settled by the insurer', async ({
   // The same code again: used.
   await hospital.page.getByRole('button', { name: '核验接诊' }).click();
   await expect(hospital.page.getByTestId('error')).toHaveText('该直赔码已被使用');
+  // Half an hour on the server's clock between the scan and the settlement (the dashboard's scan → settlement).
+  await api.advanceClock(1800);
 
   const insurer = await actor('console');
   await signIn(insurer.page, '/console/insurer', 'pingan-1');
@@ -67,8 +77,11 @@ test('an injury QR scanned by the hospital and settled by the insurer', async ({
 
   await phone.page.reload();
   await expect(phone.page.getByTestId('bill-status')).toHaveText('保险公司已结算');
-  const ledger = await api.asStaff<{ advancedFen: number; settledFen: number }>('yancheng', 'officer', 'GET', '/api/direct-pay/ledger');
-  expect(ledger).toMatchObject({ advancedFen: 86050, settledFen: 86050 });
+  // A second voucher issued by mistake and revoked before any scan: not issued in the ledger (nor on the dashboard).
+  const wrong = await api.asStaff<{ id: string }>('yancheng', 'officer', 'POST', `/api/cases/${c.id}/direct-pay`, { injuredName: '王小红', insurerId: 'pingan' });
+  await api.asStaff('yancheng', 'officer', 'POST', `/api/cases/${c.id}/direct-pay/${wrong.id}/revoke`, {});
+  const ledger = await api.asStaff<{ issued: number; advancedFen: number; settledFen: number }>('yancheng', 'officer', 'GET', '/api/direct-pay/ledger');
+  expect(ledger).toMatchObject({ issued: 1, advancedFen: 86050, settledFen: 86050 });
 });
 
 test('a rescue dispatched to the nearest of three tow vehicles, the party map showing it approach', async ({ api, server, actor, shot }) => {
@@ -108,8 +121,34 @@ test('a rescue dispatched to the nearest of three tow vehicles, the party map sh
   await expect.poll(async () => Number(await phone.page.getByTestId('eta').getAttribute('data-km')), { timeout: 20_000 }).toBeLessThan(first);
   await shot(phone.page, 'aftercare-party-rescue-map-near');
 
+  // Twelve minutes on the server's clock from the request to the arrival (the dashboard's rescue arrival time).
+  await api.advanceClock(720);
   await crews[1]!.page.getByRole('button', { name: '已到达' }).click();
   await expect(phone.page.getByTestId('rescue-status')).toHaveAttribute('data-status', 'arrived');
   await crews[1]!.page.getByRole('button', { name: '救援完成' }).click();
   await expect(phone.page.getByTestId('rescue-status')).toHaveAttribute('data-status', 'completed');
+});
+
+test('the dashboard shows Yancheng’s direct-pay and rescue tiles with the figures of the two flows above', async ({ api, actor, shot }) => {
+  // The flows' events reach the analytics through the outbox and the bus: wait for the API to have them all.
+  const metrics = () => api.asStaff<AnalyticsMetrics>('yancheng', 'analyst', 'GET', '/api/analytics/metrics?groupBy=none');
+  const figures = (m: AnalyticsMetrics) => [
+    m.total.directPayVouchers, m.total.directPayVouchersRevoked, m.total.directPayAdvancedFen, m.total.directPaySettledFen, m.total.directPayScanToSettlement.mean,
+    m.total.rescues, m.total.rescuesCompleted, m.total.rescueArrival.mean,
+  ];
+  await expect.poll(async () => figures(await metrics()), { timeout: 20_000 }).toEqual([1, 1, 86050, 86050, 1800, 1, 1, 720]);
+
+  const { page } = await actor('console');
+  await new Analyst(page, 'yancheng').signIn();
+  const tile = (id: string) => page.getByTestId(`kpi-${id}`);
+  await expect(tile('directPayAdvanced')).toHaveAttribute('data-value', '86050');
+  await expect(tile('directPayAdvanced').locator('strong')).toHaveText('¥860.50');
+  await expect(tile('directPayAdvanced')).toContainText('已结算 ¥860.50');
+  await expect(tile('directPayVouchers')).toHaveAttribute('data-value', '1');
+  await expect(tile('directPayVouchers')).toContainText('另撤销 1 张（不计入）');
+  await expect(tile('directPayScanToSettlement').locator('strong')).toHaveText('30:00');
+  await expect(tile('rescueArrival').locator('strong')).toHaveText('12:00');
+  await expect(tile('rescueArrival')).toContainText('救援 1 起，完成 1 起');
+  await tile('directPayAdvanced').scrollIntoViewIfNeeded();
+  await shot(page, 'aftercare-dashboard-tiles');
 });
