@@ -28,6 +28,7 @@ import { platformRoutes } from './http/routes/platform.ts';
 import { tick } from './cases/queue.ts';
 import { closeFinalCases } from './cases/aftercare.ts';
 import { finishUnfinishedDeterminations } from './cases/determination.ts';
+import { mediationTick } from './mediation/schedule.ts';
 import { repoRoot } from './paths.ts';
 import { startRelay } from './events/relay.ts';
 import { startDeliveries } from './deliveries/worker.ts';
@@ -172,6 +173,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
         await tick(ctx, c.tenant);
         await closeFinalCases(ctx, c.tenant);
         await finishUnfinishedDeterminations(ctx, c.tenant);
+        await mediationTick(ctx, c.tenant, app.log); // mediation reminders and no-shows (mediation_rooms only)
       }
     };
     const tickMs = opts.tickMs ?? 1000;

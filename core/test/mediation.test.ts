@@ -4,7 +4,9 @@
  * a time in city time, opens the mediation at the time (the room admits the mediator), records the
  * agreement; both parties sign with SMS codes; the 调解协议书 PDF is verified on /verify. Then a
  * mediation not agreed, and the refusals: a city without the feature, a mediator not invited (404),
- * signing twice, a time in the past, opening before the time.
+ * signing twice, a time in the past, opening before the time. Then the clock of a booking (schedule.ts): the
+ * reminder before the time (once, with two processes' rounds at once), the no-show after the time and
+ * the grace (never opened; opened without party B), booked again.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +19,8 @@ import { loadSession } from '../src/auth/sessions.ts';
 import { mediaEntry } from '../src/media/admission.ts';
 import { capitalYuan } from '../src/documents/determinationText.ts';
 import { cityTime } from '../src/mediation/mediation.ts';
+import { mediationTick } from '../src/mediation/schedule.ts';
+import { roomReports } from '../src/media/roomReports.ts';
 
 const ok = (r: { statusCode: number; body: string }, status = 200) => {
   assert.equal(r.statusCode, status, r.body);
@@ -172,6 +176,79 @@ describe('online mediation over the API (PGlite)', () => {
     assert.equal(refused.statusCode, 409, refused.body);
     assert.equal(refused.json().error.code, 'KC_FEATURE_NOT_OFFERED');
     assert.equal(refused.json().error.details.feature, 'mediation_rooms');
+  });
+
+  test('reminded once before the time (two processes, two ticks); a no-show marked once, told by SMS, booked again; a party who never joined', async () => {
+    t.clock.set('2026-06-03T09:00:00+08:00');
+    const { tokens, caseId } = await yanchengRoom(t);
+    const db = forTenant(t.db, 'yancheng');
+    const { party_phone: phoneA, party_b_phone: phoneB } = await phones(caseId);
+    // The mediator's and the insurer's people who took the case have phones (the repair shop's is not invited to the mediation).
+    const me = async (token: string) => ok(await t.call('GET', '/api/me', { token })).partner as { id: string; orgId: string };
+    const [mediator, insurer, shop] = [await me(tokens.mediator), await me(tokens.insurer), await me(tokens.repair_shop)];
+    const [phoneM, phoneI, phoneS] = ['13955550301', '13955550302', '13955550303'];
+    for (const [p, phone] of [[mediator, phoneM], [insurer, phoneI], [shop, phoneS]] as const) await db.query('UPDATE partner_people SET phone = $2 WHERE tenant = $1 AND id = $3', ['yancheng', phone, p.id]);
+    const sms = async (kind: string, id: string) => (await db.query<{ target: string; text: string }>(
+      "SELECT target, payload->>'text' AS text FROM deliveries WHERE tenant = 'yancheng' AND kind = 'sms' AND idempotency_key LIKE $1 ORDER BY target", [`sms:${kind}:${id}:%`]));
+    const noShowEvents = async () => db.query<{ payload: Record<string, unknown> }>("SELECT payload FROM case_events WHERE tenant = 'yancheng' AND case_id = $1 AND type = 'mediation.no_show' ORDER BY seq", [caseId]);
+
+    const first = ok(await t.call('POST', `/api/cases/${caseId}/mediations`, { token: tokens.mediator, body: { startsAt: '2026-06-03T10:00', insurerOrgIds: [insurer.orgId] } }), 201).mediation.id as string;
+    // 09:29: not yet 30 minutes before.
+    t.clock.set('2026-06-03T09:29:00+08:00');
+    await t.core.tick();
+    assert.equal((await sms('mediation-reminder', first)).length, 0);
+    // 09:30: due. Two processes' rounds at once: one claims it; a later tick queues nothing more.
+    t.clock.set('2026-06-03T09:30:00+08:00');
+    const rounds = await Promise.all([mediationTick(t.core.ctx, 'yancheng'), mediationTick(t.core.ctx, 'yancheng')]);
+    assert.equal(rounds[0].reminded + rounds[1].reminded, 1);
+    await t.core.tick();
+    const reminders = await sms('mediation-reminder', first);
+    assert.deepEqual(reminders.map((r) => r.target), [phoneA, phoneB, phoneM, phoneI].sort(), 'A, B, the mediator and the insurer: each once');
+    assert.ok(reminders.every((r) => r.text.includes('6月3日10:00')), JSON.stringify(reminders));
+    assert.ok(ok(await t.call('GET', '/api/partner/mediations', { token: tokens.mediator })).mediations.find((m: { id: string }) => m.id === first).remindedAt);
+
+    // Nobody opened it: 10:14 is within the grace; at 10:15 it is a no-show, once.
+    t.clock.set('2026-06-03T10:14:59+08:00');
+    await t.core.tick();
+    assert.equal((await noShowEvents()).length, 0);
+    t.clock.set('2026-06-03T10:15:00+08:00');
+    await t.core.tick();
+    await t.core.tick();
+    assert.deepEqual((await noShowEvents()).map((e) => e.payload), [{ mediationId: first, startsAt: '2026-06-03T02:00:00.000Z', reason: 'not_opened', absent: ['mediator'] }]);
+    const told = await sms('mediation-no-show', first);
+    assert.deepEqual(told.map((r) => r.target), [phoneA, phoneB, phoneM].sort(), 'the parties and the mediator');
+    assert.ok(told.every((r) => r.text.includes('调解室未开启')));
+    const desk = ok(await t.call('GET', '/api/partner/mediations', { token: tokens.mediator })).mediations.find((m: { id: string }) => m.id === first);
+    assert.equal(desk.status, 'no_show');
+    assert.deepEqual(desk.noShow.absent, ['mediator']);
+    assert.equal((await t.call('POST', `/api/mediations/${first}/open`, { token: tokens.mediator, body: {} })).json().error.code, 'KC_MEDIATION_STATUS');
+
+    // Booked again (11:00, inside the lead: no reminder); its booking replaces the no-show.
+    const second = ok(await t.call('POST', `/api/cases/${caseId}/mediations`, { token: tokens.mediator, body: { startsAt: '2026-06-03T11:00' } }), 201).mediation.id as string;
+    const [rebooked] = await db.query<{ payload: Record<string, unknown> }>("SELECT payload FROM case_events WHERE tenant = 'yancheng' AND case_id = $1 AND type = 'mediation.scheduled' AND payload->>'mediationId' = $2", [caseId, second]);
+    assert.equal(rebooked!.payload.replaces, first);
+    // Opened at 10:50; party A joins the room, party B never does: at 11:15 a no-show (B absent).
+    t.clock.set('2026-06-03T10:50:00+08:00');
+    ok(await t.call('POST', `/api/mediations/${second}/open`, { token: tokens.mediator, body: {} }));
+    const reports = roomReports(t.core.ctx, { info() {}, warn() {} });
+    await reports.participantReturned({ room: { tenant: 'yancheng', caseId }, participant: { role: 'party_a', identity: `party:${phoneA}`, displayName: '当事人' } });
+    t.clock.set('2026-06-03T11:15:00+08:00');
+    await t.core.tick();
+    assert.equal((await sms('mediation-reminder', second)).length, 0, 'booked inside the lead: its booking SMS told the time');
+    assert.deepEqual((await noShowEvents()).at(-1)!.payload, { mediationId: second, startsAt: '2026-06-03T03:00:00.000Z', reason: 'party_absent', absent: ['B'] });
+    assert.ok((await sms('mediation-no-show', second)).every((r) => r.text.includes('乙方当事人未到场')));
+
+    // Booked again; both join after the opening: not a no-show, the outcome is recorded long after the grace.
+    const third = ok(await t.call('POST', `/api/cases/${caseId}/mediations`, { token: tokens.mediator, body: { startsAt: '2026-06-03T12:00' } }), 201).mediation.id as string;
+    t.clock.set('2026-06-03T12:00:00+08:00');
+    ok(await t.call('POST', `/api/mediations/${third}/open`, { token: tokens.mediator, body: {} }));
+    for (const [role, phone] of [['party_a', phoneA], ['party_b', phoneB]] as const) {
+      await reports.participantReturned({ room: { tenant: 'yancheng', caseId }, participant: { role, identity: `party:${phone}`, displayName: '当事人' } });
+    }
+    t.clock.set('2026-06-03T12:40:00+08:00');
+    await t.core.tick();
+    assert.equal((await noShowEvents()).length, 2);
+    assert.equal(ok(await t.call('POST', `/api/mediations/${third}/outcome`, { token: tokens.mediator, body: { agreed: false, reason: '双方未能就金额达成一致' } })).status, 'not_agreed');
   });
 
   async function mediatorOrg(token: string): Promise<string> {

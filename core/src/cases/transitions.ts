@@ -80,6 +80,7 @@ export const TRANSITIONS = {
   'mediation.recorded':  { from: MEDIATION_STATES,                                              to: 'same' },
   'mediation.signed':    { from: MEDIATION_STATES,                                              to: 'same' },
   'mediation.agreed':    { from: MEDIATION_STATES,                                              to: 'same' },
+  'mediation.no_show':   { from: MEDIATION_STATES,                                              to: 'same' },
   // Injury direct-pay (人伤直赔) and one-key rescue (一键救援), issue 14 (core/src/directPay/, core/src/rescue/): their own
   // records' steps, written on the case for the timeline and the analytics; allowed in any state (the voucher is scanned and
   // settled days later, a rescue asked at any time), the case's state does not change.

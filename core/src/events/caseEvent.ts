@@ -44,6 +44,7 @@ export interface EventPayloads {
   'mediation.recorded': Ev.MediationRecordedPayload;
   'mediation.signed': Ev.MediationSignedPayload;
   'mediation.agreed': Ev.MediationAgreedPayload;
+  'mediation.no_show': Ev.MediationNoShowPayload;
   'direct_pay.issued': Ev.DirectPayIssuedPayload;
   'direct_pay.admitted': Ev.DirectPayAdmittedPayload;
   'direct_pay.billed': Ev.DirectPayBilledPayload;

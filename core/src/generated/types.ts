@@ -193,6 +193,7 @@ export type CaseEventType =
   | 'mediation.recorded'
   | 'mediation.signed'
   | 'mediation.agreed'
+  | 'mediation.no_show'
   | 'direct_pay.issued'
   | 'direct_pay.admitted'
   | 'direct_pay.billed'
@@ -384,6 +385,7 @@ export interface SchemaIndex {
   eventsEvidenceAdded?: EvidenceAddedPayload;
   eventsEvidenceCompleted?: EvidenceCompletedPayload;
   eventsMediationAgreed?: MediationAgreedPayload;
+  eventsMediationNoShow?: MediationNoShowPayload;
   eventsMediationOpened?: MediationOpenedPayload;
   eventsMediationRecorded?: MediationRecordedPayload;
   eventsMediationScheduled?: MediationScheduledPayload;
@@ -999,6 +1001,13 @@ export interface Platform {
   participants: ('police' | 'party' | 'insurer' | 'hospital' | 'repair_shop' | 'tow' | 'mediator')[];
   features?: ('mediation_rooms' | 'injury_direct_compensation' | 'one_key_rescue')[];
   /**
+   * Online mediation rooms (mediation_rooms): when the invited are reminded by SMS before the booked time, and how long after it a booking not opened — or opened without a party — is a no-show, offered for booking again. Defaults 30 and 15 minutes.
+   */
+  mediation?: {
+    reminderMinutes?: number;
+    noShowGraceMinutes?: number;
+  };
+  /**
    * Offline one-stop service points for what remote handling cannot settle.
    */
   servicePoints?: {
@@ -1306,6 +1315,7 @@ export interface CaseEvent {
     | 'mediation.recorded'
     | 'mediation.signed'
     | 'mediation.agreed'
+    | 'mediation.no_show'
     | 'direct_pay.issued'
     | 'direct_pay.admitted'
     | 'direct_pay.billed'
@@ -1348,6 +1358,21 @@ export interface MediationAgreedPayload {
   amountFen: number;
   bookingToAgreementSeconds: number;
   openToAgreementSeconds: number;
+}
+/**
+ * A booked online mediation did not take place: its time passed by the city's grace (platform.mediation.noShowGraceMinutes) without the mediator opening the room (`absent: ['mediator']`), or the room was opened but a party never joined it (`absent`: the parties, A and/or B). The parties and the mediator are told by SMS; the mediation is offered for booking again (the new booking's mediation.scheduled `replaces` it).
+ */
+export interface MediationNoShowPayload {
+  mediationId: string;
+  startsAt: string;
+  /**
+   * not_opened: the room was never opened; party_absent: opened, a party never joined.
+   */
+  reason: 'not_opened' | 'party_absent';
+  /**
+   * @minItems 1
+   */
+  absent: ['mediator' | 'A' | 'B', ...('mediator' | 'A' | 'B')[]];
 }
 /**
  * The mediator opened the mediation at its time: the case's room is the mediation room.

@@ -5,13 +5,15 @@
  * writes the case.
  */
 import { readFile } from 'node:fs/promises';
-import type { CoreContext } from '../context.ts';
+import { tenantDb, type CoreContext } from '../context.ts';
 import { getCase } from '../cases/repository.ts';
 import { dropCall } from '../cases/queue.ts';
 import { addEvidence, listEvidence } from '../cases/evidence.ts';
 import { addEvidenceFile } from '../cases/evidenceUpload.ts';
 import { ROLE_RULES, type MediaParticipant, type MediaReports, type MediaRole } from '../ports/media.ts';
 import { IN_CALL } from './admission.ts';
+import { mediationsRepo } from '../persistence/mediations.ts';
+import { OPENS_EARLY_MS } from '../mediation/mediation.ts';
 
 export interface ReportLog {
   info(obj: object, msg?: string): void;
@@ -36,6 +38,17 @@ async function recordPresence(ctx: CoreContext, log: ReportLog, tenant: string, 
   }
 }
 
+/** Party A or B joined the room: the case's mediation (booked and about to start, or open) knows they came. */
+async function recordMediationJoin(ctx: CoreContext, log: ReportLog, tenant: string, caseId: string, p: MediaParticipant): Promise<void> {
+  if (p.role !== 'party_a' && p.role !== 'party_b') return;
+  try {
+    const at = ctx.clock.now();
+    await mediationsRepo.joined(tenantDb(ctx, tenant), caseId, p.role === 'party_a' ? 'A' : 'B', at, new Date(at.getTime() + OPENS_EARLY_MS));
+  } catch (err) {
+    log.warn({ tenant, caseId, role: p.role, err: (err as Error).message }, 'mediation join not recorded');
+  }
+}
+
 export function roomReports(ctx: CoreContext, log: ReportLog): MediaReports {
   return {
     async participantLost({ room: { tenant, caseId }, participant, reason }) {
@@ -46,9 +59,11 @@ export function roomReports(ctx: CoreContext, log: ReportLog): MediaReports {
       await dropCall(ctx, tenant, caseId, 'system');
       log.info({ tenant, caseId, reason }, 'call dropped: the party was lost');
     },
-    // A return goes through the queue (继续处理, then answered again); an invited participant's join is evidence.
+    // A return goes through the queue (继续处理, then answered again); an invited participant's join is evidence;
+    // a party's join also counts for the case's mediation about to start or open (its no-show rule: mediation/schedule.ts).
     async participantReturned({ room: { tenant, caseId }, participant }) {
       await recordPresence(ctx, log, tenant, caseId, participant, 'joined');
+      await recordMediationJoin(ctx, log, tenant, caseId, participant);
     },
     // The room closes because the case moved on (or the server stops): the case already knows.
     async callEnded() {},

@@ -4,7 +4,11 @@
  * KC_FEATURE_NOT_OFFERED otherwise).
  *
  *   schedule ──▶ scheduled ── open (from 15 min before the time) ──▶ open ── outcome ──┬─▶ agreed ── both sign ──▶ signed (调解协议书)
- *                    └── booked again (a no-show) ──▶ cancelled + a new scheduled       └─▶ not_agreed (reason)
+ *                    ├── booked again by hand ──▶ cancelled + a new scheduled  │         └─▶ not_agreed (reason)
+ *                    └── time + grace, never opened ──▶ no_show ◀── time + grace, a party never joined
+ *                                                  (booked again: a new scheduled `replaces` it)
+ *
+ * Reminders before the time and the no-shows after it run on the server's tick: schedule.ts.
  *
  * Who: the mediator organisation's people (a partner of kind mediator whose organisation is
  * invited to the case), the seat on the case or an officer schedule, open and record; each party
@@ -36,6 +40,7 @@ import { KIND_NAMES } from '../policy/reasons.ts';
 import { localMidnightUtc, toLocal } from '../policy/localTime.ts';
 import { maskPhone } from '../privacy/mask.ts';
 import { queueSms, sendSmsNow } from '../sms/outbox.ts';
+import { whenText } from './schedule.ts';
 
 /** The mediator may open the room this long before the booked time. */
 export const OPENS_EARLY_MS = 15 * 60_000;
@@ -106,12 +111,14 @@ export async function scheduleMediation(ctx: CoreContext, tenant: string, caseId
     const current = await mediationsRepo.active(q, c.id);
     if (current && current.status !== 'scheduled') throw Errors.mediationStatus(`a mediation of this case is ${current.status}`, { status: current.status });
     if (current) await mediationsRepo.cancel(q, current.id, now);
+    // A no-show (schedule.ts) is booked again: the newest booking of the case, when it is one, is what this replaces.
+    const last = current ? undefined : (await mediationsRepo.ofCase(q, c.id))[0];
+    const replaces = current?.id ?? (last?.status === 'no_show' ? last.id : undefined);
     await mediationsRepo.insert(q, { id, caseId: c.id, mediatorOrgId, startsAt, insurerOrgIds, partyBPhone, scheduledBy: actorId(actor), at: now });
     events.push(await transition(q, c, 'mediation.scheduled', {
-      mediationId: id, startsAt: startsAt.toISOString(), mediatorOrgId, insurerOrgIds, ...(current ? { replaces: current.id } : {}),
+      mediationId: id, startsAt: startsAt.toISOString(), mediatorOrgId, insurerOrgIds, ...(replaces ? { replaces } : {}),
     }, actorId(actor), now));
-    const t = toLocal(startsAt, city.profile.timezone);
-    const when = `${t.month}月${t.day}日${String(Math.floor(t.minute / 60)).padStart(2, '0')}:${String(t.minute % 60).padStart(2, '0')}`;
+    const when = whenText(startsAt, city.profile.timezone);
     const text = `您的事故（${c.number}）已预约${org.name}线上调解，时间${when}。届时请打开${city.profile.city.zh}事故快处，进入调解室。`;
     const sms: Array<string | null> = [];
     for (const to of new Set([c.party_phone, ...(partyBPhone ? [partyBPhone] : [])])) {

@@ -245,6 +245,7 @@ export default {
   'officer.event.mediation.recorded': { zh: '记录调解结果', en: 'Mediation outcome recorded' },
   'officer.event.mediation.signed': { zh: '当事人签名确认调解协议', en: 'A party signed the mediation agreement' },
   'officer.event.mediation.agreed': { zh: '调解协议书生效', en: 'Mediation agreement in force' },
+  'officer.event.mediation.no_show': { zh: '调解未到场（待重新预约）', en: 'Mediation no-show (to be booked again)' },
   'officer.event.direct_pay.issued': { zh: '开具人伤直赔码', en: 'Direct-pay code issued' },
   'officer.event.direct_pay.admitted': { zh: '医院扫码接诊', en: 'Hospital scanned the code' },
   'officer.event.direct_pay.billed': { zh: '医院垫付医疗费', en: 'Hospital billed the treatment' },

@@ -247,6 +247,7 @@ export default {
   'party.event.mediation.recorded': { zh: '调解员已记录调解结果', en: 'The mediator recorded the outcome' },
   'party.event.mediation.signed': { zh: '当事人已签名确认调解协议', en: 'A party signed the mediation agreement' },
   'party.event.mediation.agreed': { zh: '调解协议书已生效', en: 'Mediation agreement in force' },
+  'party.event.mediation.no_show': { zh: '调解未能进行，待重新预约', en: 'Mediation did not take place; to be booked again' },
   'party.event.direct_pay.issued': { zh: '已开具人伤直赔码', en: 'Injury direct-pay code issued' },
   'party.event.direct_pay.admitted': { zh: '医院已扫码接诊', en: 'The hospital scanned the code' },
   'party.event.direct_pay.billed': { zh: '医院已垫付医疗费', en: 'The hospital billed the treatment' },

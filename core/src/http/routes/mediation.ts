@@ -13,7 +13,7 @@ import { tenantDb } from '../../context.ts';
 import { Errors } from '../../errors.ts';
 import { getCase, isUuid, type CaseRow } from '../../cases/repository.ts';
 import {
-  assertRuns, mediationFor, mediationRole, openMediation, recordOutcome, scheduleMediation, sendMediationSignCode, signMediation,
+  OPENS_EARLY_MS, assertRuns, mediationFor, mediationRole, openMediation, recordOutcome, scheduleMediation, sendMediationSignCode, signMediation,
   type MediationActor, type MediatorAccess, type OutcomeBody, type ScheduleBody,
 } from '../../mediation/mediation.ts';
 import { mediationsRepo, type MediationRole, type MediationRow } from '../../persistence/mediations.ts';
@@ -41,13 +41,15 @@ const mediationSchema = {
   required: ['id', 'caseId', 'caseNumber', 'status', 'startsAt', 'startsAtLocal', 'mediator', 'signatures'],
   properties: {
     id: text, caseId: text, caseNumber: text,
-    status: { type: 'string', enum: ['scheduled', 'open', 'agreed', 'signed', 'not_agreed', 'cancelled'] },
+    status: { type: 'string', enum: ['scheduled', 'open', 'agreed', 'signed', 'not_agreed', 'cancelled', 'no_show'] },
     startsAt: text, startsAtLocal: text, opensAt: text,
     mediator: { type: 'object', properties: { orgId: text, name: text } },
     insurerOrgIds: { type: 'array', items: text },
     partyB: nText,
     you: { type: ['string', 'null'], enum: ['A', 'B', null] },
-    openedAt: nText, recordedAt: nText,
+    openedAt: nText, recordedAt: nText, remindedAt: nText,
+    // A no-show (mediation/schedule.ts): when it was marked, and who did not come (the mediator: never opened; A, B: never joined). Book again.
+    noShow: { type: ['object', 'null'], properties: { at: text, absent: { type: 'array', items: { type: 'string', enum: ['mediator', 'A', 'B'] } } } },
     outcome: {
       type: ['object', 'null'],
       properties: {
@@ -110,10 +112,11 @@ export async function mediationRoutes(app: FastifyInstance, { ctx }: { ctx: Core
       id: m.id, caseId: m.case_id, caseNumber: m.case_number ?? '', status: m.status,
       startsAt: new Date(m.starts_at).toISOString(),
       startsAtLocal: `${t.year}-${pad(t.month)}-${pad(t.day)}T${pad(Math.floor(t.minute / 60))}:${pad(t.minute % 60)}`,
-      opensAt: new Date(new Date(m.starts_at).getTime() - 15 * 60_000).toISOString(),
+      opensAt: new Date(new Date(m.starts_at).getTime() - OPENS_EARLY_MS).toISOString(),
       mediator: { orgId: m.mediator_org_id, name: m.mediator_name ?? '' },
       insurerOrgIds: m.insurer_org_ids, partyB: b ? maskPhone(b) : null, you,
-      openedAt: iso(m.opened_at), recordedAt: iso(m.recorded_at),
+      openedAt: iso(m.opened_at), recordedAt: iso(m.recorded_at), remindedAt: iso(m.reminded_at),
+      noShow: m.status === 'no_show' ? { at: iso(m.no_show_at)!, absent: m.no_show_absent ?? [] } : null,
       outcome: m.outcome,
       signatures: { A: iso(m.a_signed_at), B: iso(m.b_signed_at) },
       document: m.number && m.verify_code ? {
@@ -139,7 +142,7 @@ export async function mediationRoutes(app: FastifyInstance, { ctx }: { ctx: Core
   app.post<WithId & { Body: ScheduleBody }>('/api/cases/:id/mediations', {
     preHandler: [requireRunner, uuidParam('id')],
     schema: {
-      tags: ['mediation'], summary: '线上调解: the mediator (invited to the case), the seat on the case or an officer books an online mediation at a time in city time; a booking not yet opened is replaced (a no-show booked again)',
+      tags: ['mediation'], summary: '线上调解: the mediator (invited to the case), the seat on the case or an officer books an online mediation at a time in city time; a booking not yet opened is replaced, a no-show booked again (`replaces` in mediation.scheduled)',
       params: idParams,
       body: {
         type: 'object', additionalProperties: false, required: ['startsAt'],
