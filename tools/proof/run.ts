@@ -4,7 +4,8 @@
  *   node --import tsx tools/proof/run.ts signaling [--runs 400] [--seed 16]     malformed signalling messages on the media socket
  *   node --import tsx tools/proof/run.ts yaml                                   hostile YAML profiles through the loader
  *   node --import tsx tools/proof/run.ts live [--runs 400] [--seed 16]          hostile handshakes and frames on /api/live
- *   node --import tsx tools/proof/run.ts crash [--kills 100] [--db pglite|postgres|both] [--seed 16]   kill -9 mid-flow, then count
+ *   node --import tsx tools/proof/run.ts crash [--kills 100] [--db pglite|postgres|both] [--seed 16] [--faults]   kill -9 mid-flow, then count
+ *     (--faults: events through Kafka (mock cluster) to a ClickHouse server, the broker and ClickHouse each down once mid-run)
  * (`npm run proof:api` etc.). The short versions run in `npm test` (tools/proof/*.test.ts).
  * Exit status 1 when a figure that must be 0 is not.
  */
@@ -14,7 +15,7 @@ import { scanForPersonalData } from './logScan.ts';
 import { readOpenApi } from './openapi.ts';
 import { buildWorld } from './world.ts';
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'per-operation': { type: 'string', default: '40' }, runs: { type: 'string', default: '400' }, seed: { type: 'string', default: '16' }, kills: { type: 'string', default: '100' }, db: { type: 'string', default: 'both' } } });
+const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'per-operation': { type: 'string', default: '40' }, runs: { type: 'string', default: '400' }, seed: { type: 'string', default: '16' }, kills: { type: 'string', default: '100' }, db: { type: 'string', default: 'both' }, faults: { type: 'boolean', default: false } } });
 const seed = Number(values.seed);
 const which = positionals[0] ?? 'api';
 let failed = false;
@@ -67,7 +68,7 @@ if (which === 'api') {
     let pg: { url: string; stop(): Promise<void>; restart(): Promise<void> } | null = null;
     if (kind === 'postgres') pg = await (await import('@kuaichu/testkit/postgres')).startPostgres();
     try {
-      const f = await crashProof({ kills: Number(values.kills), seed, ...(pg ? { databaseUrl: pg.url, restartDatabase: () => pg!.restart() } : {}), log: (l) => console.log(`  ${l}`) });
+      const f = await crashProof({ kills: Number(values.kills), seed, faults: values.faults, ...(pg ? { databaseUrl: pg.url, restartDatabase: () => pg!.restart() } : {}), log: (l) => console.log(`  ${l}`) });
       console.log(`crash consistency on ${f.database}: ${f.kills} kills ${JSON.stringify(f.killedDuring)}; ${f.cases} cases (${f.served} served, ${f.claimed} claimed), ${f.retries} retries; ${f.databaseRestarts} database restarts (${f.errorsWhileDatabaseDown} answers ≥ 500 meanwhile, retried); ${f.events} events, ${f.analyticsRows} analytics rows (${f.redeliveredAbsorbed} redeliveries absorbed)`);
       must('  cases lost', f.lost);
       must('  cases duplicated', f.duplicates);
@@ -77,6 +78,12 @@ if (which === 'api') {
       must('  events lost in analytics', f.eventsLost);
       must('  events counted twice in analytics', f.eventsCountedTwice);
       must('  calls left unresumable', f.unresumable);
+      if (f.faults) {
+        const o = (what: string, x: import('./crash.ts').OutageFigures) => console.log(`  ${what} down ${(x.downMs / 1000).toFixed(1)} s during ${x.during} (the flow went on): outbox at recovery ${x.outboxAtRecovery} events (most ${x.maxOutbox}), ${x.sinkLagAtRecovery} events not yet in ClickHouse, ${x.relayFailures} relay rounds failed, ${x.sinkRetries} sink batches retried; after recovery the outbox was empty in ${(x.relayDrainMs / 1000).toFixed(1)} s and every earlier event in ClickHouse in ${(x.sinkDrainMs / 1000).toFixed(1)} s`);
+        console.log(`faults (Kafka mock cluster, clickhouse-server): max outbox backlog ${f.faults.maxOutboxBacklog} events; ${f.faults.takenAfterStop} events taken from Kafka after the clean stop by another consumer of the group`);
+        o('Kafka broker', f.faults.broker);
+        o('ClickHouse', f.faults.clickhouse);
+      }
     } finally {
       await pg?.stop();
     }

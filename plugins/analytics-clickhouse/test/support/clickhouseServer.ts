@@ -13,6 +13,10 @@ const BINARY = '/usr/sbin/clickhouse-server';
 
 export interface TestClickHouse {
   url: string;
+  /** An outage: the server process is stopped (SIGKILL: no goodbye to clients); its data stays. */
+  down(): Promise<void>;
+  /** The server started again on the same data, ports and config (resolves once it answers /ping). */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,33 +49,47 @@ export async function startClickHouse(): Promise<TestClickHouse> {
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>
 `);
-  const child: ChildProcess = spawn(BINARY, [`--config-file=${path.join(dir, 'config.xml')}`], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr?.on('data', (d) => (log += d));
   const url = `http://127.0.0.1:${http}`;
-  for (let i = 0; ; i++) {
-    try {
-      const r = await fetch(`${url}/ping`);
-      if (r.ok) break;
-    } catch {
-      // not listening yet
+  let child: ChildProcess | null = null;
+  const start = async () => {
+    const c: ChildProcess = spawn(BINARY, [`--config-file=${path.join(dir, 'config.xml')}`], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = c;
+    let log = '';
+    c.stderr?.on('data', (d) => (log += d));
+    for (let i = 0; ; i++) {
+      try {
+        const r = await fetch(`${url}/ping`);
+        if (r.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (c.exitCode !== null || i > 150) {
+        c.kill('SIGKILL');
+        throw new Error(`clickhouse-server did not start:\n${log}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
-    if (child.exitCode !== null || i > 150) {
-      child.kill('SIGKILL');
-      throw new Error(`clickhouse-server did not start:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  };
+  const end = async (signal: NodeJS.Signals) => {
+    const c = child;
+    child = null;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill(signal);
+    const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  await start();
   return {
     url,
+    down: () => end('SIGKILL'),
+    async up() {
+      if (child) return;
+      await start();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await end('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     },
   };
