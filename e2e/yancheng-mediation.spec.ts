@@ -8,7 +8,9 @@
  * follow the mediation live), each confirm it with an SMS code to their own phone; the second
  * signature issues the 调解协议书: its PDF is served, and the verification address the QR code and
  * the SMS carry opens /verify in a fresh browser: 真实有效, the same number, the file's hash the
- * PDF's. Screenshots of each screen. Times are the suite's day (support/day.ts): any date.
+ * PDF's. Then a further booking nobody opens becomes a no-show on the server's tick: the desk offers
+ * booking again, party A's page says so. Screenshots of each screen. Times are the suite's day
+ * (support/day.ts): any date.
  */
 import { createHash } from 'node:crypto';
 import type { BrowserContext, Page } from '@playwright/test';
@@ -212,4 +214,16 @@ test('a mediation booked on the mediator desk, held at its time, agreed, confirm
   // Party B's own link to /verify shows the same.
   await boxB.getByTestId('mediation-verify').click();
   await expect(phoneB.page.getByTestId('verify-verdict')).toHaveAttribute('data-verdict', 'valid');
+
+  // A further session booked for 11:00 that nobody opens: at 11:15 (the grace) the server's tick marks it a
+  // no-show; the desk offers booking again, party A's page (live) says it did not take place.
+  await d.locator(`[data-testid="mediation-case"][data-id="${c.id}"] input[name=startsAt]`).fill(`${DAY}T11:00`);
+  await d.locator(`[data-testid="mediation-case"][data-id="${c.id}"]`).getByRole('button', { name: '预约' }).click();
+  await expect(d.locator('[data-testid="mediation-item"][data-status="scheduled"]')).toBeVisible();
+  await api.setClock(at('11:15'));
+  await expect(boxA).toHaveAttribute('data-status', 'no_show');
+  await expect(boxA.getByTestId('mediation-no-show')).toContainText(`原定 ${DAY} 11:00 的调解未能进行（调解室未开启）`);
+  await d.reload();
+  await expect(d.getByTestId('mediation-no-show')).toContainText('未到场（调解室未开启）— 请重新预约');
+  await shot(d, 'mediation-desk-no-show');
 });
