@@ -37,35 +37,48 @@ async function smsLink(api: Api, phone: string): Promise<string> {
 }
 
 /**
- * The remote videos a screen shows, by the role of whose they are, with their frame size and the
- * number of frames the browser decoded for them so far. The party's inset is the seat's; the seat's
- * large picture is party A's; every other participant is a tile with its role.
+ * The remote videos a screen shows, by the role of whose they are, with their frame size, the
+ * number of frames the browser decoded for them so far and the track they play (a video element
+ * made anew — the consumer paused and resumed, the call rejoined — starts counting again from 0).
+ * The party's inset is the seat's; the seat's large picture is party A's; every other participant
+ * is a tile with its role.
  */
-async function remoteVideos(page: Page): Promise<Record<string, { width: number; frames: number }>> {
+type Decoded = { width: number; frames: number; track: string };
+async function remoteVideos(page: Page): Promise<Record<string, Decoded>> {
   return page.evaluate(() => {
-    const out: Record<string, { width: number; frames: number }> = {};
+    const out: Record<string, { width: number; frames: number; track: string }> = {};
     const roleOf: Record<string, string> = { 'remote-video': 'seat', 'party-video': 'party_a' };
     for (const v of document.querySelectorAll<HTMLVideoElement>('video[data-testid="room-video"], video[data-testid="remote-video"], video[data-testid="party-video"]')) {
       const role = v.dataset['role'] ?? roleOf[v.dataset['testid'] ?? ''] ?? '?';
-      if (!v.srcObject) continue;
-      out[role] = { width: v.videoWidth, frames: v.getVideoPlaybackQuality().totalVideoFrames };
+      if (!(v.srcObject instanceof MediaStream)) continue;
+      const track = v.srcObject.getVideoTracks()[0]?.id ?? '';
+      out[role] = { width: v.videoWidth, frames: v.getVideoPlaybackQuality().totalVideoFrames, track };
     }
     return out;
   });
 }
 
-/** This screen receives the five others' video: each with a frame size, and more frames decoded a moment later. */
+/**
+ * This screen receives the five others' video: each with a frame size, and more frames decoded a
+ * moment later. The polls never throw on a video missing for a moment (expect.poll fails at once on
+ * an exception in its function instead of polling again): a tile re-drawn between two looks is
+ * looked at again, and a new track that decodes counts as progress (its count restarts at 0).
+ */
 async function expectDecodingAllOthers(page: Page, self: Role): Promise<void> {
   const others = ROLES.filter((r) => r !== self).sort();
-  await expect.poll(async () => {
-    const v = await remoteVideos(page);
-    return others.filter((r) => (v[r]?.width ?? 0) > 0 && (v[r]?.frames ?? 0) > 0);
-  }, { message: `${self} decodes the video of ${others.join(', ')}`, timeout: 60_000 }).toEqual(others);
-  const first = await remoteVideos(page);
-  await expect.poll(async () => {
-    const v = await remoteVideos(page);
-    return others.filter((r) => v[r]!.frames > first[r]!.frames);
-  }, { message: `${self}: every other participant's video keeps decoding`, timeout: 30_000 }).toEqual(others);
+  const decoding = (v: Record<string, Decoded>) => others.filter((r) => (v[r]?.width ?? 0) > 0 && (v[r]?.frames ?? 0) > 0);
+  let first: Record<string, Decoded> = {};
+  let last: Record<string, Decoded> = {};
+  try {
+    await expect.poll(async () => decoding((first = await remoteVideos(page))), { message: `${self} decodes the video of ${others.join(', ')}`, timeout: 60_000 }).toEqual(others);
+    await expect.poll(async () => {
+      last = await remoteVideos(page);
+      return decoding(last).filter((r) => last[r]!.track !== first[r]!.track || last[r]!.frames > first[r]!.frames);
+    }, { message: `${self}: every other participant's video keeps decoding`, timeout: 30_000 }).toEqual(others);
+  } catch (e) {
+    // What each video showed (frames, size, track) at the last look of each poll, for the report.
+    throw new Error(`${(e as Error).message}\nfirst look: ${JSON.stringify(first)}\nlast look: ${JSON.stringify(last)}`, { cause: e });
+  }
 }
 
 test('a Yancheng case room of six: party A, party B, seat, insurer, repair shop and mediator each decode the five others\' video', async ({ api, server, actor, shot }) => {
