@@ -1917,6 +1917,10 @@ export interface MetricSet {
    */
   mediationsNotAgreed: number;
   /**
+   * Mediated cases with a booking nobody held (a no-show: never opened, or a party never joined), whether or not a later booking was held.
+   */
+  mediationNoShows: number;
+  /**
    * mediationsAgreed / (mediationsAgreed + mediationsNotAgreed); mediationBookingToAgreement is the time from the case's first mediation booking, mediationOpenToAgreement from the room's first opening, to the agreement in force
    */
   mediationAgreementRate: number | null;

@@ -5,7 +5,7 @@
  */
 import type { DurationStats, MetricGroup, Metrics } from '../ports/analytics.ts';
 
-const COUNTS = ['reports', 'eligible', 'refused', 'answered', 'abandoned', 'escalated', 'evacuated', 'determined', 'served', 'reviews', 'claims', 'closed', 'photoCases', 'agreements', 'onlineDeterminations', 'mediations', 'mediationsAgreed', 'mediationsNotAgreed', 'directPayCases', 'directPayVouchers', 'directPayVouchersRevoked', 'directPayAdvancedFen', 'directPaySettledFen', 'rescues', 'rescuesArrived', 'rescuesCompleted'] as const;
+const COUNTS = ['reports', 'eligible', 'refused', 'answered', 'abandoned', 'escalated', 'evacuated', 'determined', 'served', 'reviews', 'claims', 'closed', 'photoCases', 'agreements', 'onlineDeterminations', 'mediations', 'mediationsAgreed', 'mediationsNotAgreed', 'mediationNoShows', 'directPayCases', 'directPayVouchers', 'directPayVouchersRevoked', 'directPayAdvancedFen', 'directPaySettledFen', 'rescues', 'rescuesArrived', 'rescuesCompleted'] as const;
 const RATES = ['abandonmentRate', 'serviceLevel', 'reviewRate', 'escalationRate', 'photoShare', 'agreementShare', 'mediationAgreementRate'] as const;
 const DURATIONS = ['speedOfAnswer', 'handlingTime', 'timeOnScene', 'timeToDetermination', 'timeToService', 'claimPushLatency', 'endToEnd', 'reportToAgreement', 'mediationBookingToAgreement', 'mediationOpenToAgreement', 'directPayScanToSettlement', 'directPayBillToSettlement', 'rescueArrival'] as const;
 const STATS = ['n', 'mean', 'p50', 'p90', 'p95'] as const satisfies ReadonlyArray<keyof DurationStats>;

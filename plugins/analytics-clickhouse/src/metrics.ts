@@ -70,6 +70,8 @@ const COUNTS = {
   mediationsAgreed: 'mediation_agreed > 0',
   // A case mediated again after a failed session and then agreed counts as agreed.
   mediationsNotAgreed: 'mediation_failed > 0 AND mediation_agreed = 0',
+  // Cases with a booking nobody held (a no-show), whatever came of the next booking.
+  mediationNoShows: 'mediation_no_show > 0',
   // A case whose only voucher was revoked is not a direct-pay case; its vouchers issued are those not revoked.
   // (A revocation's event may arrive before the issue's: never below zero, UInt64 would wrap.)
   directPayCases: 'direct_pay_vouchers > direct_pay_revoked',

@@ -37,11 +37,13 @@ export const MILESTONES = {
   photo_at: 'photo.reported',
   agreed_at: 'photo.agreed',
   online_at: 'photo.online_requested',
-  // Online mediation (线上调解室, issue 14): first booked, first opened, the agreement in force (both signed), an outcome not agreed.
+  // Online mediation (线上调解室, issue 14): first booked, first opened, the agreement in force (both signed), an outcome not agreed,
+  // a booking nobody held (no-show: never opened, or a party never joined; core mediation/schedule.ts).
   mediation_booked_at: 'mediation.scheduled',
   mediation_opened_at: 'mediation.opened',
   mediation_agreed_at: 'mediation.agreed',
   mediation_failed_at: 'mediation.recorded',
+  mediation_no_show_at: 'mediation.no_show',
   // Injury direct-pay (人伤直赔, issue 14): the first voucher issued, scanned by a hospital, billed, settled by the insurer.
   direct_pay_issued_at: 'direct_pay.issued',
   direct_pay_admitted_at: 'direct_pay.admitted',

@@ -1,5 +1,5 @@
 /**
- * Issue 14: online mediation (线上调解室) in the metrics, on both drivers — mediated cases, agreed
+ * Issue 14: online mediation (线上调解室) in the metrics, on both drivers — mediated cases, no-shows, agreed
  * and not agreed, and the time from the first booking and from the room's first opening to the
  * agreement in force, in total and by district. Events delivered twice count once. A store made
  * before mediation's milestones is rebuilt from its events when opened and counts what it held.
@@ -36,7 +36,7 @@ const agreement = (no: number) => ({ mediationId: 'm', agreementNo: `YCG-TJ-2026
 /**
  * Yancheng, 1 June:
  *  M1 亭湖区 booked 10:05, opened 10:20, agreed in force 10:27 (1320 s from booking, 420 s from opening);
- *  M2 盐都区 booked 11:10, a no-show booked again 11:40, opened 12:00, in force 12:09 (3540 s, 540 s);
+ *  M2 盐都区 booked 11:10 for 11:30, a no-show at 11:45, booked again 11:50, opened 12:00, in force 12:09 (3540 s, 540 s);
  *  M3 亭湖区 booked 13:10, opened 13:30, not agreed 13:45;
  *  M4 盐都区 booked 15:05, opened 15:15, not agreed 15:20, booked again, opened 15:45, in force 15:55 (3000 s, 2400 s): agreed;
  *  V1 盐都区 a video case without mediation.
@@ -52,7 +52,9 @@ function day(): CaseEvent[] {
     ]),
     ...caseEvents('盐都区', [
       ['11:00:00', 'case.reported', reported], ['11:00:20', 'case.answered', answered],
-      ['11:10:00', 'mediation.scheduled', booked('11:30')], ['11:40:00', 'mediation.scheduled', { ...booked('12:00'), replaces: 'm0' }],
+      ['11:10:00', 'mediation.scheduled', booked('11:30')],
+      ['11:45:00', 'mediation.no_show', { mediationId: 'm0', startsAt: '2026-06-01T11:30:00+08:00', reason: 'not_opened', absent: ['mediator'] }],
+      ['11:50:00', 'mediation.scheduled', { ...booked('12:00'), replaces: 'm0' }],
       ['12:00:00', 'mediation.opened', { mediationId: 'm', bookingToOpenSeconds: 1200 }], ['12:05:00', 'mediation.recorded', agreedOutcome],
       ['12:09:00', 'mediation.agreed', { ...agreement(2), bookingToAgreementSeconds: 1740, openToAgreementSeconds: 540 }],
     ]),
@@ -75,15 +77,15 @@ function day(): CaseEvent[] {
 async function assertMediationDay(a: Analytics) {
   const { total } = await a.queryMetrics('yancheng', DAY);
   assert.deepEqual(
-    [total.reports, total.mediations, total.mediationsAgreed, total.mediationsNotAgreed, total.mediationAgreementRate],
-    [5, 4, 3, 1, 0.75],
+    [total.reports, total.mediations, total.mediationsAgreed, total.mediationsNotAgreed, total.mediationNoShows, total.mediationAgreementRate],
+    [5, 4, 3, 1, 1, 0.75],
   );
   assert.deepEqual(total.mediationBookingToAgreement, { n: 3, mean: 2620, p50: 3000, p90: 3540, p95: 3540 }); // 1320, 3540, 3000
   assert.deepEqual(total.mediationOpenToAgreement, { n: 3, mean: 1120, p50: 540, p90: 2400, p95: 2400 }); // 420, 540, 2400
   const byDistrict = await a.queryMetrics('yancheng', { ...DAY, groupBy: 'district' });
-  assert.deepEqual(byDistrict.groups.map((g) => [g.key, g.mediations, g.mediationsAgreed, g.mediationsNotAgreed, g.mediationAgreementRate, g.mediationOpenToAgreement.mean]), [
-    ['亭湖区', 2, 1, 1, 0.5, 420],
-    ['盐都区', 2, 2, 0, 1, 1470],
+  assert.deepEqual(byDistrict.groups.map((g) => [g.key, g.mediations, g.mediationsAgreed, g.mediationsNotAgreed, g.mediationNoShows, g.mediationAgreementRate, g.mediationOpenToAgreement.mean]), [
+    ['亭湖区', 2, 1, 1, 0, 0.5, 420],
+    ['盐都区', 2, 2, 0, 1, 1, 1470],
   ]);
 }
 

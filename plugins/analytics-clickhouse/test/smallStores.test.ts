@@ -10,7 +10,7 @@ import type { Analytics } from '../src/index.ts';
 import { drivers } from './support/drivers.ts';
 import { DAY, NO_DURATION, S1, scenario } from './support/scenario.ts';
 
-const COUNTS = ['reports', 'eligible', 'refused', 'answered', 'abandoned', 'escalated', 'evacuated', 'determined', 'served', 'reviews', 'claims', 'closed', 'photoCases', 'agreements', 'onlineDeterminations', 'mediations', 'mediationsAgreed', 'mediationsNotAgreed', 'directPayCases', 'directPayVouchers', 'directPayVouchersRevoked', 'directPayAdvancedFen', 'directPaySettledFen', 'rescues', 'rescuesArrived', 'rescuesCompleted'] as const;
+const COUNTS = ['reports', 'eligible', 'refused', 'answered', 'abandoned', 'escalated', 'evacuated', 'determined', 'served', 'reviews', 'claims', 'closed', 'photoCases', 'agreements', 'onlineDeterminations', 'mediations', 'mediationsAgreed', 'mediationsNotAgreed', 'mediationNoShows', 'directPayCases', 'directPayVouchers', 'directPayVouchersRevoked', 'directPayAdvancedFen', 'directPaySettledFen', 'rescues', 'rescuesArrived', 'rescuesCompleted'] as const;
 const DURATIONS = ['speedOfAnswer', 'handlingTime', 'timeOnScene', 'timeToDetermination', 'timeToService', 'claimPushLatency', 'endToEnd', 'reportToAgreement', 'mediationBookingToAgreement', 'mediationOpenToAgreement', 'directPayScanToSettlement', 'directPayBillToSettlement', 'rescueArrival'] as const;
 
 /** What a period without cases shows: zeros, no rates, no durations. */

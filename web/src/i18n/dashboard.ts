@@ -65,7 +65,7 @@ export default {
   'dash.kpi.online': { zh: '在线定责 {n} 起', en: '{n} online determinations' },
   'dash.kpi.toAgreement': { zh: '至协商完成时长', en: 'Report to agreement' },
   'dash.kpi.mediationRate': { zh: '线上调解成功率', en: 'Mediations agreed' },
-  'dash.kpi.mediations': { zh: '达成 {agreed} 起，未达成 {notAgreed} 起', en: '{agreed} agreed, {notAgreed} not' },
+  'dash.kpi.mediations': { zh: '达成 {agreed} 起，未达成 {notAgreed} 起，未到场 {noShows} 起', en: '{agreed} agreed, {notAgreed} not, {noShows} no-show' },
   'dash.kpi.mediationTime': { zh: '调解用时（开启至协议生效）', en: 'Mediation time (room to agreement)' },
   'dash.kpi.fromBooking': { zh: '自预约起 {v}', en: '{v} from booking' },
   'dash.kpi.directPayAdvanced': { zh: '人伤直赔垫付金额', en: 'Direct-pay advanced' },

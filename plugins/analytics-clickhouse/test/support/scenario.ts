@@ -108,7 +108,7 @@ export const KUNMING_DAY = {
   photoCases: 0, agreements: 0, onlineDeterminations: 0, photoShare: 0, agreementShare: null,
   reportToAgreement: none,
   // No mediation on this day (mediationMetrics.test.ts has them).
-  mediations: 0, mediationsAgreed: 0, mediationsNotAgreed: 0, mediationAgreementRate: null,
+  mediations: 0, mediationsAgreed: 0, mediationsNotAgreed: 0, mediationNoShows: 0, mediationAgreementRate: null,
   mediationBookingToAgreement: none, mediationOpenToAgreement: none,
   // No direct-pay or rescue on this day (directPayRescueMetrics.test.ts has them).
   directPayCases: 0, directPayVouchers: 0, directPayVouchersRevoked: 0, directPayAdvancedFen: 0, directPaySettledFen: 0,
