@@ -81,10 +81,19 @@ test('reports: a lost party drops the call; recordings and stills become evidenc
   assert.equal(await caseState(t, id, seat), 'interrupted', 'not in a call: nothing more happens');
 
   const dir = mkdtempSync(path.join(tmpdir(), 'kuaichu-rec-'));
+  // Whose each track is (a part holds every sender): kept in the evidence as the plugin gave it.
+  const tracks = [
+    { index: 0, kind: 'video' as const, label: 'party_a', role: 'party_a' as const, peerId: 'p1', default: true },
+    { index: 1, kind: 'video' as const, label: 'insurer', role: 'insurer' as const, peerId: 'p3', default: false },
+    { index: 2, kind: 'audio' as const, label: 'mix', role: null, peerId: null, default: true },
+    { index: 3, kind: 'audio' as const, label: 'party_a', role: 'party_a' as const, peerId: 'p1', default: false },
+    { index: 4, kind: 'audio' as const, label: 'seat', role: 'seat' as const, peerId: 'p2', default: false },
+    { index: 5, kind: 'audio' as const, label: 'insurer', role: 'insurer' as const, peerId: 'p3', default: false },
+  ];
   const recording = (n: number) => {
     const file = path.join(dir, `part-${n}.webm`);
     writeFileSync(file, tinyWebm(n));
-    return { room, file: { path: file, contentType: 'video/webm' }, startedAt: '2026-06-01T02:00:00.000Z', endedAt: '2026-06-01T02:01:00.000Z', durationSeconds: 60, mediaSeconds: 59.9, tracks: ['mix', 'party', 'seat'] };
+    return { room, file: { path: file, contentType: 'video/webm' }, startedAt: '2026-06-01T02:00:00.000Z', endedAt: '2026-06-01T02:01:00.000Z', durationSeconds: 60, mediaSeconds: 59.9, tracks };
   };
   const first = await reports.recordingStored(recording(1));
   const second = await reports.recordingStored(recording(2));
@@ -95,8 +104,8 @@ test('reports: a lost party drops the call; recordings and stills become evidenc
   const items = await listEvidence(t.db, 'harbin', id);
   const recs = items.filter((e) => e.item === 'recording');
   assert.deepEqual(recs.map((e) => [e.id, e.created_by, e.content_type, e.data.part, e.data.durationSeconds, e.data.tracks]), [
-    [first.evidenceId, 'system', 'video/webm', 1, 60, ['mix', 'party', 'seat']],
-    [second.evidenceId, 'system', 'video/webm', 2, 60, ['mix', 'party', 'seat']],
+    [first.evidenceId, 'system', 'video/webm', 1, 60, tracks],
+    [second.evidenceId, 'system', 'video/webm', 2, 60, tracks],
   ]);
   assert.equal(recs[0]!.file_sha256, first.sha256);
   const photo = items.find((e) => e.id === still.evidenceId);

@@ -154,8 +154,27 @@ export interface MediaRecording {
   durationSeconds: number;
   /** Length of the media as read back (null if it could not be). */
   mediaSeconds: number | null;
-  /** Audio tracks in order after the video: ['mix', 'party', 'seat'] or ['party']. */
-  tracks: string[];
+  /** The file's tracks in order, each with whose it is: the cameras, the mix of the voices (when more than one), the voices. */
+  tracks: MediaRecordingTrack[];
+}
+
+/**
+ * A track of a stored recording part. A part holds every participant who sends media: one video
+ * track per camera, one audio track per voice, and a mix of all voices (the default audio track)
+ * when there are several. The file says the same: each track's title is its label, and its tags
+ * ROLE and PEER say whose it is.
+ */
+export interface MediaRecordingTrack {
+  /** The stream's index in the file (as ffprobe counts). */
+  index: number;
+  kind: 'video' | 'audio';
+  /** The sender's role (role-2 … when a role is there twice), or 'mix' for the mixed voices. */
+  label: string;
+  /** Whose it is (null for the mix): the sender's role and its peer id in the room (null in parts recorded before tracks were tagged). */
+  role: MediaRole | null;
+  peerId: string | null;
+  /** What a player shows or plays unless told otherwise: the reporting party's camera, the mix. */
+  default: boolean;
 }
 
 /** The evidence a recording part became. */

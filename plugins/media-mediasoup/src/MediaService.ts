@@ -99,7 +99,7 @@ export class MediaService extends EventEmitter<MediaServiceEvents> implements Me
     // A listen IP given without an announced address is announced as it is (127.0.0.1 in tests).
     const listen = opts.transport?.listenIp ? { listenIp: opts.transport.listenIp } : defaultListen();
     this.#transport = { ...listen, initialAvailableOutgoingBitrate: 1_000_000, maxIncomingBitrate: 2_500_000, ...opts.transport };
-    this.#recording = { enabled: true, ffmpeg: '/usr/bin/ffmpeg', dir: path.join(os.tmpdir(), 'kuaichu-recordings'), seatAudioGraceMs: 1500, ...opts.recording };
+    this.#recording = { enabled: true, ffmpeg: '/usr/bin/ffmpeg', dir: path.join(os.tmpdir(), 'kuaichu-recordings'), senderGraceMs: 1500, ...opts.recording };
     this.#iceGraceMs = opts.iceGraceMs ?? 5000;
     this.#partyAbsenceSeconds = opts.partyAbsenceSeconds;
     this.#allowedOrigins = opts.allowedOrigins ?? [];

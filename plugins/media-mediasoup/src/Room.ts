@@ -7,9 +7,10 @@ import type { types } from 'mediasoup';
 import { Errors } from '@kuaichu/core/errors';
 import { MEDIA_CODECS, type RecordingSettings, type TransportSettings } from './config.ts';
 import { prefixed, type MediaLogger } from './log.ts';
-import { Peer, type PeerHost, type ProducerAppData } from './Peer.ts';
-import { Recorder, type RecordingResult } from './recording/Recorder.ts';
-import { ROLE_RULES, type Admission } from './roles.ts';
+import { Peer, type PeerHost } from './Peer.ts';
+import type { RecordingResult } from './recording/Recorder.ts';
+import { RoomRecording } from './recording/RoomRecording.ts';
+import { canProduce, ROLE_RULES, type Admission } from './roles.ts';
 import type { SignalingConnection } from './signaling/connection.ts';
 import type { MediaPeer, MediaRole, ModerationAction, PeerLeftReason, RoomClosedReason } from './signaling/messages.ts';
 import { CloseCode } from './signaling/messages.ts';
@@ -72,19 +73,13 @@ export class Room extends EventEmitter<RoomEvents> {
   readonly #worker: types.Worker;
   readonly #router: types.Router;
   readonly #transportSettings: TransportSettings;
-  readonly #recordingSettings: RecordingSettings;
   readonly #iceGraceMs: number;
   readonly #partyAbsenceMs: number;
   readonly #logger: MediaLogger;
   readonly #peers = new Map<string, Peer>();
   readonly #createdAt = new Date();
   readonly #host: PeerHost;
-  #recorder: Recorder | null = null;
-  #recorderStarting = false;
-  #recorderFailures = 0;
-  #recordingParts = 0;
-  #seatGraceTimer: NodeJS.Timeout | null = null;
-  #seatGraceOver = false;
+  readonly #recording: RoomRecording;
   #absenceTimer: NodeJS.Timeout | null = null;
   #closed = false;
   /** Identities the seat removed: they cannot come back into this room. */
@@ -104,12 +99,19 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#worker = opts.worker;
     this.#router = opts.router;
     this.#transportSettings = opts.transport;
-    this.#recordingSettings = opts.recording;
     this.#iceGraceMs = opts.iceGraceMs;
     this.#partyAbsenceMs = opts.partyAbsenceMs;
     this.#logger = prefixed(opts.logger, `[case:${opts.caseId.slice(0, 8)}]`);
+    // Everyone who may send (a listening supervisor may not), in the order they joined.
+    const participants = () => this.joinedPeers().filter((p) => canProduce(p.role, 'microphone') || canProduce(p.role, 'camera'))
+      .map((p) => ({ peerId: p.id, role: p.role, producers: p.getProducers() }));
+    this.#recording = new RoomRecording({ router: opts.router, settings: opts.recording, logger: this.#logger, owner: { tenant: opts.tenant, caseId: opts.caseId }, participants });
+    this.#recording.on('part', (part) => this.emit('recording', part));
+    this.#recording.on('active', (active) => {
+      if (!this.#closed || active) for (const p of this.joinedPeers()) p.connection.notify('recording', { active });
+    });
     this.#host = {
-      joined: (peer) => ({ caseId: this.#caseId, peers: this.joinedPeers().filter((p) => p !== peer).map((p) => p.serialize()), recording: this.#recorder !== null }),
+      joined: (peer) => ({ caseId: this.#caseId, peers: this.joinedPeers().filter((p) => p !== peer).map((p) => p.serialize()), recording: this.#recording.active }),
       producers: () => this.joinedPeers().flatMap((p) => p.getProducers()),
       moderate: (by, peerId, action) => this.moderate(by, peerId, action),
     };
@@ -140,7 +142,12 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** A recording part is running. */
   get recording(): boolean {
-    return this.#recorder !== null;
+    return this.#recording.active;
+  }
+
+  /** The producers the running recording part records (every camera and microphone in the room once it settled). */
+  get recordedProducers(): readonly string[] {
+    return this.#recording.recording;
   }
 
   /** Everyone connected, joined or still joining. */
@@ -159,7 +166,7 @@ export class Room extends EventEmitter<RoomEvents> {
       workerPid: this.#worker.pid,
       peers: this.joinedPeers().map((p) => p.serialize()),
       recording: this.recording,
-      recordingParts: this.#recordingParts,
+      recordingParts: this.#recording.parts,
       createdAt: this.#createdAt.toISOString(),
     };
   }
@@ -222,10 +229,9 @@ export class Room extends EventEmitter<RoomEvents> {
     this.#closed = true;
     this.#logger.info(`room closed (${reason})`);
     if (this.#absenceTimer) clearTimeout(this.#absenceTimer);
-    if (this.#seatGraceTimer) clearTimeout(this.#seatGraceTimer);
     for (const p of this.peers()) p.connection.notify('roomClosed', { reason });
-    const rec = this.#recorder;
-    this.stopRecording();
+    const recording = this.#recording.active;
+    const captureEnded = this.#recording.close();
     const finish = () => {
       // A process shutting down: the clients reconnect (1012) and the call goes on in another process.
       // A worker that died (issue 16) is like a process going away: 1012, the clients rejoin and
@@ -234,8 +240,8 @@ export class Room extends EventEmitter<RoomEvents> {
       this.#router.close();
       this.emit('closed', reason);
     };
-    if (!rec || this.#router.closed) return finish();
-    void Promise.race([rec.captureEnded(), sleep(CAPTURE_END_WAIT_MS)]).then(finish);
+    if (!recording || this.#router.closed) return finish();
+    void Promise.race([captureEnded, sleep(CAPTURE_END_WAIT_MS)]).then(finish);
   }
 
   private handleRouter(): void {
@@ -259,19 +265,16 @@ export class Room extends EventEmitter<RoomEvents> {
         this.#absenceTimer = null;
       }
       this.emit('peerJoined', peer);
+      this.#recording.changed();
     });
 
     peer.on('newProducer', (producer) => {
       for (const other of this.joinedPeers()) if (other !== peer) void other.consume(producer);
-      this.maybeRecord();
+      this.#recording.changed();
     });
 
-    peer.on('producerClosed', (producer) => {
-      const rec = this.#recorder;
-      // A part records the party's camera and microphone; when either goes, the part ends.
-      if (rec && ROLE_RULES[producer.appData.role].drivesCase && rec.producerIds.includes(producer.id)) this.stopRecording();
-      if (!this.#closed) this.maybeRecord();
-    });
+    // The party's camera or microphone going ends the part (a drop); anyone else's makes a new part without it.
+    peer.on('producerClosed', (producer) => this.#recording.producerClosed(producer));
 
     peer.on('closed', (reason) => {
       this.#peers.delete(peer.id);
@@ -279,6 +282,7 @@ export class Room extends EventEmitter<RoomEvents> {
       for (const other of this.joinedPeers()) other.connection.notify('peerLeft', { peerId: peer.id, role: peer.role, reason });
       this.#logger.info(`${peer.role} left (${reason})`);
       this.emit('peerLeft', peer, reason);
+      this.#recording.changed();
       if (this.#closed || !ROLE_RULES[peer.role].drivesCase) return;
       const partyStillHere = this.joinedPeers().some((p) => ROLE_RULES[p.role].drivesCase);
       if (partyStillHere) return;
@@ -293,68 +297,5 @@ export class Room extends EventEmitter<RoomEvents> {
       if (!this.joinedPeers().some((p) => ROLE_RULES[p.role].drivesCase)) this.close('party_absent');
     }, this.#partyAbsenceMs);
     this.#absenceTimer.unref();
-  }
-
-  /** Starts a recording part when the party sends camera and microphone (and the seat its microphone, or after a grace). */
-  private maybeRecord(): void {
-    if (!this.#recordingSettings.enabled || this.#closed || this.#recorderStarting) return;
-    const party = this.joinedPeers().find((p) => ROLE_RULES[p.role].drivesCase);
-    const video = party?.producerOf('camera');
-    const partyAudio = party?.producerOf('microphone');
-    const seatAudio = this.joinedPeers().find((p) => p.role === 'seat')?.producerOf('microphone');
-    if (this.#recorder) {
-      // The seat's microphone came after a part started without it: start a part that has it.
-      if (!(seatAudio && !this.#recorder.hasSeatAudio && video && partyAudio)) return;
-      this.stopRecording();
-    }
-    if (!video || !partyAudio) return;
-    if (!seatAudio && !this.#seatGraceOver) {
-      this.#seatGraceTimer ??= setTimeout(() => {
-        this.#seatGraceTimer = null;
-        this.#seatGraceOver = true;
-        this.maybeRecord();
-      }, this.#recordingSettings.seatAudioGraceMs);
-      return;
-    }
-    if (this.#seatGraceTimer) clearTimeout(this.#seatGraceTimer);
-    this.#seatGraceTimer = null;
-    this.startRecording({ video, partyAudio, seatAudio });
-  }
-
-  private startRecording(sources: { video: types.Producer<ProducerAppData>; partyAudio: types.Producer<ProducerAppData>; seatAudio: types.Producer<ProducerAppData> | undefined }): void {
-    this.#recorderStarting = true;
-    const part = ++this.#recordingParts;
-    Recorder.start({ router: this.#router, sources, settings: this.#recordingSettings, logger: this.#logger, part, owner: { tenant: this.tenant, caseId: this.caseId } }).then(
-      (rec) => {
-        this.#recorderStarting = false;
-        this.#recorderFailures = 0;
-        if (this.#closed || sources.video.closed || sources.partyAudio.closed) {
-          // The call part ended while ffmpeg was starting.
-          this.emit('recording', { part, done: rec.stop() });
-          if (!this.#closed) this.maybeRecord();
-          return;
-        }
-        this.#recorder = rec;
-        for (const p of this.joinedPeers()) p.connection.notify('recording', { active: true });
-        this.maybeRecord();
-      },
-      (err: Error) => {
-        this.#recorderStarting = false;
-        // The room closing (its router with it) while ffmpeg starts is the call ending, not a fault.
-        if (this.#closed || this.#router.closed) return this.#logger.info(`recording part ${part} not started: the call ended first`);
-        this.#logger.error(`recording part ${part} could not start: ${err.message}`);
-        // A port taken between the probe and ffmpeg's bind, a slow start: try again, a few times.
-        if (++this.#recorderFailures <= 3) setTimeout(() => this.maybeRecord(), 1000).unref();
-      },
-    );
-  }
-
-  private stopRecording(): void {
-    const rec = this.#recorder;
-    this.#seatGraceOver = false;
-    if (!rec) return;
-    this.#recorder = null;
-    this.emit('recording', { part: rec.part, done: rec.stop() });
-    if (!this.#closed) for (const p of this.joinedPeers()) p.connection.notify('recording', { active: false });
   }
 }

@@ -33,8 +33,12 @@ export interface RecordingSettings {
   ffmpeg: string;
   /** Scratch folder for SDP files and recordings before they are stored as evidence. */
   dir: string;
-  /** How long a part waits for the seat's microphone before it starts without it (ms). */
-  seatAudioGraceMs: number;
+  /**
+   * How long a part waits for senders still coming (a participant's camera and microphone arrive
+   * one after the other, a camera's first packets after its producer) before it starts, or
+   * before a new part replaces the running one, without them (ms).
+   */
+  senderGraceMs: number;
 }
 
 export function defaultListen(): Pick<TransportSettings, 'listenIp' | 'announcedAddress'> {

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { MediaReports } from '@kuaichu/core/ports';
+import type { MediaRecordingTrack, MediaReports } from '@kuaichu/core/ports';
 import { MediaService } from '../src/MediaService.ts';
 import { OWNER_FILE, processStart, type PartOwner } from '../src/recording/Recorder.ts';
 import { ownerAlive } from '../src/recording/recovery.ts';
@@ -32,24 +32,27 @@ test('a recording part of a server process that died is finished and stored once
   mkdirSync(part);
   const raw = path.join(part, 'raw.mkv');
   // What the dead process's ffmpeg was doing: live Matroska, flushed per packet, VP8 + two Opus voices,
-  // still running (a slow real-time source) when its parent is gone.
+  // each track labelled with whose it is as the Recorder does, still running (a slow real-time
+  // source) when its parent is gone.
   const ffmpeg = spawn(FFMPEG, [
     '-hide_banner', '-loglevel', 'error', '-re',
     '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-f', 'lavfi', '-i', 'sine=frequency=440', '-f', 'lavfi', '-i', 'sine=frequency=660',
-    '-map', '0:v', '-map', '1:a', '-map', '2:a', '-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '300k', '-c:a', 'libopus',
+    '-map', '0:v', '-map', '1:a', '-map', '2:a',
+    ...[['party_a', 'pa'], ['party_a', 'pa'], ['seat', 'ps']].flatMap(([role, peer], i) => [`-metadata:s:${i}`, `title=${role}`, `-metadata:s:${i}`, `ROLE=${role}`, `-metadata:s:${i}`, `PEER=${peer}`]),
+    '-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '300k', '-c:a', 'libopus',
     '-f', 'matroska', '-live', '1', '-flush_packets', '1', raw,
   ], { stdio: 'ignore' });
   t.after(() => ffmpeg.kill('SIGKILL'));
   await eventually(() => existsSync(raw) && statSync(raw).size > 20_000, 'the orphan ffmpeg writing');
   const startedAt = new Date(Date.now() - 2000).toISOString();
-  const owner: PartOwner = { tenant: 'harbin', caseId: '11111111-2222-4333-8444-555555555555', part: 1, pid: deadPid(), pidStart: null, ffmpegPid: ffmpeg.pid!, startedAt, seat: true };
+  const owner: PartOwner = { tenant: 'harbin', caseId: '11111111-2222-4333-8444-555555555555', part: 1, pid: deadPid(), pidStart: null, ffmpegPid: ffmpeg.pid!, startedAt, tracks: ['video:party_a', 'audio:party_a', 'audio:seat'] };
   writeFileSync(path.join(part, OWNER_FILE), JSON.stringify(owner));
   // A part of a process that lives (this one) is never taken.
   const mine = path.join(dir, 'part-mine');
   mkdirSync(mine);
   writeFileSync(path.join(mine, OWNER_FILE), JSON.stringify({ ...owner, pid: process.pid, pidStart: processStart(process.pid), ffmpegPid: null }));
 
-  const stored: Array<{ tenant: string; caseId: string; tracks: string[]; mediaSeconds: number | null; size: number; startedAt: string }> = [];
+  const stored: Array<{ tenant: string; caseId: string; tracks: MediaRecordingTrack[]; mediaSeconds: number | null; size: number; startedAt: string }> = [];
   const reports = (): MediaReports => ({
     async participantLost() {}, async participantReturned() {}, async callEnded() {},
     async recordingStored(r) {
@@ -78,7 +81,13 @@ test('a recording part of a server process that died is finished and stored once
   assert.equal(rec!.tenant, 'harbin');
   assert.equal(rec!.caseId, owner.caseId);
   assert.equal(rec!.startedAt, startedAt);
-  assert.deepEqual(rec!.tracks, ['mix', 'party', 'seat']);
+  // Whose each track is comes from the file's own labels: the part recovered keeps them.
+  assert.deepEqual(rec!.tracks.map((x) => [x.index, x.kind, x.label, x.role, x.peerId, x.default]), [
+    [0, 'video', 'party_a', 'party_a', 'pa', true],
+    [1, 'audio', 'mix', null, null, true],
+    [2, 'audio', 'party_a', 'party_a', 'pa', false],
+    [3, 'audio', 'seat', 'seat', 'ps', false],
+  ]);
   assert.ok((rec!.mediaSeconds ?? 0) > 0.5, `media seconds ${rec!.mediaSeconds}`);
   assert.ok(rec!.size > 10_000);
   // The orphaned ffmpeg was stopped; the folder is gone; the living process's part is untouched.

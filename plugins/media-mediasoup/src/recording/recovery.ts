@@ -2,12 +2,13 @@
 // scratch folder: its ffmpeg wrote a live, packet-flushed Matroska up to the moment the media
 // stopped. Any process on the same host finds such parts (owner.json names a process that is gone),
 // claims each by renaming its folder (atomic: one claimant wins), stops the orphaned ffmpeg and
-// makes the stored WebM as a part ending normally would; the MediaService reports it to the core,
+// makes the stored WebM as a part ending normally would (whose each track is comes from the
+// labels in the file's own header, written when the part started); the MediaService reports it to the core,
 // so the call's recording keeps the part recorded before the node died (全程录像).
 import { readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaLogger } from '../log.ts';
-import { finishPart, OWNER_FILE, processStart, readOwner, type PartOwner, type RecordingResult } from './Recorder.ts';
+import { finishPart, OWNER_FILE, processStart, RAW_FILE, readOwner, type PartOwner, type RecordingResult } from './Recorder.ts';
 
 export interface OrphanPart {
   owner: PartOwner;
@@ -45,12 +46,12 @@ export async function recoverOrphanParts(dir: string, ffmpegPath: string, logger
     } catch {
       continue; // another process took it first
     }
-    const raw = path.join(claimed, 'raw.mkv');
+    const raw = path.join(claimed, RAW_FILE);
     await stopOrphanFfmpeg(owner.ffmpegPid, folder);
     // The capture ended when the last packet was written: the file's modification time.
     const endedAt = await stat(raw).then((s) => s.mtime, () => new Date());
     logger.warn(`[case:${owner.caseId.slice(0, 8)}] recording part ${owner.part} of a server process that is gone (pid ${owner.pid}): finishing it here`);
-    const result = await finishPart({ ffmpegPath, dir: claimed, part: owner.part, seat: owner.seat, startedAt: new Date(owner.startedAt), endedAt, logger });
+    const result = await finishPart({ ffmpegPath, dir: claimed, part: owner.part, startedAt: new Date(owner.startedAt), endedAt, logger });
     if (!result) continue;
     await store({ owner, result });
     recovered++;
@@ -62,7 +63,7 @@ export async function recoverOrphanParts(dir: string, ffmpegPath: string, logger
 async function stopOrphanFfmpeg(pid: number | null, folder: string): Promise<void> {
   if (!pid) return;
   const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  if (!cmdline.includes(path.join(folder, 'raw.mkv'))) return;
+  if (!cmdline.includes(path.join(folder, RAW_FILE))) return;
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
