@@ -39,6 +39,7 @@ import { observabilityOf } from './metrics/index.ts';
 import type { MediaPlugin, MediaPort } from './ports/media.ts';
 import type { BusPort } from './ports/bus.ts';
 import type { AnalyticsPort } from './ports/analytics.ts';
+import { onOneProcess } from './jobs/onOneProcess.ts';
 import type { CompiledCity } from './policy/city.ts';
 
 export interface CoreOptions {
@@ -163,6 +164,11 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     observability.bind({ bus, media: () => media?.port() ?? null, token: env.KUAICHU_METRICS_TOKEN, draining: () => draining });
     if (analytics) await bus.subscribe('analytics', observability.meterSink(analytics.sink));
     ctx.analytics = analytics; // the analytics routes read it per request (routes/analytics.ts)
+    // The store's upkeep (the daily rollup) on one process of all behind the balancer; with the
+    // queue timer off (tests that tick by hand) there is no background work at all.
+    const upkeep = analytics?.maintain && (opts.tickMs ?? 1000) > 0
+      ? onOneProcess(db, 'analytics upkeep', analytics.maintainEveryMs ?? 30_000, () => analytics.maintain!(), app.log)
+      : null;
     const relayMs = opts.relayMs ?? 1000;
     // 网办进度: state changes go to 12123 for the tenants that connect it (core/src/deliveries/progress.ts).
     if (cities.some((c) => ctx.ports.find(c.tenant, 'progress'))) await bus.subscribe(PROGRESS_GROUP, progressSink(ctx));
@@ -208,6 +214,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     let closing: Promise<void> | null = null;
     const closeAll = async () => {
       if (timer) clearInterval(timer);
+      await upkeep?.close();
       await deliveries?.close();
       await relay?.close();
       await live.close();

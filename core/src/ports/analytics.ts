@@ -59,6 +59,12 @@ export interface AnalyticsPort {
   queryMetricsAcross(tenants: readonly string[], filters?: MetricFilters): Promise<MetricsResult>;
   /** The bus handler that feeds the store (subscribe it as group "analytics"). */
   readonly sink: BusHandler;
+  /**
+   * Background upkeep of the store (the daily rollup's stale days), for one process at a time:
+   * core runs it every `maintainEveryMs` on whichever process claims the run (jobs/onOneProcess.ts).
+   */
+  maintain?(): Promise<unknown>;
+  readonly maintainEveryMs?: number;
   close(): Promise<void>;
 }
 

@@ -24,21 +24,25 @@ export interface Analytics extends AnalyticsPort {
   readonly driver: ClickHouseDriver;
   /** A provincial view over several tenants (each still named in the query). */
   queryMetricsAcross(tenants: readonly string[], filters?: MetricFilters): Promise<MetricsResult>;
-  /** Builds the daily rollup's stale days now (rollup.ts; also every `rollupEveryMs`). */
+  /** Builds the daily rollup's stale days now (rollup.ts; `maintain()` too). */
   refreshRollup(): Promise<{ days: number; rows: number; strays: number }>;
 }
 
-/** How often the rollup's stale days are built (ms); 0: only when refreshRollup() is called. */
+/** How often core builds the rollup's stale days (`maintain()`, on one process of all). */
 const ROLLUP_EVERY_MS = 30_000;
 
-/** Analytics over an open driver: creates the tables, then serves the sink and the queries. */
+/**
+ * Analytics over an open driver: creates the tables, then serves the sink and the queries.
+ * The rollup is built by `maintain()`, which core runs on one process at a time; `rollupEveryMs`
+ * runs it on a timer of this object's own instead (a store used without core), 0 (default): never.
+ */
 export async function createAnalytics(driver: ClickHouseDriver, cities: CitySettings, opts: { rollupEveryMs?: number } = {}): Promise<Analytics> {
   await migrate(driver);
   await migrateRollup(driver);
   // One refresh at a time in this process; a failed one leaves the days stale (read from the facts) until the next.
   let refreshing: Promise<{ days: number; rows: number; strays: number }> | null = null;
   const refresh = () => (refreshing ??= refreshRollup(driver, cities).finally(() => (refreshing = null)));
-  const every = opts.rollupEveryMs ?? ROLLUP_EVERY_MS;
+  const every = opts.rollupEveryMs ?? 0;
   const timer = every > 0 ? setInterval(() => void refresh().catch((err: Error) => console.warn(`[analytics] rollup refresh failed (days stay read from the facts): ${err.message}`)), every) : null;
   timer?.unref();
   const query = async (tenants: readonly string[], filters: MetricFilters) => {
@@ -51,6 +55,8 @@ export async function createAnalytics(driver: ClickHouseDriver, cities: CitySett
     queryMetrics: (tenant, filters = {}) => query([tenant], filters),
     queryMetricsAcross: (tenants, filters = {}) => query(tenants, filters),
     refreshRollup: refresh,
+    maintain: refresh,
+    maintainEveryMs: ROLLUP_EVERY_MS,
     close: async () => {
       if (timer) clearInterval(timer);
       await refreshing?.catch(() => {});

@@ -14,8 +14,8 @@
  * A day is current when its last build started after its last touch (whole seconds, strictly)
  * and had no strays. Queries read current days from kc_daily and every other day from the
  * facts, as before (metrics.ts: one outer level over both), so answers are the same whether a
- * day is built or not — only faster. refreshRollup() builds the touched days (the plugin runs it
- * every 30 s; any process may, a build is idempotent).
+ * day is built or not — only faster. refreshRollup() builds the touched days (core runs it as the
+ * plugin's `maintain()` every 30 s on one process of all; a build is idempotent all the same).
  *
  * A query can use the rollup when its breakdown and filters are the rollup's dimensions (not
  * seat, not hour of day), its period is whole local days (or none), and its cities share a
