@@ -145,11 +145,6 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.#recording.active;
   }
 
-  /** The producers the running recording part records (every camera and microphone in the room once it settled). */
-  get recordedProducers(): readonly string[] {
-    return this.#recording.recording;
-  }
-
   /** Everyone connected, joined or still joining. */
   peers(): Peer[] {
     return [...this.#peers.values()];
