@@ -97,6 +97,8 @@ test('every sender in the room is in the recording: one camera and one voice tra
   const sending = async (peerId: string, role: MediaRole) => {
     const s = await sender(router, peerId, role, senders.length);
     senders.push(s);
+    // Already sending when it joins (a loaded machine's slow ffmpeg start is not a late camera).
+    await until(() => s.producers.every((p) => p.score.some((x) => x.score > 0)), `${role} sending`);
     return s;
   };
   /** Participants join (the room says so, as it does on a join or a new producer). */
