@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { openPostgres } from '../src/db/postgres.ts';
 import type { Db } from '../src/db/db.ts';
 import { startPostgres, type TestPostgres } from '@kuaichu/testkit/postgres';
-import { until } from '@kuaichu/testkit/until';
+import { signal, until } from '@kuaichu/testkit/until';
 
 let pg: TestPostgres;
 let db: Db;
@@ -41,4 +41,25 @@ test('after PostgreSQL restarts (immediate stop), the process lives, queries wor
   }, 'a note heard after the restart');
   await unlisten();
   assert.ok(process.exitCode === undefined || process.exitCode === 0, 'the process did not fail');
+});
+
+test('a transaction waiting between its statements when PostgreSQL restarts fails, and the process lives (crash proof --faults)', async () => {
+  // The relay's transaction holds its rows while the bus (Kafka) takes the batch: its connection is idle then.
+  const opened = signal();
+  const goOn = signal();
+  const tx = db.tx(async (q) => {
+    await q.query('SELECT 1');
+    opened.resolve();
+    await goOn.promise;
+    return q.query('SELECT 2');
+  });
+  await opened.promise;
+  await pg.restart();
+  // By the time a new connection is served, the cut of the one in use has been seen (its 'error').
+  await until(async () => db.query('SELECT 1').catch(() => null), 'a query served after the restart');
+  goOn.resolve();
+  await assert.rejects(tx, 'the transaction on the cut connection fails');
+  // The broken connection went back to the pool as broken: transactions are served again.
+  const rows = await until(async () => db.tx((q) => q.query<{ two: number }>('SELECT 2 AS two')).catch(() => null), 'a transaction served after the restart');
+  assert.equal(rows[0]!.two, 2);
 });

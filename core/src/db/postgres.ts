@@ -37,6 +37,14 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     query: (sql, params) => wrap(pool).query(sql, params),
     async tx(fn, settings = {}) {
       const client = await pool.connect();
+      // A checked-out connection the server ends while no statement of it runs (PostgreSQL restarted
+      // while the relay's transaction waits for Kafka) is an 'error' event of the client, which the
+      // pool does not hear for a client in use: unheard, it ended the process (found by the crash
+      // proof with --faults, issue 16). The next statement fails, the transaction rolls back, and the
+      // broken connection is given back as such (the pool drops it).
+      let broken: Error | undefined;
+      const onError = (err: Error) => (broken ??= err);
+      client.on('error', onError);
       try {
         // One round trip: BEGIN and the settings as one simple query (literals escaped, no parameters there).
         const sets = Object.entries(settings).map(([name, value]) => `SELECT set_config(${client.escapeLiteral(name)}, ${client.escapeLiteral(value)}, true)`);
@@ -45,10 +53,11 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((e: Error) => (broken ??= e));
         throw err;
       } finally {
-        client.release();
+        client.off('error', onError);
+        client.release(broken);
       }
     },
     exec: async (sql) => void (await pool.query(sql)),
