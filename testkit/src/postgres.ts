@@ -45,7 +45,13 @@ export function postgresForFile(): { readonly url: string } {
   };
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/**
+ * `durable`: commits wait for their WAL write (synchronous_commit=on), so a commit acknowledged
+ * before an immediate stop (`restart()`) is still there after it — what the crash proof relies on.
+ * By default (speed) the last commits before such a stop may be lost, as PostgreSQL documents for
+ * synchronous_commit=off. fsync stays off either way: the stop ends processes, not the machine.
+ */
+export async function startPostgres(opts: { durable?: boolean } = {}): Promise<TestPostgres> {
   const bin = binDir();
   const dir = mkdtempSync(path.join(tmpdir(), 'kuaichu-pg-'));
   const asRoot = process.getuid?.() === 0;
@@ -64,7 +70,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   const launch = async () => {
     child = spawn(...run(path.join(bin, 'postgres'), [
       '-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', dir,
-      '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+      '-c', 'fsync=off', '-c', `synchronous_commit=${opts.durable ? 'on' : 'off'}`, '-c', 'full_page_writes=off', '-c', 'max_connections=200',
     ]), { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (d) => (log += d));
     for (let i = 0; ; i++) {

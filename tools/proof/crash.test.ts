@@ -36,7 +36,8 @@ test('kill -9 mid-flow on PGlite: nothing lost, nothing half-written, events onc
 });
 
 test('kill -9 mid-flow on PostgreSQL, PostgreSQL restarted half way: nothing lost, nothing half-written, events once', { timeout: 400_000 }, async (t) => {
-  const pg = await startPostgres();
+  // Durable commits: an acknowledged write must survive PostgreSQL's immediate stop (testkit's default loses the last ones).
+  const pg = await startPostgres({ durable: true });
   try {
     const f = await crashProof({ kills: 2, seed: 17, databaseUrl: pg.url, restartDatabase: () => pg.restart() });
     t.diagnostic(`${f.kills} kills ${JSON.stringify(f.killedDuring)}, ${f.databaseRestarts} PostgreSQL restart, ${f.cases} cases, ${f.retries} retries, ${f.events} events`);

@@ -66,7 +66,7 @@ if (which === 'api') {
   for (const kind of dbs) {
     const started = performance.now();
     let pg: { url: string; stop(): Promise<void>; restart(): Promise<void> } | null = null;
-    if (kind === 'postgres') pg = await (await import('@kuaichu/testkit/postgres')).startPostgres();
+    if (kind === 'postgres') pg = await (await import('@kuaichu/testkit/postgres')).startPostgres({ durable: true });
     try {
       const f = await crashProof({ kills: Number(values.kills), seed, faults: values.faults, ...(pg ? { databaseUrl: pg.url, restartDatabase: () => pg!.restart() } : {}), log: (l) => console.log(`  ${l}`) });
       console.log(`crash consistency on ${f.database}: ${f.kills} kills ${JSON.stringify(f.killedDuring)}; ${f.cases} cases (${f.served} served, ${f.claimed} claimed), ${f.retries} retries; ${f.databaseRestarts} database restarts (${f.errorsWhileDatabaseDown} answers ≥ 500 meanwhile, retried); ${f.events} events, ${f.analyticsRows} analytics rows (${f.redeliveredAbsorbed} redeliveries absorbed)`);
