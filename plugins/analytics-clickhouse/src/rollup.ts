@@ -143,6 +143,13 @@ export async function refreshRollup(driver: ClickHouseDriver, settings: CitySett
     rows += built.rows;
     strays += built.strays;
   }
+  // Each build is a part; a query reads kc_daily FINAL, which on 18.16 opens every part of a
+  // partition at once with a read buffer per column (~1 MB each): a month of freshly built days
+  // went over the 2 GB query limit at 20 k cases (bench:cluster). Merging the touched months
+  // into one part each keeps that bounded (kc_daily is small: ~10⁴ rows a city-year).
+  for (const month of new Set(data.map(({ day }) => day.slice(0, 7).replace('-', '')))) {
+    await driver.exec(`OPTIMIZE TABLE kc_daily PARTITION ${num(Number(month))} FINAL`);
+  }
   return { days: data.length, rows, strays };
 }
 
