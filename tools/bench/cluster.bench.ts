@@ -15,8 +15,13 @@
  * 3. The determination PDF: render time of one document (median, p90 of BENCH_PDFS) on this
  *    process, i.e. what a request no longer waits for inside its transaction since issue 15.
  *
- * BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_CALLS (default 12), BENCH_PDFS (default 20).
- * The whole-year dashboard figure is bench:analytics's (chdb, 10 M cases).
+ * 4. Whole-year dashboard queries on the cluster's ClickHouse 18.16: bench:analytics run as a
+ *    child process against a database of its own on that server (BENCH_CLICKHOUSE_URL):
+ *    BENCH_YEAR_CASES synthetic cases of five cities over a year, each query timed from the
+ *    facts and through the daily rollup, with the check that both answer the same.
+ *
+ * BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 32), BENCH_CALLS (default 12), BENCH_PDFS (default 20),
+ * BENCH_YEAR_CASES (default 10,000,000; 0 skips part 4).
  */
 import autocannon from 'autocannon';
 import { openPostgres, createSession } from '@kuaichu/core/harness';
@@ -31,6 +36,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const CALLS = Number(process.env.BENCH_CALLS ?? 12);
 const PDFS = Number(process.env.BENCH_PDFS ?? 20);
+const YEAR_CASES = Number(process.env.BENCH_YEAR_CASES ?? 10_000_000);
 /** Signed-in parties, one per intake request (more than 3 runs × BENCH_SECONDS can send on this machine). */
 const PARTIES = Number(process.env.BENCH_PARTIES ?? 30_000);
 /**
@@ -138,6 +144,15 @@ try {
     pdfMs.push(performance.now() - t);
   }
 
+  // 4. The whole year on the cluster's ClickHouse server, in a database of its own.
+  let year = '';
+  if (YEAR_CASES > 0) {
+    console.error(`  4. bench:analytics on the cluster's ClickHouse (${YEAR_CASES.toLocaleString('en')} cases) …`);
+    const made = await fetch(`${cluster.clickhouse.url}/`, { method: 'POST', body: 'CREATE DATABASE IF NOT EXISTS bench_year' });
+    if (!made.ok) throw new Error(`ClickHouse: ${made.status} ${await made.text()}`);
+    year = await analyticsBench({ ...process.env, BENCH_CLICKHOUSE_URL: `${cluster.clickhouse.url}/bench_year`, BENCH_CASES: String(YEAR_CASES), BENCH_SINK_CASES: String(Math.min(YEAR_CASES, Number(process.env.BENCH_SINK_CASES ?? 1_000_000))) });
+  }
+
   console.log(`\nbench:cluster — nginx (deploy/nginx) in front of kuaichu processes on PostgreSQL, mock Kafka, ClickHouse 18.16; ${SECONDS} s each, ${CONNECTIONS} connections, Node ${process.version}, everything (load generator too) on this machine's ${(await import('node:os')).availableParallelism()} cores`);
   console.log(`\n  intake through the balancer (POST /api/cases, a new report each, from its own party, in ${INTAKE_CITIES.join(', ')} in turn: ${i} of ${PARTIES} parties used; nginx without its per-address flood limit)`);
   console.log('  processes   requests/s   accepted (2xx)/s   p50 ms   p99 ms   non-2xx   errors   taken by each process');
@@ -145,8 +160,20 @@ try {
   console.log(`\n  calls across processes: ${CALLS} calls answered and joined through the balancer, hosted by process 1/2/3: ${hosts.join(' / ')} (consistent hash on the case id)`);
   console.log(`  seat's media join through nginx (socket open → joined): median ${pct(joins, 0.5).toFixed(0)} ms, max ${Math.max(...joins).toFixed(0)} ms`);
   console.log(`\n  determination PDF render (outside the issuing transaction): median ${pct(pdfMs, 0.5).toFixed(0)} ms, p90 ${pct(pdfMs, 0.9).toFixed(0)} ms of ${PDFS}`);
+  if (year) console.log(`\n  whole-year dashboard queries on the cluster's ClickHouse (bench:analytics against it):\n${year.replace(/^.*\r/gm, '').split('\n').map((l) => `  ${l}`).join('\n')}`);
 } finally {
   await cluster.stop();
+}
+
+/** bench:analytics as a child process (its own heap; progress lines to our stderr): its stdout. */
+async function analyticsBench(env: NodeJS.ProcessEnv): Promise<string> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./analytics.bench.ts', import.meta.url).pathname], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += String(b)));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`bench:analytics on the cluster's ClickHouse exited with ${code}:\n${out.slice(-2000)}`);
+  return out.trim();
 }
 
 /** Reports a process answered with 201, from its own /metrics (the HTTP histogram's count for POST /api/cases). */
