@@ -7,7 +7,8 @@
  * the three partners sign in to the partner console, accept their link and enter the video room.
  * Every one of the six then receives the five others' video with frames decoded (the video
  * element's decoded frame count grows, with a frame size), not just a connection. Screenshots of
- * each screen.
+ * each screen. The seat mutes the insurer and removes the repair shop; the recording part that held
+ * the six is stored as evidence with a camera and a voice of each of them.
  */
 import type { Page } from '@playwright/test';
 import { test, expect } from './support/fixtures.ts';
@@ -162,4 +163,25 @@ test('a Yancheng case room of six: party A, party B, seat, insurer, repair shop 
   await expect(partnerPages.insurer!.getByTestId('mic-toggle')).toHaveAttribute('aria-pressed', 'true');
   for (const page of [a.page, b.page, desk.page, partnerPages.mediator!]) await expect(tile(page, 'insurer')).toHaveAttribute('data-muted', 'true');
   await shot(partnerPages.insurer!, 'yancheng-room-insurer-muted');
+
+  // The seat removes the repair shop: its screen says so, and the recording part that held the six
+  // ends (a new one goes on with the five) and is stored as evidence — a camera track and a voice
+  // for every one of the six, labelled with whose it is, and the mix.
+  await tile(desk.page, 'repair_shop').getByTestId('remove-peer').click();
+  await expect(partnerPages.repair_shop!.getByTestId('room-error')).toBeVisible({ timeout: 15_000 });
+  await expect(tile(desk.page, 'repair_shop')).toHaveCount(0);
+  type Track = { kind: 'video' | 'audio'; label: string; role: string | null };
+  type Part = { part: number; mediaSeconds: number | null; tracks: Track[] };
+  const officer = await api.staffToken('yancheng', 'officer');
+  const six = [...ROLES].sort();
+  let all: Part | undefined;
+  await expect.poll(async () => {
+    const view = await api.call<{ evidence: Array<{ item: string; data: Part }> }>('GET', `/api/cases/${c.id}`, undefined, officer);
+    all = view.evidence.filter((e) => e.item === 'recording').map((e) => e.data)
+      .find((p) => p.tracks.filter((t) => t.kind === 'video').map((t) => t.role).sort().join() === six.join());
+    return Boolean(all);
+  }, { message: 'a recording part holds the six cameras', timeout: 90_000 }).toBe(true);
+  expect(all!.tracks.filter((t) => t.kind === 'audio' && t.role !== null).map((t) => t.role).sort()).toEqual(six);
+  expect(all!.tracks.some((t) => t.kind === 'audio' && t.label === 'mix')).toBe(true);
+  expect(all!.mediaSeconds ?? 0).toBeGreaterThan(0);
 });
