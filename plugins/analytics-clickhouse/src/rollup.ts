@@ -216,8 +216,13 @@ export async function rollupPlan(driver: ClickHouseDriver, tenants: readonly str
   // The rollup: the current days, then the period and the dimensions (all in its key).
   const daily = [...current].map(([t, days]) => `(tenant = ${str(t)} AND (${ranges(days).map(([a, b]) => `(id_day >= ${str(a)} AND id_day < ${str(b)})`).join(' OR ')}))`);
   const where = [`(${daily.join(' OR ')})`];
-  if (bounds.from) where.push(`local_day >= ${str(bounds.from)}`);
-  if (bounds.to) where.push(`local_day < ${str(bounds.to)}`);
+  // The period also bounds id_day: the key is (tenant, id_day, local_day, …), so local_day alone
+  // cannot narrow the read. A current day has no strays: its rows' local day is the case id's
+  // instant in the city's zone, at most a day from its UTC day. Without this a 30-day query read
+  // the city's whole year FINAL (18.16, 1 M cases: 443 ms for 30 days, 381 ms for the year).
+  const shift = (day: string, days: number) => utcDay(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS);
+  if (bounds.from) where.push(`id_day >= ${str(shift(bounds.from, -1))}`, `local_day >= ${str(bounds.from)}`);
+  if (bounds.to) where.push(`id_day < ${str(shift(bounds.to, 1))}`, `local_day < ${str(bounds.to)}`);
   const lists = { district: filters.districts, channel: filters.channels, kind: filters.kinds };
   for (const [column, values] of Object.entries(lists)) if (values) where.push(`${column} IN ${strList(values)}`);
   const rollupSelect = `SELECT tenant, local_day, ${DIMENSIONS.join(', ')}, '' AS seat, toUInt8(0) AS local_hour, ${MEASURE_COLUMNS.map(([c]) => c).join(', ')}
