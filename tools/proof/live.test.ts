@@ -1,7 +1,6 @@
 // Issue 16, the short version of the live-push socket proof (the long one: `npm run proof:live`):
 // hostile handshakes and frames on /api/live. 0 crashes, only the designed close codes, still
-// pushing afterwards. (The media signalling fuzz, `npm run proof:signaling`, stays out of npm test:
-// 60 messages take ~155 s, most of it sockets waiting out their close.)
+// pushing afterwards. (The media signalling socket's short proof: signaling.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveFuzz } from './live.ts';

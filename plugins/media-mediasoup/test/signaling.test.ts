@@ -76,6 +76,9 @@ describe('media signalling and room lifecycle', () => {
     p.sendText('not json');
     p.sendText(JSON.stringify({ kind: 'request', id: -1 }));
     assert.ok(await p.request('getRouterRtpCapabilities', {}), 'bad frames are ignored, the socket lives');
+    // A request broken at the frame (its data not an object) is still answered by its id: a client
+    // waiting for it is not left waiting (found by the signalling fuzz).
+    await assert.rejects(p.raw('closeProducer', '\u0000OT'), (e) => code(e) === 'KC_VALIDATION');
     await escalate(h.t, id, seat);
   });
 

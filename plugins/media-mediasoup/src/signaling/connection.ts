@@ -180,7 +180,14 @@ export class SignalingConnection extends EventEmitter<ConnectionEvents> {
       return this.#bad('not JSON');
     }
     const v = validators('frame');
-    if (!v(frame)) return this.#bad(explain(v));
+    if (!v(frame)) {
+      const why = explain(v);
+      // A request that is broken but has an id is still answered: its client waits for that id
+      // (the signalling fuzz found a request whose data was a string left pending for good).
+      const id = requestId(frame);
+      if (id !== null) this.#send({ kind: 'response', id, ok: false, error: { code: 'KC_VALIDATION', message: `request: ${why}`.slice(0, 500) } });
+      return this.#bad(why);
+    }
     if (!this.#handler && (frame as Frame).kind === 'request') {
       this.#buffered.push(frame as Frame);
       return;
@@ -225,4 +232,11 @@ export class SignalingConnection extends EventEmitter<ConnectionEvents> {
       this.#send({ kind: 'response', id, ok: false, error: { code: e.code, message: e.message } });
     }
   }
+}
+
+/** The id of a frame that claims to be a request (kind "request", an id ≥ 0), or null. */
+function requestId(frame: unknown): number | null {
+  if (!frame || typeof frame !== 'object') return null;
+  const { kind, id } = frame as { kind?: unknown; id?: unknown };
+  return kind === 'request' && Number.isSafeInteger(id) && (id as number) >= 0 ? (id as number) : null;
 }
