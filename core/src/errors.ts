@@ -91,7 +91,7 @@ export const Errors = {
   pathNotOffered: make('KC_PATH_NOT_OFFERED', 409, 'this city does not offer this way of handling an accident',
     'a step of the photo path (事故快处) in a city whose profile does not offer it (details.path, details.offered: the paths it does offer)'),
   featureNotOffered: make('KC_FEATURE_NOT_OFFERED', 409, 'this city does not offer this service on its platform',
-    'a route of a platform feature (人伤直赔 injury direct-pay, 一键救援 one-key rescue) in a city whose profile’s platform.features does not list it (details.feature, details.offered)'),
+    'a route of a platform feature (人伤直赔 injury direct-pay, 一键救援 one-key rescue) in a city whose profile’s platform.features does not list it (details.feature, details.offered); a service-point route in a city whose profile lists no platform.servicePoints'),
   directPayNotEligible: make('KC_DIRECT_PAY_NOT_ELIGIBLE', 409, 'injury direct-pay is only for minor-injury cases',
     'an officer issues a direct-pay QR code for a case reported without a minor injury'),
   directPayCodeInvalid: make('KC_DIRECT_PAY_CODE_INVALID', 404, 'no direct-pay voucher with this code',

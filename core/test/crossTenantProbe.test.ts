@@ -121,6 +121,8 @@ const RECIPES: Record<string, Recipe> = {
   'POST /api/tow/rescues/:rescueId/decline': {},
   'POST /api/tow/rescues/:rescueId/arrived': {},
   'POST /api/tow/rescues/:rescueId/completed': {},
+  // Offline service points (issue 14): a question about the prober's own city (none lists points: 409), nothing of the Harbin case.
+  'POST /api/service-points/nearest': { body: DAOLI },
   // Online mediation (issue 14): a Harbin case answers 404 before the feature check; :mediationId stays unfilled (404).
   'POST /api/cases/:id/mediations': { body: { startsAt: '2099-06-01T10:30' } },
   'POST /api/mediations/:mediationId/open': { body: {} },

@@ -55,6 +55,7 @@ export type Condition =
  * What a required photo shows, so the party app draws its illustration: side_front 侧前方 (the vehicle from a front corner, plate legible), side_rear 侧后方 (from a rear corner, plate legible), collision_point 碰撞部位 (close-up of the contact), road_markings 路面标线, other.
  */
 export type ShotKind = 'side_front' | 'side_rear' | 'collision_point' | 'road_markings' | 'other';
+export type ServiceMatter = 'disability_assessment' | 'damage_assessment' | 'social_assistance' | 'litigation';
 export type ReasonCode =
   | 'outside_service_hours'
   | 'district_not_covered'
@@ -491,6 +492,7 @@ export interface SchemaIndex {
   httpSeatRosters?: SeatRosters;
   httpSeatStatusResult?: SeatStatusResult;
   httpSeatStatus?: SeatStatusBody;
+  httpServicePointReferral?: ServicePointReferral;
   httpSession?: SessionResponse;
   httpSmsOutbox?: SmsOutboxView;
   httpStaffCreate?: StaffCreateBody;
@@ -1008,12 +1010,41 @@ export interface Platform {
     noShowGraceMinutes?: number;
   };
   /**
-   * Offline one-stop service points for what remote handling cannot settle.
+   * Offline one-stop service points (线下一站式服务点) for what remote handling cannot settle. A refused or escalated party is referred to the nearest: by great-circle distance when every point gives a location, otherwise by region — the bearing from the centre of the covered districts to the party (±45° around each axis) picks the point of that direction. See docs/cities.md.
+   *
+   * @minItems 1
    */
-  servicePoints?: {
-    name: LocalText;
-    direction?: 'east' | 'west' | 'south' | 'north' | 'centre';
-  }[];
+  servicePoints?: [ServicePoint, ...ServicePoint[]];
+}
+/**
+ * One offline service point. Only name and direction are required: give address, hours and location only from a source — a party is told to ask 110 or the brigade for what is not given.
+ */
+export interface ServicePoint {
+  name: LocalText;
+  /**
+   * The region of the city it serves (按照“东西南北”区域划分): the party's quadrant, seen from the centre of the covered districts, picks it when the points give no location. centre is reached only by distance, or when no point serves the party's quadrant.
+   */
+  direction: 'east' | 'west' | 'south' | 'north' | 'centre';
+  address?: LocalText;
+  /**
+   * Opening hours, in the shape of service.hours (every window [from, to) on its weekdays). Absent: not stated.
+   *
+   * @minItems 1
+   */
+  hours?: [ServiceWindow, ...ServiceWindow[]];
+  /**
+   * Where it is, [lng, lat] in the datum of the city's boundary file (area.datum), as read off the same map.
+   */
+  location?: {
+    lng: number;
+    lat: number;
+  };
+  /**
+   * The matters it takes: 伤残评定 disability assessment, 财损评估 damage assessment, 社会救助 social assistance, 诉讼审判 litigation.
+   *
+   * @minItems 1
+   */
+  handles?: [ServiceMatter, ...ServiceMatter[]];
 }
 export interface Integration {
   /**
@@ -3368,6 +3399,48 @@ export interface SeatStatusResult {
  */
 export interface SeatStatusBody {
   status: 'available' | 'away';
+}
+/**
+ * Where a party goes for what remote handling cannot settle (伤残评定, 财损评估, 社会救助, 诉讼审判): the city's offline service points, the nearest first, as the server chose it (core/src/platform/servicePoints.ts). Positions are WGS-84.
+ */
+export interface ServicePointReferral {
+  /**
+   * distance: every point gives a location, the nearest by great-circle distance. region: the party's quadrant picks the point of that direction.
+   */
+  by: 'distance' | 'region';
+  /**
+   * The party's quadrant (±45° around each axis) seen from the centre of the covered districts.
+   */
+  quadrant: 'east' | 'north' | 'west' | 'south';
+  from: Position;
+  centre: Position;
+  /**
+   * @minItems 1
+   */
+  points: [ReferredPoint, ...ReferredPoint[]];
+}
+export interface Position {
+  lng: number;
+  lat: number;
+}
+/**
+ * A point as the profile gives it; address, hours and location only when the profile gives them (the party is told to ask 110 otherwise).
+ */
+export interface ReferredPoint {
+  name: LocalText;
+  direction: 'east' | 'west' | 'south' | 'north' | 'centre';
+  /**
+   * The one the party is sent to (the first of the list).
+   */
+  nearest: boolean;
+  handles: ServiceMatter[];
+  address?: LocalText;
+  hours?: LocalText;
+  location?: Position;
+  /**
+   * Straight-line distance from the party, km (one decimal), when the point gives a location.
+   */
+  km?: number;
 }
 /**
  * The tenant's SMS outbox (GET /api/admin/sms-outbox), newest first, numbers masked: every SMS core sent or is sending through the city's SMS integration, its status, tries, last error and delivery receipt. With the development driver the text is as it "delivered" it (signature first, codes shown); with a gateway a sign-in code is masked once it is sent.

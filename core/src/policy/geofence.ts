@@ -187,6 +187,29 @@ export class DistrictIndex {
     return best;
   }
 
+  /**
+   * The district's centre of area: the shoelace centroid in degrees, holes subtracted. Planar
+   * degrees are fine at district size; used for where a place lies as seen from the middle of
+   * the city (the service points' 东西南北 regions), not in the hot path.
+   */
+  centroid(name: string): Position {
+    let a = 0, cx = 0, cy = 0;
+    for (const poly of this.get(name).polygons) {
+      poly.rings.forEach((ring, r) => {
+        const sign = r === 0 ? 1 : -1;
+        let ra = 0, rx = 0, ry = 0;
+        for (let i = 0, j = ring.length - 2; i < ring.length; j = i, i += 2) {
+          const cross = ring[j]! * ring[i + 1]! - ring[i]! * ring[j + 1]!;
+          ra += cross; rx += (ring[j]! + ring[i]!) * cross; ry += (ring[j + 1]! + ring[i + 1]!) * cross;
+        }
+        // Each ring by its own orientation's sign, so a clockwise exterior counts as much as a counter-clockwise one.
+        const s = sign * Math.sign(ra);
+        a += s * ra; cx += s * rx; cy += s * ry;
+      });
+    }
+    return [cx / (3 * a), cy / (3 * a)];
+  }
+
   private get(name: string): District {
     const d = this.byName.get(name);
     if (!d) throw new Error(`unknown district "${name}" (known: ${this.names().join(', ')})`);

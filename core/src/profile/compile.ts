@@ -92,6 +92,11 @@ function buildCity(
 
   const hours = ServiceHours.compile(profile.service?.hours);
   if (Array.isArray(hours)) for (const h of hours) problems.add(['service', 'hours', h.window, h.field], h.message, h.hint);
+  // A service point's opening hours are windows of the same shape, and are shown in words the same way.
+  (profile.platform?.servicePoints ?? []).forEach((sp, i) => {
+    const spHours = ServiceHours.compile(sp.hours);
+    if (Array.isArray(spHours)) for (const h of spHours) problems.add(['platform', 'servicePoints', i, 'hours', h.window, h.field], h.message, h.hint);
+  });
 
   const districts = loadBoundaries(profile, problems, opts);
   const included = new Set(profile.area.include);

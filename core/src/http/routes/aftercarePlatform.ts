@@ -3,10 +3,12 @@
  * lists the feature (409 KC_FEATURE_NOT_OFFERED otherwise):
  *  - injury direct-pay (人伤直赔): the officer issues the QR, the hospital scans it and bills, the
  *    insurer settles, the party and the officer read the status, the ledger totals;
- *  - one-key rescue (一键救援): the tow crew's positions, offers and marks; the party's request and map.
+ *  - one-key rescue (一键救援): the tow crew's positions, offers and marks; the party's request and map;
+ *  - offline service points (线下服务点, platform.servicePoints): the nearest point for a refused or
+ *    escalated party, and the district map it is shown on.
  * Partners (hospital, insurer, tow) are the partner principals of core/src/partners (CONTRACT-14).
  */
-import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import type { CoreContext } from '../../context.ts';
 import { Errors } from '../../errors.ts';
 import { requireRole, staffOf } from '../auth.ts';
@@ -19,6 +21,8 @@ import {
 import { cityGeoCache } from '../cityGeo.ts';
 import { responseSchema } from '../responses.ts';
 import { requireFeature } from '../../platform/features.ts';
+import { referral } from '../../platform/servicePoints.ts';
+import type { CompiledCity } from '../../policy/city.ts';
 import { acceptRescue, declineRescue, markRescue, reportPosition, requestRescue, rescueOfCase, towJob } from '../../rescue/rescue.ts';
 
 type PartnerKind = 'insurer' | 'hospital' | 'repair_shop' | 'tow' | 'mediator';
@@ -90,6 +94,11 @@ const towJobSchema = {
     job: { type: ['object', 'null'], properties: { id: text, workOrderNo: text, caseNumber: text, status: text, offerExpiresAt: nText, lng: num, lat: num, distanceKm: num } },
   },
 } as const;
+/** Any WGS-84 position: a refused report may lie outside every city. */
+const wgs84 = { lng: { type: 'number', minimum: -180, maximum: 180 }, lat: { type: 'number', minimum: -90, maximum: 90 } } as const;
+function requireServicePoints(city: CompiledCity): void {
+  if (!city.profile.platform?.servicePoints?.length) throw Errors.featureNotOffered(`${city.tenant} lists no offline service points (platform.servicePoints of its profile)`);
+}
 const point = { lng: { type: 'number', minimum: 73, maximum: 136 }, lat: { type: 'number', minimum: 3, maximum: 54 } } as const;
 
 export async function aftercarePlatformRoutes(app: FastifyInstance, { ctx }: { ctx: CoreContext }) {
@@ -177,18 +186,21 @@ export async function aftercarePlatformRoutes(app: FastifyInstance, { ctx }: { c
   // ——— 一键救援 one-key rescue ———
   // The map of the rescue (the party's and the tow crew's): the same district map data the dashboard reads (cityGeo.ts).
   const geo = cityGeoCache();
-  app.get('/api/rescue/map', {
-    schema: { tags: ['rescue'], summary: "The city's districts (GeoJSON) for the rescue map of the party and the tow crew", response: { 200: responseSchema('http/analytics-geo.schema.json'), 304: { type: 'null', description: 'Not modified (ETag)' } } },
-  }, async (req, reply) => {
+  const mapResponses = { 200: responseSchema('http/analytics-geo.schema.json'), 304: { type: 'null', description: 'Not modified (ETag)' } } as const;
+  /** The signed-in principal's city map, once `allowed` passed for the city (a feature of its platform). */
+  async function cityMap(req: FastifyRequest, reply: FastifyReply, allowed: (city: CompiledCity) => void) {
     const p = req.principal;
     if (!p) throw Errors.unauthenticated();
     const city = ctx.cities.get(p.tenant);
-    requireFeature(city, 'one_key_rescue');
+    allowed(city);
     const body = geo(city);
     reply.header('etag', body.etag).header('cache-control', 'private, max-age=3600');
     if (req.headers['if-none-match'] === body.etag) return reply.status(304).send();
     return reply.type('application/json; charset=utf-8').send(body.json);
-  });
+  }
+  app.get('/api/rescue/map', {
+    schema: { tags: ['rescue'], summary: "The city's districts (GeoJSON) for the rescue map of the party and the tow crew", response: mapResponses },
+  }, (req, reply) => cityMap(req, reply, (city) => requireFeature(city, 'one_key_rescue')));
 
   app.post<WithId & { Body: { lng: number; lat: number; insurerId?: string } }>('/api/cases/:id/rescue', {
     preHandler: [partyOnly, caseIdParam, guards.visibleCase],
@@ -219,6 +231,34 @@ export async function aftercarePlatformRoutes(app: FastifyInstance, { ctx }: { c
   app.get('/api/tow/job', {
     preHandler: tow, schema: { tags: ['rescue'], summary: 'The crew’s vehicle and the job offered to it or held by it', response: { 200: towJobSchema } },
   }, async (req) => towJob(ctx, partnerActor(req, 'tow')));
+
+  // ——— 线下服务点 offline service points ———
+  // The nearest is the server's decision (core/src/platform/servicePoints.ts); the app only draws it.
+  const referralResponse = { 200: responseSchema('http/service-point-referral.schema.json'), 409: responseSchema('http/error.schema.json') } as const;
+  app.get('/api/service-points/map', {
+    schema: { tags: ['service-points'], summary: "The city's districts (GeoJSON) for the map of its offline service points", response: mapResponses },
+  }, (req, reply) => cityMap(req, reply, requireServicePoints));
+
+  // A question like the pre-check (POST /api/cities/:tenant/check): nothing is stored; a body, as the query string is not coerced to numbers.
+  app.post<{ Body: { lng: number; lat: number } }>('/api/service-points/nearest', {
+    preHandler: partyOrOfficer,
+    schema: { tags: ['service-points'], summary: 'A refused party (no case yet): the service points of its city, the nearest to the reported place first (nothing is stored)',
+      body: { type: 'object', additionalProperties: false, required: ['lng', 'lat'], properties: wgs84 }, response: referralResponse },
+  }, async (req) => {
+    const city = ctx.cities.get(req.principal!.tenant);
+    requireServicePoints(city);
+    return referral(city, { lng: req.body.lng, lat: req.body.lat })!;
+  });
+
+  app.get<WithId>('/api/cases/:id/service-points', {
+    preHandler: [partyOrOfficer, caseIdParam, guards.visibleCase],
+    schema: { tags: ['service-points'], summary: 'The service points for a case not settled remotely (refused, escalated on site), the nearest to its place first', params: idParams, response: referralResponse },
+  }, async (req) => {
+    const c = caseOf(req);
+    const city = ctx.cities.get(c.tenant);
+    requireServicePoints(city);
+    return referral(city, c.report.location)!;
+  });
 
   const notMine = () => Errors.notFound('no such rescue for your vehicle');
   for (const [step, run] of [
