@@ -5,6 +5,8 @@
  *  - 一键救援: three tow crews on duty from the tow-crew page (each its own geolocation); the party taps rescue;
  *    the nearest crew is offered the job and accepts; the crew moves closer; the party's map shows the vehicle
  *    approaching (the distance shrinks).
+ *  - 线下服务点: a refused report is sent to the nearest of the four offline service points — by region, as the
+ *    source gives no addresses — shown first and marked, with the party and the point's quadrant on the district map.
  *  - the dashboard: after both (events through the outbox and the server's bus into its chdb analytics), Yancheng's
  *    analyst sees the direct-pay tiles (¥ advanced and settled, vouchers issued with a revoked one apart, scan →
  *    settlement) and the rescue tile (request → arrival, rescues and completed) with the flows' figures.
@@ -151,4 +153,37 @@ test('the dashboard shows Yancheng’s direct-pay and rescue tiles with the figu
   await expect(tile('rescueArrival')).toContainText('救援 1 起，完成 1 起');
   await tile('directPayAdvanced').scrollIntoViewIfNeeded();
   await shot(page, 'aftercare-dashboard-tiles');
+});
+
+test('a refusal sends the party to the nearest offline service point, by region, on the district map', async ({ api, server, actor, shot }) => {
+  const WEST = { lng: 119.9, lat: 33.3 }; // 盐都区, west of the middle of the covered districts
+  const party = await partySignIn(api, 'yancheng', '13900001503');
+  const report = { location: { ...WEST, source: 'gps', accuracyMeters: 10 }, kind: 'motor_motor', injury: 'none', channel: 'video_phone', disqualifiers: ['drink_driving'] };
+  const c = await api.call<{ id: string; decision: { eligible: boolean } }>('POST', '/api/cases', { clientKey: 'aftercare-e2e-refused', report }, party.token);
+  expect(c.decision.eligible).toBe(false);
+
+  const phone = await actor('phone');
+  await phone.context.addCookies([{ name: 'kc_session', value: party.token, url: server.url }]);
+  await phone.page.goto(`/m/yancheng/call/${c.id}`);
+  await expect(phone.page.getByTestId('refusal')).toBeVisible();
+  const nearest = phone.page.getByTestId('nearest-point');
+  await expect(nearest).toContainText('最近的服务点');
+  await expect(nearest).toContainText('城西一站式服务点');
+  await expect(nearest).toHaveAttribute('data-direction', 'west');
+  await expect(nearest).toContainText('伤残评定、财损评估、社会救助、诉讼审判');
+  // The source gives no address: the party is told to ask 110, nothing is made up.
+  await expect(phone.page.getByTestId('ask-address')).toContainText('拨打 110');
+  await expect(phone.page.getByTestId('other-points').locator('li')).toHaveCount(3);
+  const map = phone.page.getByTestId('service-points-map');
+  await expect(map.getByTestId('party-position')).toBeVisible();
+  await expect(map.getByTestId('nearest-region')).toHaveAttribute('data-quadrant', 'west');
+  await expect(map.locator('path').first()).toBeVisible();
+  await nearest.scrollIntoViewIfNeeded();
+  await shot(phone.page, 'aftercare-party-refusal-service-point');
+  await map.scrollIntoViewIfNeeded();
+  await shot(phone.page, 'aftercare-party-refusal-service-point-map');
+
+  // The case's page refers the party the same way.
+  await phone.page.goto(`/m/yancheng/cases/${c.id}`);
+  await expect(phone.page.getByTestId('nearest-point')).toContainText('城西一站式服务点');
 });
