@@ -18,11 +18,14 @@ import { test, expect } from './support/fixtures.ts';
 import type { Api } from './support/api.ts';
 import { partySignIn } from './support/partyPhone.ts';
 import { Analyst } from './pages/Analyst.ts';
+import { Staff } from './support/staff.ts';
 
 test.describe.configure({ mode: 'serial' });
 
 const SCENE = { lng: 120.154, lat: 33.338 }; // 盐都区
 const PASSWORD = 'Correct-Horse-Battery-9';
+/** The cases of the first two tests, still in the queue: the last test has the seat answer the one that rings and send it on site. */
+const queued: Array<{ id: string; token: string }> = [];
 
 async function partnerOrg(api: Api, kind: string, name: string, people: string[], code?: string): Promise<void> {
   const org = await api.asStaff<{ id: string }>('yancheng', 'admin', 'POST', '/api/admin/partners', { kind, name, ...(code ? { code } : {}) });
@@ -47,6 +50,7 @@ test('an injury QR scanned by the hospital and settled by the insurer', async ({
   await partnerOrg(api, 'insurer', '中国平安盐城中心支公司', ['pingan-1'], 'pingan');
   const party = await partySignIn(api, 'yancheng', '13900001501');
   const c = await api.call<{ id: string }>('POST', '/api/cases', { clientKey: 'aftercare-e2e-injury', report: { location: { ...SCENE, source: 'gps', accuracyMeters: 10 }, kind: 'motor_non_motor', injury: 'minor', channel: 'video_phone' } }, party.token);
+  queued.push({ id: c.id, token: party.token });
   const bill = await api.asStaff<{ code: string }>('yancheng', 'officer', 'POST', `/api/cases/${c.id}/direct-pay`, { injuredName: '王小明', injuredIdNumber: '320902199001011234', insurerId: 'pingan' });
 
   const phone = await actor('phone');
@@ -100,6 +104,7 @@ test('a rescue dispatched to the nearest of three tow vehicles, the party map sh
   }
   const party = await partySignIn(api, 'yancheng', '13900001502');
   const c = await api.call<{ id: string }>('POST', '/api/cases', { clientKey: 'aftercare-e2e-rescue', report: { location: { ...SCENE, source: 'gps', accuracyMeters: 10 }, kind: 'motor_motor', injury: 'none', channel: 'video_phone' } }, party.token);
+  queued.push({ id: c.id, token: party.token });
   const phone = await actor('phone', { geolocation: { latitude: SCENE.lat, longitude: SCENE.lng } });
   await partyPage(phone.context, phone.page, server.url, party.token, c.id);
   await phone.page.getByRole('button', { name: '一键救援' }).click();
@@ -186,4 +191,29 @@ test('a refusal sends the party to the nearest offline service point, by region,
   // The case's page refers the party the same way.
   await phone.page.goto(`/m/yancheng/cases/${c.id}`);
   await expect(phone.page.getByTestId('nearest-point')).toContainText('城西一站式服务点');
+});
+
+test('a case sent on site: the party is referred to the nearest service point too', async ({ api, server, actor, shot }) => {
+  expect(queued).toHaveLength(2);
+  const seat = await Staff.as(api, 'yancheng', 'seat-yunchetong');
+  await seat.available();
+  const state = async (id: string) => (await seat.call<{ state: string }>('GET', `/api/cases/${id}`)).state;
+  let ringing: { id: string; token: string } | undefined;
+  await expect.poll(async () => {
+    for (const c of queued) if (await state(c.id) === 'ringing') ringing = c;
+    return Boolean(ringing);
+  }, { timeout: 15_000 }).toBe(true);
+  await seat.call('POST', `/api/cases/${ringing!.id}/answer`);
+  await seat.call('POST', `/api/cases/${ringing!.id}/escalate`, { reason: '伤情需现场认定' });
+
+  const phone = await actor('phone');
+  await phone.context.addCookies([{ name: 'kc_session', value: ringing!.token, url: server.url }]);
+  await phone.page.goto(`/m/yancheng/call/${ringing!.id}`);
+  await expect(phone.page.getByTestId('escalated')).toBeVisible();
+  // Both cases are at 盐都区's label point, which lies east of the covered districts' centre of area: the east point, by region.
+  await expect(phone.page.getByTestId('nearest-point')).toHaveAttribute('data-direction', 'east');
+  await expect(phone.page.getByTestId('nearest-point')).toContainText('最近的服务点');
+  await expect(phone.page.getByTestId('service-points-map').getByTestId('nearest-region')).toHaveAttribute('data-quadrant', 'east');
+  await phone.page.getByTestId('service-points').scrollIntoViewIfNeeded();
+  await shot(phone.page, 'aftercare-party-escalated-service-point');
 });
