@@ -185,7 +185,10 @@ export class SignalingConnection extends EventEmitter<ConnectionEvents> {
       // A request that is broken but has an id is still answered: its client waits for that id
       // (the signalling fuzz found a request whose data was a string left pending for good).
       const id = requestId(frame);
-      if (id !== null) this.#send({ kind: 'response', id, ok: false, error: { code: 'KC_VALIDATION', message: `request: ${why}`.slice(0, 500) } });
+      if (id !== null) {
+        const e = Errors.validation(`request: ${why}`.slice(0, 500));
+        this.#send({ kind: 'response', id, ok: false, error: { code: e.code, message: e.message } });
+      }
       return this.#bad(why);
     }
     if (!this.#handler && (frame as Frame).kind === 'request') {
