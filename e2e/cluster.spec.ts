@@ -1,6 +1,7 @@
 /**
  * Issue 15, "done when": the production topology on one machine — PostgreSQL, librdkafka's mock
- * Kafka, Debian's ClickHouse 18.16, nginx with deploy/nginx's config and three server processes
+ * Kafka, Debian's ClickHouse 18.16, coturn (deploy/coturn's config), nginx with deploy/nginx's
+ * config and three server processes
  * (e2e/support/cluster.ts). A party (the party app on a phone) and a seat (the console) go through
  * the balancer; the process hosting their call is killed with SIGKILL mid-call; both clients
  * come back by themselves (no 继续处理 pressed) to the same case, now hosted by another process,
@@ -13,13 +14,14 @@ import path from 'node:path';
 import { test, expect, type BrowserContext } from '@playwright/test';
 import { startCluster, NGINX, type AppProcess, type Cluster } from './support/cluster.ts';
 import { Api } from './support/api.ts';
+import { TURNSERVER } from '@kuaichu/testkit/coturn';
 import { Party } from './pages/Party.ts';
 import { Seat } from './pages/Seat.ts';
 import { PLATES } from './support/staff.ts';
 import { DAY } from './support/day.ts';
 
 const DAOLI = { latitude: 45.773, longitude: 126.617 };
-const missing = [NGINX, '/usr/sbin/clickhouse-server', '/usr/include/librdkafka/rdkafka_mock.h'].filter((f) => !existsSync(f));
+const missing = [NGINX, '/usr/sbin/clickhouse-server', '/usr/include/librdkafka/rdkafka_mock.h', TURNSERVER].filter((f) => !existsSync(f));
 
 /** The series the issue names (docs/operations.md, "Metrics and health"). */
 const SERIES = [
@@ -88,6 +90,12 @@ test('three processes behind nginx: the process hosting a call is killed mid-cal
   await party.waitForCall();
   await seat.waitForPartyVideo();
   await party.expectRecording();
+
+  // TURN through the cluster: the process handed both browsers coturn credentials (the TURN REST
+  // API's username, <expiry>:<role>-<peer>) and coturn allocated a relay for each.
+  for (const role of ['party_a', 'seat']) {
+    await expect.poll(() => new RegExp(`user <\\d+:${role}-[^>]+>: incoming packet ALLOCATE processed, success`).test(cluster.coturn.log()), { message: `coturn allocates for the ${role}`, timeout: 30_000 }).toBe(true);
+  }
 
   // Which process hosts the call: the one whose media worker has the room (scraped directly).
   const hostOf = async (among: number[]) => {

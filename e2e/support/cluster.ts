@@ -1,6 +1,7 @@
 /**
  * The production topology on one machine, for the cluster spec and `npm run bench:cluster`:
- * PostgreSQL (testkit), librdkafka's mock Kafka cluster, Debian's ClickHouse 18.16 server, N
+ * PostgreSQL (testkit), librdkafka's mock Kafka cluster, Debian's ClickHouse 18.16 server, coturn
+ * (testkit, from deploy/coturn's config; its credentials handed out by the processes), N
  * server processes (core/src/main.ts, as systemd runs them: KUAICHU_MEDIA_ROOMS=on-join, a shared
  * file store, the bus and analytics on those servers) and nginx with deploy/nginx's config,
  * templated with this run's ports. Everything on loopback, removed on stop.
@@ -11,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startPostgres, type TestPostgres } from '@kuaichu/testkit/postgres';
 import { freePort } from '@kuaichu/testkit/net';
+import { startCoturn, type TestCoturn } from '@kuaichu/testkit/coturn';
 import { startMockCluster, type MockCluster } from '@kuaichu/plugin-bus-kafka/test/mock-cluster';
 import { startClickHouse, type TestClickHouse } from '../../plugins/analytics-clickhouse/test/support/clickhouseServer.ts';
 import { DEMO_PASSWORD, repoRoot } from './server.ts';
@@ -35,6 +37,7 @@ export interface Cluster {
   pg: TestPostgres;
   kafka: MockCluster;
   clickhouse: TestClickHouse;
+  coturn: TestCoturn;
   dataDir: string;
   /**
    * Another nginx (same config) over only these processes (bench:cluster: 1, 2, 3 behind the
@@ -90,8 +93,8 @@ export async function startCluster(opts: { processes?: number; env?: Record<stri
   const closers: Array<() => Promise<unknown>> = [];
   const children: ChildProcess[] = [];
   try {
-    const [pg, kafka, clickhouse] = await Promise.all([startPostgres(), startMockCluster({ brokers: 1, topics: { 'case-events': 3 } }), startClickHouse()]);
-    closers.push(() => pg.stop(), () => kafka.stop(), () => clickhouse.stop());
+    const [pg, kafka, clickhouse, coturn] = await Promise.all([startPostgres(), startMockCluster({ brokers: 1, topics: { 'case-events': 3 } }), startClickHouse(), startCoturn()]);
+    closers.push(() => pg.stop(), () => kafka.stop(), () => clickhouse.stop(), () => coturn.stop());
     const ports = await Promise.all(Array.from({ length: n }, () => freePort()));
     const balancerPort = await freePort();
     const url = `http://127.0.0.1:${balancerPort}`;
@@ -114,6 +117,7 @@ export async function startCluster(opts: { processes?: number; env?: Record<stri
           KUAICHU_CLOCK: 'manual', KUAICHU_CLOCK_START: at('10:00'),
           KUAICHU_MEDIA_ROOMS: 'on-join', KUAICHU_MEDIA_LISTEN_IP: '127.0.0.1', KUAICHU_MEDIA_WORKERS: '1',
           KUAICHU_MEDIA_RTC_PORTS: `${40000 + i * 1000}-${40999 + i * 1000}`,
+          KUAICHU_TURN_SECRET: coturn.secret, KUAICHU_TURN_URLS: coturn.urls.join(','),
           KUAICHU_DRAIN_SECONDS: '5',
           KUAICHU_RATE_LIMITS: 'off',
           NODE_ENV: 'test',
@@ -140,7 +144,7 @@ export async function startCluster(opts: { processes?: number; env?: Record<stri
     let balancers = 0;
 
     return {
-      url, processes, pg, kafka, clickhouse, dataDir,
+      url, processes, pg, kafka, clickhouse, coturn, dataDir,
       async balancer(indexes, o = {}) {
         const port = await freePort();
         children.push(await startNginx(path.join(dir, `nginx-${++balancers}`), port, indexes.map((i) => ports[i]!), o));
