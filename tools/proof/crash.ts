@@ -47,6 +47,8 @@ import type { TestClickHouse } from '../../plugins/analytics-clickhouse/test/sup
 
 export const PASSWORD = 'demo-password-for-tests';
 const DAOLI = { lng: 126.617, lat: 45.773 };
+/** The states of a case whose determination has been served (a claim may be pushed). */
+const SERVED = ['served', 'claim_pushed', 'review_requested', 'reviewed', 'closed'];
 
 /** A small seeded generator (mulberry32): a failure replays with its seed. */
 export function seeded(seed: number): () => number {
@@ -484,7 +486,9 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string, p
     // The app offers the claim once the case shows served: a process killed while the document
     // was prepared leaves it to the queue's beat, and the PDF can be read a moment before the
     // determination's service is recorded (found by the 100-kill run: a claim then is 409).
-    await until(async () => (await readAgain(view)).state !== 'determined', `${id}: served`, { hangGuardMs: 300_000 });
+    // Waited for positively: "not determined" also held for an error answer read while PostgreSQL
+    // restarted (no state at all), and the claim then met the unserved determination (409).
+    await until(async () => SERVED.includes(String((await readAgain(() => view(officer))).state)), `${id}: served`, { hangGuardMs: 300_000 });
     await step('claim', () => client.call('POST', `/api/cases/${id}/claims`, { token: party }), async (r) => (r.status === 200 ? true : undefined));
     claimed++;
     phase = 'between cases';
