@@ -39,8 +39,17 @@ export interface NearestPoint {
   readonly quadrant: Quadrant;
 }
 
+/** Per city (its boundaries do not change while it is loaded): computed on the first referral. */
+const centres = new WeakMap<CityBoundaries, Point>();
+
 /** The centre of area of the covered districts together (each district's centroid weighted by its area). */
 export function coveredCentre(city: CityBoundaries): Point {
+  let centre = centres.get(city);
+  if (!centre) centres.set(city, (centre = centreOfArea(city)));
+  return centre;
+}
+
+function centreOfArea(city: CityBoundaries): Point {
   let w = 0, lng = 0, lat = 0;
   for (const name of city.included) {
     const a = city.districts.area(name);
