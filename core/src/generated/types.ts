@@ -453,6 +453,7 @@ export interface SchemaIndex {
   httpOfficerCase?: OfficerCase;
   httpPartnerCase?: PartnerCase;
   httpPartnerCases?: PartnerCases;
+  httpPartnerDirectory?: PartnerDirectory;
   httpPartnerLogin?: PartnerLoginBody;
   httpPartnerOrgCreate?: PartnerOrgCreate;
   httpPartnerOrgs?: PartnerOrgs;
@@ -2856,6 +2857,17 @@ export interface RoomInvitation {
 export interface PartnerCases {
   partner: PartnerIdentity;
   cases: PartnerCase[];
+}
+/**
+ * The city's partner organisations as the seat and the officer pick them (to invite into a case's room, to book a mediation): enabled organisations of the kinds the city's profile lists, by kind then name. No people, user names or codes: those are the admin's (PartnerOrgs).
+ */
+export interface PartnerDirectory {
+  orgs: PartnerListing[];
+}
+export interface PartnerListing {
+  id: string;
+  kind: PartnerKind;
+  name: string;
 }
 /**
  * A partner person signs in (same throttles as staff).

@@ -5,11 +5,11 @@
  * case answers 404); the seat on a case or an officer invites the second party or a partner into
  * the case's room, lists and revokes invitations; the invited accept their single-use link.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import type { CoreContext } from '../../context.ts';
 import { tenantDb } from '../../context.ts';
 import type {
-  InvitationAccept, InvitationAccepted, PartnerCase, PartnerCases, PartnerLoginBody, PartnerOrg, PartnerOrgCreate, PartnerOrgs, PartnerPerson,
+  InvitationAccept, InvitationAccepted, PartnerCase, PartnerCases, PartnerDirectory, PartnerLoginBody, PartnerOrg, PartnerOrgCreate, PartnerOrgs, PartnerPerson,
   PartnerPersonCreate, RoomInvitation, RoomInvitationCreate, RoomInvitations, SessionResponse,
 } from '../../generated/types.ts';
 import { Errors } from '../../errors.ts';
@@ -19,6 +19,7 @@ import { maskPhone } from '../../privacy/mask.ts';
 import { partnersRepo, type InvitationRow, type PartnerOrgRow, type PartnerPersonRow } from '../../persistence/partners.ts';
 import { offeredPartnerKinds, requirePartnerKind } from '../../partners/kinds.ts';
 import { createOrg, createPerson, signInPartner } from '../../partners/accounts.ts';
+import { partnerDirectory } from '../../partners/directory.ts';
 import { acceptAsPartner, acceptAsParty, invitationsOf, invite, partnerCase, partnerCases, revoke } from '../../partners/invitations.ts';
 import { caseSummary } from '../views.ts';
 import { SESSION_COOKIE, requireRole, staffOf } from '../auth.ts';
@@ -28,6 +29,14 @@ import { responseSchema } from '../responses.ts';
 const tenantParams = { type: 'object', required: ['tenant'], properties: { tenant: { type: 'string', maxLength: 32 } } } as const;
 const caseParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
 const strict = { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } };
+const err = () => responseSchema('http/error.schema.json');
+
+/** Seat or officer; anyone else signed in (a party, a partner, another role) is 403, nobody 401. */
+const seatOrOfficer: preHandlerHookHandler = async (req) => {
+  const p = req.principal;
+  if (!p) throw Errors.unauthenticated();
+  if (!p.staff?.roles.some((r) => r === 'seat' || r === 'officer')) throw Errors.forbidden('this needs the seat or officer role');
+};
 
 function orgView(o: PartnerOrgRow, people: PartnerPersonRow[]): PartnerOrg {
   return { id: o.id, kind: o.kind, name: o.name, code: o.code, disabled: !!o.disabled_at, people: people.filter((p) => p.org_id === o.id).map(personView) };
@@ -78,6 +87,12 @@ export async function partnerRoutes(app: FastifyInstance, { ctx, secureCookies }
     reply.code(201);
     return personView(p);
   });
+
+  // ── the seat's and officer's pick list (invitations, mediation bookings): names and kinds only ──
+  app.get('/api/partners', {
+    preHandler: seatOrOfficer,
+    schema: { tags: ['cases'], summary: "The city's enabled partner organisations, to invite into a case's room or to book a mediation with (seat, officer)", response: { 200: responseSchema('http/partner-directory.schema.json'), 401: err(), 403: err(), 409: err() } },
+  }, async (req): Promise<PartnerDirectory> => ({ orgs: await partnerDirectory(ctx, staffOf(req).tenant) }));
 
   // ── partner sign-in and console ──
   app.post<{ Params: { tenant: string }; Body: PartnerLoginBody }>('/api/cities/:tenant/partner/session', {
