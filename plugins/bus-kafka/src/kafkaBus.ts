@@ -94,25 +94,32 @@ export async function createKafkaBus(opts: KafkaBusOptions, log: BusLog): Promis
         maxWaitTimeInMs: 500,
         retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 30_000 },
       });
-      await consumer.connect();
-      await consumer.subscribe({ topics: [opts.topic], fromBeginning: true });
-      // kafkajs restarts a crashed consumer only after retriable errors; after any other (a broker
-      // answering a group sync with an unknown error during a rebalance) it stops for good and the
-      // process silently leaves the group. The bus starts it again, with backoff, until closed.
+      // Joins the group and runs. kafkajs restarts a crashed consumer only after retriable errors;
+      // after any other (a broker answering a group sync with an unknown error during a rebalance)
+      // it stops for good and the process silently leaves the group. A broker that cannot be reached
+      // (an outage at start, or still down when a restart is tried) makes connect() reject. Either
+      // way the bus starts it again, with backoff, until closed: the process serves on meanwhile,
+      // its events wait in the outbox and the topic, and /readyz says the bus is down.
       let crashes = 0;
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        if (payload.restart || closed || !consumers.has(consumer)) return;
+      const start = async () => {
+        await consumer.connect();
+        await consumer.subscribe({ topics: [opts.topic], fromBeginning: true });
+        await consumer.run(runConfig);
+      };
+      const startAgain = (err: unknown) => {
+        if (closed || !consumers.has(consumer)) return;
         const wait = Math.min(30_000, 1000 * 2 ** Math.min(crashes++, 5));
-        log.error({ err: payload.error, group, retryInMs: wait }, 'kafka bus: the consumer stopped on an error; starting it again');
+        log.error({ err, group, retryInMs: wait }, 'kafka bus: the consumer is not running; starting it again');
         setTimeout(() => {
           if (closed || !consumers.has(consumer)) return;
           void (async () => {
             await consumer.disconnect().catch(() => {});
-            await consumer.connect();
-            await consumer.subscribe({ topics: [opts.topic], fromBeginning: true });
-            await consumer.run(runConfig);
-          })().catch((err) => log.error({ err, group }, 'kafka bus: the consumer did not start again'));
+            await start();
+          })().catch(startAgain);
         }, wait).unref();
+      };
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) startAgain(payload.error);
       });
       consumer.on(consumer.events.GROUP_JOIN, () => (crashes = 0));
       const runConfig: Parameters<typeof consumer.run>[0] = {
@@ -146,7 +153,11 @@ export async function createKafkaBus(opts: KafkaBusOptions, log: BusLog): Promis
       // Registered before the first run: the first join and sync happen inside run(), and a crash
       // there (three processes starting at once) must be restarted like any later one.
       consumers.add(consumer);
-      await consumer.run(runConfig);
+      // Normally the group is joined when this returns. A broker that does not answer would hold the
+      // process's start for kafkajs's whole connect retry (~20 s per group): it is waited for only
+      // briefly, and the consumer goes on joining in the background.
+      const first = start().catch(startAgain);
+      await Promise.race([first, sleep(opts.connectionTimeoutMs + 2000)]);
       return {
         async close() {
           if (!consumers.delete(consumer)) return;

@@ -159,6 +159,32 @@ test('a consumer kafkajs stops for good (a non-retriable answer to its group syn
   const all = events(10, 5);
   await bus.publish(all);
   await until(() => got.size === all.length, `every event after the restart (${got.size}/${all.length})`);
-  assert.ok(errors.includes('kafka bus: the consumer stopped on an error; starting it again'), `the consumer was stopped and started again: ${errors.join(' | ')}`);
+  assert.ok(errors.includes('kafka bus: the consumer is not running; starting it again'), `the consumer was stopped and started again: ${errors.join(' | ')}`);
   assert.deepEqual(new Set(got.keys()), new Set(all.map((e) => e.id)));
+});
+
+test('subscribing while the broker is down: the call returns (the process starts), the consumer joins once the broker is back and gets every event', async () => {
+  const topic = `t${++topics}`;
+  await mock.createTopic(topic, 3);
+  const errors: string[] = [];
+  const opts = kafkaOptionsFromEnv(
+    { KAFKA_BROKERS: mock.brokers.join(','), KAFKA_TOPIC: topic, KAFKA_SESSION_TIMEOUT_MS: '6000' },
+    { socketFactory: mockControllerFix(), handlerRetry: { initialMs: 50, maxMs: 200 }, publishRetry: { retries: 2, initialMs: 100, maxMs: 300 }, connectionTimeoutMs: 500, requestTimeoutMs: 3000 },
+  );
+  await mock.down(1);
+  const got = new Map<string, number>();
+  try {
+    const bus = await createKafkaBus(opts, { info: () => {}, warn: () => {}, error: (_o: object, m?: string) => void errors.push(m ?? '') });
+    buses.push(bus);
+    await bus.subscribe('started-down', async (batch) => void batch.forEach((e) => got.set(e.id, (got.get(e.id) ?? 0) + 1)));
+    assert.ok(errors.includes('kafka bus: the consumer is not running; starting it again'), `the failed start was said: ${errors.join(' | ')}`);
+    await assert.rejects(bus.publish(events(1, 1)), 'a publish still fails while the broker is down (the outbox keeps the rows)');
+    await mock.up(1);
+    const all = events(10, 5);
+    await bus.publish(all);
+    await until(() => all.every((e) => got.has(e.id)), `every event once the consumer joined (${got.size}/${all.length})`);
+    assert.ok([...got.values()].every((n) => n >= 1));
+  } finally {
+    await mock.up(1);
+  }
 });
