@@ -157,7 +157,7 @@ export async function startCore(opts: CoreOptions = {}): Promise<Core> {
     await app.ready();
     // Events leave through the outbox: relay → bus (in-process, or Kafka with KAFKA_BROKERS) → sinks.
     const bus = await openBus({ env, log: app.log });
-    const analytics = await openAnalytics({ env, dataDir, cities: ctx.cities });
+    const analytics = await openAnalytics({ env, dataDir, cities: ctx.cities, log: app.log });
     // /metrics and /readyz see the bus and the media workers; the sink is metered (lag, events).
     const observability = observabilityOf(app);
     let draining = false;

@@ -26,13 +26,14 @@ export async function openBus(opts: { env: Env; log: BusLog }): Promise<BusPort>
  * The analytics store (plugin "analytics-clickhouse": chdb in <dataDir>/analytics, or the
  * server at CLICKHOUSE_URL); null when no package provides it or KUAICHU_ANALYTICS=off.
  */
-export async function openAnalytics(opts: { env: Env; dataDir: string; cities: CityDirectory }): Promise<AnalyticsPort | null> {
+export async function openAnalytics(opts: { env: Env; dataDir: string; cities: CityDirectory; log?: Pick<BusLog, 'info' | 'error'> }): Promise<AnalyticsPort | null> {
   if (opts.env.KUAICHU_ANALYTICS === 'off') return null;
   const plugin = await importPlugin<AnalyticsPlugin>('analytics-clickhouse');
   if (!plugin) return null;
   return plugin.create({
     env: opts.env,
     dataDir: path.resolve(opts.dataDir),
+    ...(opts.log ? { log: opts.log } : {}),
     cities: (tenant) => {
       const { profile } = opts.cities.get(tenant);
       return { timezone: profile.timezone, answerWithinSeconds: profile.targets?.answerWithinSeconds ?? 30 };

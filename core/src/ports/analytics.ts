@@ -17,7 +17,7 @@
  * - claim push latency: served → first claim pushed to an insurer
  * - end to end: report → closed
  */
-import type { BusHandler } from './bus.ts';
+import type { BusHandler, BusLog } from './bus.ts';
 import type { MetricSet as Metrics } from '../generated/types.ts';
 
 export const METRIC_GROUPS = ['none', 'city', 'district', 'brigade', 'hour', 'day', 'kind', 'channel', 'seat'] as const;
@@ -80,5 +80,6 @@ export interface CityAnalyticsSettings {
 export interface AnalyticsPlugin {
   name: string;
   port: 'analytics';
-  create(ctx: { env: Readonly<Record<string, string | undefined>>; dataDir: string; cities: (tenant: string) => CityAnalyticsSettings }): Promise<AnalyticsPort>;
+  /** `log`: the process's log (a start while the store does not answer, its return). */
+  create(ctx: { env: Readonly<Record<string, string | undefined>>; dataDir: string; cities: (tenant: string) => CityAnalyticsSettings; log?: Pick<BusLog, 'info' | 'error'> }): Promise<AnalyticsPort>;
 }

@@ -1,5 +1,6 @@
 /** Production: a ClickHouse server over HTTP (@clickhouse/client), e.g. CLICKHOUSE_URL=http://user:pass@host:8123/kuaichu. */
 import { createClient } from '@clickhouse/client';
+import { Errors } from '@kuaichu/core/errors';
 import type { ClickHouseDriver, Row } from './driver.ts';
 
 /**
@@ -10,25 +11,42 @@ import type { ClickHouseDriver, Row } from './driver.ts';
  */
 const READ_SETTINGS = { max_read_buffer_size: '131072' } as const;
 
+/** Failures of the connection, not of the statement: the server is down or unreachable (an outage). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+function unreachable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  return (typeof e?.code === 'string' && UNREACHABLE.has(e.code)) || /socket hang up|Timeout error|ECONNREFUSED/.test(String(e?.message ?? ''));
+}
+
+/**
+ * The server, or KC_UNAVAILABLE while it cannot be reached. Opening does not require it to answer:
+ * a process that starts during a ClickHouse outage serves cases (analytics is not on the critical
+ * path), its events wait in the bus, and the first statement that reaches the server creates the tables.
+ */
 export async function openClickHouseServer(url: string): Promise<ClickHouseDriver> {
   const client = createClient({ url, request_timeout: 60_000 });
-  // Fail at start, not at the first event, when the server cannot be reached.
-  const ping = await client.ping();
-  if (!ping.success) {
-    await client.close();
-    throw new Error(`ClickHouse at ${new URL(url).host} is not reachable: ${(ping as { error?: Error }).error?.message ?? 'no answer'}`);
-  }
+  const host = new URL(url).host;
+  const down = (err: unknown) => unreachable(err)
+    ? Errors.unavailable(`the analytics store (ClickHouse at ${host}) is not answering; the figures are back when it is, and no event is lost meanwhile`, { retryAfterSeconds: 5 })
+    : err;
+  const call = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (err) {
+      throw down(err);
+    }
+  };
   return {
     kind: 'server',
     async exec(sql) {
-      await client.command({ query: sql });
+      await call(() => client.command({ query: sql }));
     },
     async select<T>(sql: string) {
-      return { data: await (await client.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: READ_SETTINGS })).json<T>() };
+      return { data: await call(async () => (await client.query({ query: sql, format: 'JSONEachRow', clickhouse_settings: READ_SETTINGS })).json<T>()) };
     },
     async insert(table, rows: readonly Row[]) {
       if (!rows.length) return;
-      await client.insert({ table, values: rows as Row[], format: 'JSONEachRow' });
+      await call(() => client.insert({ table, values: rows as Row[], format: 'JSONEachRow' }));
     },
     close: () => client.close(),
   };

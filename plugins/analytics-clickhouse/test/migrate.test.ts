@@ -1,7 +1,8 @@
 /**
  * The facts table is partitioned by the month of the case id's time. A store made by an
  * earlier version (facts not partitioned) is rebuilt from its events when it is opened, on
- * both drivers; the answers stay the hand-worked ones, and opening again changes nothing.
+ * both drivers; the answers stay the hand-worked ones, and opening again changes nothing. A server
+ * down at the opening does not stop it: the tables are made when it answers.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -61,6 +62,37 @@ test('clickhouse-server 18.16: an unpartitioned facts table of an earlier versio
   const server = await startClickHouse();
   try {
     await upgradeThenQuery(() => openClickHouseServer(server.url));
+  } finally {
+    await server.stop();
+  }
+});
+
+test('clickhouse-server down when the store is opened: it opens (the process starts), queries answer KC_UNAVAILABLE, the sink fails its batch; once the server is back the first batch creates the tables and every event counts', async () => {
+  const server = await startClickHouse();
+  try {
+    await server.down();
+    const logged: string[] = [];
+    const log = { info: (_o: object, m: string) => void logged.push(m), error: (_o: object, m: string) => void logged.push(m) };
+    const a = await createAnalytics(await openClickHouseServer(server.url), SETTINGS, { log });
+    assert.match(logged.join('\n'), /ClickHouse is not answering at start; serving without it/);
+    await assert.rejects(a.queryMetrics('kunming', DAY), (err: Error & { code?: string; statusCode?: number }) => err.code === 'KC_UNAVAILABLE' && err.statusCode === 503 && /not answering/.test(err.message));
+    await assert.rejects(a.sink(events), (err: Error & { code?: string }) => err.code === 'KC_UNAVAILABLE', 'the bus delivers the batch again later');
+    await server.up();
+    await a.sink(events);
+    assert.deepEqual((await a.queryMetrics('kunming', DAY)).total, KUNMING_DAY);
+    assert.match(logged.join('\n'), /ClickHouse answers again; its tables are in place/);
+    await a.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a statement ClickHouse refuses is not an outage: it fails as itself, not as KC_UNAVAILABLE', async () => {
+  const server = await startClickHouse();
+  try {
+    const driver = await openClickHouseServer(server.url);
+    await assert.rejects(driver.exec('SELECT no_such_column FROM system.one'), (err: Error & { code?: string }) => err.code !== 'KC_UNAVAILABLE' && /no_such_column/.test(err.message));
+    await driver.close();
   } finally {
     await server.stop();
   }
