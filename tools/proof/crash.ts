@@ -25,9 +25,10 @@
  * (the mock's `down`: connections dropped, new ones refused), then the ClickHouse server
  * (SIGKILL; started again on the same data). An outage lasts a seeded time and until it is
  * felt (the outbox holds events the relay could not hand over; the sink failed a batch and
- * retries it); then the part comes back and the proof measures the drain: the time until the
- * outbox is empty and until every event written before the recovery is in kc_events. No kill
- * falls inside an outage or its drain. After the clean stop, events still in Kafka are taken by
+ * retries it). While it is down the server is killed once more and started again: a process
+ * must start, and serve cases, with its broker or its analytics store down. Then the part comes
+ * back and the proof measures the drain: the time until the outbox is empty and until every
+ * event written before the recovery is in kc_events. No other kill falls inside an outage or its drain. After the clean stop, events still in Kafka are taken by
  * another consumer of the group (the proof's, with the same sink), as another process would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -96,6 +97,8 @@ export interface OutageFigures {
   /** Relay rounds that failed (logged) and batches the sink failed and retried (logged), while down and draining. */
   relayFailures: number;
   sinkRetries: number;
+  /** The server killed and started again while the part was down: from the start until it served cases again. */
+  restartWhileDownMs: number;
 }
 
 export interface FaultFigures {
@@ -168,7 +171,11 @@ class ServerProcess {
     if (r.status === 200) this.advancedMs += seconds * 1000;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts the process and waits until /readyz says it serves cases: ready, or (`serving`) not ready
+   * only because of the bus — a start while the Kafka broker is down.
+   */
+  async start(readiness: 'ready' | 'serving' = 'ready'): Promise<void> {
     const child = spawn(process.execPath, ['--import', 'tsx', ...this.preload.flatMap((p) => ['--import', p]), path.join(repoRoot, 'core/src/main.ts')], { cwd: repoRoot, env: { ...this.env, KUAICHU_CLOCK_START: this.clockNow() }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const keep = (b: Buffer) => {
@@ -189,7 +196,10 @@ class ServerProcess {
     await until(async () => {
       if (gone) throw new Error(`the server exited while starting:\n${this.output.slice(-10).join('\n')}`);
       try {
-        return (await fetch(`${this.url}/readyz`)).status === 200;
+        const r = await fetch(`${this.url}/readyz`);
+        if (r.status === 200) return true;
+        const d = ((await r.json()) as { error?: { details?: { db?: boolean; bus?: boolean; draining?: boolean } } }).error?.details;
+        return readiness === 'serving' && d?.db === true && d.bus === false && !d.draining;
       } catch {
         return false;
       }
@@ -559,6 +569,7 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string, p
     let maxOutbox = 0;
     let outboxAtRecovery = 0;
     let inDatabase = new Map<string, number>();
+    let restartWhileDownMs = -1;
     try {
       // Down for its time, and until the outage is felt: the outbox holds events the relay cannot hand
       // over (broker), or the sink failed a batch and retries it (ClickHouse). The flow goes on meanwhile.
@@ -567,6 +578,20 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string, p
         const felt = o.part === 'broker' ? maxOutbox > 0 : server.sinkRetries > sink0;
         return felt && performance.now() - downAt >= lasts;
       }), `the ${o.part} outage is felt`, { hangGuardMs: 300_000 });
+      // A kill now: the process must start again with the part still down, and serve.
+      up = false;
+      const sinkBeforeKill = server.sinkRetries;
+      await server.kill();
+      const restartAt = performance.now();
+      await server.start('serving');
+      restartWhileDownMs = performance.now() - restartAt;
+      up = true;
+      log(`  killed and started again while down: serving after ${Math.round(restartWhileDownMs)} ms`);
+      await until(paced(async () => {
+        maxOutbox = Math.max(maxOutbox, await outbox());
+        // ClickHouse: the new process's sink (once its consumer has the partitions) failed a batch too.
+        return o.part === 'broker' || server.sinkRetries > sinkBeforeKill;
+      }), `the new process feels the ${o.part} outage`, { hangGuardMs: 300_000 });
       outboxAtRecovery = await outbox();
       maxOutbox = Math.max(maxOutbox, outboxAtRecovery);
       inDatabase = await eventsPerCase();
@@ -590,7 +615,7 @@ async function run(server: ServerProcess, opts: CrashOptions, dataDir: string, p
       return relayDrainMs >= 0 && sinkDrainMs >= 0;
     }), `the backlog drains after the ${o.part} came back`, { hangGuardMs: 300_000 });
     log(`  drained: outbox empty after ${Math.round(relayDrainMs)} ms, every earlier event in ClickHouse after ${Math.round(sinkDrainMs)} ms`);
-    o.figures = { during, downMs: Math.round(downMs), outboxAtRecovery, maxOutbox, sinkLagAtRecovery, relayDrainMs: Math.round(relayDrainMs), sinkDrainMs: Math.round(sinkDrainMs), relayFailures: server.relayFailures - relay0, sinkRetries: server.sinkRetries - sink0 };
+    o.figures = { during, downMs: Math.round(downMs), outboxAtRecovery, maxOutbox, sinkLagAtRecovery, relayDrainMs: Math.round(relayDrainMs), sinkDrainMs: Math.round(sinkDrainMs), relayFailures: server.relayFailures - relay0, sinkRetries: server.sinkRetries - sink0, restartWhileDownMs: Math.round(restartWhileDownMs) };
   }
 
   // The killer: after a seeded random time of service, SIGKILL, then start again.

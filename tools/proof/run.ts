@@ -77,7 +77,7 @@ if (which === 'api') {
       must('  events counted twice in analytics', f.eventsCountedTwice);
       must('  calls left unresumable', f.unresumable);
       if (f.faults) {
-        const o = (what: string, x: import('./crash.ts').OutageFigures) => console.log(`  ${what} down ${(x.downMs / 1000).toFixed(1)} s during ${x.during} (the flow went on): outbox at recovery ${x.outboxAtRecovery} events (most ${x.maxOutbox}), ${x.sinkLagAtRecovery} events not yet in ClickHouse, ${x.relayFailures} relay rounds failed, ${x.sinkRetries} sink batches retried; after recovery the outbox was empty in ${(x.relayDrainMs / 1000).toFixed(1)} s and every earlier event in ClickHouse in ${(x.sinkDrainMs / 1000).toFixed(1)} s`);
+        const o = (what: string, x: import('./crash.ts').OutageFigures) => console.log(`  ${what} down ${(x.downMs / 1000).toFixed(1)} s during ${x.during} (the flow went on): outbox at recovery ${x.outboxAtRecovery} events (most ${x.maxOutbox}), ${x.sinkLagAtRecovery} events not yet in ClickHouse, ${x.relayFailures} relay rounds failed, ${x.sinkRetries} sink batches retried; after recovery the outbox was empty in ${(x.relayDrainMs / 1000).toFixed(1)} s and every earlier event in ClickHouse in ${(x.sinkDrainMs / 1000).toFixed(1)} s; the server, killed while it was down, served again ${(x.restartWhileDownMs / 1000).toFixed(1)} s after its start`);
         console.log(`faults (Kafka mock cluster, clickhouse-server): max outbox backlog ${f.faults.maxOutboxBacklog} events; ${f.faults.takenAfterStop} events taken from Kafka after the clean stop by another consumer of the group`);
         o('Kafka broker', f.faults.broker);
         o('ClickHouse', f.faults.clickhouse);
