@@ -79,6 +79,21 @@ describe('nearest service point (pure)', () => {
     assert.equal(nearestServicePoint([], yancheng, off(0, 0)), null);
   });
 
+  test("the profile's servicePointsCentre divides the regions instead: a place east of the covered districts' centre is west of a centre given further east", () => {
+    const at = off(0.05, 0);
+    assert.equal(nearestServicePoint(POINTS, yancheng, at)?.quadrant, 'east');
+    const n = nearestServicePoint(POINTS, yancheng, at, off(0.15, 0));
+    assert.equal(n?.quadrant, 'west');
+    assert.equal(name(n?.point), 'West one-stop service point');
+    const centre = off(0.15, 0);
+    const given = { ...yancheng, profile: { ...yancheng.profile, platform: { ...yancheng.profile.platform!, servicePointsCentre: centre } } };
+    const [lng, lat] = mapPointToWgs84(yancheng, at.lng, at.lat);
+    const r = referral(given, { lng, lat })!;
+    assert.equal(r.quadrant, 'west');
+    const [cLng, cLat] = mapPointToWgs84(yancheng, centre.lng, centre.lat);
+    assert.deepEqual(r.centre, { lng: cLng, lat: cLat }, 'the map is told the centre the rule used');
+  });
+
   test('the referral: WGS-84 in and out, nearest first and marked, then the others; no invented address or hours', () => {
     const [lng, lat] = mapPointToWgs84(yancheng, off(-0.25, -0.02).lng, off(-0.25, -0.02).lat);
     const r = referral(yancheng, { lng, lat })!;
@@ -121,6 +136,17 @@ describe('service points in the profile', () => {
     assert.match(inverted.ok ? '' : inverted.problems.map(formatProblem).join('\n'), /yancheng\.yaml:\d+:\d+ platform\.servicePoints\[0\]\.hours\[0\]\.to: window ends \(08:30\) at or before it starts/);
     const undirected = compiled(YAML.replace(EAST, 'handles: ['));
     assert.equal(undirected.ok, false);
+  });
+  test('servicePointsCentre is taken inside a covered district; outside them, or without points, refused at its place with what to write', () => {
+    const withCentre = (lng: number, lat: number) => YAML.replace('  servicePoints:\n', `  servicePointsCentre: { lng: ${lng}, lat: ${lat} }\n  servicePoints:\n`);
+    const c = coveredCentre(yancheng);
+    assert.equal(compiled(withCentre(c.lng + 0.05, c.lat)).ok, true);
+    const outside = compiled(withCentre(116.4, 39.9));
+    assert.equal(outside.ok, false);
+    assert.match(outside.ok ? '' : outside.problems.map(formatProblem).join('\n'), /platform\.servicePointsCentre: the centre \(116\.4, 39\.9\) is outside every district of the boundary file[\s\S]*inside one of: /);
+    const alone = compiled(withCentre(c.lng, c.lat).replace(/  servicePoints:\n(    - .*\n)+/, ''));
+    assert.equal(alone.ok, false);
+    assert.match(alone.ok ? '' : alone.problems.map(formatProblem).join('\n'), /a centre for the service points, but no servicePoints/);
   });
 });
 

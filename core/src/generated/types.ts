@@ -1011,11 +1011,18 @@ export interface Platform {
     noShowGraceMinutes?: number;
   };
   /**
-   * Offline one-stop service points (线下一站式服务点) for what remote handling cannot settle. A refused or escalated party is referred to the nearest: by great-circle distance when every point gives a location, otherwise by region — the bearing from the centre of the covered districts to the party (±45° around each axis) picks the point of that direction. See docs/cities.md.
+   * Offline one-stop service points (线下一站式服务点) for what remote handling cannot settle. A refused or escalated party is referred to the nearest: by great-circle distance when every point gives a location, otherwise by region — the bearing from servicePointsCentre (else the centre of the covered districts) to the party (±45° around each axis) picks the point of that direction. See docs/cities.md.
    *
    * @minItems 1
    */
   servicePoints?: [ServicePoint, ...ServicePoint[]];
+  /**
+   * Where the city divides its 东西南北 regions for the service points (the region rule's centre), [lng, lat] in the datum of the city's boundary file, as the points' locations. Absent: the centre of area of the covered districts — which a large rural district pulls off the town (Yancheng: 盐都区 pulls it west). Only used when the points are chosen by region.
+   */
+  servicePointsCentre?: {
+    lng: number;
+    lat: number;
+  };
 }
 /**
  * One offline service point. Only name and direction are required: give address, hours and location only from a source — a party is told to ask 110 or the brigade for what is not given.

@@ -6,7 +6,8 @@
  * The rule, in this order:
  *  - every point gives a location → the nearest by great-circle distance;
  *  - otherwise by region, as the source divides them ("按照东西南北区域划分"): the bearing from
- *    the centre of the covered districts to the party, ±45° around each axis, names the quadrant
+ *    the profile's `servicePointsCentre` (where the bureau divides its regions; by default the
+ *    centre of area of the covered districts) to the party, ±45° around each axis, names the quadrant
  *    (east, north, west, south) and the point of that direction is the nearest. No point for
  *    that quadrant → a `centre` point, else the profile's first.
  * A few points with a location and others without are compared by region: a distance to some
@@ -70,10 +71,13 @@ export function quadrantOf(centre: Point, at: Point): Quadrant {
   return 'west';
 }
 
-/** The point a party at `location` (the boundary file's datum) is sent to; null when the city lists none. */
-export function nearestServicePoint(points: readonly ServicePoint[], city: CityBoundaries, location: Point): NearestPoint | null {
+/**
+ * The point a party at `location` (the boundary file's datum) is sent to; null when the city lists none.
+ * `centre`: where the regions are divided (the profile's servicePointsCentre), else the covered districts' centre.
+ */
+export function nearestServicePoint(points: readonly ServicePoint[], city: CityBoundaries, location: Point, centre: Point = coveredCentre(city)): NearestPoint | null {
   if (!points.length) return null;
-  const quadrant = quadrantOf(coveredCentre(city), location);
+  const quadrant = quadrantOf(centre, location);
   if (points.every((p) => p.location)) {
     let index = 0;
     points.forEach((p, i) => { if (distanceKm(location, p.location!) < distanceKm(location, points[index]!.location!)) index = i; });
@@ -89,7 +93,8 @@ export function referral(city: CompiledCity, from: Point): ServicePointReferral 
   const points = city.profile.platform?.servicePoints ?? [];
   const [x, y] = fromWgs84(cityDatum(city), from.lng, from.lat);
   const at = { lng: x, lat: y };
-  const nearest = nearestServicePoint(points, city, at);
+  const centre = city.profile.platform?.servicePointsCentre ?? coveredCentre(city);
+  const nearest = nearestServicePoint(points, city, at, centre);
   if (!nearest) return null;
   const wgs = (p: Point) => {
     const [lng, lat] = mapPointToWgs84(city, p.lng, p.lat);
@@ -106,7 +111,7 @@ export function referral(city: CompiledCity, from: Point): ServicePointReferral 
     ...(p.location ? { location: wgs(p.location), km: km(p)! } : {}),
   });
   return {
-    by: nearest.by, quadrant: nearest.quadrant, from, centre: wgs(coveredCentre(city)),
+    by: nearest.by, quadrant: nearest.quadrant, from, centre: wgs(centre),
     points: [view(nearest.point, true), ...others.map(({ p }) => view(p, false))],
   };
 }

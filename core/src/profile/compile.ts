@@ -116,6 +116,13 @@ function buildCity(
   (profile.area.exclude ?? []).forEach((name, i) => {
     if (included.has(name)) problems.add(['area', 'exclude', i], `district "${name}" is both included and excluded`);
   });
+  // The regions' centre is a place of the city: in a covered district, and only with points to divide.
+  const centre = profile.platform?.servicePointsCentre;
+  if (centre && !profile.platform?.servicePoints) problems.add(['platform', 'servicePointsCentre'], 'a centre for the service points, but no servicePoints', 'list the points under platform.servicePoints, or remove servicePointsCentre');
+  if (centre && districts) {
+    const at = districts.locate(centre.lng, centre.lat);
+    if (!at || !included.has(at)) problems.add(['platform', 'servicePointsCentre'], `the centre (${centre.lng}, ${centre.lat}) is ${at ? `in ${at}, which the city does not cover` : 'outside every district of the boundary file'}`, `give [lng, lat] in the boundary file's datum (${profile.area.datum ?? 'wgs84'}), inside one of: ${profile.area.include.join(', ')}`);
+  }
 
   const brigadeByDistrict = routeDistricts(profile, included, problems);
   checkUnique(profile.routing.brigades.map((b) => b.id), ['routing', 'brigades'], 'id', 'brigade id', problems);
