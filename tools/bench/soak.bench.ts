@@ -23,8 +23,16 @@
  * p50/p99/max latency, errors (answers ≥ 400 other than the refusals the simulator expects,
  * and failed connections), the server's RSS (/proc/<pid>/status VmRSS), its V8 heap and its
  * event-loop delay p99 over the minute (prom-client's nodejs_eventloop_lag_p99_seconds on
- * /metrics, whose histogram is reset at each scrape; nothing else scrapes it here). At the end:
- * least-squares slopes of RSS, heap and p99 per 10 minutes.
+ * /metrics, whose histogram is reset at each scrape; nothing else scrapes it here). And the live
+ * heap: the server runs with --inspect on loopback and, each minute, the bench asks V8 for a full
+ * garbage collection and then the heap's used size (Chrome DevTools Protocol:
+ * HeapProfiler.collectGarbage, Runtime.getHeapUsage) — what is still reachable, the figure a leak
+ * grows; the heap figure from /metrics includes garbage not yet collected, and RSS includes what
+ * the allocator keeps. BENCH_SOAK_LIVE_HEAP=0 runs without the inspector. At the end:
+ * least-squares slopes of RSS, heap, live heap and p99 per 10 minutes.
+ *
+ * The inspector's client is Node's WebSocket, behind a flag on Node 20 (`npm run bench:soak`
+ * passes --experimental-websocket).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -43,6 +51,7 @@ const FACTOR = Number(process.env.BENCH_SOAK_FACTOR ?? 10);
 const SPEED = Number(process.env.BENCH_SOAK_SPEED ?? 1);
 const CITY = process.env.BENCH_SOAK_CITY ?? 'kunming';
 const SEED = Number(process.env.BENCH_SOAK_SEED ?? 1);
+const LIVE_HEAP = process.env.BENCH_SOAK_LIVE_HEAP !== '0' && typeof WebSocket === 'function';
 if (!(MINUTES >= 1) || !(FACTOR > 0) || !(SPEED >= 0)) {
   console.error('bench:soak: BENCH_SOAK_MINUTES ≥ 1, BENCH_SOAK_FACTOR > 0 and BENCH_SOAK_SPEED ≥ 0 (0 = as fast as the server answers)');
   process.exit(2);
@@ -114,13 +123,14 @@ console.error(`bench:soak — ${CITY}, ${rate} reports/h (${FACTOR} × the simul
 const [pg, ch] = await Promise.all([startPostgres(), startClickHouse()]);
 const dataDir = mkdtempSync(path.join(tmpdir(), 'kuaichu-soak-'));
 const port = await freePort();
+const inspectPort = await freePort();
 const env: NodeJS.ProcessEnv = {
   ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: pg.url, CLICKHOUSE_URL: ch.url, KUAICHU_DATA_DIR: dataDir,
   KUAICHU_MEDIA: 'off', KUAICHU_CLOCK: 'manual', KUAICHU_CLOCK_START: start.toISOString(), KUAICHU_RATE_LIMITS: 'off',
   KUAICHU_DEMO_PASSWORD: PASSWORD, KUAICHU_DRAIN_SECONDS: '0', LOG_LEVEL: 'warn',
 };
 delete env.NODE_ENV;
-const server = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'core/src/main.ts')], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+const server = spawn(process.execPath, [...(LIVE_HEAP ? [`--inspect=127.0.0.1:${inspectPort}`] : []), '--import', 'tsx', path.join(repoRoot, 'core/src/main.ts')], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
 const serverErrors: string[] = [];
 const keep = (b: Buffer) => {
   for (const line of String(b).split('\n')) if (/"level":(50|60)/.test(line)) serverErrors.push(line.slice(0, 400));
@@ -131,7 +141,7 @@ const exited = new Promise<number | null>((resolve) => server.once('exit', (code
 const orphan = () => server.kill('SIGKILL');
 process.once('exit', orphan);
 
-interface Row { minute: number; requests: number; p50: number; p99: number; max: number; errors: number; rssMb: number; heapMb: number; loopP99Ms: number; reports: number }
+interface Row { minute: number; requests: number; p50: number; p99: number; max: number; errors: number; rssMb: number; heapMb: number; liveHeapMb: number; loopP99Ms: number; reports: number }
 const rows: Row[] = [];
 let result: SimulateResult | null = null;
 let failure: Error | null = null;
@@ -149,7 +159,8 @@ try {
   // A first scrape resets the event-loop histogram: minute 1 starts clean.
   await scrape(url);
 
-  console.log('minute  requests   req/s   p50 ms   p99 ms   max ms  errors  RSS MB  heap MB  loop p99 ms  reports');
+  if (!LIVE_HEAP) console.error('(live heap not measured: BENCH_SOAK_LIVE_HEAP=0, or no WebSocket — run with node --experimental-websocket)');
+  console.log('minute  requests   req/s   p50 ms   p99 ms   max ms  errors  RSS MB  heap MB  live MB  loop p99 ms  reports');
   const t0 = Date.now();
   let from = 0;
   const everyMinute = setInterval(() => {
@@ -161,13 +172,14 @@ try {
       const ms = inMinute.map((s) => s.ms).sort((a, b) => a - b);
       const errors = inMinute.filter((s) => s.status === 0 || (s.status >= 400 && !EXPECTED_REFUSALS.has(s.code))).length;
       const m = await scrape(url);
+      const liveHeapMb = LIVE_HEAP ? await liveHeap(inspectPort).catch(() => NaN) : NaN;
       const row: Row = {
         minute, requests: ms.length, p50: pct(ms, 0.5), p99: pct(ms, 0.99), max: ms.at(-1) ?? NaN, errors,
-        rssMb: rssMb(server.pid!), heapMb: (m.get('kuaichu_nodejs_heap_size_used_bytes') ?? NaN) / 2 ** 20,
+        rssMb: rssMb(server.pid!), heapMb: (m.get('kuaichu_nodejs_heap_size_used_bytes') ?? NaN) / 2 ** 20, liveHeapMb,
         loopP99Ms: (m.get('kuaichu_nodejs_eventloop_lag_p99_seconds') ?? NaN) * 1000, reports,
       };
       rows.push(row);
-      console.log(`${String(minute).padStart(6)}  ${String(row.requests).padStart(8)}  ${(row.requests / 60).toFixed(2).padStart(6)}  ${f1(row.p50).padStart(7)}  ${f1(row.p99).padStart(7)}  ${f1(row.max).padStart(7)}  ${String(errors).padStart(6)}  ${f1(row.rssMb).padStart(6)}  ${f1(row.heapMb).padStart(7)}  ${f1(row.loopP99Ms).padStart(11)}  ${String(reports).padStart(7)}`);
+      console.log(`${String(minute).padStart(6)}  ${String(row.requests).padStart(8)}  ${(row.requests / 60).toFixed(2).padStart(6)}  ${f1(row.p50).padStart(7)}  ${f1(row.p99).padStart(7)}  ${f1(row.max).padStart(7)}  ${String(errors).padStart(6)}  ${f1(row.rssMb).padStart(6)}  ${f1(row.heapMb).padStart(7)}  ${f1(row.liveHeapMb).padStart(7)}  ${f1(row.loopP99Ms).padStart(11)}  ${String(reports).padStart(7)}`);
     })().catch((err: Error) => console.error(`minute ${rows.length + 1}: ${err.message}`));
   }, 60_000);
   const stop = AbortSignal.timeout(MINUTES * 60_000 + 2_000);
@@ -203,10 +215,10 @@ console.log(`  slowest routes (max): ${slowest.map((r) => `${r.route} n=${r.n} p
 console.log(`  errors: ${[...unexpected.values()].reduce((a, b) => a + b, 0)}${unexpected.size ? ` — ${[...unexpected].map(([k, n]) => `${k} × ${n}`).join('; ')}` : ''}; server log errors: ${serverErrors.length}`);
 for (const line of serverErrors.slice(0, 5)) console.log(`    ${line}`);
 const tail = rows.slice(Math.min(2, Math.max(0, rows.length - 3)));
-const slopes = (rs: Row[]) => `RSS ${sgn(slope(rs, (r) => r.rssMb))} MB, heap ${sgn(slope(rs, (r) => r.heapMb))} MB, p99 ${sgn(slope(rs, (r) => r.p99))} ms, loop p99 ${sgn(slope(rs, (r) => r.loopP99Ms))} ms`;
+const slopes = (rs: Row[]) => `RSS ${sgn(slope(rs, (r) => r.rssMb))} MB, heap ${sgn(slope(rs, (r) => r.heapMb))} MB, live heap ${sgn(slope(rs, (r) => r.liveHeapMb))} MB, p99 ${sgn(slope(rs, (r) => r.p99))} ms, loop p99 ${sgn(slope(rs, (r) => r.loopP99Ms))} ms`;
 console.log(`  slope per 10 min (least squares), all ${rows.length} minutes: ${slopes(rows)}`);
 if (tail.length >= 3 && tail.length < rows.length) console.log(`  slope per 10 min from minute ${tail[0]!.minute} (after warm-up): ${slopes(tail)}`);
-console.log(`  RSS min ${f1(Math.min(...rows.map((r) => r.rssMb)))} / max ${f1(Math.max(...rows.map((r) => r.rssMb)))} MB`);
+console.log(`  RSS min ${f1(Math.min(...rows.map((r) => r.rssMb)))} / max ${f1(Math.max(...rows.map((r) => r.rssMb)))} MB; live heap min ${f1(Math.min(...rows.map((r) => r.liveHeapMb)))} / max ${f1(Math.max(...rows.map((r) => r.liveHeapMb)))} MB`);
 if (failure) {
   console.error(`\nthe simulator stopped on an error: ${failure.stack ?? failure.message}`);
   process.exit(1);
@@ -221,6 +233,37 @@ async function scrape(url: string): Promise<Map<string, number>> {
     if (m && !out.has(m[1]!)) out.set(m[1]!, Number(m[2]));
   }
   return out;
+}
+
+/** The server's heap after a full collection (MB), over the Chrome DevTools Protocol on its --inspect port. */
+async function liveHeap(inspect: number): Promise<number> {
+  const [target] = (await (await realFetch(`http://127.0.0.1:${inspect}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  const ws = new WebSocket(target!.webSocketDebuggerUrl);
+  try {
+    await new Promise((resolve, reject) => {
+      ws.addEventListener('open', resolve, { once: true });
+      ws.addEventListener('error', () => reject(new Error('inspector: no connection')), { once: true });
+    });
+    let next = 0;
+    const call = (method: string) => new Promise<Record<string, number>>((resolve, reject) => {
+      const id = ++next;
+      const timer = setTimeout(() => reject(new Error(`inspector: ${method} unanswered`)), 30_000);
+      const onMessage = (e: MessageEvent) => {
+        const msg = JSON.parse(String(e.data)) as { id?: number; result?: Record<string, number>; error?: { message: string } };
+        if (msg.id !== id) return;
+        ws.removeEventListener('message', onMessage);
+        clearTimeout(timer);
+        if (msg.error) reject(new Error(`inspector: ${method}: ${msg.error.message}`));
+        else resolve(msg.result ?? {});
+      };
+      ws.addEventListener('message', onMessage);
+      ws.send(JSON.stringify({ id, method }));
+    });
+    await call('HeapProfiler.collectGarbage');
+    return (await call('Runtime.getHeapUsage')).usedSize! / 2 ** 20;
+  } finally {
+    ws.close();
+  }
 }
 
 function rssMb(pid: number): number {
