@@ -254,4 +254,15 @@ export default {
   'officer.event.rescue.requested': { zh: '当事人申请一键救援', en: 'Rescue requested by the party' },
   'officer.event.rescue.arrived': { zh: '救援车辆到达', en: 'Tow crew arrived' },
   'officer.event.rescue.completed': { zh: '救援完成', en: 'Rescue completed' },
+  // 线上调解 on the case (MediationPanel.svelte, officer desk and seat case page); statuses: ac.mediator.status.*.
+  'officer.mediation.none': { zh: '尚未预约调解', en: 'No mediation booked' },
+  'officer.mediation.when': { zh: '调解时间', en: 'Time' },
+  'officer.mediation.rebook': { zh: '改约（替换尚未开启的预约，本地时间）', en: 'Book again (replaces the booking not yet opened; local time)' },
+  'officer.mediation.mediator': { zh: '调解组织', en: 'Mediator' },
+  'officer.mediation.noMediator': { zh: '本市尚未登记调解组织', en: 'No mediator organisation registered' },
+  'officer.mediation.insurers': { zh: '同时邀请保险公司', en: 'Also invite insurers' },
+  'officer.mediation.partyB': { zh: '乙方手机号（选填，案件无乙方手机号时）', en: 'Party B’s mobile (optional, when the case has none)' },
+  'officer.mediation.signed': { zh: '{role}已签名', en: '{role} signed' },
+  'officer.mediation.unsigned': { zh: '{role}未签名', en: '{role} not signed yet' },
+  'officer.mediation.invited': { zh: '已预约，并已邀请{who}进入视频室（链接以短信发送）', en: 'Booked; {who} invited into the room (links sent by SMS)' },
 } satisfies Messages;
