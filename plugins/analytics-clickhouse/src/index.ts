@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { AnalyticsPlugin, AnalyticsPort, MetricFilters, MetricsResult } from '@kuaichu/core/ports';
-import { KcError } from '@kuaichu/core/errors';
+import { Errors, KcError } from '@kuaichu/core/errors';
 import type { ClickHouseDriver } from './driver.ts';
 import { openChdb } from './chdbDriver.ts';
 import { openClickHouseServer } from './serverDriver.ts';
@@ -38,7 +38,7 @@ export interface AnalyticsLog {
   error(obj: object, msg: string): void;
 }
 
-const unavailable = (err: unknown) => err instanceof KcError && err.code === 'KC_UNAVAILABLE';
+const unavailable = (err: unknown) => err instanceof KcError && err.code === Errors.unavailable.code;
 
 /**
  * Analytics over an open driver: creates the tables, then serves the sink and the queries.

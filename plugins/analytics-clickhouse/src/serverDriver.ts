@@ -1,5 +1,5 @@
 /** Production: a ClickHouse server over HTTP (@clickhouse/client), e.g. CLICKHOUSE_URL=http://user:pass@host:8123/kuaichu. */
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { Errors } from '@kuaichu/core/errors';
 import type { ClickHouseDriver, Row } from './driver.ts';
 
@@ -24,7 +24,9 @@ function unreachable(err: unknown): boolean {
  * path), its events wait in the bus, and the first statement that reaches the server creates the tables.
  */
 export async function openClickHouseServer(url: string): Promise<ClickHouseDriver> {
-  const client = createClient({ url, request_timeout: 60_000 });
+  // The client's own log (plain lines on the console) is off: every failure reaches the caller, and
+  // the sink's retries and the outage are logged by the bus and the store in the process's log.
+  const client = createClient({ url, request_timeout: 60_000, log: { level: ClickHouseLogLevel.OFF } });
   const host = new URL(url).host;
   const down = (err: unknown) => unreachable(err)
     ? Errors.unavailable(`the analytics store (ClickHouse at ${host}) is not answering; the figures are back when it is, and no event is lost meanwhile`, { retryAfterSeconds: 5 })
