@@ -6,7 +6,8 @@
  *    the nearest crew is offered the job and accepts; the crew moves closer; the party's map shows the vehicle
  *    approaching (the distance shrinks).
  *  - 线下服务点: a refused report is sent to the nearest of the four offline service points — by region, as the
- *    source gives no addresses — shown first and marked, with the party and the point's quadrant on the district map.
+ *    source gives no addresses — shown first and marked, with the party and the point's quadrant on the district map;
+ *    from the case page, from the report form itself (refused before any case), and after an escalation on site.
  *  - the dashboard: after both (events through the outbox and the server's bus into its chdb analytics), Yancheng's
  *    analyst sees the direct-pay tiles (¥ advanced and settled, vouchers issued with a revoked one apart, scan →
  *    settlement) and the rescue tile (request → arrival, rescues and completed) with the flows' figures.
@@ -17,6 +18,7 @@ import type { AnalyticsMetrics } from '@kuaichu/core/generated/types.ts';
 import { test, expect } from './support/fixtures.ts';
 import type { Api } from './support/api.ts';
 import { partySignIn } from './support/partyPhone.ts';
+import { Party } from './pages/Party.ts';
 import { Analyst } from './pages/Analyst.ts';
 import { Staff } from './support/staff.ts';
 
@@ -191,6 +193,26 @@ test('a refusal sends the party to the nearest offline service point, by region,
   // The case's page refers the party the same way.
   await phone.page.goto(`/m/yancheng/cases/${c.id}`);
   await expect(phone.page.getByTestId('nearest-point')).toContainText('城西一站式服务点');
+});
+
+test('the report form itself: a party in the west who ticks drink driving is refused on the spot (the pre-check), and sent to 城西 with the map', async ({ api, actor, shot }) => {
+  const WEST = { latitude: 33.3, longitude: 119.9 }; // 盐都区, as the refusal above
+  const party = new Party((await actor('phone', { geolocation: WEST })).page, 'yancheng');
+  await party.open();
+  await party.passSafety();
+  await party.signIn('13900001504', () => api.smsCode('yancheng', '13900001504'));
+  await party.fillReport({ district: '盐都区', plates: ['苏J12345', '苏JD56789'], disqualifiers: ['drink_driving'] });
+  await party.submit();
+  await party.expectRefused();
+  const refusal = party.page.getByTestId('refusal');
+  const nearest = refusal.getByTestId('nearest-point');
+  await expect(nearest).toContainText('城西一站式服务点');
+  await expect(nearest).toHaveAttribute('data-direction', 'west');
+  await expect(refusal.getByTestId('ask-address')).toContainText('拨打 110');
+  await expect(refusal.getByTestId('service-points-map').getByTestId('party-position')).toBeVisible();
+  await party.expectNoHorizontalScroll();
+  await nearest.scrollIntoViewIfNeeded();
+  await shot(party.page, 'aftercare-party-report-form-refusal-service-point');
 });
 
 test('a case sent on site: the party is referred to the nearest service point too', async ({ api, server, actor, shot }) => {
