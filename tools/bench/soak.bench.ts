@@ -28,8 +28,10 @@
  * garbage collection and then the heap's used size (Chrome DevTools Protocol:
  * HeapProfiler.collectGarbage, Runtime.getHeapUsage) — what is still reachable, the figure a leak
  * grows; the heap figure from /metrics includes garbage not yet collected, and RSS includes what
- * the allocator keeps. BENCH_SOAK_LIVE_HEAP=0 runs without the inspector. At the end:
- * least-squares slopes of RSS, heap, live heap and p99 per 10 minutes.
+ * the allocator keeps. BENCH_SOAK_LIVE_HEAP=0 runs without the inspector. With
+ * BENCH_SOAK_SNAPSHOTS=1, a heap snapshot after minute 5 (past the warm-up) and one at the end
+ * are compared: the kinds of object that grew most, by count and bytes (tools/bench/inspector.ts).
+ * At the end: least-squares slopes of RSS, heap, live heap and p99 per 10 minutes.
  *
  * The inspector's client is Node's WebSocket, behind a flag on Node 20 (`npm run bench:soak`
  * passes --experimental-websocket).
@@ -44,6 +46,7 @@ import { startPostgres } from '@kuaichu/testkit/postgres';
 import { freePort } from '@kuaichu/testkit/net';
 import { until } from '@kuaichu/testkit/until';
 import { startClickHouse } from '../../plugins/analytics-clickhouse/test/support/clickhouseServer.ts';
+import { heapGrowth, Inspector, type HeapKind } from './inspector.ts';
 import { DEFAULT_PEAK_PER_HOUR, URBAN_HOURLY_SHAPE, findCity, openHoursOf, simulate, type SimulateResult } from '../src/simulate/index.ts';
 
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
@@ -52,6 +55,7 @@ const SPEED = Number(process.env.BENCH_SOAK_SPEED ?? 1);
 const CITY = process.env.BENCH_SOAK_CITY ?? 'kunming';
 const SEED = Number(process.env.BENCH_SOAK_SEED ?? 1);
 const LIVE_HEAP = process.env.BENCH_SOAK_LIVE_HEAP !== '0' && typeof WebSocket === 'function';
+const SNAPSHOTS = LIVE_HEAP && process.env.BENCH_SOAK_SNAPSHOTS === '1';
 if (!(MINUTES >= 1) || !(FACTOR > 0) || !(SPEED >= 0)) {
   console.error('bench:soak: BENCH_SOAK_MINUTES ≥ 1, BENCH_SOAK_FACTOR > 0 and BENCH_SOAK_SPEED ≥ 0 (0 = as fast as the server answers)');
   process.exit(2);
@@ -144,6 +148,17 @@ process.once('exit', orphan);
 interface Row { minute: number; requests: number; p50: number; p99: number; max: number; errors: number; rssMb: number; heapMb: number; liveHeapMb: number; loopP99Ms: number; reports: number }
 const rows: Row[] = [];
 let result: SimulateResult | null = null;
+let firstSnapshot: Promise<Map<string, HeapKind>> | null = null;
+let growth: ReturnType<typeof heapGrowth> | null = null;
+/** One inspector session per question (each minute's, a snapshot's): nothing stays connected between them. */
+const withInspector = async <T>(ask: (i: Inspector) => Promise<T>): Promise<T> => {
+  const i = await Inspector.connect(inspectPort);
+  try {
+    return await ask(i);
+  } finally {
+    i.close();
+  }
+};
 let failure: Error | null = null;
 try {
   const url = `http://127.0.0.1:${port}`;
@@ -172,7 +187,8 @@ try {
       const ms = inMinute.map((s) => s.ms).sort((a, b) => a - b);
       const errors = inMinute.filter((s) => s.status === 0 || (s.status >= 400 && !EXPECTED_REFUSALS.has(s.code))).length;
       const m = await scrape(url);
-      const liveHeapMb = LIVE_HEAP ? await liveHeap(inspectPort).catch(() => NaN) : NaN;
+      const liveHeapMb = LIVE_HEAP ? await withInspector((i) => i.liveHeapMb()).catch(() => NaN) : NaN;
+      if (SNAPSHOTS && minute === 5) firstSnapshot = withInspector((i) => i.heapKinds());
       const row: Row = {
         minute, requests: ms.length, p50: pct(ms, 0.5), p99: pct(ms, 0.99), max: ms.at(-1) ?? NaN, errors,
         rssMb: rssMb(server.pid!), heapMb: (m.get('kuaichu_nodejs_heap_size_used_bytes') ?? NaN) / 2 ** 20, liveHeapMb,
@@ -196,6 +212,7 @@ try {
   // The last whole minute is printed before the figures.
   await until(() => rows.length >= Math.min(MINUTES, Math.floor((Date.now() - t0) / 60_000)), 'the last minute is printed', { hangGuardMs: 70_000 });
   clearInterval(everyMinute);
+  if (firstSnapshot) growth = heapGrowth(await firstSnapshot, await withInspector((i) => i.heapKinds()));
 } finally {
   server.kill('SIGTERM');
   await exited;
@@ -219,6 +236,10 @@ const slopes = (rs: Row[]) => `RSS ${sgn(slope(rs, (r) => r.rssMb))} MB, heap ${
 console.log(`  slope per 10 min (least squares), all ${rows.length} minutes: ${slopes(rows)}`);
 if (tail.length >= 3 && tail.length < rows.length) console.log(`  slope per 10 min from minute ${tail[0]!.minute} (after warm-up): ${slopes(tail)}`);
 console.log(`  RSS min ${f1(Math.min(...rows.map((r) => r.rssMb)))} / max ${f1(Math.max(...rows.map((r) => r.rssMb)))} MB; live heap min ${f1(Math.min(...rows.map((r) => r.liveHeapMb)))} / max ${f1(Math.max(...rows.map((r) => r.liveHeapMb)))} MB`);
+if (growth) {
+  console.log('  heap snapshots, minute 5 → the end: the kinds that grew most (live objects only)');
+  for (const g of growth) console.log(`    ${(g.bytesDelta / 1024).toFixed(0).padStart(8)} KB ${String(g.countDelta >= 0 ? `+${g.countDelta}` : g.countDelta).padStart(8)} objects  ${g.type} ${g.name.slice(0, 60)}  (now ${g.count} objects, ${(g.bytes / 1024).toFixed(0)} KB)`);
+}
 if (failure) {
   console.error(`\nthe simulator stopped on an error: ${failure.stack ?? failure.message}`);
   process.exit(1);
@@ -233,37 +254,6 @@ async function scrape(url: string): Promise<Map<string, number>> {
     if (m && !out.has(m[1]!)) out.set(m[1]!, Number(m[2]));
   }
   return out;
-}
-
-/** The server's heap after a full collection (MB), over the Chrome DevTools Protocol on its --inspect port. */
-async function liveHeap(inspect: number): Promise<number> {
-  const [target] = (await (await realFetch(`http://127.0.0.1:${inspect}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
-  const ws = new WebSocket(target!.webSocketDebuggerUrl);
-  try {
-    await new Promise((resolve, reject) => {
-      ws.addEventListener('open', resolve, { once: true });
-      ws.addEventListener('error', () => reject(new Error('inspector: no connection')), { once: true });
-    });
-    let next = 0;
-    const call = (method: string) => new Promise<Record<string, number>>((resolve, reject) => {
-      const id = ++next;
-      const timer = setTimeout(() => reject(new Error(`inspector: ${method} unanswered`)), 30_000);
-      const onMessage = (e: MessageEvent) => {
-        const msg = JSON.parse(String(e.data)) as { id?: number; result?: Record<string, number>; error?: { message: string } };
-        if (msg.id !== id) return;
-        ws.removeEventListener('message', onMessage);
-        clearTimeout(timer);
-        if (msg.error) reject(new Error(`inspector: ${method}: ${msg.error.message}`));
-        else resolve(msg.result ?? {});
-      };
-      ws.addEventListener('message', onMessage);
-      ws.send(JSON.stringify({ id, method }));
-    });
-    await call('HeapProfiler.collectGarbage');
-    return (await call('Runtime.getHeapUsage')).usedSize! / 2 ** 20;
-  } finally {
-    ws.close();
-  }
 }
 
 function rssMb(pid: number): number {
