@@ -33,11 +33,15 @@ async function freshBus(partitions = 3, topic = `t${++topics}`): Promise<BusPort
   await mock.createTopic(topic, partitions);
   return busOn(topic);
 }
-async function busOn(topic: string): Promise<BusPort> {
-  const opts = kafkaOptionsFromEnv(
+/** The bus's options on the mock, with short retries and timeouts (the tests wait for conditions, not for these). */
+function optionsFor(topic: string) {
+  return kafkaOptionsFromEnv(
     { KAFKA_BROKERS: mock.brokers.join(','), KAFKA_TOPIC: topic, KAFKA_SESSION_TIMEOUT_MS: '6000' },
     { socketFactory: mockControllerFix(), handlerRetry: { initialMs: 50, maxMs: 200 }, publishRetry: { retries: 2, initialMs: 100, maxMs: 300 }, connectionTimeoutMs: 500, requestTimeoutMs: 3000 },
   );
+}
+async function busOn(topic: string): Promise<BusPort> {
+  const opts = optionsFor(topic);
   const bus = await createKafkaBus(opts, quiet);
   buses.push(bus);
   return bus;
@@ -147,10 +151,7 @@ test('a consumer kafkajs stops for good (a non-retriable answer to its group syn
   const topic = `t${++topics}`;
   await mock.createTopic(topic, 3);
   const errors: string[] = [];
-  const opts = kafkaOptionsFromEnv(
-    { KAFKA_BROKERS: mock.brokers.join(','), KAFKA_TOPIC: topic, KAFKA_SESSION_TIMEOUT_MS: '6000' },
-    { socketFactory: mockControllerFix(), handlerRetry: { initialMs: 50, maxMs: 200 }, publishRetry: { retries: 2, initialMs: 100, maxMs: 300 }, connectionTimeoutMs: 500, requestTimeoutMs: 3000 },
-  );
+  const opts = optionsFor(topic);
   const bus = await createKafkaBus(opts, { info: () => {}, warn: () => {}, error: (o: object, m?: string) => { errors.push(m ?? ''); if (process.env.KDEBUG) console.log('ERR', m, JSON.stringify(o).slice(0, 400)); } });
   buses.push(bus);
   await mock.failNext(SYNC_GROUP, INVALID_REQUEST);
@@ -167,10 +168,7 @@ test('subscribing while the broker is down: the call returns (the process starts
   const topic = `t${++topics}`;
   await mock.createTopic(topic, 3);
   const errors: string[] = [];
-  const opts = kafkaOptionsFromEnv(
-    { KAFKA_BROKERS: mock.brokers.join(','), KAFKA_TOPIC: topic, KAFKA_SESSION_TIMEOUT_MS: '6000' },
-    { socketFactory: mockControllerFix(), handlerRetry: { initialMs: 50, maxMs: 200 }, publishRetry: { retries: 2, initialMs: 100, maxMs: 300 }, connectionTimeoutMs: 500, requestTimeoutMs: 3000 },
-  );
+  const opts = optionsFor(topic);
   await mock.down(1);
   const got = new Map<string, number>();
   try {
