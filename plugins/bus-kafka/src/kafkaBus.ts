@@ -101,17 +101,27 @@ export async function createKafkaBus(opts: KafkaBusOptions, log: BusLog): Promis
       // way the bus starts it again, with backoff, until closed: the process serves on meanwhile,
       // its events wait in the outbox and the topic, and /readyz says the bus is down.
       let crashes = 0;
+      const stopped = () => closed || !consumers.has(consumer);
+      // A start may still be under way when the subscription or the bus is closed (subscribe does
+      // not wait for it to the end): each step looks again, and a closed consumer is disconnected
+      // rather than left running on a closed bus.
+      let connected = () => {};
+      const reachedBroker = new Promise<true>((resolve) => (connected = () => resolve(true)));
       const start = async () => {
         await consumer.connect();
+        connected();
+        if (stopped()) return consumer.disconnect();
         await consumer.subscribe({ topics: [opts.topic], fromBeginning: true });
+        if (stopped()) return consumer.disconnect();
         await consumer.run(runConfig);
+        if (stopped()) return consumer.disconnect();
       };
       const startAgain = (err: unknown) => {
-        if (closed || !consumers.has(consumer)) return;
+        if (stopped()) return;
         const wait = Math.min(30_000, 1000 * 2 ** Math.min(crashes++, 5));
         log.error({ err, group, retryInMs: wait }, 'kafka bus: the consumer is not running; starting it again');
         setTimeout(() => {
-          if (closed || !consumers.has(consumer)) return;
+          if (stopped()) return;
           void (async () => {
             await consumer.disconnect().catch(() => {});
             await start();
@@ -153,11 +163,12 @@ export async function createKafkaBus(opts: KafkaBusOptions, log: BusLog): Promis
       // Registered before the first run: the first join and sync happen inside run(), and a crash
       // there (three processes starting at once) must be restarted like any later one.
       consumers.add(consumer);
-      // Normally the group is joined when this returns. A broker that does not answer would hold the
-      // process's start for kafkajs's whole connect retry (~20 s per group): it is waited for only
-      // briefly, and the consumer goes on joining in the background.
+      // The group is joined when this returns, as long as the broker answers. One that does not
+      // would hold the process's start for kafkajs's whole connect retry (~20 s per group): the
+      // connection is waited for only briefly, and the consumer goes on trying in the background.
       const first = start().catch(startAgain);
-      await Promise.race([first, sleep(opts.connectionTimeoutMs + 2000)]);
+      const reached = await Promise.race([reachedBroker, first.then(() => false), sleep(opts.connectionTimeoutMs + 2000).then(() => false)]);
+      if (reached) await first;
       return {
         async close() {
           if (!consumers.delete(consumer)) return;
