@@ -14,8 +14,8 @@ import { insurerName as sharedInsurerName } from '../lib/insurers.ts';
  */
 export type CityInfo = CityPublic;
 
-/** A mainland mobile number (the server's PHONE_PATTERN). */
-export const PHONE_RE = /^1[3-9]\d{9}$/;
+/** A mainland mobile number (the server's PHONE_PATTERN), shared with the staff screens. */
+export { PHONE_RE } from '../lib/phone.ts';
 export const CODE_RE = /^\d{6}$/;
 
 /**
