@@ -4201,6 +4201,10 @@ export interface WebRtcTransportResponse {
    * TURN servers with time-limited credentials for this participant (TURN REST API scheme), when the server has a TURN secret; the client passes them to the transport.
    */
   iceServers?: TurnIceServer[];
+  /**
+   * Present when the server has TURN with KUAICHU_TURN_POLICY=relay: the client sends all media through the TURN servers above.
+   */
+  iceTransportPolicy?: 'relay';
 }
 /**
  * mediasoup IceParameters (usernameFragment, password, iceLite).

@@ -283,6 +283,7 @@ export class Peer extends EventEmitter<PeerEvents> {
           // username names the participant by its random peer id and role, never its identity (a
           // party's is a phone number, and coturn logs usernames).
           ...(this.#transportSettings.turn ? { iceServers: [turnIceServer(this.#transportSettings.turn, `${this.role}-${this.#id}`)] } : {}),
+          ...(this.#transportSettings.turn?.policy === 'relay' ? { iceTransportPolicy: 'relay' as const } : {}),
         };
       }
       case 'connectTransport': {

@@ -16,6 +16,13 @@ export interface TurnSettings {
   urls: string[];
   /** How long a credential is valid (s, KUAICHU_TURN_TTL, default 1 h). */
   ttlSeconds: number;
+  /**
+   * 'relay' tells every client to send all media through TURN (KUAICHU_TURN_POLICY=relay): for a
+   * network that lets only the TURN server through, or to keep clients' addresses from the media
+   * servers. Default 'all': direct when it works. With 'all' a browser may not ask TURN at all — it
+   * stops gathering once a direct path answers — so only 'relay' guarantees traffic through coturn.
+   */
+  policy: 'all' | 'relay';
 }
 
 export const DEFAULT_TURN_TTL_SECONDS = 3600;
@@ -42,18 +49,24 @@ export function parseDurationSeconds(text: string): number | null {
 }
 
 /**
- * TURN from the environment: KUAICHU_TURN_SECRET and KUAICHU_TURN_URLS both set, or no TURN.
+ * TURN from the environment: KUAICHU_TURN_SECRET and KUAICHU_TURN_URLS both set (+ KUAICHU_TURN_TTL,
+ * KUAICHU_TURN_POLICY), or no TURN.
  * One without the other is a configuration error, said at start (without the secret's value).
  */
 export function turnSettingsFromEnv(env: Readonly<Record<string, string | undefined>>): TurnSettings | undefined {
   const secret = env.KUAICHU_TURN_SECRET ?? '';
   const urls = (env.KUAICHU_TURN_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
-  if (!secret && urls.length === 0) return undefined;
+  if (!secret && urls.length === 0) {
+    if (env.KUAICHU_TURN_POLICY?.trim()) throw new Error('KUAICHU_TURN_POLICY is set but there is no TURN server (KUAICHU_TURN_SECRET and KUAICHU_TURN_URLS)');
+    return undefined;
+  }
   if (!secret) throw new Error('KUAICHU_TURN_URLS is set but KUAICHU_TURN_SECRET is not (coturn static-auth-secret)');
   if (urls.length === 0) throw new Error('KUAICHU_TURN_SECRET is set but KUAICHU_TURN_URLS is not (e.g. turn:turn.example.gov.cn:3478?transport=udp)');
   const bad = urls.find((u) => !/^turns?:/.test(u));
   if (bad) throw new Error(`KUAICHU_TURN_URLS: not a turn: or turns: URL: ${bad}`);
   const ttl = env.KUAICHU_TURN_TTL ? parseDurationSeconds(env.KUAICHU_TURN_TTL) : DEFAULT_TURN_TTL_SECONDS;
   if (ttl === null || ttl <= 0) throw new Error(`KUAICHU_TURN_TTL is not a positive duration (e.g. 1h, 90m, 3600): ${env.KUAICHU_TURN_TTL}`);
-  return { secret, urls, ttlSeconds: ttl };
+  const policy = env.KUAICHU_TURN_POLICY?.trim() || 'all';
+  if (policy !== 'all' && policy !== 'relay') throw new Error(`KUAICHU_TURN_POLICY must be "all" (direct when it works) or "relay" (everything through TURN), not "${env.KUAICHU_TURN_POLICY}"`);
+  return { secret, urls, ttlSeconds: ttl, policy };
 }

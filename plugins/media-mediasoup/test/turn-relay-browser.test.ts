@@ -1,6 +1,6 @@
 // TURN for real (issue 15): Debian's coturn on loopback, configured from deploy/coturn/turnserver.conf
 // (testkit/coturn: the TURN REST API's shared secret, use-auth-secret), the media service handing
-// out time-limited credentials (turn.ts), and Debian's Chromium forced to iceTransportPolicy 'relay': both the
+// out time-limited credentials (turn.ts), with the policy 'relay' (KUAICHU_TURN_POLICY), and Debian's Chromium: both the
 // party's and the seat's transports connect only through coturn (the selected pair's local
 // candidate is a relay candidate, coturn counts the allocations) and the seat decodes the party's
 // video. A credential made with the wrong secret, or past its expiry, is refused by coturn.
@@ -49,7 +49,8 @@ describe('TURN relay through coturn in Chromium', { skip: !existsSync(CHROMIUM) 
 
   before(async () => {
     coturn = await startCoturn();
-    turn = { secret: coturn.secret, urls: coturn.urls, ttlSeconds: 600 };
+    // 'relay' as KUAICHU_TURN_POLICY=relay sets it: the clients get the policy with their transports.
+    turn = { secret: coturn.secret, urls: coturn.urls, ttlSeconds: 600, policy: 'relay' };
     const pages = await callPagePlugin();
     const quiet = () => {};
     media = createMedia({
@@ -76,15 +77,15 @@ describe('TURN relay through coturn in Chromium', { skip: !existsSync(CHROMIUM) 
     return page;
   }
 
-  test("party and seat with iceTransportPolicy 'relay': every transport connects through coturn and the seat decodes the party's video", { timeout: 90_000 }, async (tt) => {
+  test("a server with TURN policy 'relay': party's and seat's transports, told so by the server, all connects through coturn and the seat decodes the party's video", { timeout: 90_000 }, async (tt) => {
     const seat = await seatReady(t);
     const { id, party } = await reported(t, '13700000061');
     await answer(t, id, seat);
     await eventually(() => media.service.room('harbin', id), 'the room opens when the seat answers');
     const seatPage = await open(seat);
     const partyPage = await open(party);
-    await seatPage.evaluate((id) => window.call.join(id, { camera: false, microphone: true, iceTransportPolicy: 'relay' }), id);
-    await partyPage.evaluate((id) => window.call.join(id, { camera: true, microphone: true, iceTransportPolicy: 'relay' }), id);
+    await seatPage.evaluate((id) => window.call.join(id, { camera: false, microphone: true }), id);
+    await partyPage.evaluate((id) => window.call.join(id, { camera: true, microphone: true }), id);
     const frame = await seatPage.evaluate(() => window.call.firstFrame('party_a', 30_000));
     assert.ok(frame.width > 0, "the seat's video shows the party's frames");
     const before = await seatPage.evaluate(() => window.call.inbound());
@@ -104,7 +105,7 @@ describe('TURN relay through coturn in Chromium', { skip: !existsSync(CHROMIUM) 
       });
       tt.diagnostic(`${who}: ${ice.map((pc) => `${pc.policy} ${pc.local!.type}/${pc.local!.relayProtocol} ${pc.local!.address}:${pc.local!.port} → ${pc.remote!.type} ${pc.remote!.address}:${pc.remote!.port}`).join('; ')}`);
       for (const pc of ice) {
-        assert.equal(pc.policy, 'relay', `${who}: the client passed iceTransportPolicy to its transports`);
+        assert.equal(pc.policy, 'relay', `${who}: the server's policy reached its transports`);
         assert.deepEqual(pc.iceServers, turn.urls, `${who}: the TURN URL the server handed out`);
         assert.equal(pc.local!.type, 'relay', `${who}: the selected pair's local candidate is coturn's relay`);
         assert.equal(pc.local!.relayProtocol, 'udp');

@@ -10,7 +10,7 @@ import { parseDurationSeconds, turnIceServer, turnSettingsFromEnv } from '../src
 test('a participant gets "<expiry>:<participant>" and base64(HMAC-SHA1(secret, username))', () => {
   const secret = randomBytes(24).toString('hex');
   const now = Date.now();
-  const s = turnIceServer({ secret, urls: ['turn:127.0.0.1:3478?transport=udp'], ttlSeconds: 600 }, 'party_a-abc', now);
+  const s = turnIceServer({ secret, urls: ['turn:127.0.0.1:3478?transport=udp'], ttlSeconds: 600, policy: 'all' }, 'party_a-abc', now);
   const [expiry, who] = s.username.split(':');
   assert.equal(Number(expiry), Math.floor(now / 1000) + 600);
   assert.equal(who, 'party_a-abc');
@@ -18,13 +18,16 @@ test('a participant gets "<expiry>:<participant>" and base64(HMAC-SHA1(secret, u
   assert.equal(openssl.status, 0);
   assert.equal(s.credential, openssl.stdout.toString('base64'));
   assert.deepEqual(s.urls, ['turn:127.0.0.1:3478?transport=udp']);
-  assert.throws(() => turnIceServer({ secret, urls: [], ttlSeconds: 1 }, 'a:b'));
+  assert.throws(() => turnIceServer({ secret, urls: [], ttlSeconds: 1, policy: 'all' }, 'a:b'));
 });
 
 test('TURN from the environment: both variables or none; the lifetime as a duration', () => {
   assert.equal(turnSettingsFromEnv({}), undefined);
   assert.deepEqual(turnSettingsFromEnv({ KUAICHU_TURN_SECRET: 'x', KUAICHU_TURN_URLS: 'turn:a:3478?transport=udp, turns:a:5349?transport=tcp' }),
-    { secret: 'x', urls: ['turn:a:3478?transport=udp', 'turns:a:5349?transport=tcp'], ttlSeconds: 3600 });
+    { secret: 'x', urls: ['turn:a:3478?transport=udp', 'turns:a:5349?transport=tcp'], ttlSeconds: 3600, policy: 'all' });
+  assert.equal(turnSettingsFromEnv({ KUAICHU_TURN_SECRET: 'x', KUAICHU_TURN_URLS: 'turn:a', KUAICHU_TURN_POLICY: 'relay' })?.policy, 'relay');
+  assert.throws(() => turnSettingsFromEnv({ KUAICHU_TURN_SECRET: 'x', KUAICHU_TURN_URLS: 'turn:a', KUAICHU_TURN_POLICY: 'tcp' }), /KUAICHU_TURN_POLICY must be "all".*"relay".*not "tcp"/);
+  assert.throws(() => turnSettingsFromEnv({ KUAICHU_TURN_POLICY: 'relay' }), /KUAICHU_TURN_POLICY is set but there is no TURN server/);
   assert.equal(turnSettingsFromEnv({ KUAICHU_TURN_SECRET: 'x', KUAICHU_TURN_URLS: 'turn:a', KUAICHU_TURN_TTL: '90m' })?.ttlSeconds, 5400);
   assert.throws(() => turnSettingsFromEnv({ KUAICHU_TURN_SECRET: 'x' }), /KUAICHU_TURN_URLS/);
   assert.throws(() => turnSettingsFromEnv({ KUAICHU_TURN_URLS: 'turn:a' }), /KUAICHU_TURN_SECRET/);

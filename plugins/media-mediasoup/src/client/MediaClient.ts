@@ -55,7 +55,8 @@ export interface JoinOptions {
   device?: string;
   /**
    * 'relay' sends everything through the TURN servers the server hands out (tests; a network
-   * that only lets TURN through). Default 'all'.
+   * that only lets TURN through). Default: what the server says with each transport
+   * (KUAICHU_TURN_POLICY), else 'all'.
    */
   iceTransportPolicy?: 'all' | 'relay';
   /** Restart ICE by itself when a transport fails or stays disconnected (default true). */
@@ -139,8 +140,10 @@ export class MediaClient extends Emitter<MediaClientEvents> {
       const receiving = opts.receive ?? true;
       const params = async (direction: 'send' | 'recv') => {
         const t = await signaling.request('createWebRtcTransport', { direction });
-        // TURN servers with this participant's time-limited credentials, when the server has TURN.
-        const ice = { ...(t.iceServers ? { iceServers: t.iceServers } : {}), ...(opts.iceTransportPolicy ? { iceTransportPolicy: opts.iceTransportPolicy } : {}) };
+        // TURN servers with this participant's time-limited credentials, when the server has TURN,
+        // and the server's policy for them ('relay': everything through TURN) unless the caller chose one.
+        const policy = opts.iceTransportPolicy ?? t.iceTransportPolicy;
+        const ice = { ...(t.iceServers ? { iceServers: t.iceServers } : {}), ...(policy ? { iceTransportPolicy: policy } : {}) };
         return { id: t.transportId, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters, ...ice } as unknown as types.TransportOptions;
       };
       const send = sending ? device.createSendTransport(await params('send')) : null;
