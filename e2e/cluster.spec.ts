@@ -30,6 +30,11 @@ const SERIES = [
   'kuaichu_outbox_lag_seconds', 'kuaichu_analytics_sink_lag_seconds', 'kuaichu_delivery_backlog', 'kuaichu_ready',
 ];
 
+/** The TURN usernames (<expiry>:<role>-<peer id>) coturn allocated a relay for, of one role. */
+function turnUsers(log: string, role: string): Set<string> {
+  return new Set([...log.matchAll(new RegExp(`user <(\\d+:${role}-[^>]+)>: incoming packet ALLOCATE processed, success`, 'g'))].map((m) => m[1]!));
+}
+
 /** Rooms a process hosts now, from its /metrics (kuaichu_media_worker_rooms summed over its workers). */
 function rooms(metrics: string): number {
   return [...metrics.matchAll(/^kuaichu_media_worker_rooms\{[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
@@ -59,6 +64,10 @@ test.afterEach(async ({}, testInfo) => {
       // The whole output, for a failure that the filtered lines do not explain.
       if (process.env.KUAICHU_CLUSTER_LOGS) writeFileSync(path.join(process.env.KUAICHU_CLUSTER_LOGS, `server-${p.index}.log`), p.output());
     }
+    // coturn's own log: whether the browsers reached it at all.
+    const turnLog = testInfo.outputPath('coturn.log');
+    writeFileSync(turnLog, cluster.coturn.log());
+    await testInfo.attach('coturn.log', { path: turnLog, contentType: 'text/plain' });
   }
 });
 
@@ -92,9 +101,12 @@ test('three processes behind nginx: the process hosting a call is killed mid-cal
   await party.expectRecording();
 
   // TURN through the cluster: the process handed both browsers coturn credentials (the TURN REST
-  // API's username, <expiry>:<role>-<peer>) and coturn allocated a relay for each.
+  // API's username, <expiry>:<role>-<peer>) with the policy 'relay', and coturn allocated a relay
+  // for each (with 'all' a browser whose direct path answers first may never ask coturn).
+  const turnBefore = new Map<string, Set<string>>();
   for (const role of ['party_a', 'seat']) {
-    await expect.poll(() => new RegExp(`user <\\d+:${role}-[^>]+>: incoming packet ALLOCATE processed, success`).test(cluster.coturn.log()), { message: `coturn allocates for the ${role}`, timeout: 30_000 }).toBe(true);
+    await expect.poll(() => turnUsers(cluster.coturn.log(), role).size, { message: `coturn allocates for the ${role}`, timeout: 30_000 }).toBeGreaterThan(0);
+    turnBefore.set(role, turnUsers(cluster.coturn.log(), role));
   }
 
   // Which process hosts the call: the one whose media worker has the room (scraped directly).
@@ -130,6 +142,10 @@ test('three processes behind nginx: the process hosting a call is killed mid-cal
   const survivors = [0, 1, 2].filter((i) => i !== first);
   const second = await hostOf(survivors);
   expect(second).not.toBe(first);
+  // Back through coturn: each rejoined as a new peer with fresh credentials, relayed again.
+  for (const role of ['party_a', 'seat']) {
+    await expect.poll(() => [...turnUsers(cluster.coturn.log(), role)].filter((u) => !turnBefore.get(role)!.has(u)).length, { message: `coturn allocates for the ${role} after the failover`, timeout: 30_000 }).toBeGreaterThan(0);
+  }
   // The same case, still in its call with the same seat (继续处理 semantics, nothing dropped).
   const seatToken = await api.staffToken('harbin', 'seat-daoli');
   const during = await api.call<{ state: string; seatId: string; timeline: Array<{ type: string }> }>('GET', `/api/cases/${caseId}`, undefined, seatToken);
@@ -169,8 +185,13 @@ test('three processes behind nginx: the process hosting a call is killed mid-cal
   expect(view!.state).toBe('escalated_onsite');
 
   // Every event of the case reached ClickHouse exactly once (at-least-once delivery, deduplicated), …
-  const seqs = view!.timeline.map((e) => e.seq).sort((a, b) => a - b);
-  await expect.poll(async () => (await cluster.clickhouseRows<{ seq: number }>(`SELECT seq FROM kc_events FINAL WHERE case_id = '${caseId}' ORDER BY seq`)).map((r) => Number(r.seq)), { timeout: 60_000 }).toEqual(seqs);
+  // The case's timeline is read again each time: the recording's last part, ended by the
+  // escalation, is stored (one more evidence.added) after the view above was read.
+  await expect.poll(async () => {
+    const timeline = (await api.call<View>('GET', `/api/cases/${caseId}`, undefined, officer)).timeline.map((e) => e.seq).sort((a, b) => a - b);
+    const stored = (await cluster.clickhouseRows<{ seq: number }>(`SELECT seq FROM kc_events FINAL WHERE case_id = '${caseId}' ORDER BY seq`)).map((r) => Number(r.seq));
+    return { same: timeline.join() === stored.join(), timeline, stored };
+  }, { timeout: 60_000 }).toMatchObject({ same: true });
   // … and the dashboard counts the case once: reported, answered, escalated.
   const m = await api.asStaff<{ total: { reports: number; answered: number; escalated: number } }>('harbin', 'analyst', 'GET', `/api/analytics/metrics?from=${DAY}&to=${DAY}&groupBy=none`);
   expect({ reports: m.total.reports, answered: m.total.answered, escalated: m.total.escalated }).toEqual({ reports: 1, answered: 1, escalated: 1 });

@@ -117,7 +117,7 @@ export async function startCluster(opts: { processes?: number; env?: Record<stri
           KUAICHU_CLOCK: 'manual', KUAICHU_CLOCK_START: at('10:00'),
           KUAICHU_MEDIA_ROOMS: 'on-join', KUAICHU_MEDIA_LISTEN_IP: '127.0.0.1', KUAICHU_MEDIA_WORKERS: '1',
           KUAICHU_MEDIA_RTC_PORTS: `${40000 + i * 1000}-${40999 + i * 1000}`,
-          KUAICHU_TURN_SECRET: coturn.secret, KUAICHU_TURN_URLS: coturn.urls.join(','),
+          KUAICHU_TURN_SECRET: coturn.secret, KUAICHU_TURN_URLS: coturn.urls.join(','), KUAICHU_TURN_POLICY: 'relay',
           KUAICHU_DRAIN_SECONDS: '5',
           KUAICHU_RATE_LIMITS: 'off',
           NODE_ENV: 'test',
